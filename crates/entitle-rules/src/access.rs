@@ -1,0 +1,424 @@
+//! What one account may see: its access snapshot (the slice the npm package decides on
+//! offline) and the list views the HTTP API returns.
+//!
+//! Invariant, tested: for every action and resource, `authorize` gives the same answer on the
+//! full state and on `access_snapshot(state, actor)`.
+
+use crate::decision::{
+    ContractRole, ProjectRole, contract_role, is_company_admin_of, license_relations, project_role,
+};
+use crate::delegates::visible_tickets;
+use crate::ids::{AccountId, ContractId, InvitationId, ProjectId};
+use crate::model::{
+    Account, Billing, Contract, ContractStatus, DelegateStatus, InvitationStatus, License, Project,
+    Ticket,
+};
+use crate::state::State;
+use crate::text::Email;
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// The records `actor` may see, with secrets of others removed: other resellers' notes and
+/// invitation token hashes never leave the worker.
+pub fn access_snapshot(state: &State, actor: &AccountId) -> State {
+    let Some(me) = state.account(actor) else {
+        return State::default();
+    };
+    let mut snapshot = State::default();
+
+    let owned_contracts: BTreeSet<&ContractId> = state
+        .contracts
+        .iter()
+        .filter(|c| &c.owner_id == actor)
+        .map(|c| &c.id)
+        .collect();
+    let delegated_contracts: BTreeSet<&ContractId> = state
+        .delegates
+        .iter()
+        .filter(|d| &d.account_id == actor && d.status == DelegateStatus::Active)
+        .map(|d| &d.contract_id)
+        .collect();
+    snapshot.contracts = state
+        .contracts
+        .iter()
+        .filter(|c| owned_contracts.contains(&c.id) || delegated_contracts.contains(&c.id))
+        .cloned()
+        .collect();
+    snapshot.delegates = state
+        .delegates
+        .iter()
+        .filter(|d| {
+            owned_contracts.contains(&d.contract_id)
+                || (&d.account_id == actor && delegated_contracts.contains(&d.contract_id))
+        })
+        .cloned()
+        .collect();
+    snapshot.invitations = state
+        .invitations
+        .iter()
+        .filter(|i| owned_contracts.contains(&i.contract_id) || &i.account_id == actor)
+        .map(|i| crate::model::Invitation {
+            token_hash: String::new(),
+            ..i.clone()
+        })
+        .collect();
+    snapshot.tickets = snapshot
+        .contracts
+        .iter()
+        .filter_map(|c| visible_tickets(state, actor, &c.id))
+        .flatten()
+        .cloned()
+        .collect();
+
+    let owned_projects: BTreeSet<&ProjectId> = state
+        .projects
+        .iter()
+        .filter(|p| &p.owner_id == actor)
+        .map(|p| &p.id)
+        .collect();
+    let shared_projects: BTreeSet<&ProjectId> = state
+        .shares
+        .iter()
+        .filter(|s| &s.account_id == actor)
+        .map(|s| &s.project_id)
+        .collect();
+    snapshot.projects = state
+        .projects
+        .iter()
+        .filter(|p| owned_projects.contains(&p.id) || shared_projects.contains(&p.id))
+        .cloned()
+        .collect();
+    snapshot.shares = state
+        .shares
+        .iter()
+        .filter(|s| owned_projects.contains(&s.project_id) || &s.account_id == actor)
+        .cloned()
+        .collect();
+
+    snapshot.licenses = state
+        .licenses
+        .iter()
+        .filter(|l| !license_relations(state, me, l).is_empty())
+        .map(|l| {
+            let mut view = l.clone();
+            if l.created_by.as_ref() != Some(actor) {
+                view.reseller_notes = None;
+            }
+            view
+        })
+        .collect();
+    snapshot.orders = state
+        .orders
+        .iter()
+        .filter(|o| &o.owner_id == actor || &o.billing_account_id == actor)
+        .cloned()
+        .collect();
+    snapshot.transfers = state
+        .transfers
+        .iter()
+        .filter(|t| &t.from_id == actor || &t.to_id == actor || &t.requested_by == actor)
+        .cloned()
+        .collect();
+
+    // Accounts: the actor, those it manages or administers, and the people on its records.
+    let mut people: BTreeSet<&AccountId> = BTreeSet::new();
+    people.insert(actor);
+    people.extend(snapshot.contracts.iter().map(|c| &c.owner_id));
+    people.extend(snapshot.delegates.iter().map(|d| &d.account_id));
+    people.extend(snapshot.projects.iter().map(|p| &p.owner_id));
+    people.extend(snapshot.shares.iter().map(|s| &s.account_id));
+    people.extend(snapshot.licenses.iter().map(|l| &l.owner_id));
+    people.extend(
+        snapshot
+            .transfers
+            .iter()
+            .flat_map(|t| [&t.from_id, &t.to_id, &t.requested_by]),
+    );
+    snapshot.accounts = state
+        .accounts
+        .iter()
+        .filter(|a| {
+            people.contains(&a.id)
+                || a.managed_by.as_ref() == Some(actor)
+                || is_company_admin_of(me, Some(a))
+        })
+        .cloned()
+        .collect();
+
+    let products: BTreeSet<_> = snapshot
+        .licenses
+        .iter()
+        .map(|l| &l.product_id)
+        .chain(snapshot.contracts.iter().map(|c| &c.product_id))
+        .collect();
+    snapshot.products = state
+        .products
+        .iter()
+        .filter(|p| products.contains(&p.id))
+        .cloned()
+        .collect();
+    snapshot
+}
+
+/// Someone a project is shared with, as its owner sees them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub struct Recipient {
+    /// The recipient's account.
+    pub account_id: AccountId,
+    /// Its address.
+    pub email: Email,
+    /// Its name.
+    pub name: String,
+    /// When it was shared.
+    pub shared_at: Timestamp,
+}
+
+/// A project in the caller's list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectView {
+    /// The project.
+    #[serde(flatten)]
+    pub project: Project,
+    /// The caller's relation to it.
+    pub role: ProjectRole,
+    /// The owner's address.
+    pub owner_email: Option<Email>,
+    /// Who it is shared with; only the owner sees this.
+    pub shared_with: Vec<Recipient>,
+}
+
+/// The projects the caller owns or that are shared with it, oldest first.
+pub fn projects_for(state: &State, actor: &AccountId) -> Vec<ProjectView> {
+    let mut views: Vec<ProjectView> = state
+        .projects
+        .iter()
+        .filter_map(|p| project_view(state, actor, &p.id))
+        .collect();
+    views.sort_by(|a, b| {
+        (a.project.created_at, &a.project.id).cmp(&(b.project.created_at, &b.project.id))
+    });
+    views
+}
+
+/// One project as the caller sees it.
+pub fn project_view(state: &State, actor: &AccountId, id: &ProjectId) -> Option<ProjectView> {
+    let project = state.project(id)?;
+    let role = project_role(state, actor, id)?;
+    let shared_with = match role {
+        ProjectRole::Owner => state
+            .shares
+            .iter()
+            .filter(|s| &s.project_id == id)
+            .filter_map(|s| {
+                let who = state.account(&s.account_id)?;
+                Some(Recipient {
+                    account_id: who.id.clone(),
+                    email: who.email.clone(),
+                    name: who.name.clone(),
+                    shared_at: s.shared_at,
+                })
+            })
+            .collect(),
+        ProjectRole::Recipient => Vec::new(),
+    };
+    Some(ProjectView {
+        project: project.clone(),
+        role,
+        owner_email: state.account(&project.owner_id).map(|a| a.email.clone()),
+        shared_with,
+    })
+}
+
+/// The licenses on a project the caller may see: all for the owner, its own for a recipient.
+pub fn project_licenses(state: &State, actor: &AccountId, id: &ProjectId) -> Option<Vec<License>> {
+    let role = project_role(state, actor, id)?;
+    let mut licenses: Vec<License> = state
+        .licenses
+        .iter()
+        .filter(|l| l.project_id.as_ref() == Some(id))
+        .filter(|l| role == ProjectRole::Owner || l.assigned_by.as_ref() == Some(actor))
+        .map(|l| hide_notes(l, actor))
+        .collect();
+    licenses.sort_by(|a, b| a.license_key.cmp(&b.license_key));
+    Some(licenses)
+}
+
+fn hide_notes(license: &License, actor: &AccountId) -> License {
+    let mut view = license.clone();
+    if license.created_by.as_ref() != Some(actor) {
+        view.reseller_notes = None;
+    }
+    view
+}
+
+/// Every license the caller owns, and for a reseller also those it created, with notes only
+/// where the caller created the license.
+pub fn licenses_for(state: &State, actor: &AccountId) -> Vec<License> {
+    let mut licenses: Vec<License> = state
+        .licenses
+        .iter()
+        .filter(|l| &l.owner_id == actor || l.created_by.as_ref() == Some(actor))
+        .map(|l| hide_notes(l, actor))
+        .collect();
+    licenses.sort_by(|a, b| a.license_key.cmp(&b.license_key));
+    licenses
+}
+
+/// A contract as the caller may see it: a delegate sees no billing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub struct ContractView {
+    /// The contract's id.
+    pub id: ContractId,
+    /// The product.
+    pub product_id: crate::ids::ProductId,
+    /// The product's name, when known.
+    pub product_name: Option<String>,
+    /// Its state.
+    pub status: ContractStatus,
+    /// When the product was registered.
+    pub registered_at: Timestamp,
+    /// When it renews next.
+    pub renews_at: Option<Timestamp>,
+    /// The caller's relation to it.
+    pub role: ContractRole,
+    /// Subscription or one-off; only the owner sees billing.
+    pub billing: Option<Billing>,
+    /// The owner's address.
+    pub owner_email: Option<Email>,
+}
+
+/// One contract as the caller sees it.
+pub fn contract_view(state: &State, actor: &AccountId, id: &ContractId) -> Option<ContractView> {
+    let contract: &Contract = state.contract(id)?;
+    let role = contract_role(state, actor, id)?;
+    Some(ContractView {
+        id: contract.id.clone(),
+        product_id: contract.product_id.clone(),
+        product_name: state.product(&contract.product_id).map(|p| p.name.clone()),
+        status: contract.status,
+        registered_at: contract.registered_at,
+        renews_at: contract.renews_at,
+        role,
+        billing: (role == ContractRole::Owner).then_some(contract.billing),
+        owner_email: state.account(&contract.owner_id).map(|a| a.email.clone()),
+    })
+}
+
+/// The contracts the caller owns or is an active delegate on.
+pub fn contracts_for(state: &State, actor: &AccountId) -> Vec<ContractView> {
+    let mut views: Vec<ContractView> = state
+        .contracts
+        .iter()
+        .filter_map(|c| contract_view(state, actor, &c.id))
+        .collect();
+    views.sort_by(|a, b| (a.registered_at, &a.id).cmp(&(b.registered_at, &b.id)));
+    views
+}
+
+/// The tickets of a contract the caller may read.
+pub fn tickets_for(state: &State, actor: &AccountId, id: &ContractId) -> Option<Vec<Ticket>> {
+    visible_tickets(state, actor, id).map(|t| t.into_iter().cloned().collect())
+}
+
+/// A delegate as the contract's owner sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub struct DelegateView {
+    /// The delegate's account.
+    pub account_id: AccountId,
+    /// Its address.
+    pub email: Option<Email>,
+    /// Its name.
+    pub name: Option<String>,
+    /// Active or revoked.
+    pub status: DelegateStatus,
+    /// When it became a delegate.
+    pub added_at: Timestamp,
+    /// When it was revoked.
+    pub revoked_at: Option<Timestamp>,
+}
+
+/// An invitation as the contract's owner sees it (never its token).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationView {
+    /// The invitation's id.
+    pub invitation_id: InvitationId,
+    /// The invited address.
+    pub email: Email,
+    /// Its state at the time of asking.
+    pub status: InvitationStatus,
+    /// When it was sent.
+    pub created_at: Timestamp,
+    /// When its token stops working.
+    pub expires_at: Timestamp,
+    /// When it was last sent again.
+    pub resent_at: Option<Timestamp>,
+}
+
+/// A contract's delegates and invitations.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub struct DelegatesView {
+    /// Delegates, active and revoked.
+    pub delegates: Vec<DelegateView>,
+    /// Invitations, newest first.
+    pub invitations: Vec<InvitationView>,
+}
+
+/// The contract's delegates and invitations, for its owner only.
+pub fn delegates_for(
+    state: &State,
+    actor: &AccountId,
+    id: &ContractId,
+    now: Timestamp,
+) -> Option<DelegatesView> {
+    if contract_role(state, actor, id)? != ContractRole::Owner {
+        return None;
+    }
+    let delegates = state
+        .delegates
+        .iter()
+        .filter(|d| &d.contract_id == id)
+        .map(|d| {
+            let who: Option<&Account> = state.account(&d.account_id);
+            DelegateView {
+                account_id: d.account_id.clone(),
+                email: who.map(|a| a.email.clone()),
+                name: who.map(|a| a.name.clone()),
+                status: d.status,
+                added_at: d.added_at,
+                revoked_at: d.revoked_at,
+            }
+        })
+        .collect();
+    let mut invitations: Vec<InvitationView> = state
+        .invitations
+        .iter()
+        .filter(|i| &i.contract_id == id)
+        .map(|i| InvitationView {
+            invitation_id: i.id.clone(),
+            email: i.email.clone(),
+            status: i.status_at(now),
+            created_at: i.created_at,
+            expires_at: i.expires_at,
+            resent_at: i.resent_at,
+        })
+        .collect();
+    invitations
+        .sort_by(|a, b| (b.created_at, &b.invitation_id).cmp(&(a.created_at, &a.invitation_id)));
+    Some(DelegatesView {
+        delegates,
+        invitations,
+    })
+}

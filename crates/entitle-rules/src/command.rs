@@ -1,0 +1,460 @@
+//! Commands: what an account (or the store) asks to change. A command reads a state slice and
+//! returns the changes to write and the events to record, or an error; it never writes itself.
+
+use crate::action::{Action, Resource, ResourceType};
+use crate::decision::{Decision, Reason, authorize};
+use crate::error::{CommandError, ErrorCode};
+use crate::event::Event;
+use crate::ids::{
+    AccountId, ContractId, InvitationId, LicenseKey, OrderId, ProductId, ProjectId, TransferId,
+};
+use crate::model::{
+    Account, Contract, License, LicenseTier, LicenseType, Order, Product, ProjectKind,
+};
+use crate::state::{Change, State};
+use crate::text::Email;
+use crate::time::Timestamp;
+use crate::{delegates, imports, reseller, sharing, transfer};
+use serde::{Deserialize, Serialize};
+
+/// A change an account asks for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    deny_unknown_fields
+)]
+pub enum Command {
+    /// Create a production project owned by the actor.
+    CreateProject {
+        /// Its name, 1 to 100 characters.
+        name: String,
+        /// Its kind; `standard` when absent.
+        #[serde(default)]
+        kind: Option<ProjectKind>,
+    },
+    /// Share a project with the account behind an e-mail address.
+    ShareProject {
+        /// The project.
+        project_id: ProjectId,
+        /// The recipient's address.
+        email: String,
+    },
+    /// Stop sharing a project with an account; its licenses leave the project.
+    UnshareProject {
+        /// The project.
+        project_id: ProjectId,
+        /// The recipient.
+        account_id: AccountId,
+    },
+    /// Put one of the actor's licenses on a project it owns or that is shared with it.
+    AssignLicense {
+        /// The project.
+        project_id: ProjectId,
+        /// The license.
+        license_key: LicenseKey,
+    },
+    /// Take a license off a project.
+    UnassignLicense {
+        /// The project.
+        project_id: ProjectId,
+        /// The license.
+        license_key: LicenseKey,
+    },
+    /// Move a whole order, its licenses and its recurring fees to another account (partners only).
+    TransferOrder {
+        /// The order.
+        order_id: OrderId,
+        /// The target's address.
+        to_email: String,
+    },
+    /// Invite a delegate to a subscription contract.
+    InviteDelegate {
+        /// The contract.
+        contract_id: ContractId,
+        /// The invitee's address.
+        email: String,
+    },
+    /// Send a pending invitation again with a new token; the old token dies.
+    ResendInvitation {
+        /// The contract.
+        contract_id: ContractId,
+        /// The invitation.
+        invitation_id: InvitationId,
+    },
+    /// Cancel a pending invitation.
+    CancelInvitation {
+        /// The contract.
+        contract_id: ContractId,
+        /// The invitation.
+        invitation_id: InvitationId,
+    },
+    /// Accept an invitation with the token from its e-mail.
+    AcceptInvitation {
+        /// The accept token.
+        token: String,
+    },
+    /// Revoke a delegate's access.
+    RevokeDelegate {
+        /// The contract.
+        contract_id: ContractId,
+        /// The delegate.
+        account_id: AccountId,
+    },
+    /// Ask the store to carry out a provisioning action on a contract.
+    RequestProvisioning {
+        /// The contract.
+        contract_id: ContractId,
+        /// The store's name for the action, such as `update_nameservers`.
+        action: String,
+    },
+    /// Open a support ticket on a contract.
+    CreateTicket {
+        /// The contract.
+        contract_id: ContractId,
+        /// The subject, 1 to 200 characters.
+        subject: String,
+        /// The text, 1 to 10,000 characters.
+        body: String,
+    },
+    /// Create a customer account managed by the actor (resellers and partners).
+    CreateCustomer {
+        /// The customer's address.
+        email: String,
+        /// The customer's name.
+        name: String,
+    },
+    /// Create licenses for a managed customer (resellers and partners).
+    CreateLicenses(NewLicenses),
+    /// Record whether the customer paid for a reseller license.
+    UpdateLicensePayment {
+        /// The license.
+        license_key: LicenseKey,
+        /// Whether the customer has paid.
+        customer_paid: bool,
+        /// When the customer paid.
+        #[serde(default)]
+        customer_paid_at: Option<Timestamp>,
+    },
+    /// Ask to move an unused license to another account.
+    RequestLicenseTransfer {
+        /// The license.
+        license_key: LicenseKey,
+        /// The target's address.
+        to_email: String,
+    },
+    /// Ask to move a project, with every license on it, to another account.
+    RequestProjectTransfer {
+        /// The project.
+        project_id: ProjectId,
+        /// The target's address.
+        to_email: String,
+    },
+    /// Accept a transfer addressed to the actor.
+    AcceptTransfer {
+        /// The transfer.
+        transfer_id: TransferId,
+    },
+    /// Cancel a transfer the actor requested.
+    CancelTransfer {
+        /// The transfer.
+        transfer_id: TransferId,
+    },
+}
+
+/// A reseller's request for licenses.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewLicenses {
+    /// The product.
+    pub product_id: ProductId,
+    /// The customer, one the reseller manages.
+    pub customer_id: AccountId,
+    /// How many licenses, 1 to 100; one key each.
+    pub quantity: u32,
+    /// Permanent or trial.
+    pub license_type: LicenseType,
+    /// Primary or additional.
+    pub tier: LicenseTier,
+    /// Private notes, never shown to the customer.
+    #[serde(default)]
+    pub reseller_notes: Option<String>,
+    /// Details the customer sees.
+    #[serde(default)]
+    pub customer_details: Option<String>,
+    /// Whether the customer has paid.
+    pub customer_paid: bool,
+    /// When the customer paid; the creation time when paid and absent.
+    #[serde(default)]
+    pub customer_paid_at: Option<Timestamp>,
+}
+
+/// A change the store itself makes: record imports and device state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(tag = "type", content = "record", rename_all = "camelCase")]
+pub enum StoreCommand {
+    /// Create or update an account.
+    ImportAccount(Account),
+    /// Create or update a product.
+    ImportProduct(Product),
+    /// Create or update a license the customer bought.
+    ImportLicense(License),
+    /// Create or update an order.
+    ImportOrder(Order),
+    /// Create or update a contract.
+    ImportContract(Contract),
+    /// Report a project's device state.
+    SetProjectRuntime(ProjectRuntime),
+}
+
+/// The device state of a project, as the store reports it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProjectRuntime {
+    /// The project.
+    pub project_id: ProjectId,
+    /// Whether its server is active.
+    pub server_active: bool,
+    /// How many panels are signed in.
+    pub active_panels: u32,
+}
+
+/// What a command is run with: who asks, when, and fresh random values for new ids and tokens.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Context {
+    /// The acting account.
+    pub actor: AccountId,
+    /// The current time.
+    pub now: Timestamp,
+    /// Unpredictable values (at least 128 bits each, URL-safe), consumed in order.
+    #[serde(default)]
+    pub fresh: Vec<String>,
+}
+
+/// What a command decided: the changes to write together, and the events to record with them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub struct Outcome {
+    /// Records to write or remove, all in one transaction.
+    pub changes: Vec<Change>,
+    /// Events to append in the same transaction.
+    pub events: Vec<Event>,
+}
+
+impl Outcome {
+    pub(crate) fn change(&mut self, change: Change) {
+        self.changes.push(change);
+    }
+
+    pub(crate) fn event(&mut self, event: Event) {
+        self.events.push(event);
+    }
+}
+
+/// Hands out the context's fresh values.
+pub(crate) struct Fresh<'a> {
+    values: std::slice::Iter<'a, String>,
+}
+
+impl<'a> Fresh<'a> {
+    pub(crate) fn new(values: &'a [String]) -> Self {
+        Self {
+            values: values.iter(),
+        }
+    }
+
+    /// The next fresh value.
+    pub(crate) fn next(&mut self) -> Result<String, CommandError> {
+        self.values.next().cloned().ok_or_else(|| {
+            CommandError::new(
+                ErrorCode::FreshValuesExhausted,
+                "the command needs more fresh values than were given",
+            )
+        })
+    }
+
+    /// A new id: `prefix` and a fresh value.
+    pub(crate) fn id<T: TryFrom<String>>(&mut self, prefix: &str) -> Result<T, CommandError> {
+        let value = self.next()?;
+        T::try_from(format!("{prefix}_{value}")).map_err(|_| {
+            CommandError::new(
+                ErrorCode::FreshValuesExhausted,
+                "a fresh value is not usable in an id",
+            )
+        })
+    }
+}
+
+/// The actor's account, or `unknown_actor`.
+pub(crate) fn actor_account<'a>(
+    state: &'a State,
+    ctx: &Context,
+) -> Result<&'a Account, CommandError> {
+    state.account(&ctx.actor).ok_or_else(|| {
+        CommandError::new(
+            ErrorCode::UnknownActor,
+            format!("account `{}` is unknown to the store", ctx.actor),
+        )
+    })
+}
+
+/// Turns a denial into an error.
+pub(crate) fn require(decision: Decision) -> Result<(), CommandError> {
+    match decision.denial() {
+        Some(reason) => Err(CommandError::denied(reason)),
+        None => Ok(()),
+    }
+}
+
+/// Parses an e-mail address given to a command.
+pub(crate) fn email(value: &str) -> Result<Email, CommandError> {
+    Email::new(value).map_err(|e| CommandError::new(ErrorCode::InvalidEmail, e.to_string()))
+}
+
+/// The `not_found` error for a resource the actor may not see.
+pub(crate) fn not_found(code: ErrorCode, what: &str, id: &str) -> CommandError {
+    CommandError::new(
+        code,
+        format!("{what} `{id}` does not exist or is not visible to you"),
+    )
+}
+
+/// Checks that the actor may do `action` to the resource `id`; an invisible resource is the
+/// resource type's `*_not_found` error.
+pub(crate) fn permit(
+    state: &State,
+    ctx: &Context,
+    action: Action,
+    id: &str,
+) -> Result<(), CommandError> {
+    let resource_type = action.resource_type();
+    let resource = Resource {
+        resource_type,
+        id: id.to_owned(),
+    };
+    let decision = authorize(state, &ctx.actor, action, &resource, ctx.now)
+        .map_err(|e| CommandError::new(ErrorCode::InvalidInput, e.to_string()))?;
+    match decision.denial() {
+        Some(Reason::NotFound) => Err(match resource_type {
+            ResourceType::Project => not_found(ErrorCode::ProjectNotFound, "project", id),
+            ResourceType::License => not_found(ErrorCode::LicenseNotFound, "license", id),
+            ResourceType::Order => not_found(ErrorCode::OrderNotFound, "order", id),
+            ResourceType::Contract => not_found(ErrorCode::ContractNotFound, "contract", id),
+            ResourceType::Account => not_found(ErrorCode::AccountNotFound, "account", id),
+        }),
+        _ => require(decision),
+    }
+}
+
+/// Runs an account's command against `state`.
+pub fn execute(state: &State, command: &Command, ctx: &Context) -> Result<Outcome, CommandError> {
+    let mut fresh = Fresh::new(&ctx.fresh);
+    let mut out = Outcome::default();
+    match command {
+        Command::CreateProject { name, kind } => {
+            sharing::create_project(state, ctx, &mut fresh, &mut out, name, *kind)
+        }
+        Command::ShareProject { project_id, email } => {
+            sharing::share(state, ctx, &mut out, project_id, email)
+        }
+        Command::UnshareProject {
+            project_id,
+            account_id,
+        } => sharing::unshare(state, ctx, &mut out, project_id, account_id),
+        Command::AssignLicense {
+            project_id,
+            license_key,
+        } => sharing::assign(state, ctx, &mut out, project_id, license_key),
+        Command::UnassignLicense {
+            project_id,
+            license_key,
+        } => sharing::unassign(state, ctx, &mut out, project_id, license_key),
+        Command::TransferOrder { order_id, to_email } => {
+            sharing::transfer_order(state, ctx, &mut out, order_id, to_email)
+        }
+        Command::InviteDelegate { contract_id, email } => {
+            delegates::invite(state, ctx, &mut fresh, &mut out, contract_id, email)
+        }
+        Command::ResendInvitation {
+            contract_id,
+            invitation_id,
+        } => delegates::resend(state, ctx, &mut fresh, &mut out, contract_id, invitation_id),
+        Command::CancelInvitation {
+            contract_id,
+            invitation_id,
+        } => delegates::cancel(state, ctx, &mut out, contract_id, invitation_id),
+        Command::AcceptInvitation { token } => delegates::accept(state, ctx, &mut out, token),
+        Command::RevokeDelegate {
+            contract_id,
+            account_id,
+        } => delegates::revoke(state, ctx, &mut out, contract_id, account_id),
+        Command::RequestProvisioning {
+            contract_id,
+            action,
+        } => delegates::provision(state, ctx, &mut out, contract_id, action),
+        Command::CreateTicket {
+            contract_id,
+            subject,
+            body,
+        } => delegates::create_ticket(state, ctx, &mut fresh, &mut out, contract_id, subject, body),
+        Command::CreateCustomer { email, name } => {
+            reseller::create_customer(state, ctx, &mut fresh, &mut out, email, name)
+        }
+        Command::CreateLicenses(request) => {
+            reseller::create_licenses(state, ctx, &mut fresh, &mut out, request)
+        }
+        Command::UpdateLicensePayment {
+            license_key,
+            customer_paid,
+            customer_paid_at,
+        } => reseller::update_payment(
+            state,
+            ctx,
+            &mut out,
+            license_key,
+            *customer_paid,
+            *customer_paid_at,
+        ),
+        Command::RequestLicenseTransfer {
+            license_key,
+            to_email,
+        } => transfer::request_license(state, ctx, &mut fresh, &mut out, license_key, to_email),
+        Command::RequestProjectTransfer {
+            project_id,
+            to_email,
+        } => transfer::request_project(state, ctx, &mut fresh, &mut out, project_id, to_email),
+        Command::AcceptTransfer { transfer_id } => {
+            transfer::accept(state, ctx, &mut out, transfer_id)
+        }
+        Command::CancelTransfer { transfer_id } => {
+            transfer::cancel(state, ctx, &mut out, transfer_id)
+        }
+    }?;
+    Ok(out)
+}
+
+/// Runs a store's command against `state` at `now`.
+pub fn execute_store(
+    state: &State,
+    command: &StoreCommand,
+    now: Timestamp,
+) -> Result<Outcome, CommandError> {
+    let mut out = Outcome::default();
+    match command {
+        StoreCommand::ImportAccount(record) => imports::account(state, now, &mut out, record),
+        StoreCommand::ImportProduct(record) => imports::product(state, now, &mut out, record),
+        StoreCommand::ImportLicense(record) => imports::license(state, now, &mut out, record),
+        StoreCommand::ImportOrder(record) => imports::order(state, now, &mut out, record),
+        StoreCommand::ImportContract(record) => imports::contract(state, now, &mut out, record),
+        StoreCommand::SetProjectRuntime(runtime) => imports::runtime(state, now, &mut out, runtime),
+    }?;
+    Ok(out)
+}

@@ -1,0 +1,427 @@
+//! The permission check: an actor, an action, a resource and a state in; allow or deny with
+//! reasons out. Deny is an answer, not an error.
+
+use crate::action::{Action, Resource, ResourceType};
+use crate::ids::{AccountId, ContractId, LicenseKey, OrderId, ProjectId};
+use crate::model::{
+    Account, AccountKind, Billing, CompanyRole, License, TransferStatus, TransferSubject,
+};
+use crate::state::State;
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+
+macro_rules! reasons {
+    ($($variant:ident = $code:literal: $doc:literal,)*) => {
+        /// Why an action is allowed or denied. The code is shared by Rust, JavaScript and HTTP.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, type = "string"))]
+        pub enum Reason {
+            $(#[doc = $doc] $variant,)*
+        }
+
+        impl Reason {
+            /// Every reason.
+            pub const ALL: &'static [Reason] = &[$(Reason::$variant,)*];
+
+            /// The stable code, such as `delegate_action_forbidden`.
+            pub fn code(self) -> &'static str {
+                match self { $(Reason::$variant => $code,)* }
+            }
+        }
+    };
+}
+
+reasons! {
+    Owner = "owner": "The actor owns the resource.",
+    ContractDelegate = "contract_delegate": "The actor is an active delegate on the contract.",
+    ShareRecipient = "share_recipient": "The project is shared with the actor.",
+    CompanyAdmin = "company_admin": "The actor is the admin of the company that employs the owner.",
+    LicenseReseller = "license_reseller": "The actor is the reseller that created the license.",
+    ProjectOwner = "project_owner": "The license is on a project the actor owns.",
+    SelfAccount = "self": "The account is the actor's own.",
+    AccountManager = "account_manager": "The actor is the reseller that manages the account.",
+    BillingAccount = "billing_account": "The actor pays the order's fees.",
+    NotFound = "not_found": "The resource does not exist or the actor may not see it.",
+    UnknownActor = "unknown_actor": "The actor's account is unknown to the store.",
+    DelegateActionForbidden = "delegate_action_forbidden": "Delegates may view, provision and open tickets, nothing more.",
+    ContractNotSubscription = "contract_not_subscription": "Delegates exist only on subscription contracts, never one-off purchases.",
+    ShareRecipientForbidden = "share_recipient_forbidden": "A share recipient may view the project and assign its own licenses, nothing more.",
+    ShareRecipientSeesOwnLicenses = "share_recipient_sees_own_licenses": "A share recipient sees only the licenses it assigned.",
+    EndUserCannotModify = "end_user_cannot_modify": "An end user may invite users to its project but not change it.",
+    NotLicenseOwner = "not_license_owner": "Only the license's owner (or its company's admin, to transfer) may do this.",
+    NotLicenseReseller = "not_license_reseller": "Only the reseller that created the license may do this.",
+    LicenseInUse = "license_in_use": "The license is on a project or activated: it moves only with its project.",
+    LicenseAlreadyAssigned = "license_already_assigned": "The license is already on a project.",
+    LicenseExpired = "license_expired": "The trial license has expired.",
+    TransferPending = "transfer_pending": "A transfer of this resource is already waiting.",
+    PartnerOnly = "partner_only": "Only partner accounts may transfer whole orders.",
+    NotOrderOwner = "not_order_owner": "Only the order's owner may do this.",
+}
+
+impl Serialize for Reason {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for Reason {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(deserializer)?;
+        Reason::ALL
+            .iter()
+            .copied()
+            .find(|r| r.code() == code)
+            .ok_or_else(|| serde::de::Error::custom(format!("`{code}` is not a reason code")))
+    }
+}
+
+/// The answer to "may this actor do this action to this resource?".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Decision {
+    /// Whether the action is allowed.
+    pub allowed: bool,
+    /// Why: grant reasons when allowed, deny reasons otherwise. Never empty.
+    pub reasons: Vec<Reason>,
+}
+
+impl Decision {
+    fn allow(reasons: Vec<Reason>) -> Self {
+        Self {
+            allowed: true,
+            reasons,
+        }
+    }
+
+    fn deny(reason: Reason) -> Self {
+        Self {
+            allowed: false,
+            reasons: vec![reason],
+        }
+    }
+
+    /// The first deny reason, if denied.
+    pub fn denial(&self) -> Option<Reason> {
+        if self.allowed {
+            None
+        } else {
+            self.reasons.first().copied()
+        }
+    }
+}
+
+/// A question the rules cannot answer because it is malformed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AuthorizeError {
+    /// The action applies to another type of resource.
+    #[error("`{action}` applies to a `{expected}` resource, not a `{given}`")]
+    ResourceMismatch {
+        /// The action asked about.
+        action: &'static str,
+        /// The resource type the action needs.
+        expected: &'static str,
+        /// The resource type given.
+        given: &'static str,
+    },
+}
+
+impl AuthorizeError {
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::ResourceMismatch { .. } => "action_resource_mismatch",
+        }
+    }
+}
+
+fn type_name(t: ResourceType) -> &'static str {
+    match t {
+        ResourceType::Contract => "contract",
+        ResourceType::Project => "project",
+        ResourceType::License => "license",
+        ResourceType::Order => "order",
+        ResourceType::Account => "account",
+    }
+}
+
+/// Decides whether `actor` may do `action` to `resource` in `state` at `now`.
+///
+/// A resource that does not exist and one the actor may not see get the same answer
+/// (`not_found`), so the answer never reveals what exists.
+pub fn authorize(
+    state: &State,
+    actor: &AccountId,
+    action: Action,
+    resource: &Resource,
+    now: Timestamp,
+) -> Result<Decision, AuthorizeError> {
+    if action.resource_type() != resource.resource_type {
+        return Err(AuthorizeError::ResourceMismatch {
+            action: action.name(),
+            expected: type_name(action.resource_type()),
+            given: type_name(resource.resource_type),
+        });
+    }
+    let Some(actor) = state.account(actor) else {
+        return Ok(Decision::deny(Reason::UnknownActor));
+    };
+    let id = resource.id.as_str();
+    Ok(match resource.resource_type {
+        ResourceType::Contract => ContractId::new(id)
+            .map_or(Decision::deny(Reason::NotFound), |id| {
+                contract(state, actor, action, &id)
+            }),
+        ResourceType::Project => ProjectId::new(id)
+            .map_or(Decision::deny(Reason::NotFound), |id| {
+                project(state, actor, action, &id, now)
+            }),
+        ResourceType::License => LicenseKey::new(id)
+            .map_or(Decision::deny(Reason::NotFound), |id| {
+                license(state, actor, action, &id, now)
+            }),
+        ResourceType::Order => OrderId::new(id).map_or(Decision::deny(Reason::NotFound), |id| {
+            order(state, actor, action, &id)
+        }),
+        ResourceType::Account => AccountId::new(id)
+            .map_or(Decision::deny(Reason::NotFound), |id| {
+                account(state, actor, &id)
+            }),
+    })
+}
+
+/// The actor's relation to a contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum ContractRole {
+    /// The client that owns it.
+    Owner,
+    /// An active delegate.
+    Delegate,
+}
+
+/// The actor's relation to a contract, if it has one.
+pub fn contract_role(state: &State, actor: &AccountId, id: &ContractId) -> Option<ContractRole> {
+    let contract = state.contract(id)?;
+    if &contract.owner_id == actor {
+        Some(ContractRole::Owner)
+    } else {
+        state
+            .active_delegate(id, actor)
+            .map(|_| ContractRole::Delegate)
+    }
+}
+
+fn contract(state: &State, actor: &Account, action: Action, id: &ContractId) -> Decision {
+    let Some(contract) = state.contract(id) else {
+        return Decision::deny(Reason::NotFound);
+    };
+    match contract_role(state, &actor.id, id) {
+        Some(ContractRole::Owner) => {
+            if action == Action::ContractDelegatesManage && contract.billing == Billing::OneOff {
+                Decision::deny(Reason::ContractNotSubscription)
+            } else {
+                Decision::allow(vec![Reason::Owner])
+            }
+        }
+        Some(ContractRole::Delegate) => match action {
+            Action::ContractView
+            | Action::ContractProvision
+            | Action::ContractTicketsCreate
+            | Action::ContractTicketsView => Decision::allow(vec![Reason::ContractDelegate]),
+            _ => Decision::deny(Reason::DelegateActionForbidden),
+        },
+        None => Decision::deny(Reason::NotFound),
+    }
+}
+
+/// The actor's relation to a project.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectRole {
+    /// The account that owns it.
+    Owner,
+    /// An account it is shared with.
+    Recipient,
+}
+
+/// The actor's relation to a project, if it has one.
+pub fn project_role(state: &State, actor: &AccountId, id: &ProjectId) -> Option<ProjectRole> {
+    let project = state.project(id)?;
+    if &project.owner_id == actor {
+        Some(ProjectRole::Owner)
+    } else {
+        state.share(id, actor).map(|_| ProjectRole::Recipient)
+    }
+}
+
+fn project(
+    state: &State,
+    actor: &Account,
+    action: Action,
+    id: &ProjectId,
+    now: Timestamp,
+) -> Decision {
+    match project_role(state, &actor.id, id) {
+        Some(ProjectRole::Owner) => match action {
+            Action::ProjectModify | Action::ProjectRename if actor.kind == AccountKind::EndUser => {
+                Decision::deny(Reason::EndUserCannotModify)
+            }
+            Action::ProjectTransfer
+                if has_pending_transfer(
+                    state,
+                    now,
+                    |s| matches!(s, TransferSubject::Project { project_id } if project_id == id),
+                ) =>
+            {
+                Decision::deny(Reason::TransferPending)
+            }
+            _ => Decision::allow(vec![Reason::Owner]),
+        },
+        Some(ProjectRole::Recipient) => match action {
+            Action::ProjectView | Action::ProjectLicensesAssign => {
+                Decision::allow(vec![Reason::ShareRecipient])
+            }
+            Action::ProjectLicensesViewAll => Decision::deny(Reason::ShareRecipientSeesOwnLicenses),
+            _ => Decision::deny(Reason::ShareRecipientForbidden),
+        },
+        None => Decision::deny(Reason::NotFound),
+    }
+}
+
+fn has_pending_transfer(
+    state: &State,
+    now: Timestamp,
+    subject: impl Fn(&TransferSubject) -> bool,
+) -> bool {
+    state
+        .transfers
+        .iter()
+        .any(|t| t.status_at(now) == TransferStatus::Pending && subject(&t.subject))
+}
+
+/// Whether `actor` administers the company that employs `owner`.
+pub fn is_company_admin_of(actor: &Account, owner: Option<&Account>) -> bool {
+    owner.is_some_and(|owner| {
+        owner.id != actor.id
+            && owner.company_id.is_some()
+            && owner.company_id == actor.company_id
+            && owner.company_role == Some(CompanyRole::Employee)
+            && actor.company_role == Some(CompanyRole::Admin)
+    })
+}
+
+/// The grant reasons that relate `actor` to `license`; empty when it may not see it.
+pub fn license_relations(state: &State, actor: &Account, license: &License) -> Vec<Reason> {
+    let mut relations = Vec::new();
+    if license.owner_id == actor.id {
+        relations.push(Reason::Owner);
+    }
+    if is_company_admin_of(actor, state.account(&license.owner_id)) {
+        relations.push(Reason::CompanyAdmin);
+    }
+    if license.created_by.as_ref() == Some(&actor.id) {
+        relations.push(Reason::LicenseReseller);
+    }
+    let on_own_project = license
+        .project_id
+        .as_ref()
+        .and_then(|p| state.project(p))
+        .is_some_and(|p| p.owner_id == actor.id);
+    if on_own_project && license.owner_id != actor.id {
+        relations.push(Reason::ProjectOwner);
+    }
+    relations
+}
+
+fn license(
+    state: &State,
+    actor: &Account,
+    action: Action,
+    key: &LicenseKey,
+    now: Timestamp,
+) -> Decision {
+    let Some(license) = state.license(key) else {
+        return Decision::deny(Reason::NotFound);
+    };
+    let relations = license_relations(state, actor, license);
+    if relations.is_empty() {
+        return Decision::deny(Reason::NotFound);
+    }
+    let has = |r: Reason| relations.contains(&r);
+    match action {
+        Action::LicenseView => Decision::allow(relations),
+        Action::LicenseAssign if !has(Reason::Owner) => Decision::deny(Reason::NotLicenseOwner),
+        Action::LicenseAssign if license.is_expired(now) => Decision::deny(Reason::LicenseExpired),
+        Action::LicenseAssign if license.project_id.is_some() => {
+            Decision::deny(Reason::LicenseAlreadyAssigned)
+        }
+        Action::LicenseAssign => Decision::allow(vec![Reason::Owner]),
+        Action::LicenseTransfer => {
+            let grants: Vec<Reason> = relations
+                .iter()
+                .copied()
+                .filter(|r| matches!(r, Reason::Owner | Reason::CompanyAdmin))
+                .collect();
+            if grants.is_empty() {
+                Decision::deny(Reason::NotLicenseOwner)
+            } else if license.is_in_use() {
+                Decision::deny(Reason::LicenseInUse)
+            } else if has_pending_transfer(
+                state,
+                now,
+                |s| matches!(s, TransferSubject::License { license_key } if license_key == key),
+            ) {
+                Decision::deny(Reason::TransferPending)
+            } else {
+                Decision::allow(grants)
+            }
+        }
+        Action::LicenseMarkPaid if has(Reason::LicenseReseller) => {
+            Decision::allow(vec![Reason::LicenseReseller])
+        }
+        Action::LicenseMarkPaid => Decision::deny(Reason::NotLicenseReseller),
+        _ => Decision::deny(Reason::NotFound),
+    }
+}
+
+fn order(state: &State, actor: &Account, action: Action, id: &OrderId) -> Decision {
+    let Some(order) = state.order(id) else {
+        return Decision::deny(Reason::NotFound);
+    };
+    let owner = order.owner_id == actor.id;
+    let billing = order.billing_account_id == actor.id;
+    match action {
+        _ if !owner && !billing => Decision::deny(Reason::NotFound),
+        Action::OrderView if owner => Decision::allow(vec![Reason::Owner]),
+        Action::OrderView => Decision::allow(vec![Reason::BillingAccount]),
+        Action::OrderTransfer if !owner => Decision::deny(Reason::NotOrderOwner),
+        Action::OrderTransfer if actor.kind != AccountKind::Partner => {
+            Decision::deny(Reason::PartnerOnly)
+        }
+        Action::OrderTransfer => Decision::allow(vec![Reason::Owner]),
+        _ => Decision::deny(Reason::NotFound),
+    }
+}
+
+fn account(state: &State, actor: &Account, id: &AccountId) -> Decision {
+    if &actor.id == id {
+        return Decision::allow(vec![Reason::SelfAccount]);
+    }
+    let Some(target) = state.account(id) else {
+        return Decision::deny(Reason::NotFound);
+    };
+    let mut reasons = Vec::new();
+    if target.managed_by.as_ref() == Some(&actor.id) {
+        reasons.push(Reason::AccountManager);
+    }
+    if is_company_admin_of(actor, Some(target)) {
+        reasons.push(Reason::CompanyAdmin);
+    }
+    if reasons.is_empty() {
+        Decision::deny(Reason::NotFound)
+    } else {
+        Decision::allow(reasons)
+    }
+}

@@ -1,0 +1,431 @@
+//! Contract delegates (seed 003): a client invites delegates by e-mail to a subscription
+//! contract; a delegate accepts by link, may view, provision and open tickets, never touch
+//! billing, change the contract or manage delegates; the client revokes at any time.
+
+use crate::action::Action;
+use crate::command::{Context, Fresh, Outcome, actor_account, email, not_found, permit};
+use crate::decision::{ContractRole, contract_role};
+use crate::error::{CommandError, ErrorCode};
+use crate::event::{Event, EventPayload};
+use crate::ids::{AccountId, ContractId, InvitationId};
+use crate::model::{
+    Billing, Contract, Delegate, DelegateStatus, Invitation, InvitationStatus, Ticket,
+};
+use crate::state::{Change, State};
+use crate::text::bounded;
+use crate::token::token_hash;
+
+/// Days an invitation's token stays valid.
+pub const INVITATION_TTL_DAYS: i64 = 7;
+
+/// Checks `action` on the contract and returns it.
+fn contract_for<'a>(
+    state: &'a State,
+    ctx: &Context,
+    id: &ContractId,
+    action: Action,
+) -> Result<&'a Contract, CommandError> {
+    permit(state, ctx, action, id.as_str())?;
+    state
+        .contract(id)
+        .ok_or_else(|| not_found(ErrorCode::ContractNotFound, "contract", id.as_str()))
+}
+
+fn event(ctx: &Context, payload: EventPayload) -> Event {
+    Event {
+        at: ctx.now,
+        actor_id: Some(ctx.actor.clone()),
+        payload,
+    }
+}
+
+pub(crate) fn invite(
+    state: &State,
+    ctx: &Context,
+    fresh: &mut Fresh,
+    out: &mut Outcome,
+    contract_id: &ContractId,
+    address: &str,
+) -> Result<(), CommandError> {
+    let actor = actor_account(state, ctx)?;
+    contract_for(state, ctx, contract_id, Action::ContractDelegatesManage)?;
+    let address = email(address)?;
+    if address == actor.email {
+        return Err(CommandError::new(
+            ErrorCode::CannotInviteSelf,
+            "you cannot invite yourself as a delegate",
+        ));
+    }
+    let invitee = state.account_by_email(&address).ok_or_else(|| {
+        CommandError::new(
+            ErrorCode::InviteeNotFound,
+            format!("`{address}` has no account at this store: a delegate needs one"),
+        )
+    })?;
+    if state.active_delegate(contract_id, &invitee.id).is_some() {
+        return Err(CommandError::new(
+            ErrorCode::AlreadyDelegate,
+            format!("`{address}` is already a delegate on this contract"),
+        ));
+    }
+    for pending in state.invitations.iter().filter(|i| {
+        &i.contract_id == contract_id && i.email == address && i.status == InvitationStatus::Pending
+    }) {
+        if pending.status_at(ctx.now) == InvitationStatus::Pending {
+            return Err(CommandError::new(
+                ErrorCode::InvitationPending,
+                format!(
+                    "`{address}` already has a pending invitation `{}`: resend or cancel it",
+                    pending.id
+                ),
+            ));
+        }
+        // Past its expiry: record it as expired so one pending invitation per address remains.
+        out.change(Change::PutInvitation(Invitation {
+            status: InvitationStatus::Expired,
+            ..pending.clone()
+        }));
+    }
+    let id: InvitationId = fresh.id("inv")?;
+    let token = fresh.next()?;
+    let invitation = Invitation {
+        id: id.clone(),
+        contract_id: contract_id.clone(),
+        email: address.clone(),
+        account_id: invitee.id.clone(),
+        token_hash: token_hash(&token),
+        status: InvitationStatus::Pending,
+        created_at: ctx.now,
+        expires_at: ctx.now.plus_days(INVITATION_TTL_DAYS),
+        resent_at: None,
+        settled_at: None,
+        version: 0,
+    };
+    out.event(event(
+        ctx,
+        EventPayload::DelegateInvited {
+            invitation_id: id,
+            contract_id: contract_id.clone(),
+            email: address,
+            account_id: invitee.id.clone(),
+            accept_token: token,
+            expires_at: invitation.expires_at,
+        },
+    ));
+    out.change(Change::PutInvitation(invitation));
+    Ok(())
+}
+
+fn owned_invitation<'a>(
+    state: &'a State,
+    ctx: &Context,
+    contract_id: &ContractId,
+    invitation_id: &InvitationId,
+) -> Result<&'a Invitation, CommandError> {
+    contract_for(state, ctx, contract_id, Action::ContractDelegatesManage)?;
+    state
+        .invitation(invitation_id)
+        .filter(|i| &i.contract_id == contract_id)
+        .ok_or_else(|| {
+            not_found(
+                ErrorCode::InvitationNotFound,
+                "invitation",
+                invitation_id.as_str(),
+            )
+        })
+}
+
+pub(crate) fn resend(
+    state: &State,
+    ctx: &Context,
+    fresh: &mut Fresh,
+    out: &mut Outcome,
+    contract_id: &ContractId,
+    invitation_id: &InvitationId,
+) -> Result<(), CommandError> {
+    let invitation = owned_invitation(state, ctx, contract_id, invitation_id)?;
+    // An expired invitation may be sent again; an accepted or cancelled one may not.
+    if !matches!(
+        invitation.status,
+        InvitationStatus::Pending | InvitationStatus::Expired
+    ) {
+        return Err(CommandError::new(
+            ErrorCode::InvitationNotPending,
+            format!("invitation `{invitation_id}` is no longer pending"),
+        ));
+    }
+    if state
+        .active_delegate(contract_id, &invitation.account_id)
+        .is_some()
+    {
+        return Err(CommandError::new(
+            ErrorCode::AlreadyDelegate,
+            format!(
+                "`{}` is already a delegate on this contract",
+                invitation.email
+            ),
+        ));
+    }
+    let token = fresh.next()?;
+    let renewed = Invitation {
+        token_hash: token_hash(&token),
+        status: InvitationStatus::Pending,
+        expires_at: ctx.now.plus_days(INVITATION_TTL_DAYS),
+        resent_at: Some(ctx.now),
+        ..invitation.clone()
+    };
+    out.event(event(
+        ctx,
+        EventPayload::InvitationResent {
+            invitation_id: invitation_id.clone(),
+            contract_id: contract_id.clone(),
+            email: renewed.email.clone(),
+            accept_token: token,
+            expires_at: renewed.expires_at,
+        },
+    ));
+    out.change(Change::PutInvitation(renewed));
+    Ok(())
+}
+
+pub(crate) fn cancel(
+    state: &State,
+    ctx: &Context,
+    out: &mut Outcome,
+    contract_id: &ContractId,
+    invitation_id: &InvitationId,
+) -> Result<(), CommandError> {
+    let invitation = owned_invitation(state, ctx, contract_id, invitation_id)?;
+    if invitation.status_at(ctx.now) != InvitationStatus::Pending {
+        return Err(CommandError::new(
+            ErrorCode::InvitationNotPending,
+            format!("invitation `{invitation_id}` is no longer pending"),
+        ));
+    }
+    out.change(Change::PutInvitation(Invitation {
+        status: InvitationStatus::Cancelled,
+        settled_at: Some(ctx.now),
+        ..invitation.clone()
+    }));
+    out.event(event(
+        ctx,
+        EventPayload::InvitationCancelled {
+            invitation_id: invitation_id.clone(),
+            contract_id: contract_id.clone(),
+        },
+    ));
+    Ok(())
+}
+
+pub(crate) fn accept(
+    state: &State,
+    ctx: &Context,
+    out: &mut Outcome,
+    token: &str,
+) -> Result<(), CommandError> {
+    let actor = actor_account(state, ctx)?;
+    let hash = token_hash(token);
+    let invitation = state
+        .invitations
+        .iter()
+        .find(|i| !i.token_hash.is_empty() && i.token_hash == hash)
+        .ok_or_else(|| {
+            CommandError::new(
+                ErrorCode::InvitationNotFound,
+                "no invitation has this token",
+            )
+        })?;
+    // Only the invited address may accept, whatever the invitation's state.
+    if invitation.email != actor.email {
+        return Err(CommandError::new(
+            ErrorCode::InvitationWrongAccount,
+            "this invitation was sent to another address",
+        ));
+    }
+    match invitation.status_at(ctx.now) {
+        InvitationStatus::Pending => {}
+        InvitationStatus::Accepted => {
+            return Err(CommandError::new(
+                ErrorCode::InvitationAlreadyUsed,
+                "this invitation was already accepted",
+            ));
+        }
+        InvitationStatus::Cancelled => {
+            return Err(CommandError::new(
+                ErrorCode::InvitationCancelled,
+                "this invitation was cancelled",
+            ));
+        }
+        InvitationStatus::Expired => {
+            return Err(CommandError::new(
+                ErrorCode::InvitationExpired,
+                "this invitation has expired: ask for a new one",
+            ));
+        }
+    }
+    let contract = state.contract(&invitation.contract_id).ok_or_else(|| {
+        not_found(
+            ErrorCode::ContractNotFound,
+            "contract",
+            invitation.contract_id.as_str(),
+        )
+    })?;
+    if contract.billing != Billing::Recurring {
+        return Err(CommandError::new(
+            ErrorCode::ContractNotSubscription,
+            "delegates exist only on subscription contracts",
+        ));
+    }
+    out.change(Change::PutInvitation(Invitation {
+        status: InvitationStatus::Accepted,
+        settled_at: Some(ctx.now),
+        ..invitation.clone()
+    }));
+    let version = state
+        .delegate(&contract.id, &actor.id)
+        .map_or(0, |d| d.version);
+    out.change(Change::PutDelegate(Delegate {
+        contract_id: contract.id.clone(),
+        account_id: actor.id.clone(),
+        status: DelegateStatus::Active,
+        added_at: ctx.now,
+        revoked_at: None,
+        invitation_id: invitation.id.clone(),
+        version,
+    }));
+    out.event(event(
+        ctx,
+        EventPayload::DelegateAccepted {
+            invitation_id: invitation.id.clone(),
+            contract_id: contract.id.clone(),
+            account_id: actor.id.clone(),
+        },
+    ));
+    Ok(())
+}
+
+pub(crate) fn revoke(
+    state: &State,
+    ctx: &Context,
+    out: &mut Outcome,
+    contract_id: &ContractId,
+    account_id: &AccountId,
+) -> Result<(), CommandError> {
+    contract_for(state, ctx, contract_id, Action::ContractDelegatesManage)?;
+    let delegate = state
+        .active_delegate(contract_id, account_id)
+        .ok_or_else(|| not_found(ErrorCode::DelegateNotFound, "delegate", account_id.as_str()))?;
+    out.change(Change::PutDelegate(Delegate {
+        status: DelegateStatus::Revoked,
+        revoked_at: Some(ctx.now),
+        ..delegate.clone()
+    }));
+    out.event(event(
+        ctx,
+        EventPayload::DelegateRevoked {
+            contract_id: contract_id.clone(),
+            account_id: account_id.clone(),
+        },
+    ));
+    Ok(())
+}
+
+pub(crate) fn provision(
+    state: &State,
+    ctx: &Context,
+    out: &mut Outcome,
+    contract_id: &ContractId,
+    action: &str,
+) -> Result<(), CommandError> {
+    contract_for(state, ctx, contract_id, Action::ContractProvision)?;
+    let valid = !action.is_empty()
+        && action.len() <= 64
+        && action
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-'));
+    if !valid {
+        return Err(CommandError::new(
+            ErrorCode::InvalidProvisioningAction,
+            format!(
+                "`{}` is not a provisioning action: use 1 to 64 of a-z, 0-9, `_`, `.` and `-`",
+                action.chars().take(64).collect::<String>()
+            ),
+        ));
+    }
+    out.event(event(
+        ctx,
+        EventPayload::ProvisioningRequested {
+            contract_id: contract_id.clone(),
+            action: action.to_owned(),
+        },
+    ));
+    Ok(())
+}
+
+/// The longest ticket subject, in characters.
+pub const MAX_SUBJECT: usize = 200;
+/// The longest ticket text, in characters.
+pub const MAX_BODY: usize = 10_000;
+
+pub(crate) fn create_ticket(
+    state: &State,
+    ctx: &Context,
+    fresh: &mut Fresh,
+    out: &mut Outcome,
+    contract_id: &ContractId,
+    subject: &str,
+    body: &str,
+) -> Result<(), CommandError> {
+    contract_for(state, ctx, contract_id, Action::ContractTicketsCreate)?;
+    let subject = bounded(subject, MAX_SUBJECT).ok_or_else(|| {
+        CommandError::new(
+            ErrorCode::InvalidText,
+            format!("a ticket subject needs 1 to {MAX_SUBJECT} characters"),
+        )
+    })?;
+    let body = bounded(body, MAX_BODY).ok_or_else(|| {
+        CommandError::new(
+            ErrorCode::InvalidText,
+            format!("a ticket body needs 1 to {MAX_BODY} characters"),
+        )
+    })?;
+    let ticket = Ticket {
+        id: fresh.id("tkt")?,
+        contract_id: contract_id.clone(),
+        author_id: ctx.actor.clone(),
+        created_at: ctx.now,
+        subject,
+        body,
+        version: 0,
+    };
+    out.event(event(
+        ctx,
+        EventPayload::TicketCreated {
+            ticket_id: ticket.id.clone(),
+            contract_id: contract_id.clone(),
+            subject: ticket.subject.clone(),
+        },
+    ));
+    out.change(Change::PutTicket(ticket));
+    Ok(())
+}
+
+/// The tickets of a contract the actor may read: all for the owner, those created at or after
+/// the moment it became a delegate for a delegate.
+pub fn visible_tickets<'a>(
+    state: &'a State,
+    actor: &AccountId,
+    contract_id: &ContractId,
+) -> Option<Vec<&'a Ticket>> {
+    let since = match contract_role(state, actor, contract_id)? {
+        ContractRole::Owner => None,
+        ContractRole::Delegate => Some(state.active_delegate(contract_id, actor)?.added_at),
+    };
+    let mut tickets: Vec<&Ticket> = state
+        .tickets
+        .iter()
+        .filter(|t| &t.contract_id == contract_id && since.is_none_or(|s| t.created_at >= s))
+        .collect();
+    tickets.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    Some(tickets)
+}

@@ -1,0 +1,259 @@
+//! Records the store imports: idempotent upserts, checked for integrity. Fields that entitle
+//! owns (project assignments, reseller notes and payments) survive a re-import.
+
+use crate::command::{Outcome, ProjectRuntime, not_found};
+use crate::error::{CommandError, ErrorCode};
+use crate::event::{Event, EventPayload};
+use crate::model::{Account, Contract, License, Order, Product, Project};
+use crate::reseller::MAX_ACCOUNT_NAME;
+use crate::state::{Change, State};
+use crate::text::bounded;
+use crate::time::Timestamp;
+
+fn event(now: Timestamp, payload: EventPayload) -> Event {
+    Event {
+        at: now,
+        actor_id: None,
+        payload,
+    }
+}
+
+fn invalid(detail: String) -> CommandError {
+    CommandError::new(ErrorCode::InvalidRecord, detail)
+}
+
+fn known_account(
+    state: &State,
+    id: &crate::ids::AccountId,
+    role: &str,
+) -> Result<(), CommandError> {
+    match state.account(id) {
+        Some(_) => Ok(()),
+        None => Err(invalid(format!(
+            "{role} `{id}` is not a known account: import it first"
+        ))),
+    }
+}
+
+pub(crate) fn account(
+    state: &State,
+    now: Timestamp,
+    out: &mut Outcome,
+    record: &Account,
+) -> Result<(), CommandError> {
+    let name = bounded(&record.name, MAX_ACCOUNT_NAME).ok_or_else(|| {
+        CommandError::new(
+            ErrorCode::InvalidName,
+            format!("a name needs 1 to {MAX_ACCOUNT_NAME} characters"),
+        )
+    })?;
+    if record.company_role.is_some() != record.company_id.is_some() {
+        return Err(invalid(
+            "`companyId` and `companyRole` go together".to_owned(),
+        ));
+    }
+    if let Some(other) = state
+        .account_by_email(&record.email)
+        .filter(|a| a.id != record.id)
+    {
+        return Err(CommandError::new(
+            ErrorCode::EmailInUse,
+            format!("`{}` belongs to account `{}`", record.email, other.id),
+        ));
+    }
+    if let Some(manager) = &record.managed_by {
+        if manager == &record.id {
+            return Err(invalid("an account cannot manage itself".to_owned()));
+        }
+        known_account(state, manager, "manager")?;
+    }
+    let version = state.account(&record.id).map_or(0, |a| a.version);
+    out.change(Change::PutAccount(Account {
+        name,
+        version,
+        ..record.clone()
+    }));
+    out.event(event(
+        now,
+        EventPayload::AccountImported {
+            account_id: record.id.clone(),
+        },
+    ));
+    Ok(())
+}
+
+pub(crate) fn product(
+    state: &State,
+    now: Timestamp,
+    out: &mut Outcome,
+    record: &Product,
+) -> Result<(), CommandError> {
+    let name = bounded(&record.name, 200).ok_or_else(|| {
+        CommandError::new(
+            ErrorCode::InvalidName,
+            "a product name needs 1 to 200 characters",
+        )
+    })?;
+    let family = bounded(&record.family, 64)
+        .ok_or_else(|| invalid("a product family needs 1 to 64 characters".to_owned()))?;
+    let version = state.product(&record.id).map_or(0, |p| p.version);
+    out.change(Change::PutProduct(Product {
+        name,
+        family,
+        version,
+        ..record.clone()
+    }));
+    out.event(event(
+        now,
+        EventPayload::ProductImported {
+            product_id: record.id.clone(),
+        },
+    ));
+    Ok(())
+}
+
+pub(crate) fn license(
+    state: &State,
+    now: Timestamp,
+    out: &mut Outcome,
+    record: &License,
+) -> Result<(), CommandError> {
+    if state.product(&record.product_id).is_none() {
+        return Err(invalid(format!(
+            "product `{}` is not known: import it first",
+            record.product_id
+        )));
+    }
+    known_account(state, &record.owner_id, "owner")?;
+    let mut next = record.clone();
+    let mut unassigned_from = None;
+    match state.license(&record.license_key) {
+        Some(existing) => {
+            // entitle's own fields are kept; the store's are replaced.
+            next.project_id = existing.project_id.clone();
+            next.assigned_by = existing.assigned_by.clone();
+            next.assigned_at = existing.assigned_at;
+            next.created_by = existing.created_by.clone();
+            next.created_at = existing.created_at;
+            next.reseller_notes = existing.reseller_notes.clone();
+            next.customer_details = existing.customer_details.clone();
+            next.customer_paid = existing.customer_paid;
+            next.customer_paid_at = existing.customer_paid_at;
+            next.version = existing.version;
+            if existing.owner_id != next.owner_id && next.project_id.is_some() {
+                unassigned_from = next.project_id.clone();
+                next.unassign();
+            }
+        }
+        None => {
+            next.unassign();
+            next.created_by = None;
+            next.created_at = None;
+            next.reseller_notes = None;
+            next.customer_details = None;
+            next.customer_paid = false;
+            next.customer_paid_at = None;
+            next.version = 0;
+        }
+    }
+    out.change(Change::PutLicense(next));
+    out.event(event(
+        now,
+        EventPayload::LicenseImported {
+            license_key: record.license_key.clone(),
+            unassigned_from,
+        },
+    ));
+    Ok(())
+}
+
+pub(crate) fn order(
+    state: &State,
+    now: Timestamp,
+    out: &mut Outcome,
+    record: &Order,
+) -> Result<(), CommandError> {
+    known_account(state, &record.owner_id, "owner")?;
+    known_account(state, &record.billing_account_id, "billing account")?;
+    if let Some(missing) = record
+        .license_keys
+        .iter()
+        .find(|k| state.license(k).is_none())
+    {
+        return Err(invalid(format!(
+            "license `{missing}` is not known: import it first"
+        )));
+    }
+    let mut keys = record.license_keys.clone();
+    keys.sort();
+    keys.dedup();
+    let version = state.order(&record.id).map_or(0, |o| o.version);
+    out.change(Change::PutOrder(Order {
+        license_keys: keys,
+        version,
+        ..record.clone()
+    }));
+    out.event(event(
+        now,
+        EventPayload::OrderImported {
+            order_id: record.id.clone(),
+        },
+    ));
+    Ok(())
+}
+
+pub(crate) fn contract(
+    state: &State,
+    now: Timestamp,
+    out: &mut Outcome,
+    record: &Contract,
+) -> Result<(), CommandError> {
+    known_account(state, &record.owner_id, "owner")?;
+    if state.product(&record.product_id).is_none() {
+        return Err(invalid(format!(
+            "product `{}` is not known: import it first",
+            record.product_id
+        )));
+    }
+    let version = state.contract(&record.id).map_or(0, |c| c.version);
+    out.change(Change::PutContract(Contract {
+        version,
+        ..record.clone()
+    }));
+    out.event(event(
+        now,
+        EventPayload::ContractImported {
+            contract_id: record.id.clone(),
+        },
+    ));
+    Ok(())
+}
+
+pub(crate) fn runtime(
+    state: &State,
+    now: Timestamp,
+    out: &mut Outcome,
+    runtime: &ProjectRuntime,
+) -> Result<(), CommandError> {
+    let project = state.project(&runtime.project_id).ok_or_else(|| {
+        not_found(
+            ErrorCode::ProjectNotFound,
+            "project",
+            runtime.project_id.as_str(),
+        )
+    })?;
+    out.change(Change::PutProject(Project {
+        server_active: runtime.server_active,
+        active_panels: runtime.active_panels,
+        ..project.clone()
+    }));
+    out.event(event(
+        now,
+        EventPayload::ProjectRuntimeReported {
+            project_id: runtime.project_id.clone(),
+            server_active: runtime.server_active,
+            active_panels: runtime.active_panels,
+        },
+    ));
+    Ok(())
+}

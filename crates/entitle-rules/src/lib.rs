@@ -1,0 +1,42 @@
+//! # entitle-rules
+//!
+//! The rules of entitle: who may share, transfer and delegate what a store's customers bought.
+//! It owns the domain model (accounts, products, licenses, orders, projects, contracts,
+//! delegates, invitations, transfers), every permission decision ([`authorize`]) and every
+//! state transition ([`execute`], [`execute_store`]).
+//!
+//! It is pure and deterministic. It does no I/O, reads no clock, draws no random numbers and
+//! knows no platform: time, ids and tokens arrive as arguments ([`Context`]), records arrive as
+//! a [`State`] slice, and answers leave as values: a [`Decision`], or an [`Outcome`] (changes
+//! to write in one transaction plus the events to record with them), or a [`CommandError`]
+//! with a stable code. The same code runs in the browser (through `entitle-wasm`) and in the
+//! worker, so both give the same answer for the same state.
+
+pub mod access;
+pub mod action;
+pub mod command;
+pub mod decision;
+pub mod delegates;
+pub mod error;
+pub mod event;
+pub mod ids;
+mod imports;
+pub mod model;
+pub mod reseller;
+pub mod sharing;
+pub mod state;
+pub mod text;
+pub mod time;
+pub mod token;
+pub mod transfer;
+
+pub use access::access_snapshot;
+pub use action::{Action, Resource, ResourceType};
+pub use command::{
+    Command, Context, NewLicenses, Outcome, ProjectRuntime, StoreCommand, execute, execute_store,
+};
+pub use decision::{AuthorizeError, Decision, Reason, authorize};
+pub use error::{CommandError, ErrorCode, ErrorKind};
+pub use event::{Event, EventPayload};
+pub use state::{Change, State};
+pub use time::Timestamp;

@@ -1,0 +1,288 @@
+//! Project sharing and order transfer (seed 000). An owner shares a production project by
+//! e-mail; it appears for the recipient at once; recipients assign their own licenses, which
+//! the owner sees; unsharing removes the project and every license the recipient assigned.
+//! Partners transfer whole orders, recurring fees included.
+
+use crate::action::Action;
+use crate::command::{Context, Fresh, Outcome, actor_account, email, not_found, permit};
+use crate::decision::{ProjectRole, project_role};
+use crate::error::{CommandError, ErrorCode};
+use crate::event::{Event, EventPayload};
+use crate::ids::{AccountId, LicenseKey, OrderId, ProjectId};
+use crate::model::{License, Order, Project, ProjectKind, Share};
+use crate::state::{Change, State};
+use crate::text::bounded;
+
+/// The longest project name, in characters.
+pub const MAX_PROJECT_NAME: usize = 100;
+
+fn event(ctx: &Context, payload: EventPayload) -> Event {
+    Event {
+        at: ctx.now,
+        actor_id: Some(ctx.actor.clone()),
+        payload,
+    }
+}
+
+pub(crate) fn create_project(
+    state: &State,
+    ctx: &Context,
+    fresh: &mut Fresh,
+    out: &mut Outcome,
+    name: &str,
+    kind: Option<ProjectKind>,
+) -> Result<(), CommandError> {
+    actor_account(state, ctx)?;
+    let name = bounded(name, MAX_PROJECT_NAME).ok_or_else(|| {
+        CommandError::new(
+            ErrorCode::InvalidName,
+            format!("a project name needs 1 to {MAX_PROJECT_NAME} characters"),
+        )
+    })?;
+    let project = Project {
+        id: fresh.id("prj")?,
+        owner_id: ctx.actor.clone(),
+        name: name.clone(),
+        kind: kind.unwrap_or_default(),
+        server_active: false,
+        active_panels: 0,
+        created_at: ctx.now,
+        version: 0,
+    };
+    out.event(event(
+        ctx,
+        EventPayload::ProjectCreated {
+            project_id: project.id.clone(),
+            name,
+            kind: project.kind,
+        },
+    ));
+    out.change(Change::PutProject(project));
+    Ok(())
+}
+
+pub(crate) fn share(
+    state: &State,
+    ctx: &Context,
+    out: &mut Outcome,
+    project_id: &ProjectId,
+    address: &str,
+) -> Result<(), CommandError> {
+    let actor = actor_account(state, ctx)?;
+    permit(state, ctx, Action::ProjectShare, project_id.as_str())?;
+    let address = email(address)?;
+    if address == actor.email {
+        return Err(CommandError::new(
+            ErrorCode::CannotShareWithSelf,
+            "you cannot share a project with yourself",
+        ));
+    }
+    let recipient = state.account_by_email(&address).ok_or_else(|| {
+        CommandError::new(
+            ErrorCode::RecipientNotFound,
+            format!("`{address}` has no account at this store"),
+        )
+    })?;
+    if state.share(project_id, &recipient.id).is_some() {
+        return Err(CommandError::new(
+            ErrorCode::AlreadyShared,
+            format!("the project is already shared with `{address}`"),
+        ));
+    }
+    out.change(Change::PutShare(Share {
+        project_id: project_id.clone(),
+        account_id: recipient.id.clone(),
+        shared_at: ctx.now,
+        version: 0,
+    }));
+    out.event(event(
+        ctx,
+        EventPayload::ProjectShared {
+            project_id: project_id.clone(),
+            account_id: recipient.id.clone(),
+            email: address,
+        },
+    ));
+    Ok(())
+}
+
+pub(crate) fn unshare(
+    state: &State,
+    ctx: &Context,
+    out: &mut Outcome,
+    project_id: &ProjectId,
+    account_id: &AccountId,
+) -> Result<(), CommandError> {
+    permit(state, ctx, Action::ProjectShare, project_id.as_str())?;
+    let share = state.share(project_id, account_id).ok_or_else(|| {
+        not_found(
+            ErrorCode::ShareNotFound,
+            "share with account",
+            account_id.as_str(),
+        )
+    })?;
+    let mut removed = Vec::new();
+    for license in state.licenses.iter().filter(|l| {
+        l.project_id.as_ref() == Some(project_id) && l.assigned_by.as_ref() == Some(account_id)
+    }) {
+        let mut freed = license.clone();
+        freed.unassign();
+        removed.push(freed.license_key.clone());
+        out.change(Change::PutLicense(freed));
+    }
+    out.change(Change::DeleteShare(share.clone()));
+    out.event(event(
+        ctx,
+        EventPayload::ProjectUnshared {
+            project_id: project_id.clone(),
+            account_id: account_id.clone(),
+            removed_license_keys: removed,
+        },
+    ));
+    Ok(())
+}
+
+pub(crate) fn assign(
+    state: &State,
+    ctx: &Context,
+    out: &mut Outcome,
+    project_id: &ProjectId,
+    license_key: &LicenseKey,
+) -> Result<(), CommandError> {
+    permit(
+        state,
+        ctx,
+        Action::ProjectLicensesAssign,
+        project_id.as_str(),
+    )?;
+    // Only one's own license may be assigned; someone else's is as good as unknown.
+    let license = state
+        .license(license_key)
+        .filter(|l| l.owner_id == ctx.actor)
+        .ok_or_else(|| not_found(ErrorCode::LicenseNotFound, "license", license_key.as_str()))?;
+    if license.is_expired(ctx.now) {
+        return Err(CommandError::new(
+            ErrorCode::LicenseExpired,
+            format!("license `{license_key}` has expired"),
+        ));
+    }
+    if let Some(current) = &license.project_id {
+        return Err(CommandError::new(
+            ErrorCode::LicenseAlreadyAssigned,
+            format!("license `{license_key}` is already on project `{current}`"),
+        ));
+    }
+    out.change(Change::PutLicense(License {
+        project_id: Some(project_id.clone()),
+        assigned_by: Some(ctx.actor.clone()),
+        assigned_at: Some(ctx.now),
+        ..license.clone()
+    }));
+    out.event(event(
+        ctx,
+        EventPayload::LicenseAssigned {
+            license_key: license_key.clone(),
+            project_id: project_id.clone(),
+        },
+    ));
+    Ok(())
+}
+
+pub(crate) fn unassign(
+    state: &State,
+    ctx: &Context,
+    out: &mut Outcome,
+    project_id: &ProjectId,
+    license_key: &LicenseKey,
+) -> Result<(), CommandError> {
+    let role = project_role(state, &ctx.actor, project_id)
+        .ok_or_else(|| not_found(ErrorCode::ProjectNotFound, "project", project_id.as_str()))?;
+    // The owner may take any license off its project; a recipient only the ones it assigned.
+    let license = state
+        .license(license_key)
+        .filter(|l| l.project_id.as_ref() == Some(project_id))
+        .filter(|l| role == ProjectRole::Owner || l.assigned_by.as_ref() == Some(&ctx.actor))
+        .ok_or_else(|| {
+            CommandError::new(
+                ErrorCode::LicenseNotOnProject,
+                format!("license `{license_key}` is not on this project"),
+            )
+        })?;
+    let mut freed = license.clone();
+    freed.unassign();
+    out.change(Change::PutLicense(freed));
+    out.event(event(
+        ctx,
+        EventPayload::LicenseUnassigned {
+            license_key: license_key.clone(),
+            project_id: project_id.clone(),
+        },
+    ));
+    Ok(())
+}
+
+pub(crate) fn transfer_order(
+    state: &State,
+    ctx: &Context,
+    out: &mut Outcome,
+    order_id: &OrderId,
+    to_email: &str,
+) -> Result<(), CommandError> {
+    let actor = actor_account(state, ctx)?;
+    permit(state, ctx, Action::OrderTransfer, order_id.as_str())?;
+    let order = state
+        .order(order_id)
+        .ok_or_else(|| not_found(ErrorCode::OrderNotFound, "order", order_id.as_str()))?;
+    let address = email(to_email)?;
+    if address == actor.email {
+        return Err(CommandError::new(
+            ErrorCode::CannotTransferToSelf,
+            "the order is already yours",
+        ));
+    }
+    let target = state.account_by_email(&address).ok_or_else(|| {
+        CommandError::new(
+            ErrorCode::RecipientNotFound,
+            format!("`{address}` has no account at this store"),
+        )
+    })?;
+    let mut moved = Vec::new();
+    let mut unassigned = Vec::new();
+    for key in &order.license_keys {
+        let Some(license) = state.license(key).filter(|l| l.owner_id == order.owner_id) else {
+            continue;
+        };
+        let mut next = license.clone();
+        next.owner_id = target.id.clone();
+        // Projects do not move with an order: a license on one leaves it.
+        if next.project_id.is_some() {
+            next.unassign();
+            unassigned.push(key.clone());
+        }
+        moved.push(key.clone());
+        out.change(Change::PutLicense(next));
+    }
+    let billing_account_id = if order.recurring {
+        target.id.clone()
+    } else {
+        order.billing_account_id.clone()
+    };
+    out.change(Change::PutOrder(Order {
+        owner_id: target.id.clone(),
+        billing_account_id: billing_account_id.clone(),
+        ..order.clone()
+    }));
+    out.event(event(
+        ctx,
+        EventPayload::OrderTransferred {
+            order_id: order_id.clone(),
+            from_id: order.owner_id.clone(),
+            to_id: target.id.clone(),
+            billing_account_id,
+            recurring: order.recurring,
+            license_keys: moved,
+            unassigned_license_keys: unassigned,
+        },
+    ));
+    Ok(())
+}

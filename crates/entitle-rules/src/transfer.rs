@@ -1,0 +1,342 @@
+//! License and project transfer (seed 002). An unused license moves at its owner's request
+//! (or its company admin's, for an employee's license); an activated license moves with its
+//! project; servers and panels must be deactivated first; the project's kind limits who may
+//! receive it. A transfer moves nothing until the target accepts it.
+
+use crate::action::Action;
+use crate::command::{Context, Fresh, Outcome, actor_account, email, not_found, permit};
+use crate::error::{CommandError, ErrorCode};
+use crate::event::{Event, EventPayload};
+use crate::ids::{LicenseKey, ProjectId, TransferId};
+use crate::model::{
+    Account, AccountKind, License, Project, ProjectKind, Transfer, TransferStatus, TransferSubject,
+};
+use crate::state::{Change, State};
+use crate::text::Email;
+
+/// Days a transfer waits for acceptance.
+pub const TRANSFER_TTL_DAYS: i64 = 7;
+
+fn event(ctx: &Context, payload: EventPayload) -> Event {
+    Event {
+        at: ctx.now,
+        actor_id: Some(ctx.actor.clone()),
+        payload,
+    }
+}
+
+fn target<'a>(
+    state: &'a State,
+    owner: &Account,
+    address: &Email,
+) -> Result<&'a Account, CommandError> {
+    if address == &owner.email {
+        return Err(CommandError::new(
+            ErrorCode::CannotTransferToSelf,
+            "it already belongs to that account",
+        ));
+    }
+    state.account_by_email(address).ok_or_else(|| {
+        CommandError::new(
+            ErrorCode::RecipientNotFound,
+            format!("`{address}` has no account at this store"),
+        )
+    })
+}
+
+/// Whether an account of `kind` may receive a project of `project_kind`.
+pub fn may_receive(project_kind: ProjectKind, kind: AccountKind) -> bool {
+    match project_kind {
+        ProjectKind::Standard => true,
+        ProjectKind::Server | ProjectKind::Lite => {
+            matches!(kind, AccountKind::Integrator | AccountKind::Diy)
+        }
+        ProjectKind::ServerlessPro => matches!(
+            kind,
+            AccountKind::Integrator | AccountKind::Diy | AccountKind::EndUser
+        ),
+    }
+}
+
+/// Why a project cannot leave now: its server is active, or panels are signed in.
+fn runtime_blocks(project: &Project) -> Result<(), CommandError> {
+    if project.kind == ProjectKind::Server && project.server_active {
+        return Err(CommandError::new(
+            ErrorCode::ServerActive,
+            "deactivate the project's server before transferring it; the new owner activates it again",
+        ));
+    }
+    if project.kind == ProjectKind::Lite && project.active_panels > 0 {
+        return Err(CommandError::new(
+            ErrorCode::PanelsActive,
+            format!(
+                "{} panels are signed in: sign out of the project on every device first",
+                project.active_panels
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn request(
+    ctx: &Context,
+    fresh: &mut Fresh,
+    out: &mut Outcome,
+    subject: TransferSubject,
+    from: &Account,
+    to: &Account,
+) -> Result<(), CommandError> {
+    let transfer = Transfer {
+        id: fresh.id("trf")?,
+        subject: subject.clone(),
+        from_id: from.id.clone(),
+        to_id: to.id.clone(),
+        requested_by: ctx.actor.clone(),
+        status: TransferStatus::Pending,
+        created_at: ctx.now,
+        expires_at: ctx.now.plus_days(TRANSFER_TTL_DAYS),
+        settled_at: None,
+        version: 0,
+    };
+    out.event(event(
+        ctx,
+        EventPayload::TransferRequested {
+            transfer_id: transfer.id.clone(),
+            subject,
+            from_id: from.id.clone(),
+            to_id: to.id.clone(),
+            expires_at: transfer.expires_at,
+        },
+    ));
+    out.change(Change::PutTransfer(transfer));
+    Ok(())
+}
+
+/// Marks pending transfers of the same subject that are past expiry as expired.
+fn settle_expired(state: &State, ctx: &Context, out: &mut Outcome, subject: &TransferSubject) {
+    for stale in state.transfers.iter().filter(|t| {
+        &t.subject == subject
+            && t.status == TransferStatus::Pending
+            && t.status_at(ctx.now) == TransferStatus::Expired
+    }) {
+        out.change(Change::PutTransfer(Transfer {
+            status: TransferStatus::Expired,
+            ..stale.clone()
+        }));
+    }
+}
+
+pub(crate) fn request_license(
+    state: &State,
+    ctx: &Context,
+    fresh: &mut Fresh,
+    out: &mut Outcome,
+    license_key: &LicenseKey,
+    to_email: &str,
+) -> Result<(), CommandError> {
+    permit(state, ctx, Action::LicenseTransfer, license_key.as_str())?;
+    let license = state
+        .license(license_key)
+        .ok_or_else(|| not_found(ErrorCode::LicenseNotFound, "license", license_key.as_str()))?;
+    let owner = state.account(&license.owner_id).ok_or_else(|| {
+        not_found(
+            ErrorCode::AccountNotFound,
+            "account",
+            license.owner_id.as_str(),
+        )
+    })?;
+    let to = target(state, owner, &email(to_email)?)?;
+    let subject = TransferSubject::License {
+        license_key: license_key.clone(),
+    };
+    settle_expired(state, ctx, out, &subject);
+    request(ctx, fresh, out, subject, owner, to)
+}
+
+pub(crate) fn request_project(
+    state: &State,
+    ctx: &Context,
+    fresh: &mut Fresh,
+    out: &mut Outcome,
+    project_id: &ProjectId,
+    to_email: &str,
+) -> Result<(), CommandError> {
+    let owner = actor_account(state, ctx)?;
+    permit(state, ctx, Action::ProjectTransfer, project_id.as_str())?;
+    let project = state
+        .project(project_id)
+        .ok_or_else(|| not_found(ErrorCode::ProjectNotFound, "project", project_id.as_str()))?;
+    runtime_blocks(project)?;
+    let to = target(state, owner, &email(to_email)?)?;
+    if !may_receive(project.kind, to.kind) {
+        return Err(CommandError::new(
+            ErrorCode::RecipientKindNotAllowed,
+            "server and lite projects go only to integrator or DIY accounts; serverless pro projects also to end users",
+        ));
+    }
+    let subject = TransferSubject::Project {
+        project_id: project_id.clone(),
+    };
+    settle_expired(state, ctx, out, &subject);
+    request(ctx, fresh, out, subject, owner, to)
+}
+
+fn visible_transfer<'a>(
+    state: &'a State,
+    ctx: &Context,
+    id: &TransferId,
+) -> Result<&'a Transfer, CommandError> {
+    state
+        .transfer(id)
+        .filter(|t| t.from_id == ctx.actor || t.to_id == ctx.actor || t.requested_by == ctx.actor)
+        .ok_or_else(|| not_found(ErrorCode::TransferNotFound, "transfer", id.as_str()))
+}
+
+fn still_pending(transfer: &Transfer, ctx: &Context) -> Result<(), CommandError> {
+    match transfer.status_at(ctx.now) {
+        TransferStatus::Pending => Ok(()),
+        TransferStatus::Accepted => Err(CommandError::new(
+            ErrorCode::TransferAlreadyAccepted,
+            "this transfer was already accepted",
+        )),
+        TransferStatus::Cancelled => Err(CommandError::new(
+            ErrorCode::TransferCancelled,
+            "this transfer was cancelled",
+        )),
+        TransferStatus::Expired => Err(CommandError::new(
+            ErrorCode::TransferExpired,
+            "this transfer has expired",
+        )),
+    }
+}
+
+pub(crate) fn accept(
+    state: &State,
+    ctx: &Context,
+    out: &mut Outcome,
+    id: &TransferId,
+) -> Result<(), CommandError> {
+    let transfer = visible_transfer(state, ctx, id)?;
+    if transfer.to_id != ctx.actor {
+        return Err(CommandError::new(
+            ErrorCode::NotTransferRecipient,
+            "only the account it is addressed to may accept a transfer",
+        ));
+    }
+    still_pending(transfer, ctx)?;
+    let to = actor_account(state, ctx)?;
+    let mut moved = Vec::new();
+    let mut unassigned = Vec::new();
+    let mut removed_shares = Vec::new();
+    match &transfer.subject {
+        TransferSubject::License { license_key } => {
+            // Re-checked at acceptance: the license may have been put to use meanwhile.
+            let license = state
+                .license(license_key)
+                .filter(|l| l.owner_id == transfer.from_id)
+                .ok_or_else(|| {
+                    not_found(ErrorCode::LicenseNotFound, "license", license_key.as_str())
+                })?;
+            if license.is_in_use() {
+                return Err(CommandError::new(
+                    ErrorCode::LicenseInUse,
+                    format!(
+                        "license `{license_key}` was put to use: it moves only with its project"
+                    ),
+                ));
+            }
+            moved.push(license_key.clone());
+            out.change(Change::PutLicense(License {
+                owner_id: to.id.clone(),
+                ..license.clone()
+            }));
+        }
+        TransferSubject::Project { project_id } => {
+            let project = state
+                .project(project_id)
+                .filter(|p| p.owner_id == transfer.from_id)
+                .ok_or_else(|| {
+                    not_found(ErrorCode::ProjectNotFound, "project", project_id.as_str())
+                })?;
+            runtime_blocks(project)?;
+            if !may_receive(project.kind, to.kind) {
+                return Err(CommandError::new(
+                    ErrorCode::RecipientKindNotAllowed,
+                    "your account kind may not receive this project",
+                ));
+            }
+            for license in state
+                .licenses
+                .iter()
+                .filter(|l| l.project_id.as_ref() == Some(project_id))
+            {
+                let mut next = license.clone();
+                if license.owner_id == transfer.from_id {
+                    // The owner's licenses move with the project.
+                    next.owner_id = to.id.clone();
+                    next.assigned_by = Some(to.id.clone());
+                    moved.push(license.license_key.clone());
+                } else {
+                    // Recipients' licenses stay theirs and leave the project with their share.
+                    next.unassign();
+                    unassigned.push(license.license_key.clone());
+                }
+                out.change(Change::PutLicense(next));
+            }
+            for share in state.shares.iter().filter(|s| &s.project_id == project_id) {
+                removed_shares.push(share.account_id.clone());
+                out.change(Change::DeleteShare(share.clone()));
+            }
+            out.change(Change::PutProject(Project {
+                owner_id: to.id.clone(),
+                ..project.clone()
+            }));
+        }
+    }
+    out.change(Change::PutTransfer(Transfer {
+        status: TransferStatus::Accepted,
+        settled_at: Some(ctx.now),
+        ..transfer.clone()
+    }));
+    out.event(event(
+        ctx,
+        EventPayload::TransferAccepted {
+            transfer_id: id.clone(),
+            subject: transfer.subject.clone(),
+            from_id: transfer.from_id.clone(),
+            to_id: to.id.clone(),
+            license_keys: moved,
+            unassigned_license_keys: unassigned,
+            removed_share_account_ids: removed_shares,
+        },
+    ));
+    Ok(())
+}
+
+pub(crate) fn cancel(
+    state: &State,
+    ctx: &Context,
+    out: &mut Outcome,
+    id: &TransferId,
+) -> Result<(), CommandError> {
+    let transfer = visible_transfer(state, ctx, id)?;
+    if transfer.requested_by != ctx.actor && transfer.from_id != ctx.actor {
+        return Err(CommandError::new(
+            ErrorCode::NotTransferRequester,
+            "only the account that asked for a transfer may cancel it",
+        ));
+    }
+    still_pending(transfer, ctx)?;
+    out.change(Change::PutTransfer(Transfer {
+        status: TransferStatus::Cancelled,
+        settled_at: Some(ctx.now),
+        ..transfer.clone()
+    }));
+    out.event(event(
+        ctx,
+        EventPayload::TransferCancelled {
+            transfer_id: id.clone(),
+        },
+    ));
+    Ok(())
+}
