@@ -23,6 +23,21 @@ pub enum ErrorKind {
     Internal,
 }
 
+impl ErrorKind {
+    /// The HTTP status of this kind of error; the one mapping every runtime uses.
+    pub fn status(self) -> u16 {
+        match self {
+            Self::BadRequest => 400,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::Conflict => 409,
+            Self::Gone => 410,
+            Self::Unprocessable => 422,
+            Self::Internal => 500,
+        }
+    }
+}
+
 macro_rules! codes {
     ($($variant:ident = $code:literal, $kind:ident;)*) => {
         /// A stable error code.
@@ -203,6 +218,7 @@ mod tests {
                 "license_expired",
                 "transfer_pending",
                 "contract_not_subscription",
+                "unknown_actor",
             ];
             assert!(
                 seen.insert(text) || shared_on_purpose.contains(&text),
