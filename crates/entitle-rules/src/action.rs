@@ -37,7 +37,7 @@ macro_rules! actions {
     ($($variant:ident = $name:literal on $resource:ident: $doc:literal,)*) => {
         /// Something an account may or may not do to a resource.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, type = "string"))]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, type = "ActionName"))]
         pub enum Action {
             $(#[doc = $doc] $variant,)*
         }

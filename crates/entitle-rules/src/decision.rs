@@ -14,7 +14,7 @@ macro_rules! reasons {
     ($($variant:ident = $code:literal: $doc:literal,)*) => {
         /// Why an action is allowed or denied. The code is shared by Rust, JavaScript and HTTP.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, type = "string"))]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, type = "ReasonCode"))]
         pub enum Reason {
             $(#[doc = $doc] $variant,)*
         }

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs everything a fresh machine needs, skipping what is already there:
+# the wasm32 target, wasm-bindgen-cli at Cargo.lock's version, worker-build, npm packages,
+# and Debian's chromium for the browser tests. Safe to run any number of times.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+want="$(wasm_bindgen_version)"
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
+  log "installing wasm-bindgen-cli $want (a few minutes, once per machine)"
+  # Not --locked: its lockfile pins a crate version the registry no longer serves.
+  cargo install wasm-bindgen-cli --version "$want"
+fi
+
+if [ "$(worker-build --version 2>/dev/null | awk '{print $2}')" != "0.8.7" ]; then
+  log "installing worker-build 0.8.7 (a few minutes, once per machine)"
+  cargo install worker-build --version 0.8.7 --locked
+fi
+
+if [ ! -x node_modules/.bin/wrangler ] || ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null; then
+  log "installing npm packages"
+  npm ci --no-audit --no-fund
+fi
+
+if [ "${ENTITLE_NEED_BROWSER:-1}" = 1 ] && [ ! -x /usr/bin/chromium ]; then
+  log "installing Debian's chromium for the browser tests"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi

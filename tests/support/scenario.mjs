@@ -1,0 +1,76 @@
+// What the JavaScript scenario runners share: reading the files, resolving `$alias` and
+// `$token:alias`, and comparing an actual answer with the expected one.
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import assert from "node:assert/strict";
+
+export const scenarioDir = join(dirname(fileURLToPath(import.meta.url)), "..", "scenarios");
+
+/** Every scenario, as `{ name, ...file }`, in name order. */
+export function loadScenarios() {
+  return readdirSync(scenarioDir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((f) => ({ name: f.slice(0, -".json".length), ...JSON.parse(readFileSync(join(scenarioDir, f), "utf8")) }));
+}
+
+/** The record imports of a scenario, in dependency order, as `[kind, record]` pairs. */
+export const importOrder = [
+  ["accounts", "importAccount"],
+  ["products", "importProduct"],
+  ["licenses", "importLicense"],
+  ["orders", "importOrder"],
+  ["contracts", "importContract"],
+];
+
+/** Replaces `$alias` with saved values and `$token:alias` with the latest accept token. */
+export function resolve(value, saved, tokens) {
+  if (typeof value === "string" && value.startsWith("$token:")) {
+    const id = saved[value.slice("$token:".length)];
+    assert.ok(id !== undefined, `no saved ${value}`);
+    assert.ok(tokens[id] !== undefined, `no token for ${id}`);
+    return tokens[id];
+  }
+  if (typeof value === "string" && value.startsWith("$")) {
+    assert.ok(value.slice(1) in saved, `no saved ${value}`);
+    return saved[value.slice(1)];
+  }
+  if (Array.isArray(value)) return value.map((v) => resolve(v, saved, tokens));
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v, saved, tokens)]));
+  }
+  return value;
+}
+
+/** Whether `actual` holds everything in `expected` (objects by key, null matching absence). */
+export function contains(actual, expected) {
+  if (expected && typeof expected === "object" && !Array.isArray(expected)) {
+    return Object.entries(expected).every(([k, v]) => contains(actual?.[k] ?? null, v));
+  }
+  if (Array.isArray(expected)) {
+    return Array.isArray(actual) && actual.length === expected.length && actual.every((a, i) => contains(a, expected[i]));
+  }
+  return actual === expected;
+}
+
+/** Sorts the id lists of an expectation: they compare as sets. */
+export function normalizeExpect(expect) {
+  const out = { ...expect };
+  for (const key of ["ids", "pending"]) if (Array.isArray(out[key])) out[key] = [...out[key]].sort();
+  return out;
+}
+
+/** The time of each step: its `at`, or one second after the previous step. */
+export function stepTime(step, previous) {
+  return step.at ? new Date(step.at).toISOString() : new Date(Date.parse(previous) + 1000).toISOString();
+}
+
+export const sortedIds = (items, field) => items.map((i) => i[field]).sort();
+
+export function expectStep(name, index, actual, expected) {
+  assert.ok(
+    contains(actual, expected),
+    `${name} step ${index}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`,
+  );
+}
