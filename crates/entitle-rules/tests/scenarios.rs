@@ -1,5 +1,11 @@
 //! Runs the shared scenario files under `tests/scenarios/` against the rules natively.
 //! The same files run in Node through the npm package and over HTTP against the worker.
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code fails loudly"
+)]
 
 use entitle_rules::access::{
     contract_view, contracts_for, delegates_for, licenses_for, project_licenses, projects_for,

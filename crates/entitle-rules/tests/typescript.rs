@@ -1,6 +1,12 @@
 //! Keeps the npm package's TypeScript declarations in step with the Rust types.
 //! `ENTITLE_UPDATE_TYPES=1 cargo test -p entitle-rules --features ts --test typescript` rewrites them.
 #![cfg(feature = "ts")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code fails loudly"
+)]
 
 use entitle_rules::access::{
     ContractView, DelegateView, DelegatesView, InvitationView, ProjectView, Recipient,
