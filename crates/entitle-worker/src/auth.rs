@@ -1,0 +1,232 @@
+//! Who is calling: stores by their key, customers by a session token the worker signed.
+//! Also the request's clock and fresh random values, the two inputs the rules never make.
+
+use crate::http::ApiError;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use entitle_rules::Timestamp;
+use entitle_rules::ids::{AccountId, StoreId};
+use hmac::{KeyInit, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use worker::{Env, Request};
+
+type HmacSha256 = hmac::Hmac<Sha256>;
+
+/// The longest a session lives, in milliseconds (one hour).
+pub const SESSION_TTL_MS: i64 = 3_600_000;
+
+/// The request's time: the real clock, or the `x-entitle-test-now` header where the
+/// configuration sets `TEST_CLOCK = "on"` (the test harness only).
+pub fn now(req: &Request, env: &Env) -> Result<Timestamp, ApiError> {
+    let test_clock = env
+        .var("TEST_CLOCK")
+        .map(|v| v.to_string())
+        .is_ok_and(|v| v == "on");
+    if let Some(text) = req
+        .headers()
+        .get("x-entitle-test-now")
+        .ok()
+        .flatten()
+        .filter(|_| test_clock)
+    {
+        return Timestamp::parse(&text)
+            .map_err(|e| ApiError::new(400, "invalid_test_clock", e.to_string()));
+    }
+    let millis = i64::try_from(worker::Date::now().as_millis()).map_err(ApiError::internal)?;
+    Ok(Timestamp::from_unix_millis(millis))
+}
+
+/// `count` fresh values of 128 random bits each, base64url.
+pub fn fresh(count: usize) -> Result<Vec<String>, ApiError> {
+    (0..count)
+        .map(|_| {
+            let mut bytes = [0u8; 16];
+            getrandom::fill(&mut bytes).map_err(ApiError::internal)?;
+            Ok(URL_SAFE_NO_PAD.encode(bytes))
+        })
+        .collect()
+}
+
+fn bearer(req: &Request) -> Result<String, ApiError> {
+    let header = req
+        .headers()
+        .get("authorization")
+        .ok()
+        .flatten()
+        .ok_or_else(|| {
+            ApiError::new(
+                401,
+                "missing_credentials",
+                "send `Authorization: Bearer <store key or session token>`",
+            )
+        })?;
+    match header.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(token.trim().to_owned())
+        }
+        _ => Err(ApiError::new(
+            401,
+            "malformed_credentials",
+            "the Authorization header must be `Bearer <token>`",
+        )),
+    }
+}
+
+fn hex_sha256(text: &str) -> String {
+    entitle_rules::token::token_hash(text)
+}
+
+/// The store a store key belongs to. Keys are configured as the secret `STORE_KEYS`, a JSON
+/// object from store id to the hex SHA-256 of its key, so the configuration holds no key.
+pub fn store(req: &Request, env: &Env) -> Result<StoreId, ApiError> {
+    let key = bearer(req)?;
+    if key.contains('.') {
+        return Err(ApiError::new(
+            403,
+            "store_key_required",
+            "this endpoint is for the store's key, not a session",
+        ));
+    }
+    let configured = env
+        .secret("STORE_KEYS")
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    let keys: std::collections::BTreeMap<String, String> = serde_json::from_str(&configured)
+        .map_err(|_| ApiError::internal("STORE_KEYS is not a JSON object"))?;
+    let hash = hex_sha256(&key);
+    // Compare every entry, so the time taken does not depend on which store matched.
+    let mut found = None;
+    for (store, expected) in &keys {
+        let same = expected.len() == hash.len()
+            && expected
+                .bytes()
+                .zip(hash.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0;
+        if same {
+            found = Some(store.clone());
+        }
+    }
+    let store = found
+        .ok_or_else(|| ApiError::new(401, "invalid_store_key", "the store key is not valid"))?;
+    StoreId::new(store).map_err(|_| ApiError::internal("STORE_KEYS has an invalid store id"))
+}
+
+/// A signed-in account of a store.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Session {
+    /// The account.
+    pub sub: AccountId,
+    /// Its store.
+    pub store: StoreId,
+    /// Issued at, seconds since the epoch.
+    pub iat: i64,
+    /// Expires at, seconds since the epoch.
+    pub exp: i64,
+}
+
+const HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
+
+fn mac(env: &Env) -> Result<HmacSha256, ApiError> {
+    let secret = env
+        .secret("SESSION_SECRET")
+        .map(|s| s.to_string())
+        .map_err(|_| ApiError::internal("SESSION_SECRET is not set"))?;
+    if secret.len() < 32 {
+        return Err(ApiError::internal(
+            "SESSION_SECRET must hold at least 32 characters",
+        ));
+    }
+    HmacSha256::new_from_slice(secret.as_bytes()).map_err(ApiError::internal)
+}
+
+/// Signs a session token (a JWT with HS256) for `account` of `store`, valid for an hour.
+pub fn sign(
+    env: &Env,
+    store: &StoreId,
+    account: &AccountId,
+    now: Timestamp,
+) -> Result<(String, Timestamp), ApiError> {
+    let iat = now.unix_millis() / 1000;
+    let expires = Timestamp::from_unix_millis((iat * 1000) + SESSION_TTL_MS);
+    let claims = Session {
+        sub: account.clone(),
+        store: store.clone(),
+        iat,
+        exp: expires.unix_millis() / 1000,
+    };
+    let payload = serde_json::to_vec(&claims).map_err(ApiError::internal)?;
+    let signing_input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(HEADER),
+        URL_SAFE_NO_PAD.encode(payload)
+    );
+    let mut mac = mac(env)?;
+    mac.update(signing_input.as_bytes());
+    let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+    Ok((format!("{signing_input}.{signature}"), expires))
+}
+
+/// The session of a request's bearer token: signature checked in constant time, then expiry.
+pub fn session(req: &Request, env: &Env, now: Timestamp) -> Result<Session, ApiError> {
+    let token = bearer(req)?;
+    let malformed = || {
+        ApiError::new(
+            401,
+            "malformed_token",
+            "the session token is not a token entitle issued",
+        )
+    };
+    let mut parts = token.split('.');
+    let (Some(header), Some(payload), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        if token.starts_with("sk_") {
+            return Err(ApiError::new(
+                403,
+                "session_required",
+                "this endpoint acts for an account: use a session token",
+            ));
+        }
+        return Err(malformed());
+    };
+    if URL_SAFE_NO_PAD.decode(header).ok().as_deref() != Some(HEADER.as_bytes()) {
+        return Err(malformed());
+    }
+    let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| malformed())?;
+    let mut mac = mac(env)?;
+    mac.update(format!("{header}.{payload}").as_bytes());
+    mac.verify_slice(&signature).map_err(|_| {
+        ApiError::new(
+            401,
+            "invalid_token",
+            "the session token's signature is not valid",
+        )
+    })?;
+    let claims: Session = URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .ok_or_else(malformed)?;
+    if now.unix_millis() >= claims.exp.saturating_mul(1000) {
+        return Err(ApiError::new(
+            401,
+            "token_expired",
+            "the session has expired: ask the store for a new one",
+        ));
+    }
+    Ok(claims)
+}
+
+/// Whether the local demo sign-in is turned on (`DEMO_SIGNIN = "on"`, local development only).
+pub fn demo_enabled(env: &Env) -> bool {
+    env.var("DEMO_SIGNIN")
+        .map(|v| v.to_string())
+        .is_ok_and(|v| v == "on")
+}
+
+/// The store the demo sign-in acts for.
+pub const DEMO_STORE: &str = "demo";

@@ -1,0 +1,118 @@
+//! License and project transfer (seed 002) over HTTP.
+
+use super::{Call, command, email_key, world};
+use crate::auth::Session;
+use crate::http::{ApiError, body, json};
+use crate::store::Extra;
+use entitle_rules::ids::{LicenseKey, TransferId};
+use entitle_rules::model::TransferSubject;
+use entitle_rules::{Change, Command, Outcome};
+use serde::Deserialize;
+use serde_json::json;
+use worker::Response;
+
+/// Answers with the transfer a command wrote.
+pub fn respond(outcome: &Outcome, status: u16) -> Result<Response, ApiError> {
+    let transfer = outcome
+        .changes
+        .iter()
+        .rev()
+        .find_map(|c| match c {
+            Change::PutTransfer(t) => Some(t),
+            _ => None,
+        })
+        .ok_or_else(|| ApiError::internal("no transfer written"))?;
+    let mut value = serde_json::to_value(transfer).map_err(ApiError::internal)?;
+    if let Some(map) = value.as_object_mut() {
+        map.insert("transferId".into(), json!(transfer.id));
+        map.remove("version");
+    }
+    json(status, &value)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct TransferBody {
+    to_email: String,
+}
+
+/// `POST /v1/licenses/{licenseKey}/transfer`
+pub async fn request_license(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
+    let key: LicenseKey = call.id(0, "license_not_found", "license")?;
+    let b: TransferBody = body(&mut call.req).await?;
+    let lookup = email_key(&b.to_email);
+    let license = key.to_string();
+    let cmd = Command::RequestLicenseTransfer {
+        license_key: key,
+        to_email: b.to_email,
+    };
+    let (outcome, _) = command(
+        call,
+        session,
+        &cmd,
+        |_| {
+            vec![
+                Extra::AccountByEmail(lookup.clone()),
+                Extra::License(license.clone()),
+            ]
+        },
+        1,
+    )
+    .await?;
+    respond(&outcome, 201)
+}
+
+/// `GET /v1/transfers`: transfers the caller requested, sends or receives.
+pub async fn list(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
+    let state = world(call, session).await?;
+    let snapshot = entitle_rules::access_snapshot(&state, &session.sub);
+    let transfers: Vec<serde_json::Value> = snapshot
+        .transfers
+        .iter()
+        .map(|t| json!({ "transferId": t.id, "subject": t.subject, "fromId": t.from_id, "toId": t.to_id,
+            "requestedBy": t.requested_by, "status": t.status_at(call.now), "createdAt": t.created_at, "expiresAt": t.expires_at }))
+        .collect();
+    json(200, &json!({ "transfers": transfers }))
+}
+
+fn subject_extras(state: &entitle_rules::State, id: &TransferId) -> Vec<Extra> {
+    match state.transfer(id).map(|t| &t.subject) {
+        Some(TransferSubject::License { license_key }) => {
+            vec![Extra::License(license_key.to_string())]
+        }
+        Some(TransferSubject::Project { project_id }) => {
+            vec![Extra::Project(project_id.to_string())]
+        }
+        None => vec![],
+    }
+}
+
+/// `POST /v1/transfers/{transferId}/accept`: only now does anything move.
+pub async fn accept(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
+    let id: TransferId = call.id(0, "transfer_not_found", "transfer")?;
+    let (outcome, _) = command(
+        call,
+        session,
+        &Command::AcceptTransfer {
+            transfer_id: id.clone(),
+        },
+        |s| subject_extras(s, &id),
+        0,
+    )
+    .await?;
+    respond(&outcome, 200)
+}
+
+/// `POST /v1/transfers/{transferId}/cancel`
+pub async fn cancel(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
+    let id: TransferId = call.id(0, "transfer_not_found", "transfer")?;
+    let (outcome, _) = command(
+        call,
+        session,
+        &Command::CancelTransfer { transfer_id: id },
+        |_| vec![],
+        0,
+    )
+    .await?;
+    respond(&outcome, 200)
+}

@@ -1,0 +1,170 @@
+//! # entitle-worker
+//!
+//! The Cloudflare Worker that serves entitle's HTTP API (`shared/API.md`, `openapi.json`).
+//! It authenticates the caller, loads the state slice from D1, asks `entitle-rules`, writes
+//! the outcome and its events in one D1 batch, and answers. It holds no policy of its own:
+//! every decision comes from the rules crate, the same one the npm package runs in browsers.
+//!
+//! Modules: `routes` (the route table), `auth` (store keys, session tokens, clock, randomness),
+//! `http` (problem+json, bodies), `store` (all SQL), `handlers` (one function per route).
+//! KV is not used: D1 is the only truth, so a revocation holds from the very next request.
+
+mod auth;
+mod handlers;
+mod http;
+mod routes;
+mod store;
+
+use handlers::{Call, contracts, projects, records, reseller, transfers};
+use http::ApiError;
+use routes::{Caller, ROUTES, matches};
+use worker::{Context, Env, Request, Response, event};
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    match handle(req, env).await {
+        Ok(response) => Ok(response),
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn handle(req: Request, env: Env) -> Result<Response, ApiError> {
+    let path = req.path();
+    let method = req.method().to_string();
+    let mut path_known = false;
+    for route in ROUTES {
+        let Some(params) = matches(route.pattern, &path) else {
+            continue;
+        };
+        path_known = true;
+        if route.method != method {
+            continue;
+        }
+        let now = auth::now(&req, &env)?;
+        let mut call = Call {
+            req,
+            env,
+            params,
+            now,
+        };
+        return dispatch(route.method, route.pattern, route.caller, &mut call).await;
+    }
+    if path_known {
+        Err(ApiError::new(
+            405,
+            "method_not_allowed",
+            format!("`{method}` is not served on `{path}`"),
+        ))
+    } else {
+        Err(ApiError::new(
+            404,
+            "route_not_found",
+            format!("no route `{path}`: see /v1/openapi.json"),
+        ))
+    }
+}
+
+async fn dispatch(
+    method: &str,
+    pattern: &str,
+    caller: Caller,
+    call: &mut Call,
+) -> Result<Response, ApiError> {
+    match caller {
+        Caller::Public => records::openapi(),
+        Caller::Demo => {
+            if !auth::demo_enabled(&call.env) {
+                return Err(ApiError::new(
+                    404,
+                    "route_not_found",
+                    "the demo sign-in is not enabled here",
+                ));
+            }
+            let store =
+                entitle_rules::ids::StoreId::new(auth::DEMO_STORE).map_err(ApiError::internal)?;
+            records::create_session(call, &store).await
+        }
+        Caller::Store => {
+            let store = auth::store(&call.req, &call.env)?;
+            match (method, pattern) {
+                ("POST", "/v1/sessions") => records::create_session(call, &store).await,
+                ("GET", "/v1/events") => records::events(call, &store).await,
+                ("PUT", "/v1/accounts/{accountId}") => records::put_account(call, &store).await,
+                ("PUT", "/v1/products/{productId}") => records::put_product(call, &store).await,
+                ("PUT", "/v1/licenses/{licenseKey}") => records::put_license(call, &store).await,
+                ("PUT", "/v1/orders/{orderId}") => records::put_order(call, &store).await,
+                ("PUT", "/v1/contracts/{contractId}") => records::put_contract(call, &store).await,
+                ("PATCH", "/v1/projects/{projectId}/runtime") => {
+                    records::patch_runtime(call, &store).await
+                }
+                _ => Err(ApiError::internal(format!(
+                    "no handler for {method} {pattern}"
+                ))),
+            }
+        }
+        Caller::Session => {
+            let session = auth::session(&call.req, &call.env, call.now)?;
+            let s = &session;
+            match (method, pattern) {
+                ("POST", "/v1/authorize") => records::authorize_call(call, s).await,
+                ("GET", "/v1/me/access") => records::me_access(call, s).await,
+                ("GET", "/v1/contracts") => contracts::list(call, s).await,
+                ("GET", "/v1/contracts/{contractId}") => contracts::get(call, s).await,
+                ("POST", "/v1/contracts/{contractId}/delegates") => {
+                    contracts::invite(call, s).await
+                }
+                ("GET", "/v1/contracts/{contractId}/delegates") => {
+                    contracts::delegates(call, s).await
+                }
+                ("DELETE", "/v1/contracts/{contractId}/delegates/{accountId}") => {
+                    contracts::revoke(call, s).await
+                }
+                ("DELETE", "/v1/contracts/{contractId}/invitations/{invitationId}") => {
+                    contracts::cancel(call, s).await
+                }
+                ("POST", "/v1/contracts/{contractId}/invitations/{invitationId}/resend") => {
+                    contracts::resend(call, s).await
+                }
+                ("POST", "/v1/invitations/{token}/accept") => contracts::accept(call, s).await,
+                ("POST", "/v1/contracts/{contractId}/provisioning") => {
+                    contracts::provision(call, s).await
+                }
+                ("POST", "/v1/contracts/{contractId}/tickets") => {
+                    contracts::create_ticket(call, s).await
+                }
+                ("GET", "/v1/contracts/{contractId}/tickets") => contracts::tickets(call, s).await,
+                ("POST", "/v1/projects") => projects::create(call, s).await,
+                ("GET", "/v1/projects") => projects::list(call, s).await,
+                ("POST", "/v1/projects/{projectId}/shares") => projects::share(call, s).await,
+                ("DELETE", "/v1/projects/{projectId}/shares/{accountId}") => {
+                    projects::unshare(call, s).await
+                }
+                ("POST", "/v1/projects/{projectId}/licenses") => projects::assign(call, s).await,
+                ("GET", "/v1/projects/{projectId}/licenses") => projects::licenses(call, s).await,
+                ("DELETE", "/v1/projects/{projectId}/licenses/{licenseKey}") => {
+                    projects::unassign(call, s).await
+                }
+                ("POST", "/v1/projects/{projectId}/transfer") => {
+                    projects::transfer_project(call, s).await
+                }
+                ("POST", "/v1/orders/{orderId}/transfer") => {
+                    projects::transfer_order(call, s).await
+                }
+                ("POST", "/v1/customers") => reseller::create_customer(call, s).await,
+                ("GET", "/v1/customers") => reseller::customers(call, s).await,
+                ("POST", "/v1/licenses") => reseller::create_licenses(call, s).await,
+                ("GET", "/v1/licenses") => reseller::licenses(call, s).await,
+                ("PATCH", "/v1/licenses/{licenseKey}") => reseller::update_payment(call, s).await,
+                ("POST", "/v1/licenses/{licenseKey}/transfer") => {
+                    transfers::request_license(call, s).await
+                }
+                ("GET", "/v1/transfers") => transfers::list(call, s).await,
+                ("POST", "/v1/transfers/{transferId}/accept") => transfers::accept(call, s).await,
+                ("POST", "/v1/transfers/{transferId}/cancel") => transfers::cancel(call, s).await,
+                _ => Err(ApiError::internal(format!(
+                    "no handler for {method} {pattern}"
+                ))),
+            }
+        }
+    }
+}
