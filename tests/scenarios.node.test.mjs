@@ -15,29 +15,26 @@ function failure(error) {
 }
 
 function query(state, actor, q, now) {
-  const nf = (code) => ({ error: code, status: 404 });
+  try {
+    return queryOrThrow(state, actor, q, now);
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+function queryOrThrow(state, actor, q, now) {
   switch (q.type) {
     case "projects": return { ids: sortedIds(entitle.projects(state, actor), "id") };
-    case "projectLicenses": {
-      const list = entitle.projectLicenses(state, actor, q.projectId);
-      return list ? { ids: sortedIds(list, "licenseKey") } : nf("project_not_found");
-    }
+    case "projectLicenses": return { ids: sortedIds(entitle.projectLicenses(state, actor, q.projectId), "licenseKey") };
     case "licenses": {
       const list = entitle.licenses(state, actor);
       return { ids: sortedIds(list, "licenseKey"), body: list };
     }
     case "contracts": return { ids: sortedIds(entitle.contracts(state, actor), "id") };
-    case "contract": {
-      const view = entitle.contract(state, actor, q.contractId);
-      return view ? { body: view } : nf("contract_not_found");
-    }
-    case "tickets": {
-      const list = entitle.tickets(state, actor, q.contractId);
-      return list ? { ids: sortedIds(list, "id") } : nf("contract_not_found");
-    }
+    case "contract": return { body: entitle.contract(state, actor, q.contractId) };
+    case "tickets": return { ids: sortedIds(entitle.tickets(state, actor, q.contractId), "id") };
     case "delegates": {
       const view = entitle.delegates(state, actor, q.contractId, now);
-      if (!view) return nf("contract_not_found");
       return {
         ids: sortedIds(view.delegates.filter((d) => d.status === "active"), "accountId"),
         pending: sortedIds(view.invitations.filter((i) => i.status === "pending"), "invitationId"),

@@ -4,10 +4,12 @@
 //! Invariant, tested: for every action and resource, `authorize` gives the same answer on the
 //! full state and on `access_snapshot(state, actor)`.
 
+use crate::decision::Reason;
 use crate::decision::{
     ContractRole, ProjectRole, contract_role, is_company_admin_of, license_relations, project_role,
 };
 use crate::delegates::visible_tickets;
+use crate::error::{CommandError, ErrorCode};
 use crate::ids::{AccountId, ContractId, InvitationId, ProjectId};
 use crate::model::{
     Account, Billing, Contract, ContractStatus, DelegateStatus, InvitationStatus, License, Project,
@@ -234,9 +236,21 @@ pub fn project_view(state: &State, actor: &AccountId, id: &ProjectId) -> Option<
     })
 }
 
+fn invisible(code: ErrorCode, what: &str, id: &str) -> CommandError {
+    CommandError::new(
+        code,
+        format!("{what} `{id}` does not exist or is not visible to you"),
+    )
+}
+
 /// The licenses on a project the caller may see: all for the owner, its own for a recipient.
-pub fn project_licenses(state: &State, actor: &AccountId, id: &ProjectId) -> Option<Vec<License>> {
-    let role = project_role(state, actor, id)?;
+pub fn project_licenses(
+    state: &State,
+    actor: &AccountId,
+    id: &ProjectId,
+) -> Result<Vec<License>, CommandError> {
+    let role = project_role(state, actor, id)
+        .ok_or_else(|| invisible(ErrorCode::ProjectNotFound, "project", id.as_str()))?;
     let mut licenses: Vec<License> = state
         .licenses
         .iter()
@@ -245,7 +259,7 @@ pub fn project_licenses(state: &State, actor: &AccountId, id: &ProjectId) -> Opt
         .map(|l| hide_notes(l, actor))
         .collect();
     licenses.sort_by(|a, b| a.license_key.cmp(&b.license_key));
-    Some(licenses)
+    Ok(licenses)
 }
 
 fn hide_notes(license: &License, actor: &AccountId) -> License {
@@ -295,10 +309,15 @@ pub struct ContractView {
 }
 
 /// One contract as the caller sees it.
-pub fn contract_view(state: &State, actor: &AccountId, id: &ContractId) -> Option<ContractView> {
-    let contract: &Contract = state.contract(id)?;
-    let role = contract_role(state, actor, id)?;
-    Some(ContractView {
+pub fn contract_view(
+    state: &State,
+    actor: &AccountId,
+    id: &ContractId,
+) -> Result<ContractView, CommandError> {
+    let not_found = || invisible(ErrorCode::ContractNotFound, "contract", id.as_str());
+    let contract: &Contract = state.contract(id).ok_or_else(not_found)?;
+    let role = contract_role(state, actor, id).ok_or_else(not_found)?;
+    Ok(ContractView {
         id: contract.id.clone(),
         product_id: contract.product_id.clone(),
         product_name: state.product(&contract.product_id).map(|p| p.name.clone()),
@@ -316,15 +335,21 @@ pub fn contracts_for(state: &State, actor: &AccountId) -> Vec<ContractView> {
     let mut views: Vec<ContractView> = state
         .contracts
         .iter()
-        .filter_map(|c| contract_view(state, actor, &c.id))
+        .filter_map(|c| contract_view(state, actor, &c.id).ok())
         .collect();
     views.sort_by(|a, b| (a.registered_at, &a.id).cmp(&(b.registered_at, &b.id)));
     views
 }
 
 /// The tickets of a contract the caller may read.
-pub fn tickets_for(state: &State, actor: &AccountId, id: &ContractId) -> Option<Vec<Ticket>> {
-    visible_tickets(state, actor, id).map(|t| t.into_iter().cloned().collect())
+pub fn tickets_for(
+    state: &State,
+    actor: &AccountId,
+    id: &ContractId,
+) -> Result<Vec<Ticket>, CommandError> {
+    visible_tickets(state, actor, id)
+        .map(|t| t.into_iter().cloned().collect())
+        .ok_or_else(|| invisible(ErrorCode::ContractNotFound, "contract", id.as_str()))
 }
 
 /// A delegate as the contract's owner sees it.
@@ -376,15 +401,26 @@ pub struct DelegatesView {
     pub invitations: Vec<InvitationView>,
 }
 
-/// The contract's delegates and invitations, for its owner only.
+/// The contract's delegates and invitations, for its owner only; a delegate is told it may
+/// not manage delegates.
 pub fn delegates_for(
     state: &State,
     actor: &AccountId,
     id: &ContractId,
     now: Timestamp,
-) -> Option<DelegatesView> {
-    if contract_role(state, actor, id)? != ContractRole::Owner {
-        return None;
+) -> Result<DelegatesView, CommandError> {
+    match contract_role(state, actor, id) {
+        None => {
+            return Err(invisible(
+                ErrorCode::ContractNotFound,
+                "contract",
+                id.as_str(),
+            ));
+        }
+        Some(ContractRole::Delegate) => {
+            return Err(CommandError::denied(Reason::DelegateActionForbidden));
+        }
+        Some(ContractRole::Owner) => {}
     }
     let delegates = state
         .delegates
@@ -417,7 +453,7 @@ pub fn delegates_for(
         .collect();
     invitations
         .sort_by(|a, b| (b.created_at, &b.invitation_id).cmp(&(a.created_at, &a.invitation_id)));
-    Some(DelegatesView {
+    Ok(DelegatesView {
         delegates,
         invitations,
     })

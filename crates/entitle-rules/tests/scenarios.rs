@@ -117,12 +117,11 @@ fn ids<T: Serialize>(items: &[T], field: &str) -> Value {
 fn query(state: &State, actor: &AccountId, q: &Value, now: Timestamp) -> Value {
     let contract = || ContractId::new(q["contractId"].as_str().unwrap_or_default()).unwrap();
     let project = || ProjectId::new(q["projectId"].as_str().unwrap_or_default()).unwrap();
-    let not_found = |code: &str| json!({ "error": code, "status": 404 });
     match q["type"].as_str().unwrap() {
         "projects" => json!({ "ids": ids(&projects_for(state, actor), "id") }),
         "projectLicenses" => match project_licenses(state, actor, &project()) {
-            Some(list) => json!({ "ids": ids(&list, "licenseKey") }),
-            None => not_found("project_not_found"),
+            Ok(list) => json!({ "ids": ids(&list, "licenseKey") }),
+            Err(e) => error_value(&e),
         },
         "licenses" => {
             let list = licenses_for(state, actor);
@@ -130,15 +129,15 @@ fn query(state: &State, actor: &AccountId, q: &Value, now: Timestamp) -> Value {
         }
         "contracts" => json!({ "ids": ids(&contracts_for(state, actor), "id") }),
         "contract" => match contract_view(state, actor, &contract()) {
-            Some(view) => json!({ "body": view }),
-            None => not_found("contract_not_found"),
+            Ok(view) => json!({ "body": view }),
+            Err(e) => error_value(&e),
         },
         "tickets" => match tickets_for(state, actor, &contract()) {
-            Some(list) => json!({ "ids": ids(&list, "id") }),
-            None => not_found("contract_not_found"),
+            Ok(list) => json!({ "ids": ids(&list, "id") }),
+            Err(e) => error_value(&e),
         },
         "delegates" => match delegates_for(state, actor, &contract(), now) {
-            Some(view) => {
+            Ok(view) => {
                 let active: Vec<_> = view
                     .delegates
                     .iter()
@@ -151,7 +150,7 @@ fn query(state: &State, actor: &AccountId, q: &Value, now: Timestamp) -> Value {
                     .collect();
                 json!({ "ids": ids(&active, "accountId"), "pending": ids(&pending, "invitationId") })
             }
-            None => not_found("contract_not_found"),
+            Err(e) => error_value(&e),
         },
         "customers" => json!({ "ids": ids(&managed_customers(state, actor), "id") }),
         other => panic!("unknown query type `{other}`"),

@@ -54,6 +54,10 @@ fn command_error(e: &CommandError) -> JsValue {
     error(e.code(), e.kind().status(), &e.detail)
 }
 
+fn view<T: Serialize>(result: Result<T, CommandError>) -> Result<JsValue, JsValue> {
+    encode(&result.map_err(|e| command_error(&e))?)
+}
+
 /// Decides whether `accountId` may do `action` to `resource` in `state` at `now`.
 #[wasm_bindgen(unchecked_return_type = "Decision")]
 pub fn authorize(
@@ -146,8 +150,8 @@ pub fn projects(
     encode(&access::projects_for(&state, &id(account_id, "accountId")?))
 }
 
-/// The licenses on a project the account may see, or `null` when it may not see the project.
-#[wasm_bindgen(js_name = projectLicenses, unchecked_return_type = "License[] | null")]
+/// The licenses on a project the account may see; throws `project_not_found` otherwise.
+#[wasm_bindgen(js_name = projectLicenses, unchecked_return_type = "License[]")]
 pub fn project_licenses(
     #[wasm_bindgen(unchecked_param_type = "State")] state: JsValue,
     #[wasm_bindgen(js_name = accountId)] account_id: String,
@@ -155,7 +159,7 @@ pub fn project_licenses(
 ) -> Result<JsValue, JsValue> {
     let state: State = decode(state, "state")?;
     let project: ProjectId = id(project_id, "projectId")?;
-    encode(&access::project_licenses(
+    view(access::project_licenses(
         &state,
         &id(account_id, "accountId")?,
         &project,
@@ -185,8 +189,8 @@ pub fn contracts(
     ))
 }
 
-/// One contract as the account sees it, or `null`.
-#[wasm_bindgen(unchecked_return_type = "ContractView | null")]
+/// One contract as the account sees it; throws `contract_not_found` otherwise.
+#[wasm_bindgen(unchecked_return_type = "ContractView")]
 pub fn contract(
     #[wasm_bindgen(unchecked_param_type = "State")] state: JsValue,
     #[wasm_bindgen(js_name = accountId)] account_id: String,
@@ -194,15 +198,15 @@ pub fn contract(
 ) -> Result<JsValue, JsValue> {
     let state: State = decode(state, "state")?;
     let contract: ContractId = id(contract_id, "contractId")?;
-    encode(&access::contract_view(
+    view(access::contract_view(
         &state,
         &id(account_id, "accountId")?,
         &contract,
     ))
 }
 
-/// The contract's tickets the account may read, or `null`.
-#[wasm_bindgen(unchecked_return_type = "Ticket[] | null")]
+/// The contract's tickets the account may read; throws `contract_not_found` otherwise.
+#[wasm_bindgen(unchecked_return_type = "Ticket[]")]
 pub fn tickets(
     #[wasm_bindgen(unchecked_param_type = "State")] state: JsValue,
     #[wasm_bindgen(js_name = accountId)] account_id: String,
@@ -210,15 +214,15 @@ pub fn tickets(
 ) -> Result<JsValue, JsValue> {
     let state: State = decode(state, "state")?;
     let contract: ContractId = id(contract_id, "contractId")?;
-    encode(&access::tickets_for(
+    view(access::tickets_for(
         &state,
         &id(account_id, "accountId")?,
         &contract,
     ))
 }
 
-/// The contract's delegates and invitations, for its owner; `null` for anyone else.
-#[wasm_bindgen(unchecked_return_type = "DelegatesView | null")]
+/// The contract's delegates and invitations, for its owner; throws for anyone else.
+#[wasm_bindgen(unchecked_return_type = "DelegatesView")]
 pub fn delegates(
     #[wasm_bindgen(unchecked_param_type = "State")] state: JsValue,
     #[wasm_bindgen(js_name = accountId)] account_id: String,
@@ -227,7 +231,7 @@ pub fn delegates(
 ) -> Result<JsValue, JsValue> {
     let state: State = decode(state, "state")?;
     let contract: ContractId = id(contract_id, "contractId")?;
-    encode(&access::delegates_for(
+    view(access::delegates_for(
         &state,
         &id(account_id, "accountId")?,
         &contract,

@@ -5,7 +5,6 @@ use crate::auth::Session;
 use crate::http::{ApiError, body, json, no_content};
 use crate::store::Extra;
 use entitle_rules::access::{contract_view, contracts_for, delegates_for, tickets_for};
-use entitle_rules::decision::{ContractRole, contract_role};
 use entitle_rules::ids::{AccountId, ContractId, InvitationId};
 use entitle_rules::{Change, Command};
 use serde::Deserialize;
@@ -29,14 +28,7 @@ pub async fn list(call: &mut Call, session: &Session) -> Result<Response, ApiErr
 pub async fn get(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
     let id = contract_id(call)?;
     let state = world(call, session).await?;
-    let view = contract_view(&state, &session.sub, &id).ok_or_else(|| {
-        ApiError::new(
-            404,
-            "contract_not_found",
-            format!("contract `{id}` does not exist or is not visible to you"),
-        )
-    })?;
-    json(200, &view)
+    json(200, &contract_view(&state, &session.sub, &id)?)
 }
 
 #[derive(Deserialize)]
@@ -93,23 +85,7 @@ pub async fn invite(call: &mut Call, session: &Session) -> Result<Response, ApiE
 pub async fn delegates(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
     let id = contract_id(call)?;
     let state = world(call, session).await?;
-    match contract_role(&state, &session.sub, &id) {
-        None => Err(ApiError::new(
-            404,
-            "contract_not_found",
-            format!("contract `{id}` does not exist or is not visible to you"),
-        )),
-        Some(ContractRole::Delegate) => Err(ApiError::new(
-            403,
-            "delegate_action_forbidden",
-            "delegates cannot see or manage delegates",
-        )),
-        Some(ContractRole::Owner) => {
-            let view = delegates_for(&state, &session.sub, &id, call.now)
-                .ok_or_else(|| ApiError::internal("owner view missing"))?;
-            json(200, &view)
-        }
-    }
+    json(200, &delegates_for(&state, &session.sub, &id, call.now)?)
 }
 
 /// `DELETE /v1/contracts/{contractId}/delegates/{accountId}`
@@ -249,12 +225,8 @@ pub async fn create_ticket(call: &mut Call, session: &Session) -> Result<Respons
 pub async fn tickets(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
     let id = contract_id(call)?;
     let state = world(call, session).await?;
-    let list = tickets_for(&state, &session.sub, &id).ok_or_else(|| {
-        ApiError::new(
-            404,
-            "contract_not_found",
-            format!("contract `{id}` does not exist or is not visible to you"),
-        )
-    })?;
-    json(200, &json!({ "tickets": list }))
+    json(
+        200,
+        &json!({ "tickets": tickets_for(&state, &session.sub, &id)? }),
+    )
 }

@@ -148,14 +148,10 @@ pub async fn assign(call: &mut Call, session: &Session) -> Result<Response, ApiE
 pub async fn licenses(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
     let id = project_id(call)?;
     let state = world(call, session).await?;
-    let list = project_licenses(&state, &session.sub, &id).ok_or_else(|| {
-        ApiError::new(
-            404,
-            "project_not_found",
-            format!("project `{id}` does not exist or is not visible to you"),
-        )
-    })?;
-    json(200, &json!({ "licenses": list }))
+    json(
+        200,
+        &json!({ "licenses": project_licenses(&state, &session.sub, &id)? }),
+    )
 }
 
 /// `DELETE /v1/projects/{projectId}/licenses/{licenseKey}`
