@@ -21,7 +21,8 @@ function statements(sql) {
     .filter(Boolean);
 }
 
-export async function startWorker() {
+/** Starts the worker; `stores` names extra stores, each with the key `sk_test_<name>`. */
+export async function startWorker({ stores = [] } = {}) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, "wrangler.toml"));
   const keys = { demo: "sk_demo_local_only", storeA: `sk_a_${randomBytes(16).toString("hex")}`, storeB: `sk_b_${randomBytes(16).toString("hex")}` };
   const mf = new Miniflare({
@@ -36,7 +37,12 @@ export async function startWorker() {
     compatibilityDate: "2026-04-01",
     bindings: {
       ...workerOptions.bindings,
-      STORE_KEYS: JSON.stringify({ demo: sha256(keys.demo), "store-a": sha256(keys.storeA), "store-b": sha256(keys.storeB) }),
+      STORE_KEYS: JSON.stringify({
+        demo: sha256(keys.demo),
+        "store-a": sha256(keys.storeA),
+        "store-b": sha256(keys.storeB),
+        ...Object.fromEntries(stores.map((name) => [name, sha256(`sk_test_${name}`)])),
+      }),
       SESSION_SECRET: randomBytes(32).toString("hex"),
       TEST_CLOCK: "on",
       DEMO_SIGNIN: "on",
