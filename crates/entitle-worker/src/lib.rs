@@ -82,6 +82,17 @@ async fn dispatch(
             }
             let store =
                 entitle_rules::ids::StoreId::new(auth::DEMO_STORE).map_err(ApiError::internal)?;
+            if pattern == "/v1/demo/mailbox" {
+                let session = auth::session(&call.req, &call.env, call.now)?;
+                if session.store != store {
+                    return Err(ApiError::new(
+                        404,
+                        "route_not_found",
+                        "the demo mailbox serves the demo store only",
+                    ));
+                }
+                return records::demo_mailbox(call, &session).await;
+            }
             records::create_session(call, &store).await
         }
         Caller::Store => {

@@ -39,6 +39,7 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/v1/openapi.json", Public),
     route("POST", "/v1/sessions", Store),
     route("POST", "/v1/demo/sessions", Demo),
+    route("GET", "/v1/demo/mailbox", Demo),
     route("GET", "/v1/events", Store),
     route("PUT", "/v1/accounts/{accountId}", Store),
     route("PUT", "/v1/products/{productId}", Store),

@@ -403,3 +403,37 @@ pub async fn me_access(call: &mut Call, session: &Session) -> Result<Response, A
     response.headers_mut().set("etag", &etag)?;
     Ok(response)
 }
+
+/// `GET /v1/demo/mailbox` (local demo only): the accept links the store would e-mail to the
+/// caller, read from the demo store's `delegate.invited` and `invitation.resent` events.
+pub async fn demo_mailbox(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
+    let store = call.store(&session.store)?;
+    let state = store
+        .load(None, &[Extra::Account(session.sub.to_string())])
+        .await?;
+    let email = state
+        .account(&session.sub)
+        .map(|a| a.email.to_string())
+        .unwrap_or_default();
+    let mut letters: Vec<serde_json::Value> = Vec::new();
+    for event in store.events(0, 1000).await? {
+        let kind = event
+            .get("type")
+            .and_then(|t| t.as_str())
+            .unwrap_or_default();
+        let payload = event.get("payload").cloned().unwrap_or_default();
+        let to_me = payload.get("email").and_then(|e| e.as_str()) == Some(email.as_str());
+        if to_me && (kind == "delegate.invited" || kind == "invitation.resent") {
+            let id = payload.get("invitationId").cloned();
+            letters.retain(|l| l.get("invitationId") != id.as_ref());
+            letters.push(json!({
+                "invitationId": id,
+                "contractId": payload.get("contractId"),
+                "acceptToken": payload.get("acceptToken"),
+                "expiresAt": payload.get("expiresAt"),
+                "sentAt": event.get("at"),
+            }));
+        }
+    }
+    json(200, &json!({ "letters": letters }))
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs every test of every layer. What CI runs (through .ci/run), and what to run before a push.
+#   formatting and lints (rustfmt, clippy -D warnings on the host and on wasm32)
+#   the rules' native tests: units, the shared scenarios, property tests, purity, TypeScript freshness
+#   the npm package build, its type check (tsc) and the scenarios in Node
+#   the worker build, the scenarios and the HTTP tests against it in Miniflare
+#   the demo page in headless Chromium
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+logdir="$ROOT/target/test-logs"
+mkdir -p "$logdir"
+: > "$logdir/summary"
+
+bash scripts/setup.sh
+
+log "rustfmt"
+cargo fmt --all -- --check
+
+log "clippy (host and wasm32)"
+cargo clippy --quiet -p entitle-rules -p entitle-wasm --all-targets -- -D warnings
+cargo clippy --quiet -p entitle-wasm -p entitle-worker --target wasm32-unknown-unknown -- -D warnings
+
+log "native tests of the rules"
+cargo test -p entitle-rules --features ts 2>&1 | tee "$logdir/cargo.log" | grep -E "^test result|FAILED|panicked" || true
+if grep -qE "^test result: FAILED|error(\[E[0-9]+\])?:" "$logdir/cargo.log"; then
+  cat "$logdir/cargo.log" | tail -60
+  exit 1
+fi
+awk '/^test result:/ { p += $4; f += $6 } END { print "cargo", p, f }' "$logdir/cargo.log" >> "$logdir/summary"
+
+bash scripts/build.sh
+
+log "TypeScript declarations (tsc --noEmit)"
+tsc -p tests/types/tsconfig.json
+
+log "JavaScript tests: npm package, worker over HTTP, browser"
+node --test --test-concurrency=1 \
+  tests/scenarios.node.test.mjs tests/scenarios.http.test.mjs tests/http.test.mjs tests/browser.test.mjs 2>&1 | tee "$logdir/node.log" | grep -E "^not ok|^# (pass|fail)" || true
+if ! grep -q "^# fail 0" "$logdir/node.log"; then
+  grep -B2 -A25 "^not ok" "$logdir/node.log" | head -120
+  exit 1
+fi
+awk '/^# pass/ { p = $3 } /^# fail/ { f = $3 } END { print "node", p, f }' "$logdir/node.log" >> "$logdir/summary"
+
+passed=$(awk '{ s += $2 } END { print s }' "$logdir/summary")
+failed=$(awk '{ s += $3 } END { print s }' "$logdir/summary")
+echo
+echo "tests: $passed passed, $failed failed"
+[ "$failed" = 0 ]

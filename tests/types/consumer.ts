@@ -1,0 +1,23 @@
+// Type-checks the npm package's public API as a storefront would use it (tsc --noEmit).
+import init, { Access, authorize, execute, accessSnapshot, projects, type Decision, type State, type Command, type Outcome, type ReasonCode } from "@entitle/rules";
+import * as node from "@entitle/rules/node";
+
+export async function storefront(state: State, accountId: string): Promise<boolean> {
+  await init();
+  const decision: Decision = authorize(state, accountId, "contract.view", { type: "contract", id: "c1" }, new Date().toISOString());
+  const reasons: ReasonCode[] = decision.reasons;
+  const access = new Access(accessSnapshot(state, accountId), accountId);
+  const fast: boolean = access.can("project.share", "project", "p1", new Date().toISOString());
+  access.free();
+  const command: Command = { type: "inviteDelegate", contractId: "c1", email: "dev@example.com" };
+  const outcome: Outcome = execute(state, command, { actor: accountId, now: new Date().toISOString(), fresh: ["a".repeat(22)] });
+  const names: string[] = projects(state, accountId).map((p) => p.name);
+  return decision.allowed && fast && reasons.length > 0 && outcome.events.length >= 0 && names.length >= 0;
+}
+
+export function onNode(state: State): Decision {
+  return node.authorize(state, "a", "license.transfer", { type: "license", id: "L-1" }, "2026-01-01T00:00:00Z");
+}
+
+// @ts-expect-error: action names are checked
+authorize({}, "a", "contract.fly", { type: "contract", id: "c1" }, "2026-01-01T00:00:00Z");
