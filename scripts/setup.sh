@@ -17,7 +17,7 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; th
   cargo install wasm-bindgen-cli --version "$want"
 fi
 
-if [ "$(worker-build --version 2>/dev/null | awk '{print $2}')" != "0.8.7" ]; then
+if ! worker-build --version 2>/dev/null | grep -qw "0.8.7"; then
   log "installing worker-build 0.8.7 (a few minutes, once per machine)"
   cargo install worker-build --version 0.8.7 --locked
 fi

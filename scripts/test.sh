@@ -22,7 +22,7 @@ cargo clippy --quiet -p entitle-wasm -p entitle-worker --target wasm32-unknown-u
 
 log "native tests of the rules"
 cargo test -p entitle-rules --features ts 2>&1 | tee "$logdir/cargo.log" | grep -E "^test result|FAILED|panicked" || true
-if grep -qE "^test result: FAILED|error(\[E[0-9]+\])?:" "$logdir/cargo.log"; then
+if grep -qE "^test result: FAILED|^error(\[E[0-9]+\])?:|^error: test failed" "$logdir/cargo.log" || ! grep -q "^test result: ok" "$logdir/cargo.log"; then
   cat "$logdir/cargo.log" | tail -60
   exit 1
 fi

@@ -1,0 +1,386 @@
+//! Model-based property tests: random command sequences run against the real rules and a
+//! naive model; after every step the two must agree and the invariants must hold.
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing, reason = "test code fails loudly")]
+
+use entitle_rules::access::{project_licenses, projects_for};
+use entitle_rules::ids::{AccountId, ContractId, LicenseKey, ProjectId};
+use entitle_rules::model::*;
+use entitle_rules::text::Email;
+use entitle_rules::{
+    Action, Command, Context, Resource, ResourceType, State, Timestamp, access_snapshot, authorize, execute,
+};
+use proptest::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+fn account(id: &str, kind: AccountKind) -> Account {
+    Account {
+        id: AccountId::new(id).unwrap(),
+        email: Email::new(&format!("{id}@example.com")).unwrap(),
+        name: id.to_owned(),
+        kind,
+        company_id: None,
+        company_role: None,
+        managed_by: None,
+        version: 0,
+    }
+}
+
+fn id(s: &str) -> AccountId {
+    AccountId::new(s).unwrap()
+}
+
+struct Runner {
+    state: State,
+    now: Timestamp,
+    counter: u32,
+}
+
+impl Runner {
+    fn run(&mut self, actor: &str, command: Command) -> Result<entitle_rules::Outcome, entitle_rules::CommandError> {
+        let fresh = (0..4)
+            .map(|_| {
+                self.counter += 1;
+                format!("v{:06}abcdefghijklmno", self.counter)
+            })
+            .collect();
+        let ctx = Context { actor: id(actor), now: self.now, fresh };
+        let result = execute(&self.state, &command, &ctx);
+        if let Ok(outcome) = &result {
+            self.state.apply_all(&outcome.changes);
+        }
+        result
+    }
+
+    fn decide(&self, actor: &str, action: Action, resource_id: &str) -> entitle_rules::Decision {
+        let resource = Resource { resource_type: action.resource_type(), id: resource_id.to_owned() };
+        let full = authorize(&self.state, &id(actor), action, &resource, self.now).unwrap();
+        let snapshot = authorize(&access_snapshot(&self.state, &id(actor)), &id(actor), action, &resource, self.now).unwrap();
+        assert_eq!(full, snapshot, "the snapshot must give the same answer as the full state");
+        full
+    }
+}
+
+// ---------------------------------------------------------------- contract delegates (003)
+
+const PEOPLE: [&str; 4] = ["d1", "d2", "d3", "x"];
+const FORBIDDEN_TO_DELEGATES: [Action; 6] = [
+    Action::ContractBillingView,
+    Action::ContractBillingManage,
+    Action::ContractCancel,
+    Action::ContractUpgrade,
+    Action::ContractModify,
+    Action::ContractDelegatesManage,
+];
+
+#[derive(Clone, Debug)]
+enum DelegateStep {
+    Invite(usize),
+    Accept { actor: usize, token: usize },
+    Revoke(usize),
+    Resend(usize),
+    Cancel(usize),
+    Ticket(usize),
+    Wait(i64),
+}
+
+fn delegate_step() -> impl Strategy<Value = DelegateStep> {
+    prop_oneof![
+        (0..4usize).prop_map(DelegateStep::Invite),
+        (0..4usize, 0..12usize).prop_map(|(actor, token)| DelegateStep::Accept { actor, token }),
+        (0..4usize).prop_map(DelegateStep::Revoke),
+        (0..4usize).prop_map(DelegateStep::Resend),
+        (0..4usize).prop_map(DelegateStep::Cancel),
+        (0..5usize).prop_map(DelegateStep::Ticket),
+        (1..5i64).prop_map(DelegateStep::Wait),
+    ]
+}
+
+/// The naive model: who is a delegate, and which token is live for whom until when.
+#[derive(Default)]
+struct DelegateModel {
+    delegates: BTreeSet<&'static str>,
+    /// Live tokens: token → (invitee, expiry).
+    live: BTreeMap<String, (&'static str, Timestamp)>,
+    /// Invitation id per invitee, while one is pending or expired.
+    invitation: BTreeMap<&'static str, String>,
+}
+
+fn delegates_setup() -> Runner {
+    let mut state = State::default();
+    state.accounts.push(account("owner", AccountKind::Customer));
+    for p in PEOPLE {
+        state.accounts.push(account(p, AccountKind::Customer));
+    }
+    state.products.push(Product {
+        id: "hosting".try_into().unwrap(),
+        name: "Hosting".into(),
+        family: "hosting".into(),
+        billing: Billing::Recurring,
+        version: 0,
+    });
+    state.contracts.push(Contract {
+        id: "c".try_into().unwrap(),
+        owner_id: id("owner"),
+        product_id: "hosting".try_into().unwrap(),
+        status: ContractStatus::Active,
+        registered_at: Timestamp::parse("2026-01-01T00:00:00Z").unwrap(),
+        renews_at: None,
+        billing: Billing::Recurring,
+        version: 0,
+    });
+    Runner { state, now: Timestamp::parse("2026-02-01T00:00:00Z").unwrap(), counter: 0 }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn delegates_follow_the_model(steps in proptest::collection::vec(delegate_step(), 1..40)) {
+        let mut run = delegates_setup();
+        let mut model = DelegateModel::default();
+        let mut tokens: Vec<String> = Vec::new();
+        let contract = ContractId::new("c").unwrap();
+        for step in steps {
+            match step {
+                DelegateStep::Wait(days) => run.now = run.now.plus_days(days),
+                DelegateStep::Invite(p) => {
+                    let who = PEOPLE[p];
+                    let pending = model.invitation.get(who).is_some_and(|inv| model.live.values().any(|(w, exp)| *w == who && run.now < *exp) && !inv.is_empty());
+                    let expected_ok = !model.delegates.contains(who) && !pending;
+                    let result = run.run("owner", Command::InviteDelegate { contract_id: contract.clone(), email: format!("{who}@example.com") });
+                    prop_assert_eq!(result.is_ok(), expected_ok, "invite {} {:?}", who, result);
+                    if let Ok(outcome) = result {
+                        for e in &outcome.events {
+                            if let entitle_rules::EventPayload::DelegateInvited { accept_token, invitation_id, expires_at, .. } = &e.payload {
+                                model.live.retain(|_, (w, _)| *w != who);
+                                model.live.insert(accept_token.clone(), (who, *expires_at));
+                                model.invitation.insert(who, invitation_id.to_string());
+                                tokens.push(accept_token.clone());
+                            }
+                        }
+                    }
+                }
+                DelegateStep::Accept { actor, token } => {
+                    let Some(token) = tokens.get(token).cloned() else { continue };
+                    let actor = PEOPLE[actor];
+                    let expected_ok = model.live.get(&token).is_some_and(|(w, exp)| *w == actor && run.now < *exp);
+                    let result = run.run(actor, Command::AcceptInvitation { token: token.clone() });
+                    prop_assert_eq!(result.is_ok(), expected_ok, "accept by {}: {:?}", actor, result);
+                    if result.is_ok() {
+                        model.live.remove(&token);
+                        model.invitation.remove(actor);
+                        model.delegates.insert(actor);
+                    }
+                }
+                DelegateStep::Revoke(p) => {
+                    let who = PEOPLE[p];
+                    let result = run.run("owner", Command::RevokeDelegate { contract_id: contract.clone(), account_id: id(who) });
+                    prop_assert_eq!(result.is_ok(), model.delegates.contains(who));
+                    model.delegates.remove(who);
+                    // A delegate cannot revoke anyone.
+                    if let Some(d) = model.delegates.iter().next() {
+                        let denied = run.run(d, Command::RevokeDelegate { contract_id: contract.clone(), account_id: id(d) });
+                        prop_assert_eq!(denied.unwrap_err().code(), "delegate_action_forbidden");
+                    }
+                }
+                DelegateStep::Resend(p) => {
+                    let who = PEOPLE[p];
+                    let Some(invitation) = model.invitation.get(who).cloned() else { continue };
+                    let result = run.run("owner", Command::ResendInvitation { contract_id: contract.clone(), invitation_id: invitation.as_str().try_into().unwrap() });
+                    if let Ok(outcome) = result {
+                        for e in &outcome.events {
+                            if let entitle_rules::EventPayload::InvitationResent { accept_token, expires_at, .. } = &e.payload {
+                                model.live.retain(|_, (w, _)| *w != who);
+                                model.live.insert(accept_token.clone(), (who, *expires_at));
+                                tokens.push(accept_token.clone());
+                            }
+                        }
+                    }
+                }
+                DelegateStep::Cancel(p) => {
+                    let who = PEOPLE[p];
+                    let Some(invitation) = model.invitation.get(who).cloned() else { continue };
+                    let live = model.live.values().any(|(w, exp)| *w == who && run.now < *exp);
+                    let result = run.run("owner", Command::CancelInvitation { contract_id: contract.clone(), invitation_id: invitation.as_str().try_into().unwrap() });
+                    prop_assert_eq!(result.is_ok(), live);
+                    if result.is_ok() {
+                        model.live.retain(|_, (w, _)| *w != who);
+                        model.invitation.remove(who);
+                    }
+                }
+                DelegateStep::Ticket(p) => {
+                    let who = if p == 4 { "owner" } else { PEOPLE[p] };
+                    let result = run.run(who, Command::CreateTicket { contract_id: contract.clone(), subject: "s".into(), body: "b".into() });
+                    prop_assert_eq!(result.is_ok(), who == "owner" || model.delegates.contains(who));
+                }
+            }
+            // Invariants.
+            for who in PEOPLE {
+                let is_delegate = model.delegates.contains(who);
+                for action in Action::ALL.iter().copied().filter(|a| a.resource_type() == ResourceType::Contract) {
+                    let decision = run.decide(who, action, "c");
+                    if !is_delegate {
+                        prop_assert!(!decision.allowed, "{} is no delegate but may {}", who, action);
+                    } else if FORBIDDEN_TO_DELEGATES.contains(&action) {
+                        prop_assert!(!decision.allowed, "delegate {} may {}", who, action);
+                    } else {
+                        prop_assert!(decision.allowed, "delegate {} may not {}", who, action);
+                    }
+                }
+            }
+            let mut pending_per_email = BTreeMap::new();
+            for i in run.state.invitations.iter().filter(|i| i.status_at(run.now) == InvitationStatus::Pending) {
+                *pending_per_email.entry(i.email.clone()).or_insert(0) += 1;
+            }
+            prop_assert!(pending_per_email.values().all(|n| *n <= 1), "one pending invitation per e-mail: {:?}", pending_per_email);
+            let real: BTreeSet<String> = run.state.delegates.iter().filter(|d| d.status == DelegateStatus::Active).map(|d| d.account_id.to_string()).collect();
+            let modelled: BTreeSet<String> = model.delegates.iter().map(|s| s.to_string()).collect();
+            prop_assert_eq!(real, modelled);
+        }
+    }
+}
+
+// ---------------------------------------------------------------- project sharing (000)
+
+const SHARERS: [&str; 3] = ["owner", "r1", "r2"];
+
+#[derive(Clone, Debug)]
+enum ShareStep {
+    Create,
+    Share { project: usize, to: usize },
+    Unshare { project: usize, to: usize },
+    Assign { actor: usize, project: usize, license: usize },
+    Unassign { actor: usize, project: usize, license: usize },
+    TransferOrder,
+}
+
+fn share_step() -> impl Strategy<Value = ShareStep> {
+    prop_oneof![
+        Just(ShareStep::Create),
+        (0..3usize, 0..3usize).prop_map(|(project, to)| ShareStep::Share { project, to }),
+        (0..3usize, 0..3usize).prop_map(|(project, to)| ShareStep::Unshare { project, to }),
+        (0..3usize, 0..3usize, 0..8usize).prop_map(|(actor, project, license)| ShareStep::Assign { actor, project, license }),
+        (0..3usize, 0..3usize, 0..8usize).prop_map(|(actor, project, license)| ShareStep::Unassign { actor, project, license }),
+        Just(ShareStep::TransferOrder),
+    ]
+}
+
+fn sharing_setup() -> (Runner, Vec<(String, String)>) {
+    let mut state = State::default();
+    state.accounts.push(account("owner", AccountKind::Partner));
+    state.accounts.push(account("r1", AccountKind::Customer));
+    state.accounts.push(account("r2", AccountKind::Customer));
+    state.accounts.push(account("target", AccountKind::Customer));
+    state.products.push(Product { id: "p".try_into().unwrap(), name: "P".into(), family: "magento2".into(), billing: Billing::OneOff, version: 0 });
+    let mut owners = Vec::new();
+    for (n, owner) in ["owner", "owner", "owner", "r1", "r1", "r1", "r2", "r2"].iter().enumerate() {
+        let key = format!("L{n}");
+        state.licenses.push(License::new(key.as_str().try_into().unwrap(), "p".try_into().unwrap(), id(owner)));
+        owners.push((key, (*owner).to_owned()));
+    }
+    state.orders.push(Order {
+        id: "o".try_into().unwrap(),
+        owner_id: id("owner"),
+        billing_account_id: id("owner"),
+        license_keys: vec!["L0".try_into().unwrap(), "L1".try_into().unwrap()],
+        recurring: true,
+        version: 0,
+    });
+    (Runner { state, now: Timestamp::parse("2026-02-01T00:00:00Z").unwrap(), counter: 0 }, owners)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn sharing_follows_the_model(steps in proptest::collection::vec(share_step(), 1..40)) {
+        let (mut run, owners) = sharing_setup();
+        let mut license_owner: BTreeMap<String, String> = owners.into_iter().collect();
+        let mut projects: Vec<ProjectId> = Vec::new();
+        let mut shares: BTreeSet<(usize, &str)> = BTreeSet::new();
+        // license → (project index, assigner)
+        let mut assigned: BTreeMap<String, (usize, String)> = BTreeMap::new();
+        let mut transferred = false;
+        for step in steps {
+            match step {
+                ShareStep::Create => {
+                    let outcome = run.run("owner", Command::CreateProject { name: "p".into(), kind: None }).unwrap();
+                    let Some(entitle_rules::Change::PutProject(p)) = outcome.changes.first() else { panic!("no project") };
+                    projects.push(p.id.clone());
+                }
+                ShareStep::Share { project, to } => {
+                    let Some(pid) = projects.get(project).cloned() else { continue };
+                    let to = SHARERS[to];
+                    let expected = to != "owner" && !shares.contains(&(project, to));
+                    let result = run.run("owner", Command::ShareProject { project_id: pid, email: format!("{to}@example.com") });
+                    prop_assert_eq!(result.is_ok(), expected, "{:?}", result);
+                    if expected { shares.insert((project, to)); }
+                }
+                ShareStep::Unshare { project, to } => {
+                    let Some(pid) = projects.get(project).cloned() else { continue };
+                    let to = SHARERS[to];
+                    let result = run.run("owner", Command::UnshareProject { project_id: pid.clone(), account_id: id(to) });
+                    prop_assert_eq!(result.is_ok(), shares.remove(&(project, to)));
+                    if result.is_ok() {
+                        assigned.retain(|_, (p, by)| !(*p == project && by == to));
+                        // The recipient keeps nothing on the project and loses it.
+                        prop_assert!(project_licenses(&run.state, &id(to), &pid).is_err());
+                        prop_assert!(!run.state.licenses.iter().any(|l| l.project_id.as_ref() == Some(&pid) && l.owner_id == id(to)));
+                        prop_assert!(!projects_for(&run.state, &id(to)).iter().any(|v| v.project.id == pid));
+                    }
+                }
+                ShareStep::Assign { actor, project, license } => {
+                    let Some(pid) = projects.get(project).cloned() else { continue };
+                    let actor = SHARERS[actor];
+                    let key = format!("L{license}");
+                    let access = actor == "owner" || shares.contains(&(project, actor));
+                    let expected = access && license_owner[&key] == actor && !assigned.contains_key(&key);
+                    let result = run.run(actor, Command::AssignLicense { project_id: pid, license_key: LicenseKey::new(key.clone()).unwrap() });
+                    prop_assert_eq!(result.is_ok(), expected, "{} assigns {}: {:?}", actor, key, result);
+                    if expected { assigned.insert(key, (project, actor.to_owned())); }
+                }
+                ShareStep::Unassign { actor, project, license } => {
+                    let Some(pid) = projects.get(project).cloned() else { continue };
+                    let actor = SHARERS[actor];
+                    let key = format!("L{license}");
+                    let access = actor == "owner" || shares.contains(&(project, actor));
+                    let expected = access && assigned.get(&key).is_some_and(|(p, by)| *p == project && (actor == "owner" || by == actor));
+                    let result = run.run(actor, Command::UnassignLicense { project_id: pid, license_key: LicenseKey::new(key.clone()).unwrap() });
+                    prop_assert_eq!(result.is_ok(), expected, "{} unassigns {}: {:?}", actor, key, result);
+                    if expected { assigned.remove(&key); }
+                }
+                ShareStep::TransferOrder => {
+                    let result = run.run("owner", Command::TransferOrder { order_id: "o".try_into().unwrap(), to_email: "target@example.com".into() });
+                    prop_assert_eq!(result.is_ok(), !transferred);
+                    if !transferred {
+                        for key in ["L0", "L1"] {
+                            license_owner.insert(key.into(), "target".into());
+                            assigned.remove(key);
+                        }
+                        transferred = true;
+                    }
+                }
+            }
+            // Invariants: nothing lost or duplicated; assignments as modelled; the owner sees all.
+            prop_assert_eq!(run.state.licenses.len(), 8);
+            let keys: BTreeSet<String> = run.state.licenses.iter().map(|l| l.license_key.to_string()).collect();
+            prop_assert_eq!(keys.len(), 8);
+            for license in &run.state.licenses {
+                let key = license.license_key.to_string();
+                prop_assert_eq!(license.owner_id.to_string(), license_owner[&key].clone());
+                let modelled = assigned.get(&key).map(|(p, _)| projects[*p].clone());
+                prop_assert_eq!(license.project_id.clone(), modelled);
+            }
+            for (index, pid) in projects.iter().enumerate() {
+                let seen: BTreeSet<String> = project_licenses(&run.state, &id("owner"), pid).unwrap().iter().map(|l| l.license_key.to_string()).collect();
+                let expected: BTreeSet<String> = assigned.iter().filter(|(_, (p, _))| *p == index).map(|(k, _)| k.clone()).collect();
+                prop_assert_eq!(seen, expected);
+                for who in ["r1", "r2"] {
+                    let decision = run.decide(who, Action::ProjectView, pid.as_str());
+                    prop_assert_eq!(decision.allowed, shares.contains(&(index, who)));
+                    prop_assert!(!run.decide(who, Action::ProjectShare, pid.as_str()).allowed);
+                }
+            }
+        }
+    }
+}
