@@ -22,9 +22,11 @@ if ! worker-build --version 2>/dev/null | grep -qw "0.8.7"; then
   cargo install worker-build --version 0.8.7 --locked
 fi
 
-if [ ! -x node_modules/.bin/wrangler ] || ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null; then
+lock_hash="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if [ ! -x node_modules/.bin/wrangler ] || [ "$(cat node_modules/.entitle-lock 2>/dev/null)" != "$lock_hash" ]; then
   log "installing npm packages"
   npm ci --no-audit --no-fund
+  echo "$lock_hash" > node_modules/.entitle-lock
 fi
 
 if [ "${ENTITLE_NEED_BROWSER:-1}" = 1 ] && [ ! -x /usr/bin/chromium ]; then

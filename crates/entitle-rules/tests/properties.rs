@@ -1,13 +1,19 @@
 //! Model-based property tests: random command sequences run against the real rules and a
 //! naive model; after every step the two must agree and the invariants must hold.
-#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing, reason = "test code fails loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code fails loudly"
+)]
 
 use entitle_rules::access::{project_licenses, projects_for};
 use entitle_rules::ids::{AccountId, ContractId, LicenseKey, ProjectId};
 use entitle_rules::model::*;
 use entitle_rules::text::Email;
 use entitle_rules::{
-    Action, Command, Context, Resource, ResourceType, State, Timestamp, access_snapshot, authorize, execute,
+    Action, Command, Context, Resource, ResourceType, State, Timestamp, access_snapshot, authorize,
+    execute,
 };
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -36,14 +42,22 @@ struct Runner {
 }
 
 impl Runner {
-    fn run(&mut self, actor: &str, command: Command) -> Result<entitle_rules::Outcome, entitle_rules::CommandError> {
+    fn run(
+        &mut self,
+        actor: &str,
+        command: Command,
+    ) -> Result<entitle_rules::Outcome, entitle_rules::CommandError> {
         let fresh = (0..4)
             .map(|_| {
                 self.counter += 1;
                 format!("v{:06}abcdefghijklmno", self.counter)
             })
             .collect();
-        let ctx = Context { actor: id(actor), now: self.now, fresh };
+        let ctx = Context {
+            actor: id(actor),
+            now: self.now,
+            fresh,
+        };
         let result = execute(&self.state, &command, &ctx);
         if let Ok(outcome) = &result {
             self.state.apply_all(&outcome.changes);
@@ -52,10 +66,23 @@ impl Runner {
     }
 
     fn decide(&self, actor: &str, action: Action, resource_id: &str) -> entitle_rules::Decision {
-        let resource = Resource { resource_type: action.resource_type(), id: resource_id.to_owned() };
+        let resource = Resource {
+            resource_type: action.resource_type(),
+            id: resource_id.to_owned(),
+        };
         let full = authorize(&self.state, &id(actor), action, &resource, self.now).unwrap();
-        let snapshot = authorize(&access_snapshot(&self.state, &id(actor)), &id(actor), action, &resource, self.now).unwrap();
-        assert_eq!(full, snapshot, "the snapshot must give the same answer as the full state");
+        let snapshot = authorize(
+            &access_snapshot(&self.state, &id(actor)),
+            &id(actor),
+            action,
+            &resource,
+            self.now,
+        )
+        .unwrap();
+        assert_eq!(
+            full, snapshot,
+            "the snapshot must give the same answer as the full state"
+        );
         full
     }
 }
@@ -128,7 +155,11 @@ fn delegates_setup() -> Runner {
         billing: Billing::Recurring,
         version: 0,
     });
-    Runner { state, now: Timestamp::parse("2026-02-01T00:00:00Z").unwrap(), counter: 0 }
+    Runner {
+        state,
+        now: Timestamp::parse("2026-02-01T00:00:00Z").unwrap(),
+        counter: 0,
+    }
 }
 
 proptest! {
@@ -247,10 +278,24 @@ const SHARERS: [&str; 3] = ["owner", "r1", "r2"];
 #[derive(Clone, Debug)]
 enum ShareStep {
     Create,
-    Share { project: usize, to: usize },
-    Unshare { project: usize, to: usize },
-    Assign { actor: usize, project: usize, license: usize },
-    Unassign { actor: usize, project: usize, license: usize },
+    Share {
+        project: usize,
+        to: usize,
+    },
+    Unshare {
+        project: usize,
+        to: usize,
+    },
+    Assign {
+        actor: usize,
+        project: usize,
+        license: usize,
+    },
+    Unassign {
+        actor: usize,
+        project: usize,
+        license: usize,
+    },
     TransferOrder,
 }
 
@@ -259,8 +304,18 @@ fn share_step() -> impl Strategy<Value = ShareStep> {
         Just(ShareStep::Create),
         (0..3usize, 0..3usize).prop_map(|(project, to)| ShareStep::Share { project, to }),
         (0..3usize, 0..3usize).prop_map(|(project, to)| ShareStep::Unshare { project, to }),
-        (0..3usize, 0..3usize, 0..8usize).prop_map(|(actor, project, license)| ShareStep::Assign { actor, project, license }),
-        (0..3usize, 0..3usize, 0..8usize).prop_map(|(actor, project, license)| ShareStep::Unassign { actor, project, license }),
+        (0..3usize, 0..3usize, 0..8usize).prop_map(|(actor, project, license)| ShareStep::Assign {
+            actor,
+            project,
+            license
+        }),
+        (0..3usize, 0..3usize, 0..8usize).prop_map(|(actor, project, license)| {
+            ShareStep::Unassign {
+                actor,
+                project,
+                license,
+            }
+        }),
         Just(ShareStep::TransferOrder),
     ]
 }
@@ -270,12 +325,27 @@ fn sharing_setup() -> (Runner, Vec<(String, String)>) {
     state.accounts.push(account("owner", AccountKind::Partner));
     state.accounts.push(account("r1", AccountKind::Customer));
     state.accounts.push(account("r2", AccountKind::Customer));
-    state.accounts.push(account("target", AccountKind::Customer));
-    state.products.push(Product { id: "p".try_into().unwrap(), name: "P".into(), family: "magento2".into(), billing: Billing::OneOff, version: 0 });
+    state
+        .accounts
+        .push(account("target", AccountKind::Customer));
+    state.products.push(Product {
+        id: "p".try_into().unwrap(),
+        name: "P".into(),
+        family: "magento2".into(),
+        billing: Billing::OneOff,
+        version: 0,
+    });
     let mut owners = Vec::new();
-    for (n, owner) in ["owner", "owner", "owner", "r1", "r1", "r1", "r2", "r2"].iter().enumerate() {
+    for (n, owner) in ["owner", "owner", "owner", "r1", "r1", "r1", "r2", "r2"]
+        .iter()
+        .enumerate()
+    {
         let key = format!("L{n}");
-        state.licenses.push(License::new(key.as_str().try_into().unwrap(), "p".try_into().unwrap(), id(owner)));
+        state.licenses.push(License::new(
+            key.as_str().try_into().unwrap(),
+            "p".try_into().unwrap(),
+            id(owner),
+        ));
         owners.push((key, (*owner).to_owned()));
     }
     state.orders.push(Order {
@@ -286,7 +356,14 @@ fn sharing_setup() -> (Runner, Vec<(String, String)>) {
         recurring: true,
         version: 0,
     });
-    (Runner { state, now: Timestamp::parse("2026-02-01T00:00:00Z").unwrap(), counter: 0 }, owners)
+    (
+        Runner {
+            state,
+            now: Timestamp::parse("2026-02-01T00:00:00Z").unwrap(),
+            counter: 0,
+        },
+        owners,
+    )
 }
 
 proptest! {
