@@ -271,7 +271,7 @@ fn hide_notes(license: &License, actor: &AccountId) -> License {
 }
 
 /// Every license the caller owns, and for a reseller also those it created, with notes only
-/// where the caller created the license.
+/// where the caller created the license; bought licenses first, then by creation time.
 pub fn licenses_for(state: &State, actor: &AccountId) -> Vec<License> {
     let mut licenses: Vec<License> = state
         .licenses
@@ -279,7 +279,7 @@ pub fn licenses_for(state: &State, actor: &AccountId) -> Vec<License> {
         .filter(|l| &l.owner_id == actor || l.created_by.as_ref() == Some(actor))
         .map(|l| hide_notes(l, actor))
         .collect();
-    licenses.sort_by(|a, b| a.license_key.cmp(&b.license_key));
+    licenses.sort_by(|a, b| (a.created_at, &a.license_key).cmp(&(b.created_at, &b.license_key)));
     licenses
 }
 
