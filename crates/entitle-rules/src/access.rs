@@ -165,7 +165,7 @@ pub fn access_snapshot(state: &State, actor: &AccountId) -> State {
 
 /// Someone a project is shared with, as its owner sees them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Recipient {
     /// The recipient's account.
@@ -180,7 +180,7 @@ pub struct Recipient {
 
 /// A project in the caller's list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ProjectView {
     /// The project.
@@ -285,7 +285,7 @@ pub fn licenses_for(state: &State, actor: &AccountId) -> Vec<License> {
 
 /// A contract as the caller may see it: a delegate sees no billing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ContractView {
     /// The contract's id.
@@ -354,7 +354,7 @@ pub fn tickets_for(
 
 /// A delegate as the contract's owner sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct DelegateView {
     /// The delegate's account.
@@ -373,7 +373,7 @@ pub struct DelegateView {
 
 /// An invitation as the contract's owner sees it (never its token).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct InvitationView {
     /// The invitation's id.
@@ -392,7 +392,7 @@ pub struct InvitationView {
 
 /// A contract's delegates and invitations.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct DelegatesView {
     /// Delegates, active and revoked.

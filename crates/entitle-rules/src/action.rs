@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 /// The type of a resource.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ResourceType {
     /// A contract.
@@ -23,7 +23,7 @@ pub enum ResourceType {
 
 /// A resource named in an authorization question.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Resource {
     /// Its type.
@@ -37,7 +37,7 @@ macro_rules! actions {
     ($($variant:ident = $name:literal on $resource:ident: $doc:literal,)*) => {
         /// Something an account may or may not do to a resource.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, type = "ActionName"))]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "ActionName"))]
         pub enum Action {
             $(#[doc = $doc] $variant,)*
         }

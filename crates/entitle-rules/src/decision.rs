@@ -14,7 +14,7 @@ macro_rules! reasons {
     ($($variant:ident = $code:literal: $doc:literal,)*) => {
         /// Why an action is allowed or denied. The code is shared by Rust, JavaScript and HTTP.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, type = "ReasonCode"))]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "ReasonCode"))]
         pub enum Reason {
             $(#[doc = $doc] $variant,)*
         }
@@ -77,7 +77,7 @@ impl<'de> Deserialize<'de> for Reason {
 
 /// The answer to "may this actor do this action to this resource?".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Decision {
     /// Whether the action is allowed.
     pub allowed: bool,
@@ -191,7 +191,7 @@ pub fn authorize(
 
 /// The actor's relation to a contract.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ContractRole {
     /// The client that owns it.
@@ -237,7 +237,7 @@ fn contract(state: &State, actor: &Account, action: Action, id: &ContractId) -> 
 
 /// The actor's relation to a project.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ProjectRole {
     /// The account that owns it.

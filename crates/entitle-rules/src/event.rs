@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// One entry of the store's event feed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Event {
     /// When it happened.
@@ -25,7 +25,7 @@ pub struct Event {
 
 /// What happened, by type (`<resource>.<past-tense verb>`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "type", content = "payload", rename_all_fields = "camelCase")]
 #[allow(
     missing_docs,

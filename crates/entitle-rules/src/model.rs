@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// What sort of account this is. It decides who may resell, transfer orders, or receive projects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum AccountKind {
     /// An ordinary buyer.
@@ -37,7 +37,7 @@ impl AccountKind {
 
 /// An account's place in its company.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CompanyRole {
     /// Acts for the company: may transfer its employees' licenses.
@@ -48,7 +48,7 @@ pub enum CompanyRole {
 
 /// One-off purchase or recurring subscription.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Billing {
     /// A subscription that renews.
@@ -59,7 +59,7 @@ pub enum Billing {
 
 /// An account of the store. entitle never sees passwords: the store vouches for its users.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Account {
     /// The account's id.
@@ -86,7 +86,7 @@ pub struct Account {
 
 /// A product the store sells.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Product {
     /// The product's id.
@@ -104,7 +104,7 @@ pub struct Product {
 
 /// Permanent or trial.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum LicenseType {
     /// Never expires.
@@ -116,7 +116,7 @@ pub enum LicenseType {
 
 /// Primary or additional. An additional license needs a primary license of the same product.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum LicenseTier {
     /// A license the customer can use on its own.
@@ -128,7 +128,7 @@ pub enum LicenseTier {
 
 /// A license: one unit of a product, owned by one account, on at most one project.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct License {
     /// The license key.
@@ -229,7 +229,7 @@ impl License {
 
 /// An order: licenses bought together, billed once or on a recurring basis.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Order {
     /// The order's id.
@@ -249,7 +249,7 @@ pub struct Order {
 
 /// The kind of a project; it limits who may receive the project in a transfer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ProjectKind {
     /// An ordinary production project.
@@ -265,7 +265,7 @@ pub enum ProjectKind {
 
 /// A production project owned by one account, possibly shared with others.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Project {
     /// The project's id.
@@ -292,7 +292,7 @@ pub struct Project {
 
 /// A project shared with one recipient. It needs no acceptance.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Share {
     /// The shared project.
@@ -308,7 +308,7 @@ pub struct Share {
 
 /// A contract's life-cycle state, as the store reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ContractStatus {
     /// Ordered, not yet running.
@@ -325,7 +325,7 @@ pub enum ContractStatus {
 
 /// A contract for a product: a subscription or a one-off purchase.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Contract {
     /// The contract's id.
@@ -350,7 +350,7 @@ pub struct Contract {
 
 /// Whether a delegate may act.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum DelegateStatus {
     /// Accepted and not revoked.
@@ -361,7 +361,7 @@ pub enum DelegateStatus {
 
 /// An account with delegated access to a contract.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Delegate {
     /// The contract.
@@ -384,7 +384,7 @@ pub struct Delegate {
 
 /// Where an invitation stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum InvitationStatus {
     /// Waiting for the invitee.
@@ -399,7 +399,7 @@ pub enum InvitationStatus {
 
 /// An invitation of a delegate to a contract. Its token is held only as a SHA-256 hash.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Invitation {
     /// The invitation's id.
@@ -441,7 +441,7 @@ impl Invitation {
 
 /// A support ticket on a contract.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Ticket {
     /// The ticket's id.
@@ -463,7 +463,7 @@ pub struct Ticket {
 
 /// What a transfer moves.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum TransferSubject {
     /// One unused license.
@@ -482,7 +482,7 @@ pub enum TransferSubject {
 
 /// Where a transfer stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum TransferStatus {
     /// Waiting for the target to accept; nothing has moved.
@@ -497,7 +497,7 @@ pub enum TransferStatus {
 
 /// A request to move a license or a project to another account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Transfer {
     /// The transfer's id.

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 /// Records of one store. Missing records are simply unknown to the rules.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct State {
     /// Accounts.
@@ -42,7 +42,7 @@ pub struct State {
 
 /// One record to write (insert or update) or remove.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "op", content = "record", rename_all = "camelCase")]
 pub enum Change {
     /// Write an account.

@@ -9,7 +9,7 @@ pub const DAY_MS: i64 = 86_400_000;
 
 /// A UTC instant with millisecond precision, written as RFC 3339 (`2026-11-21T09:30:00.000Z`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, type = "string"))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 pub struct Timestamp(i64);
 
 /// Text that is not an RFC 3339 timestamp between the years 1970 and 9999.

@@ -173,11 +173,7 @@ pub async fn unassign(call: &mut Call, session: &Session) -> Result<Response, Ap
     no_content()
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct TransferBody {
-    to_email: String,
-}
+use super::transfers::TransferBody;
 
 /// `POST /v1/orders/{orderId}/transfer` (partners only).
 pub async fn transfer_order(call: &mut Call, session: &Session) -> Result<Response, ApiError> {

@@ -30,10 +30,12 @@ pub fn respond(outcome: &Outcome, status: u16) -> Result<Response, ApiError> {
     json(status, &value)
 }
 
+/// The body of every transfer request.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct TransferBody {
-    to_email: String,
+pub struct TransferBody {
+    /// The target's address.
+    pub to_email: String,
 }
 
 /// `POST /v1/licenses/{licenseKey}/transfer`
