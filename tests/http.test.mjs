@@ -246,3 +246,78 @@ test("the API contract's paths all exist", async () => {
     assert.ok(documented.has(`${m} ${norm(p)}`), `${route} from API.md is not served`);
   }
 });
+
+async function eventsSince(key, cursor) {
+  const r = await call("GET", `/v1/events?after=${cursor}&limit=1000`, { token: key });
+  return r.body.events;
+}
+
+async function lastCursor(key) {
+  const all = await eventsSince(key, 0);
+  return all.length ? all.at(-1).cursor : "0";
+}
+
+test("every delegate step writes its event, in order, with the actor", async () => {
+  const key = worker.keys.storeA;
+  const put = (path, body) => call("PUT", path, { token: key, body, now: NOW });
+  await put("/v1/accounts/ev-client", { email: "client@ev.example", name: "Client", kind: "customer" });
+  await put("/v1/accounts/ev-dev", { email: "dev@ev.example", name: "Dev", kind: "customer" });
+  await put("/v1/contracts/ev-c", { ownerId: "ev-client", productId: "a-hosting", status: "active", registeredAt: NOW, billing: "recurring" });
+  const start = await lastCursor(key);
+  const owner = await session(key, "ev-client");
+  const dev = await session(key, "ev-dev");
+  const first = (await call("POST", "/v1/contracts/ev-c/delegates", { token: owner, body: { email: "dev@ev.example" }, now: NOW })).body;
+  assert.equal((await call("DELETE", `/v1/contracts/ev-c/invitations/${first.invitationId}`, { token: owner, now: NOW })).status, 204);
+  const second = (await call("POST", "/v1/contracts/ev-c/delegates", { token: owner, body: { email: "dev@ev.example" }, now: NOW })).body;
+  assert.equal((await call("POST", `/v1/contracts/ev-c/invitations/${second.invitationId}/resend`, { token: owner, now: NOW })).status, 200);
+  const resent = (await eventsSince(key, start)).filter((e) => e.type === "invitation.resent").at(-1);
+  assert.equal((await call("POST", `/v1/invitations/${resent.payload.acceptToken}/accept`, { token: dev, now: NOW })).status, 200);
+  assert.equal((await call("POST", "/v1/contracts/ev-c/provisioning", { token: dev, body: { action: "update_nameservers" }, now: NOW })).status, 202);
+  assert.equal((await call("POST", "/v1/contracts/ev-c/tickets", { token: dev, body: { subject: "DNS", body: "Please" }, now: NOW })).status, 201);
+  assert.equal((await call("DELETE", "/v1/contracts/ev-c/delegates/ev-dev", { token: owner, now: NOW })).status, 204);
+  const events = await eventsSince(key, start);
+  assert.deepEqual(events.map((e) => e.type), [
+    "delegate.invited", "invitation.cancelled", "delegate.invited", "invitation.resent", "delegate.accepted",
+    "contract.provisioning_requested", "ticket.created", "delegate.revoked",
+  ]);
+  assert.deepEqual(events.map((e) => e.actorId), ["ev-client", "ev-client", "ev-client", "ev-client", "ev-dev", "ev-dev", "ev-dev", "ev-client"]);
+  assert.ok(events.every((e) => e.at === NOW));
+  assert.equal(events[5].payload.action, "update_nameservers");
+  assert.deepEqual(events[7].payload, { contractId: "ev-c", accountId: "ev-dev" });
+});
+
+test("every sharing step writes its event; unsharing lists the licenses it removed", async () => {
+  const key = worker.keys.storeA;
+  const put = (path, body) => call("PUT", path, { token: key, body, now: NOW });
+  await put("/v1/accounts/sh-owner", { email: "owner@sh.example", name: "Owner", kind: "partner" });
+  await put("/v1/accounts/sh-rec", { email: "rec@sh.example", name: "Recipient", kind: "customer" });
+  await put("/v1/accounts/sh-target", { email: "target@sh.example", name: "Target", kind: "customer" });
+  await put("/v1/products/sh-p", { name: "Ext", family: "magento2", billing: "one_off" });
+  await put("/v1/licenses/SH-OWN", { productId: "sh-p", ownerId: "sh-owner" });
+  await put("/v1/licenses/SH-REC", { productId: "sh-p", ownerId: "sh-rec" });
+  await put("/v1/orders/sh-order", { ownerId: "sh-owner", billingAccountId: "sh-owner", licenseKeys: ["SH-OWN"], recurring: true });
+  const start = await lastCursor(key);
+  const owner = await session(key, "sh-owner");
+  const rec = await session(key, "sh-rec");
+  const project = (await call("POST", "/v1/projects", { token: owner, body: { name: "Prod" }, now: NOW })).body.projectId;
+  assert.equal((await call("POST", `/v1/projects/${project}/shares`, { token: owner, body: { email: "rec@sh.example" }, now: NOW })).status, 201);
+  assert.equal((await call("POST", `/v1/projects/${project}/licenses`, { token: owner, body: { licenseKey: "SH-OWN" }, now: NOW })).status, 201);
+  assert.equal((await call("POST", `/v1/projects/${project}/licenses`, { token: rec, body: { licenseKey: "SH-REC" }, now: NOW })).status, 201);
+  assert.equal((await call("DELETE", `/v1/projects/${project}/licenses/SH-REC`, { token: rec, now: NOW })).status, 204);
+  assert.equal((await call("POST", `/v1/projects/${project}/licenses`, { token: rec, body: { licenseKey: "SH-REC" }, now: NOW })).status, 201);
+  assert.equal((await call("DELETE", `/v1/projects/${project}/shares/sh-rec`, { token: owner, now: NOW })).status, 204);
+  const moved = await call("POST", "/v1/orders/sh-order/transfer", { token: owner, body: { toEmail: "target@sh.example" }, now: NOW });
+  assert.equal(moved.status, 200, JSON.stringify(moved.body));
+  assert.deepEqual(moved.body.unassignedLicenseKeys, ["SH-OWN"]);
+  assert.equal(moved.body.billingAccountId, "sh-target");
+  const events = await eventsSince(key, start);
+  assert.deepEqual(events.map((e) => e.type), [
+    "project.created", "project.shared", "license.assigned", "license.assigned", "license.unassigned",
+    "license.assigned", "project.unshared", "order.transferred",
+  ]);
+  assert.deepEqual(events[6].payload.removedLicenseKeys, ["SH-REC"]);
+  assert.deepEqual(events[7].payload.unassignedLicenseKeys, ["SH-OWN"]);
+  // The recipient's license came back to it unassigned; the owner's moved with the order.
+  const recLicenses = (await call("GET", "/v1/licenses", { token: rec, now: NOW })).body.licenses;
+  assert.equal(recLicenses.find((l) => l.licenseKey === "SH-REC").projectId, undefined);
+});
