@@ -108,11 +108,7 @@ companyRole?: CompanyRole | null,
 /**
  * The reseller or partner that created and manages it.
  */
-managedBy?: AccountId | null, 
-/**
- * Optimistic concurrency version, kept by storage; the rules never read it.
- */
-version: number, };
+managedBy?: AccountId | null, };
 
 /** See the Rust type `Product`. */
 export type Product = { 
@@ -131,11 +127,7 @@ family: string,
 /**
  * How it is billed.
  */
-billing: Billing, 
-/**
- * Optimistic concurrency version, kept by storage.
- */
-version: number, };
+billing: Billing, };
 
 /** See the Rust type `LicenseType`. */
 export type LicenseType = "permanent" | "trial";
@@ -212,11 +204,7 @@ customerPaid: boolean,
 /**
  * When the customer paid.
  */
-customerPaidAt?: Timestamp | null, 
-/**
- * Optimistic concurrency version, kept by storage.
- */
-version: number, };
+customerPaidAt?: Timestamp | null, };
 
 /** See the Rust type `Order`. */
 export type Order = { 
@@ -239,11 +227,7 @@ licenseKeys: Array<LicenseKey>,
 /**
  * Whether it carries recurring fees.
  */
-recurring: boolean, 
-/**
- * Optimistic concurrency version, kept by storage.
- */
-version: number, };
+recurring: boolean, };
 
 /** See the Rust type `ProjectKind`. */
 export type ProjectKind = "standard" | "server" | "lite" | "serverless_pro";
@@ -277,11 +261,7 @@ activePanels: number,
 /**
  * When it was created.
  */
-createdAt: Timestamp, 
-/**
- * Optimistic concurrency version, kept by storage.
- */
-version: number, };
+createdAt: Timestamp, };
 
 /** See the Rust type `Share`. */
 export type Share = { 
@@ -296,11 +276,7 @@ accountId: AccountId,
 /**
  * When it was shared.
  */
-sharedAt: Timestamp, 
-/**
- * Optimistic concurrency version, kept by storage.
- */
-version: number, };
+sharedAt: Timestamp, };
 
 /** See the Rust type `ContractStatus`. */
 export type ContractStatus = "pending" | "active" | "suspended" | "cancelled" | "terminated";
@@ -334,11 +310,7 @@ renewsAt?: Timestamp | null,
 /**
  * Subscription or one-off.
  */
-billing: Billing, 
-/**
- * Optimistic concurrency version, kept by storage.
- */
-version: number, };
+billing: Billing, };
 
 /** See the Rust type `DelegateStatus`. */
 export type DelegateStatus = "active" | "revoked";
@@ -368,11 +340,7 @@ revokedAt?: Timestamp | null,
 /**
  * The invitation it accepted.
  */
-invitationId: InvitationId, 
-/**
- * Optimistic concurrency version, kept by storage.
- */
-version: number, };
+invitationId: InvitationId, };
 
 /** See the Rust type `InvitationStatus`. */
 export type InvitationStatus = "pending" | "accepted" | "cancelled" | "expired";
@@ -418,11 +386,7 @@ resentAt?: Timestamp | null,
 /**
  * When it was accepted or cancelled.
  */
-settledAt?: Timestamp | null, 
-/**
- * Optimistic concurrency version, kept by storage.
- */
-version: number, };
+settledAt?: Timestamp | null, };
 
 /** See the Rust type `Ticket`. */
 export type Ticket = { 
@@ -449,11 +413,7 @@ subject: string,
 /**
  * Its text.
  */
-body: string, 
-/**
- * Optimistic concurrency version, kept by storage.
- */
-version: number, };
+body: string, };
 
 /** See the Rust type `TransferSubject`. */
 export type TransferSubject = { "type": "license", 
@@ -506,11 +466,7 @@ expiresAt: Timestamp,
 /**
  * When it was accepted or cancelled.
  */
-settledAt?: Timestamp | null, 
-/**
- * Optimistic concurrency version, kept by storage.
- */
-version: number, };
+settledAt?: Timestamp | null, };
 
 /** See the Rust type `State`. */
 export type State = { 
@@ -876,11 +832,7 @@ activePanels: number,
 /**
  * When it was created.
  */
-createdAt: Timestamp, 
-/**
- * Optimistic concurrency version, kept by storage.
- */
-version: number, };
+createdAt: Timestamp, };
 
 /** See the Rust type `ContractView`. */
 export type ContractView = { 

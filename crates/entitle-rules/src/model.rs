@@ -79,8 +79,9 @@ pub struct Account {
     /// The reseller or partner that created and manages it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub managed_by: Option<AccountId>,
-    /// Optimistic concurrency version, kept by storage; the rules never read it.
-    #[serde(default)]
+    /// Optimistic concurrency version: storage sets it when loading and checks it when
+    /// writing; it is never serialized, and the rules never read it.
+    #[serde(skip)]
     pub version: u32,
 }
 
@@ -97,8 +98,9 @@ pub struct Product {
     pub family: String,
     /// How it is billed.
     pub billing: Billing,
-    /// Optimistic concurrency version, kept by storage.
-    #[serde(default)]
+    /// Optimistic concurrency version: storage sets it when loading and checks it when
+    /// writing; it is never serialized, and the rules never read it.
+    #[serde(skip)]
     pub version: u32,
 }
 
@@ -179,8 +181,9 @@ pub struct License {
     /// When the customer paid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_paid_at: Option<Timestamp>,
-    /// Optimistic concurrency version, kept by storage.
-    #[serde(default)]
+    /// Optimistic concurrency version: storage sets it when loading and checks it when
+    /// writing; it is never serialized, and the rules never read it.
+    #[serde(skip)]
     pub version: u32,
 }
 
@@ -242,8 +245,9 @@ pub struct Order {
     pub license_keys: Vec<LicenseKey>,
     /// Whether it carries recurring fees.
     pub recurring: bool,
-    /// Optimistic concurrency version, kept by storage.
-    #[serde(default)]
+    /// Optimistic concurrency version: storage sets it when loading and checks it when
+    /// writing; it is never serialized, and the rules never read it.
+    #[serde(skip)]
     pub version: u32,
 }
 
@@ -285,8 +289,9 @@ pub struct Project {
     pub active_panels: u32,
     /// When it was created.
     pub created_at: Timestamp,
-    /// Optimistic concurrency version, kept by storage.
-    #[serde(default)]
+    /// Optimistic concurrency version: storage sets it when loading and checks it when
+    /// writing; it is never serialized, and the rules never read it.
+    #[serde(skip)]
     pub version: u32,
 }
 
@@ -301,8 +306,9 @@ pub struct Share {
     pub account_id: AccountId,
     /// When it was shared.
     pub shared_at: Timestamp,
-    /// Optimistic concurrency version, kept by storage.
-    #[serde(default)]
+    /// Optimistic concurrency version: storage sets it when loading and checks it when
+    /// writing; it is never serialized, and the rules never read it.
+    #[serde(skip)]
     pub version: u32,
 }
 
@@ -343,8 +349,9 @@ pub struct Contract {
     pub renews_at: Option<Timestamp>,
     /// Subscription or one-off.
     pub billing: Billing,
-    /// Optimistic concurrency version, kept by storage.
-    #[serde(default)]
+    /// Optimistic concurrency version: storage sets it when loading and checks it when
+    /// writing; it is never serialized, and the rules never read it.
+    #[serde(skip)]
     pub version: u32,
 }
 
@@ -377,8 +384,9 @@ pub struct Delegate {
     pub revoked_at: Option<Timestamp>,
     /// The invitation it accepted.
     pub invitation_id: InvitationId,
-    /// Optimistic concurrency version, kept by storage.
-    #[serde(default)]
+    /// Optimistic concurrency version: storage sets it when loading and checks it when
+    /// writing; it is never serialized, and the rules never read it.
+    #[serde(skip)]
     pub version: u32,
 }
 
@@ -424,8 +432,9 @@ pub struct Invitation {
     /// When it was accepted or cancelled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settled_at: Option<Timestamp>,
-    /// Optimistic concurrency version, kept by storage.
-    #[serde(default)]
+    /// Optimistic concurrency version: storage sets it when loading and checks it when
+    /// writing; it is never serialized, and the rules never read it.
+    #[serde(skip)]
     pub version: u32,
 }
 
@@ -456,8 +465,9 @@ pub struct Ticket {
     pub subject: String,
     /// Its text.
     pub body: String,
-    /// Optimistic concurrency version, kept by storage.
-    #[serde(default)]
+    /// Optimistic concurrency version: storage sets it when loading and checks it when
+    /// writing; it is never serialized, and the rules never read it.
+    #[serde(skip)]
     pub version: u32,
 }
 
@@ -519,8 +529,9 @@ pub struct Transfer {
     /// When it was accepted or cancelled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settled_at: Option<Timestamp>,
-    /// Optimistic concurrency version, kept by storage.
-    #[serde(default)]
+    /// Optimistic concurrency version: storage sets it when loading and checks it when
+    /// writing; it is never serialized, and the rules never read it.
+    #[serde(skip)]
     pub version: u32,
 }
 

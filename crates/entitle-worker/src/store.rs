@@ -331,7 +331,6 @@ impl Store {
     }
 
     fn change_statements(&self, change: &Change) -> Result<Vec<D1PreparedStatement>, ApiError> {
-        let data = |value: &dyn erased::Json| value.json();
         let (table, keys, columns, version, json): RowWrite = match change {
             Change::PutAccount(r) => (
                 "accounts",
@@ -547,19 +546,9 @@ fn status<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
     }
 }
 
-mod erased {
-    use crate::http::ApiError;
-
-    /// A record that serializes to JSON.
-    pub trait Json {
-        fn json(&self) -> Result<String, ApiError>;
-    }
-
-    impl<T: serde::Serialize> Json for T {
-        fn json(&self) -> Result<String, ApiError> {
-            serde_json::to_string(self).map_err(ApiError::internal)
-        }
-    }
+/// A record as stored in the `data` column.
+fn data<T: serde::Serialize>(record: &T) -> Result<String, ApiError> {
+    serde_json::to_string(record).map_err(ApiError::internal)
 }
 
 fn decode<T: DeserializeOwned>(row: &Row) -> Result<T, ApiError> {

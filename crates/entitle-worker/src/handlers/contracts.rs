@@ -74,7 +74,7 @@ pub async fn invite(call: &mut Call, session: &Session) -> Result<Response, ApiE
         call,
         session,
         &cmd,
-        |_| vec![Extra::AccountByEmail(lookup.clone())],
+        &[Extra::AccountByEmail(lookup.clone())],
         2,
     )
     .await?;
@@ -99,7 +99,7 @@ pub async fn revoke(call: &mut Call, session: &Session) -> Result<Response, ApiE
             contract_id: id,
             account_id: account,
         },
-        |_| vec![],
+        &[],
         0,
     )
     .await?;
@@ -117,7 +117,7 @@ pub async fn cancel(call: &mut Call, session: &Session) -> Result<Response, ApiE
             contract_id: id,
             invitation_id: invitation,
         },
-        |_| vec![],
+        &[],
         0,
     )
     .await?;
@@ -135,7 +135,7 @@ pub async fn resend(call: &mut Call, session: &Session) -> Result<Response, ApiE
             contract_id: id,
             invitation_id: invitation,
         },
-        |_| vec![],
+        &[],
         1,
     )
     .await?;
@@ -157,7 +157,7 @@ pub async fn accept(call: &mut Call, session: &Session) -> Result<Response, ApiE
         call,
         session,
         &Command::AcceptInvitation { token },
-        |_| vec![Extra::InvitationByTokenHash(hash.clone())],
+        &[Extra::InvitationByTokenHash(hash.clone())],
         0,
     )
     .await?;
@@ -190,7 +190,7 @@ pub async fn provision(call: &mut Call, session: &Session) -> Result<Response, A
         contract_id: id.clone(),
         action: b.action.clone(),
     };
-    command(call, session, &cmd, |_| vec![], 0).await?;
+    command(call, session, &cmd, &[], 0).await?;
     json(
         202,
         &json!({ "contractId": id, "action": b.action, "status": "requested" }),
@@ -213,7 +213,7 @@ pub async fn create_ticket(call: &mut Call, session: &Session) -> Result<Respons
         subject: b.subject,
         body: b.body,
     };
-    let (outcome, _) = command(call, session, &cmd, |_| vec![], 1).await?;
+    let (outcome, _) = command(call, session, &cmd, &[], 1).await?;
     let ticket = written(&outcome, |c| match c {
         Change::PutTicket(t) => Some(t),
         _ => None,

@@ -62,24 +62,18 @@ impl Call {
 /// How many times a command is tried when concurrent writers collide.
 const ATTEMPTS: usize = 4;
 
-/// Runs an account's command: load, decide, write, retrying on a concurrent write.
-/// `extras` is called with the actor's world to name anything more the command needs.
+/// Runs an account's command: load the actor's world and `extras` (whatever else the command
+/// needs), decide, write, and run again on fresh state when a concurrent write won.
 pub async fn command(
     call: &Call,
     session: &Session,
     command: &Command,
-    extras: impl Fn(&State) -> Vec<Extra>,
+    extras: &[Extra],
     fresh: usize,
 ) -> Result<(Outcome, State), ApiError> {
     let store = call.store(&session.store)?;
     for _ in 0..ATTEMPTS {
-        let world = store.load(Some(&session.sub), &[]).await?;
-        let wanted = extras(&world);
-        let state = if wanted.is_empty() {
-            world
-        } else {
-            store.load(Some(&session.sub), &wanted).await?
-        };
+        let state = store.load(Some(&session.sub), extras).await?;
         let ctx = Context {
             actor: session.sub.clone(),
             now: call.now,

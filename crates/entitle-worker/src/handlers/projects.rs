@@ -34,7 +34,7 @@ pub async fn create(call: &mut Call, session: &Session) -> Result<Response, ApiE
             name: b.name,
             kind: b.kind,
         },
-        |_| vec![],
+        &[],
         1,
     )
     .await?;
@@ -79,7 +79,7 @@ pub async fn share(call: &mut Call, session: &Session) -> Result<Response, ApiEr
         call,
         session,
         &cmd,
-        |_| vec![Extra::AccountByEmail(lookup.clone())],
+        &[Extra::AccountByEmail(lookup.clone())],
         0,
     )
     .await?;
@@ -105,7 +105,7 @@ pub async fn unshare(call: &mut Call, session: &Session) -> Result<Response, Api
             project_id: id,
             account_id: account,
         },
-        |_| vec![],
+        &[],
         0,
     )
     .await?;
@@ -127,14 +127,7 @@ pub async fn assign(call: &mut Call, session: &Session) -> Result<Response, ApiE
         project_id: id,
         license_key: b.license_key,
     };
-    let (outcome, _) = command(
-        call,
-        session,
-        &cmd,
-        |_| vec![Extra::License(key.clone())],
-        0,
-    )
-    .await?;
+    let (outcome, _) = command(call, session, &cmd, &[Extra::License(key.clone())], 0).await?;
     json(
         201,
         &written(&outcome, |c| match c {
@@ -166,7 +159,7 @@ pub async fn unassign(call: &mut Call, session: &Session) -> Result<Response, Ap
             project_id: id,
             license_key: key,
         },
-        |_| vec![Extra::License(lookup.clone())],
+        &[Extra::License(lookup.clone())],
         0,
     )
     .await?;
@@ -189,12 +182,10 @@ pub async fn transfer_order(call: &mut Call, session: &Session) -> Result<Respon
         call,
         session,
         &cmd,
-        |_| {
-            vec![
-                Extra::AccountByEmail(lookup.clone()),
-                Extra::Order(order.clone()),
-            ]
-        },
+        &[
+            Extra::AccountByEmail(lookup.clone()),
+            Extra::Order(order.clone()),
+        ],
         0,
     )
     .await?;
@@ -224,12 +215,10 @@ pub async fn transfer_project(call: &mut Call, session: &Session) -> Result<Resp
         call,
         session,
         &cmd,
-        |_| {
-            vec![
-                Extra::AccountByEmail(lookup.clone()),
-                Extra::Project(project.clone()),
-            ]
-        },
+        &[
+            Extra::AccountByEmail(lookup.clone()),
+            Extra::Project(project.clone()),
+        ],
         1,
     )
     .await?;

@@ -30,7 +30,7 @@ pub async fn create_customer(call: &mut Call, session: &Session) -> Result<Respo
             email: b.email,
             name: b.name,
         },
-        |_| vec![Extra::AccountByEmail(lookup.clone())],
+        &[Extra::AccountByEmail(lookup.clone())],
         1,
     )
     .await?;
@@ -63,13 +63,11 @@ pub async fn create_licenses(call: &mut Call, session: &Session) -> Result<Respo
         call,
         session,
         &Command::CreateLicenses(request),
-        |_| {
-            vec![
-                Extra::Product(product.clone()),
-                Extra::Account(customer.clone()),
-                Extra::LicensesOwnedBy(customer.clone()),
-            ]
-        },
+        &[
+            Extra::Product(product.clone()),
+            Extra::Account(customer.clone()),
+            Extra::LicensesOwnedBy(customer.clone()),
+        ],
         units + 1,
     )
     .await?;
@@ -110,7 +108,7 @@ pub async fn update_payment(call: &mut Call, session: &Session) -> Result<Respon
         customer_paid: b.customer_paid,
         customer_paid_at: b.customer_paid_at,
     };
-    let (outcome, _) = command(call, session, &cmd, |_| vec![], 0).await?;
+    let (outcome, _) = command(call, session, &cmd, &[], 0).await?;
     json(
         200,
         &written(&outcome, |c| match c {

@@ -52,12 +52,10 @@ pub async fn request_license(call: &mut Call, session: &Session) -> Result<Respo
         call,
         session,
         &cmd,
-        |_| {
-            vec![
-                Extra::AccountByEmail(lookup.clone()),
-                Extra::License(license.clone()),
-            ]
-        },
+        &[
+            Extra::AccountByEmail(lookup.clone()),
+            Extra::License(license.clone()),
+        ],
         1,
     )
     .await?;
@@ -92,13 +90,15 @@ fn subject_extras(state: &entitle_rules::State, id: &TransferId) -> Vec<Extra> {
 /// `POST /v1/transfers/{transferId}/accept`: only now does anything move.
 pub async fn accept(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
     let id: TransferId = call.id(0, "transfer_not_found", "transfer")?;
+    // What a transfer moves never changes, so its records are named once, from the caller's world.
+    let extras = subject_extras(&world(call, session).await?, &id);
     let (outcome, _) = command(
         call,
         session,
         &Command::AcceptTransfer {
             transfer_id: id.clone(),
         },
-        |s| subject_extras(s, &id),
+        &extras,
         0,
     )
     .await?;
@@ -112,7 +112,7 @@ pub async fn cancel(call: &mut Call, session: &Session) -> Result<Response, ApiE
         call,
         session,
         &Command::CancelTransfer { transfer_id: id },
-        |_| vec![],
+        &[],
         0,
     )
     .await?;
