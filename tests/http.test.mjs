@@ -321,3 +321,24 @@ test("every sharing step writes its event; unsharing lists the licenses it remov
   const recLicenses = (await call("GET", "/v1/licenses", { token: rec, now: NOW })).body.licenses;
   assert.equal(recLicenses.find((l) => l.licenseKey === "SH-REC").projectId, undefined);
 });
+
+test("10 concurrent transfer requests of one license: exactly one pending transfer", async () => {
+  const key = worker.keys.storeA;
+  const put = (path, body) => call("PUT", path, { token: key, body, now: NOW });
+  await put("/v1/accounts/tr-owner", { email: "owner@tr.example", name: "Owner", kind: "integrator" });
+  await put("/v1/accounts/tr-target", { email: "target@tr.example", name: "Target", kind: "integrator" });
+  await put("/v1/products/tr-p", { name: "Panel", family: "iridium", billing: "one_off" });
+  await put("/v1/licenses/TR-1", { productId: "tr-p", ownerId: "tr-owner" });
+  const owner = await session(key, "tr-owner");
+  const results = await Promise.all(Array.from({ length: 10 }, () =>
+    call("POST", "/v1/licenses/TR-1/transfer", { token: owner, body: { toEmail: "target@tr.example" }, now: NOW })));
+  const statuses = results.map((r) => r.status);
+  assert.equal(statuses.filter((s) => s === 201).length, 1, `statuses: ${statuses}`);
+  for (const r of results.filter((r) => r.status !== 201)) {
+    assert.equal(r.status, 409);
+    assert.ok(["transfer_pending", "concurrent_modification"].includes(r.body.code), r.body.code);
+  }
+  const db = await worker.mf.getD1Database("DB");
+  const rows = await db.prepare("SELECT COUNT(*) AS n FROM transfers WHERE store_id = 'store-a' AND subject = 'license:TR-1' AND status = 'pending'").first();
+  assert.equal(rows.n, 1);
+});

@@ -13,7 +13,7 @@ use crate::error::{CommandError, ErrorCode};
 use crate::ids::{AccountId, ContractId, InvitationId, ProjectId};
 use crate::model::{
     Account, Billing, Contract, ContractStatus, DelegateStatus, InvitationStatus, License, Project,
-    Ticket,
+    Ticket, TransferStatus, TransferSubject,
 };
 use crate::state::State;
 use crate::text::Email;
@@ -116,12 +116,29 @@ pub fn access_snapshot(state: &State, actor: &AccountId) -> State {
         .filter(|o| &o.owner_id == actor || &o.billing_account_id == actor)
         .cloned()
         .collect();
-    snapshot.transfers = state
+    // The actor's own transfers, and any pending transfer of a license or project it can see:
+    // a pending transfer blocks another one, so the snapshot must know of it.
+    let visible_subject = |subject: &TransferSubject| match subject {
+        TransferSubject::License { license_key } => snapshot
+            .licenses
+            .iter()
+            .any(|l| &l.license_key == license_key),
+        TransferSubject::Project { project_id } => {
+            snapshot.projects.iter().any(|p| &p.id == project_id)
+        }
+    };
+    let transfers: Vec<_> = state
         .transfers
         .iter()
-        .filter(|t| &t.from_id == actor || &t.to_id == actor || &t.requested_by == actor)
+        .filter(|t| {
+            &t.from_id == actor
+                || &t.to_id == actor
+                || &t.requested_by == actor
+                || (t.status == TransferStatus::Pending && visible_subject(&t.subject))
+        })
         .cloned()
         .collect();
+    snapshot.transfers = transfers;
 
     // Accounts: the actor, those it manages or administers, and the people on its records.
     let mut people: BTreeSet<&AccountId> = BTreeSet::new();

@@ -47,7 +47,7 @@ impl Runner {
         actor: &str,
         command: Command,
     ) -> Result<entitle_rules::Outcome, entitle_rules::CommandError> {
-        let fresh = (0..4)
+        let fresh = (0..110)
             .map(|_| {
                 self.counter += 1;
                 format!("v{:06}abcdefghijklmno", self.counter)
@@ -84,6 +84,61 @@ impl Runner {
             "the snapshot must give the same answer as the full state"
         );
         full
+    }
+}
+
+/// Every actor, action and resource of the state (and one unknown id per type): deciding on
+/// the actor's access snapshot gives the same answer as deciding on the full state.
+fn snapshot_agrees_everywhere(run: &Runner) {
+    let mut resources: Vec<(ResourceType, String)> = Vec::new();
+    resources.extend(
+        run.state
+            .contracts
+            .iter()
+            .map(|c| (ResourceType::Contract, c.id.to_string())),
+    );
+    resources.extend(
+        run.state
+            .projects
+            .iter()
+            .map(|p| (ResourceType::Project, p.id.to_string())),
+    );
+    resources.extend(
+        run.state
+            .licenses
+            .iter()
+            .map(|l| (ResourceType::License, l.license_key.to_string())),
+    );
+    resources.extend(
+        run.state
+            .orders
+            .iter()
+            .map(|o| (ResourceType::Order, o.id.to_string())),
+    );
+    resources.extend(
+        run.state
+            .accounts
+            .iter()
+            .map(|a| (ResourceType::Account, a.id.to_string())),
+    );
+    for t in [
+        ResourceType::Contract,
+        ResourceType::Project,
+        ResourceType::License,
+        ResourceType::Order,
+        ResourceType::Account,
+    ] {
+        resources.push((t, "unknown".to_owned()));
+    }
+    for actor in &run.state.accounts {
+        for action in Action::ALL {
+            for (_, id) in resources
+                .iter()
+                .filter(|(t, _)| *t == action.resource_type())
+            {
+                run.decide(actor.id.as_str(), *action, id);
+            }
+        }
     }
 }
 
@@ -259,6 +314,7 @@ proptest! {
                     }
                 }
             }
+            snapshot_agrees_everywhere(&run);
             let mut pending_per_email = BTreeMap::new();
             for i in run.state.invitations.iter().filter(|i| i.status_at(run.now) == InvitationStatus::Pending) {
                 *pending_per_email.entry(i.email.clone()).or_insert(0) += 1;
@@ -438,6 +494,7 @@ proptest! {
                     }
                 }
             }
+            snapshot_agrees_everywhere(&run);
             // Invariants: nothing lost or duplicated; assignments as modelled; the owner sees all.
             prop_assert_eq!(run.state.licenses.len(), 8);
             let keys: BTreeSet<String> = run.state.licenses.iter().map(|l| l.license_key.to_string()).collect();
@@ -458,6 +515,207 @@ proptest! {
                     prop_assert!(!run.decide(who, Action::ProjectShare, pid.as_str()).allowed);
                 }
             }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- transfers (002) and resellers (001)
+
+const MOVERS: [&str; 4] = ["admin", "employee", "integrator", "enduser"];
+
+#[derive(Clone, Debug)]
+enum MoveStep {
+    RequestLicense {
+        actor: usize,
+        license: usize,
+        to: usize,
+    },
+    RequestProject {
+        actor: usize,
+        project: usize,
+        to: usize,
+    },
+    Accept {
+        actor: usize,
+        transfer: usize,
+    },
+    Cancel {
+        actor: usize,
+        transfer: usize,
+    },
+    CreateProject {
+        actor: usize,
+        kind: usize,
+    },
+    Assign {
+        actor: usize,
+        project: usize,
+        license: usize,
+    },
+    Runtime {
+        project: usize,
+        server: bool,
+        panels: u32,
+    },
+    Resell {
+        quantity: u32,
+        paid: bool,
+    },
+    MarkPaid {
+        license: usize,
+        paid: bool,
+    },
+    Wait(i64),
+}
+
+fn move_step() -> impl Strategy<Value = MoveStep> {
+    prop_oneof![
+        (0..4usize, 0..12usize, 0..4usize)
+            .prop_map(|(actor, license, to)| MoveStep::RequestLicense { actor, license, to }),
+        (0..4usize, 0..4usize, 0..4usize)
+            .prop_map(|(actor, project, to)| MoveStep::RequestProject { actor, project, to }),
+        (0..4usize, 0..8usize).prop_map(|(actor, transfer)| MoveStep::Accept { actor, transfer }),
+        (0..4usize, 0..8usize).prop_map(|(actor, transfer)| MoveStep::Cancel { actor, transfer }),
+        (0..4usize, 0..4usize).prop_map(|(actor, kind)| MoveStep::CreateProject { actor, kind }),
+        (0..4usize, 0..4usize, 0..12usize).prop_map(|(actor, project, license)| MoveStep::Assign {
+            actor,
+            project,
+            license
+        }),
+        (0..4usize, any::<bool>(), 0..3u32).prop_map(|(project, server, panels)| {
+            MoveStep::Runtime {
+                project,
+                server,
+                panels,
+            }
+        }),
+        (1..6u32, any::<bool>()).prop_map(|(quantity, paid)| MoveStep::Resell { quantity, paid }),
+        (0..12usize, any::<bool>())
+            .prop_map(|(license, paid)| MoveStep::MarkPaid { license, paid }),
+        (1..9i64).prop_map(MoveStep::Wait),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 120, ..ProptestConfig::default() })]
+
+    #[test]
+    fn transfers_and_resellers_keep_every_license(steps in proptest::collection::vec(move_step(), 1..40)) {
+        let mut state = State::default();
+        let mut admin = account("admin", AccountKind::Integrator);
+        admin.company_id = Some("corp".try_into().unwrap());
+        admin.company_role = Some(CompanyRole::Admin);
+        let mut employee = account("employee", AccountKind::Integrator);
+        employee.company_id = Some("corp".try_into().unwrap());
+        employee.company_role = Some(CompanyRole::Employee);
+        let mut customer = account("customer", AccountKind::Customer);
+        customer.managed_by = Some(id("reseller"));
+        state.accounts.extend([admin, employee, account("integrator", AccountKind::Integrator), account("enduser", AccountKind::EndUser), account("reseller", AccountKind::Reseller), customer]);
+        state.products.push(Product { id: "p".try_into().unwrap(), name: "P".into(), family: "prestashop".into(), billing: Billing::OneOff, version: 0 });
+        for (n, owner) in ["admin", "employee", "employee", "integrator"].iter().enumerate() {
+            state.licenses.push(License::new(format!("L{n}").as_str().try_into().unwrap(), "p".try_into().unwrap(), id(owner)));
+        }
+        let mut run = Runner { state, now: Timestamp::parse("2026-02-01T00:00:00Z").unwrap(), counter: 0 };
+        let mut projects: Vec<ProjectId> = Vec::new();
+        let mut transfers: Vec<entitle_rules::ids::TransferId> = Vec::new();
+        let mut expected_licenses = 4;
+        let license_key = |run: &Runner, n: usize| run.state.licenses.get(n).map(|l| l.license_key.clone());
+        for step in steps {
+            match step {
+                MoveStep::Wait(days) => run.now = run.now.plus_days(days),
+                MoveStep::RequestLicense { actor, license, to } => {
+                    let Some(key) = license_key(&run, license) else { continue };
+                    let decision = run.decide(MOVERS[actor], Action::LicenseTransfer, key.as_str());
+                    let result = run.run(MOVERS[actor], Command::RequestLicenseTransfer { license_key: key, to_email: format!("{}@example.com", MOVERS[to]) });
+                    // The permission check predicts the command, save for the target's address.
+                    if !decision.allowed { prop_assert!(result.is_err()); }
+                    if let Ok(outcome) = result {
+                        if let Some(entitle_rules::Change::PutTransfer(t)) = outcome.changes.last() { transfers.push(t.id.clone()); }
+                    }
+                }
+                MoveStep::RequestProject { actor, project, to } => {
+                    let Some(pid) = projects.get(project).cloned() else { continue };
+                    if let Ok(outcome) = run.run(MOVERS[actor], Command::RequestProjectTransfer { project_id: pid, to_email: format!("{}@example.com", MOVERS[to]) }) {
+                        if let Some(entitle_rules::Change::PutTransfer(t)) = outcome.changes.last() { transfers.push(t.id.clone()); }
+                    }
+                }
+                MoveStep::Accept { actor, transfer } => {
+                    let Some(tid) = transfers.get(transfer).cloned() else { continue };
+                    let before = run.state.transfer(&tid).cloned().unwrap();
+                    let result = run.run(MOVERS[actor], Command::AcceptTransfer { transfer_id: tid });
+                    if result.is_ok() {
+                        prop_assert_eq!(before.to_id.as_str(), MOVERS[actor]);
+                        prop_assert_eq!(before.status_at(run.now), TransferStatus::Pending);
+                        match &before.subject {
+                            TransferSubject::License { license_key } => prop_assert_eq!(run.state.license(license_key).unwrap().owner_id.as_str(), MOVERS[actor]),
+                            TransferSubject::Project { project_id } => {
+                                let project = run.state.project(project_id).unwrap();
+                                prop_assert_eq!(project.owner_id.as_str(), MOVERS[actor]);
+                                prop_assert!(!(project.kind == ProjectKind::Server && project.server_active));
+                                prop_assert!(!(project.kind == ProjectKind::Lite && project.active_panels > 0));
+                            }
+                        }
+                    }
+                }
+                MoveStep::Cancel { actor, transfer } => {
+                    let Some(tid) = transfers.get(transfer).cloned() else { continue };
+                    let _ = run.run(MOVERS[actor], Command::CancelTransfer { transfer_id: tid });
+                }
+                MoveStep::CreateProject { actor, kind } => {
+                    let kind = [ProjectKind::Standard, ProjectKind::Server, ProjectKind::Lite, ProjectKind::ServerlessPro][kind];
+                    let outcome = run.run(MOVERS[actor], Command::CreateProject { name: "p".into(), kind: Some(kind) }).unwrap();
+                    if let Some(entitle_rules::Change::PutProject(p)) = outcome.changes.first() { projects.push(p.id.clone()); }
+                }
+                MoveStep::Assign { actor, project, license } => {
+                    let (Some(pid), Some(key)) = (projects.get(project).cloned(), license_key(&run, license)) else { continue };
+                    let _ = run.run(MOVERS[actor], Command::AssignLicense { project_id: pid, license_key: key });
+                }
+                MoveStep::Runtime { project, server, panels } => {
+                    let Some(pid) = projects.get(project).cloned() else { continue };
+                    let runtime = entitle_rules::ProjectRuntime { project_id: pid, server_active: server, active_panels: panels };
+                    let outcome = entitle_rules::execute_store(&run.state, &entitle_rules::StoreCommand::SetProjectRuntime(runtime), run.now).unwrap();
+                    run.state.apply_all(&outcome.changes);
+                }
+                MoveStep::Resell { quantity, paid } => {
+                    let request = entitle_rules::NewLicenses {
+                        product_id: "p".try_into().unwrap(), customer_id: id("customer"), quantity,
+                        license_type: LicenseType::Trial, tier: LicenseTier::Primary, reseller_notes: None,
+                        customer_details: None, customer_paid: paid, customer_paid_at: None,
+                    };
+                    let unpaid = run.state.licenses.iter().filter(|l| l.created_by.is_some() && !l.customer_paid).count();
+                    let result = run.run("reseller", Command::CreateLicenses(request));
+                    prop_assert_eq!(result.is_ok(), paid || unpaid + quantity as usize <= 10, "unpaid {} + {}", unpaid, quantity);
+                    if result.is_ok() {
+                        expected_licenses += quantity as usize;
+                        let created: Vec<_> = run.state.licenses.iter().rev().take(quantity as usize).collect();
+                        // Trials of a prestashop product last 30 days.
+                        prop_assert!(created.iter().all(|l| l.expires_at == Some(run.now.plus_days(30))));
+                    }
+                }
+                MoveStep::MarkPaid { license, paid } => {
+                    let Some(key) = license_key(&run, license) else { continue };
+                    let reseller_made = run.state.license(&key).unwrap().created_by.is_some();
+                    let result = run.run("reseller", Command::UpdateLicensePayment { license_key: key, customer_paid: paid, customer_paid_at: None });
+                    prop_assert_eq!(result.is_ok(), reseller_made);
+                }
+            }
+            // Nothing is lost or duplicated, whatever moved.
+            prop_assert_eq!(run.state.licenses.len(), expected_licenses);
+            let keys: BTreeSet<_> = run.state.licenses.iter().map(|l| l.license_key.clone()).collect();
+            prop_assert_eq!(keys.len(), expected_licenses);
+            // With no shares here, a license on a project belongs to the project's owner.
+            for l in &run.state.licenses {
+                if let Some(pid) = &l.project_id {
+                    prop_assert_eq!(&run.state.project(pid).unwrap().owner_id, &l.owner_id);
+                }
+            }
+            // At most one pending transfer per subject.
+            let mut pending = BTreeMap::new();
+            for t in run.state.transfers.iter().filter(|t| t.status_at(run.now) == TransferStatus::Pending) {
+                *pending.entry(format!("{:?}", t.subject)).or_insert(0) += 1;
+            }
+            prop_assert!(pending.values().all(|n| *n == 1), "{:?}", pending);
+            snapshot_agrees_everywhere(&run);
         }
     }
 }

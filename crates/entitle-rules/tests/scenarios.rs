@@ -322,6 +322,7 @@ scenarios! {
     only_the_contract_owner_invites_delegates,
     order_transfer_is_for_partners_only,
     order_transfer_takes_licenses_off_projects_that_stay,
+    one_pending_transfer_per_license_whoever_asks,
     owner_creates_projects_and_assigns_own_licenses,
     owner_has_every_contract_action,
     owner_revokes_a_delegate_at_any_time,

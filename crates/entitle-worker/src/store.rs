@@ -123,7 +123,8 @@ impl Store {
                 (Kind::Share, format!("SELECT version, data FROM shares WHERE store_id = ?1 AND (account_id = ?2 OR project_id IN ({owned_projects}))")),
                 (Kind::License, format!("SELECT version, data FROM licenses WHERE store_id = ?1 AND (owner_id = ?2 OR created_by = ?2 OR project_id IN ({owned_projects}) OR project_id IN ({shared}) OR owner_id IN ({colleagues}))")),
                 (Kind::Order, "SELECT version, data FROM orders WHERE store_id = ?1 AND (owner_id = ?2 OR billing_account_id = ?2)".to_owned()),
-                (Kind::Transfer, "SELECT version, data FROM transfers WHERE store_id = ?1 AND (from_id = ?2 OR to_id = ?2 OR requested_by = ?2)".to_owned()),
+                // The actor's transfers, and pending transfers of what it can see (they block new ones).
+                (Kind::Transfer, format!("SELECT version, data FROM transfers WHERE store_id = ?1 AND (from_id = ?2 OR to_id = ?2 OR requested_by = ?2 OR (status = 'pending' AND (subject IN (SELECT 'license:' || license_key FROM licenses WHERE store_id = ?1 AND (owner_id = ?2 OR created_by = ?2 OR project_id IN ({owned_projects}) OR project_id IN ({shared}) OR owner_id IN ({colleagues}))) OR subject IN (SELECT 'project:' || id FROM projects WHERE store_id = ?1 AND (owner_id = ?2 OR id IN ({shared}))))))")),
             ];
             for (kind, sql) in world {
                 queries.push((kind, self.statement(&sql, &p)?));
@@ -159,6 +160,11 @@ impl Store {
                     add(
                         Kind::Project,
                         "SELECT version, data FROM projects WHERE store_id = ?1 AND id = (SELECT project_id FROM licenses WHERE store_id = ?1 AND license_key = ?2)",
+                        key,
+                    )?;
+                    add(
+                        Kind::Transfer,
+                        "SELECT version, data FROM transfers WHERE store_id = ?1 AND subject = 'license:' || ?2",
                         key,
                     )?;
                 }
@@ -198,6 +204,11 @@ impl Store {
                     add(
                         Kind::License,
                         "SELECT version, data FROM licenses WHERE store_id = ?1 AND project_id = ?2",
+                        id,
+                    )?;
+                    add(
+                        Kind::Transfer,
+                        "SELECT version, data FROM transfers WHERE store_id = ?1 AND subject = 'project:' || ?2",
                         id,
                     )?;
                 }
@@ -432,6 +443,8 @@ impl Store {
                     ("from_id", text(r.from_id.as_str())),
                     ("to_id", text(r.to_id.as_str())),
                     ("requested_by", text(r.requested_by.as_str())),
+                    ("subject", text(&transfer_subject(&r.subject))),
+                    ("status", text(status(&r.status)?.as_str())),
                 ],
                 r.version,
                 data(r)?,
@@ -543,6 +556,18 @@ fn status<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
     match serde_json::to_value(value).map_err(ApiError::internal)? {
         serde_json::Value::String(s) => Ok(s),
         other => Err(ApiError::internal(format!("status `{other}` is not text"))),
+    }
+}
+
+/// A transfer's subject as stored in the `subject` column: `license:<key>` or `project:<id>`.
+fn transfer_subject(subject: &entitle_rules::model::TransferSubject) -> String {
+    match subject {
+        entitle_rules::model::TransferSubject::License { license_key } => {
+            format!("license:{license_key}")
+        }
+        entitle_rules::model::TransferSubject::Project { project_id } => {
+            format!("project:{project_id}")
+        }
     }
 }
 
