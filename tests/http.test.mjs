@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startWorker, client, root } from "./support/worker.mjs";
+import { startWorker, client, root, undocumented } from "./support/worker.mjs";
 
 let worker;
 let call;
@@ -341,4 +341,8 @@ test("10 concurrent transfer requests of one license: exactly one pending transf
   const db = await worker.mf.getD1Database("DB");
   const rows = await db.prepare("SELECT COUNT(*) AS n FROM transfers WHERE store_id = 'store-a' AND subject = 'license:TR-1' AND status = 'pending'").first();
   assert.equal(rows.n, 1);
+});
+
+test("every status and error code answered above is documented in openapi.json", () => {
+  assert.deepEqual(undocumented(), []);
 });

@@ -5,7 +5,8 @@ import { test, before, after } from "node:test";
 import {
   loadScenarios, importOrder, resolve, normalizeExpect, stepTime, sortedIds, expectStep,
 } from "./support/scenario.mjs";
-import { startWorker, client } from "./support/worker.mjs";
+import { startWorker, client, undocumented } from "./support/worker.mjs";
+import assert from "node:assert/strict";
 
 const scenarios = loadScenarios();
 const storeOf = (name) => name.replaceAll("_", "-").slice(0, 100);
@@ -158,3 +159,7 @@ for (const scenario of scenarios) {
     }
   });
 }
+
+test("every status and error code answered above is documented in openapi.json", () => {
+  assert.deepEqual(undocumented(), []);
+});

@@ -57,7 +57,10 @@ export async function startWorker({ stores = [] } = {}) {
   return { mf, url, keys, stop: () => mf.dispose() };
 }
 
-/** A small HTTP client for the worker: JSON in and out. */
+/** Every (route, status, code) the worker answered in this process, for the OpenAPI check. */
+export const observed = [];
+
+/** A small HTTP client for the worker: JSON in and out; every answer is recorded in `observed`. */
 export function client(url) {
   return async function call(method, path, { token, body, now, headers = {}, raw } = {}) {
     const h = { ...headers };
@@ -77,6 +80,39 @@ export function client(url) {
     } catch {
       json = { unparsed: text };
     }
+    observed.push({ method, path: path.split("?")[0], status: response.status, code: json?.code ?? null });
     return { status: response.status, headers: response.headers, body: json };
   };
+}
+
+/** The route table of the worker, read from its source: `[{ method, pattern, regex }]`. */
+export function routeTable() {
+  const source = readFileSync(join(root, "crates/entitle-worker/src/routes.rs"), "utf8");
+  return [...source.matchAll(/route\(\s*"([A-Z]+)",\s*"([^"]+)"/g)].map(([, method, pattern]) => ({
+    method,
+    pattern,
+    regex: new RegExp(`^${pattern.replaceAll(/\{[^}]+\}/g, "[^/]+")}$`),
+  }));
+}
+
+/**
+ * Checks that every answer in `observed` is documented in openapi.json: the status under the
+ * route's responses, and an error's code named in that response's description.
+ * Returns the undocumented answers.
+ */
+export function undocumented() {
+  const doc = JSON.parse(readFileSync(join(root, "openapi.json"), "utf8"));
+  const routes = routeTable();
+  const missing = new Set();
+  for (const o of observed) {
+    if (o.code === "route_not_found" || o.code === "method_not_allowed") continue;
+    const route = routes.find((r) => r.method === o.method && r.regex.test(o.path));
+    if (!route) continue;
+    const response = doc.paths[route.pattern]?.[o.method.toLowerCase()]?.responses?.[String(o.status)];
+    if (!response) missing.add(`${o.method} ${route.pattern} → ${o.status}`);
+    else if (o.status >= 400 && o.code && !response.description.includes(`\`${o.code}\``)) {
+      missing.add(`${o.method} ${route.pattern} → ${o.status} ${o.code}`);
+    }
+  }
+  return [...missing].sort();
 }
