@@ -629,15 +629,13 @@ proptest! {
                     let result = run.run(MOVERS[actor], Command::RequestLicenseTransfer { license_key: key, to_email: format!("{}@example.com", MOVERS[to]) });
                     // The permission check predicts the command, save for the target's address.
                     if !decision.allowed { prop_assert!(result.is_err()); }
-                    if let Ok(outcome) = result {
-                        if let Some(entitle_rules::Change::PutTransfer(t)) = outcome.changes.last() { transfers.push(t.id.clone()); }
-                    }
+                    if let Ok(outcome) = result
+                        && let Some(entitle_rules::Change::PutTransfer(t)) = outcome.changes.last() { transfers.push(t.id.clone()); }
                 }
                 MoveStep::RequestProject { actor, project, to } => {
                     let Some(pid) = projects.get(project).cloned() else { continue };
-                    if let Ok(outcome) = run.run(MOVERS[actor], Command::RequestProjectTransfer { project_id: pid, to_email: format!("{}@example.com", MOVERS[to]) }) {
-                        if let Some(entitle_rules::Change::PutTransfer(t)) = outcome.changes.last() { transfers.push(t.id.clone()); }
-                    }
+                    if let Ok(outcome) = run.run(MOVERS[actor], Command::RequestProjectTransfer { project_id: pid, to_email: format!("{}@example.com", MOVERS[to]) })
+                        && let Some(entitle_rules::Change::PutTransfer(t)) = outcome.changes.last() { transfers.push(t.id.clone()); }
                 }
                 MoveStep::Accept { actor, transfer } => {
                     let Some(tid) = transfers.get(transfer).cloned() else { continue };
