@@ -177,10 +177,12 @@ async function renderProjects() {
   $("#projects").replaceChildren(...(cards.length ? cards : [el("p", { class: "hint" }, "No projects.")]));
 }
 
+const projectName = (id) => snapshot.projects.find((p) => p.id === id)?.name ?? id;
+
 function renderLicenses() {
   const list = snapshot.licenses.filter((l) => l.ownerId === me);
   $("#licenses").replaceChildren(...(list.length ? list.map((l) => el("li", { class: "license" },
-    `${l.licenseKey} — ${l.productId}${l.projectId ? ` · on project ${l.projectId}` : " · unassigned"} `, permission("license.transfer", "license", l.licenseKey)))
+    `${l.licenseKey} — ${l.productId}${l.projectId ? ` · on project ${projectName(l.projectId)}` : " · unassigned"} `, permission("license.transfer", "license", l.licenseKey)))
     : [el("li", { class: "hint" }, "No licenses.")]));
 }
 
