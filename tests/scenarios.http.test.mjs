@@ -77,6 +77,11 @@ async function query(q, token, now) {
     case "contracts": return list("/v1/contracts", "contracts", "id");
     case "tickets": return list(`/v1/contracts/${enc(q.contractId)}/tickets`, "tickets", "id");
     case "customers": return list("/v1/customers", "customers", "id");
+    case "transfers": {
+      const r = await get("/v1/transfers");
+      if (r.status !== 200) return failure(r);
+      return { ids: sortedIds(r.body.transfers, "transferId"), pending: sortedIds(r.body.transfers.filter((t) => t.status === "pending"), "transferId") };
+    }
     case "contract": {
       const r = await get(`/v1/contracts/${enc(q.contractId)}`);
       return r.status === 200 ? { body: r.body } : failure(r);

@@ -41,6 +41,10 @@ function queryOrThrow(state, actor, q, now) {
       };
     }
     case "customers": return { ids: sortedIds(entitle.customers(state, actor), "id") };
+    case "transfers": {
+      const list = entitle.transfers(state, actor, now);
+      return { ids: sortedIds(list, "transferId"), pending: sortedIds(list.filter((t) => t.status === "pending"), "transferId") };
+    }
     default: throw new Error(`unknown query type ${q.type}`);
   }
 }

@@ -149,7 +149,8 @@ async function delegatesTab(contract) {
 
 async function renderProjects() {
   const list = projects(snapshot, me);
-  const mine = snapshot.licenses.filter((l) => l.ownerId === me && !l.projectId);
+  // The licenses the rules let this account assign (its own, unassigned, not expired).
+  const mine = snapshot.licenses.filter((l) => can("license.assign", "license", l.licenseKey));
   const cards = await Promise.all(list.map(async (p) => {
     const { licenses } = await api("GET", `/v1/projects/${p.id}/licenses`);
     return el("div", { class: "card project", "data-project": p.name },

@@ -938,6 +938,41 @@ delegates: Array<DelegateView>,
  */
 invitations: Array<InvitationView>, };
 
+/** See the Rust type `TransferView`. */
+export type TransferView = { 
+/**
+ * The transfer's id.
+ */
+transferId: TransferId, 
+/**
+ * What moves.
+ */
+subject: TransferSubject, 
+/**
+ * The current owner.
+ */
+fromId: AccountId, 
+/**
+ * The account that receives it.
+ */
+toId: AccountId, 
+/**
+ * Who asked.
+ */
+requestedBy: AccountId, 
+/**
+ * Its state at the time of asking.
+ */
+status: TransferStatus, 
+/**
+ * When it was requested.
+ */
+createdAt: Timestamp, 
+/**
+ * When it can no longer be accepted.
+ */
+expiresAt: Timestamp, };
+
 /** Every reason code. */
 export type ReasonCode = "owner" | "contract_delegate" | "share_recipient" | "company_admin" | "license_reseller" | "project_owner" | "self" | "account_manager" | "billing_account" | "not_found" | "unknown_actor" | "delegate_action_forbidden" | "contract_not_subscription" | "share_recipient_forbidden" | "share_recipient_sees_own_licenses" | "end_user_cannot_modify" | "not_license_owner" | "not_license_reseller" | "license_in_use" | "license_already_assigned" | "license_expired" | "transfer_pending" | "partner_only" | "not_order_owner";
 

@@ -475,3 +475,47 @@ pub fn delegates_for(
         invitations,
     })
 }
+
+/// A transfer as its parties see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct TransferView {
+    /// The transfer's id.
+    pub transfer_id: crate::ids::TransferId,
+    /// What moves.
+    pub subject: TransferSubject,
+    /// The current owner.
+    pub from_id: AccountId,
+    /// The account that receives it.
+    pub to_id: AccountId,
+    /// Who asked.
+    pub requested_by: AccountId,
+    /// Its state at the time of asking.
+    pub status: TransferStatus,
+    /// When it was requested.
+    pub created_at: Timestamp,
+    /// When it can no longer be accepted.
+    pub expires_at: Timestamp,
+}
+
+/// The transfers the caller requested, sends or receives, newest first.
+pub fn transfers_for(state: &State, actor: &AccountId, now: Timestamp) -> Vec<TransferView> {
+    let mut views: Vec<TransferView> = state
+        .transfers
+        .iter()
+        .filter(|t| &t.from_id == actor || &t.to_id == actor || &t.requested_by == actor)
+        .map(|t| TransferView {
+            transfer_id: t.id.clone(),
+            subject: t.subject.clone(),
+            from_id: t.from_id.clone(),
+            to_id: t.to_id.clone(),
+            requested_by: t.requested_by.clone(),
+            status: t.status_at(now),
+            created_at: t.created_at,
+            expires_at: t.expires_at,
+        })
+        .collect();
+    views.sort_by(|a, b| (b.created_at, &b.transfer_id).cmp(&(a.created_at, &a.transfer_id)));
+    views
+}

@@ -9,10 +9,10 @@
 
 use entitle_rules::access::{
     contract_view, contracts_for, delegates_for, licenses_for, project_licenses, projects_for,
-    tickets_for,
+    tickets_for, transfers_for,
 };
 use entitle_rules::ids::{AccountId, ContractId, ProjectId};
-use entitle_rules::model::{DelegateStatus, InvitationStatus};
+use entitle_rules::model::{DelegateStatus, InvitationStatus, TransferStatus};
 use entitle_rules::reseller::managed_customers;
 use entitle_rules::{
     Action, Command, CommandError, Context, Outcome, Resource, State, StoreCommand, Timestamp,
@@ -153,6 +153,14 @@ fn query(state: &State, actor: &AccountId, q: &Value, now: Timestamp) -> Value {
             Err(e) => error_value(&e),
         },
         "customers" => json!({ "ids": ids(&managed_customers(state, actor), "id") }),
+        "transfers" => {
+            let list = transfers_for(state, actor, now);
+            let pending: Vec<_> = list
+                .iter()
+                .filter(|t| t.status == TransferStatus::Pending)
+                .collect();
+            json!({ "ids": ids(&list, "transferId"), "pending": ids(&pending, "transferId") })
+        }
         other => panic!("unknown query type `{other}`"),
     }
 }

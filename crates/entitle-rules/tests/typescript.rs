@@ -9,7 +9,7 @@
 )]
 
 use entitle_rules::access::{
-    ContractView, DelegateView, DelegatesView, InvitationView, ProjectView, Recipient,
+    ContractView, DelegateView, DelegatesView, InvitationView, ProjectView, Recipient, TransferView,
 };
 use entitle_rules::action::{Action, Resource, ResourceType};
 use entitle_rules::command::{
@@ -40,7 +40,7 @@ fn typescript_declarations_are_up_to_date() {
         ContractStatus, Contract, DelegateStatus, Delegate, InvitationStatus, Invitation, Ticket, TransferSubject,
         TransferStatus, Transfer, State, Change, Command, NewLicenses, StoreCommand, ProjectRuntime, Context, Outcome,
         Event, EventPayload, ContractRole, ProjectRole, Recipient, ProjectView, ContractView, DelegateView,
-        InvitationView, DelegatesView,
+        InvitationView, DelegatesView, TransferView,
     ];
     // Reason and Action are written as their codes; list them so TypeScript can check literals.
     let reasons: Vec<String> = Reason::ALL

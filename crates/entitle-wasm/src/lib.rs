@@ -239,6 +239,21 @@ pub fn delegates(
     ))
 }
 
+/// The transfers the account requested, sends or receives, with their status at `now`.
+#[wasm_bindgen(unchecked_return_type = "TransferView[]")]
+pub fn transfers(
+    #[wasm_bindgen(unchecked_param_type = "State")] state: JsValue,
+    #[wasm_bindgen(js_name = accountId)] account_id: String,
+    now: String,
+) -> Result<JsValue, JsValue> {
+    let state: State = decode(state, "state")?;
+    encode(&access::transfers_for(
+        &state,
+        &id(account_id, "accountId")?,
+        time(&now)?,
+    ))
+}
+
 /// The customers a reseller manages.
 #[wasm_bindgen(unchecked_return_type = "Account[]")]
 pub fn customers(

@@ -4,6 +4,7 @@ use super::{Call, command, email_key, world};
 use crate::auth::Session;
 use crate::http::{ApiError, body, json};
 use crate::store::Extra;
+use entitle_rules::access::transfers_for;
 use entitle_rules::ids::{LicenseKey, TransferId};
 use entitle_rules::model::TransferSubject;
 use entitle_rules::{Change, Command, Outcome};
@@ -65,14 +66,10 @@ pub async fn request_license(call: &mut Call, session: &Session) -> Result<Respo
 /// `GET /v1/transfers`: transfers the caller requested, sends or receives.
 pub async fn list(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
     let state = world(call, session).await?;
-    let snapshot = entitle_rules::access_snapshot(&state, &session.sub);
-    let transfers: Vec<serde_json::Value> = snapshot
-        .transfers
-        .iter()
-        .map(|t| json!({ "transferId": t.id, "subject": t.subject, "fromId": t.from_id, "toId": t.to_id,
-            "requestedBy": t.requested_by, "status": t.status_at(call.now), "createdAt": t.created_at, "expiresAt": t.expires_at }))
-        .collect();
-    json(200, &json!({ "transfers": transfers }))
+    json(
+        200,
+        &json!({ "transfers": transfers_for(&state, &session.sub, call.now) }),
+    )
 }
 
 fn subject_extras(state: &entitle_rules::State, id: &TransferId) -> Vec<Extra> {
