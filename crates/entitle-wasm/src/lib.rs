@@ -30,9 +30,12 @@ extern "C" {
     fn set(target: &JsValue, key: &str, value: &JsValue) -> Result<bool, JsValue>;
 }
 
+/// Decodes through JSON, so the rules' serde attributes hold exactly as over HTTP: unknown
+/// fields are refused here too (serde-wasm-bindgen alone reads only the declared fields).
 fn decode<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|e| error("invalid_input", 400, &format!("{what}: {e}")))
+    let invalid = |e: &dyn std::fmt::Display| error("invalid_input", 400, &format!("{what}: {e}"));
+    let json: serde_json::Value = serde_wasm_bindgen::from_value(value).map_err(|e| invalid(&e))?;
+    serde_json::from_value(json).map_err(|e| invalid(&e))
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
