@@ -26,16 +26,21 @@ fn error(code: &str, status: u16, message: &str) -> JsValue {
 extern "C" {
     #[wasm_bindgen(js_name = Error)]
     fn js_sys_error(message: &str) -> JsValue;
+    #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
+    fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = Reflect, js_name = set, catch)]
     fn set(target: &JsValue, key: &str, value: &JsValue) -> Result<bool, JsValue>;
 }
 
-/// Decodes through JSON, so the rules' serde attributes hold exactly as over HTTP: unknown
-/// fields are refused here too (serde-wasm-bindgen alone reads only the declared fields).
+/// Decodes through JSON text (the engine's own `JSON.stringify`, then serde_json), so the
+/// rules' serde attributes hold exactly as over HTTP: unknown fields are refused here too.
 fn decode<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
-    let invalid = |e: &dyn std::fmt::Display| error("invalid_input", 400, &format!("{what}: {e}"));
-    let json: serde_json::Value = serde_wasm_bindgen::from_value(value).map_err(|e| invalid(&e))?;
-    serde_json::from_value(json).map_err(|e| invalid(&e))
+    let invalid = |detail: &str| error("invalid_input", 400, &format!("{what}: {detail}"));
+    let text = json_stringify(&value)
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or_else(|| invalid("not a JSON value"))?;
+    serde_json::from_str(&text).map_err(|e| invalid(&e.to_string()))
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
