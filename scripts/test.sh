@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of every layer. What CI runs (through .ci/run), and what to run before a push.
-#   formatting and lints (rustfmt, clippy -D warnings on the host and on wasm32)
+#   formatting, lints and docs (rustfmt, clippy -D warnings on the host and on wasm32, rustdoc -D warnings)
 #   the rules' native tests: units, the shared scenarios, property tests, purity, TypeScript freshness
 #   the npm package build, its type check (tsc) and the scenarios in Node
 #   the worker build, the scenarios and the HTTP tests against it in Miniflare
@@ -19,6 +19,9 @@ cargo fmt --all -- --check
 log "clippy (host and wasm32)"
 cargo clippy --quiet -p entitle-rules -p entitle-wasm --all-targets -- -D warnings
 cargo clippy --quiet -p entitle-wasm -p entitle-worker --target wasm32-unknown-unknown -- -D warnings
+
+log "rustdoc (warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p entitle-rules -p entitle-wasm
 
 log "native tests of the rules"
 cargo test -p entitle-rules --features ts 2>&1 | tee "$logdir/cargo.log" | grep -E "^test result|FAILED|panicked" || true
