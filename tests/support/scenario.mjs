@@ -24,16 +24,18 @@ export const importOrder = [
   ["contracts", "importContract"],
 ];
 
+/** A step names an alias that no earlier step saved (that step failed). */
+export class MissingAlias extends Error {}
+
 /** Replaces `$alias` with saved values and `$token:alias` with the latest accept token. */
 export function resolve(value, saved, tokens) {
   if (typeof value === "string" && value.startsWith("$token:")) {
     const id = saved[value.slice("$token:".length)];
-    assert.ok(id !== undefined, `no saved ${value}`);
-    assert.ok(tokens[id] !== undefined, `no token for ${id}`);
+    if (id === undefined || tokens[id] === undefined) throw new MissingAlias(value);
     return tokens[id];
   }
   if (typeof value === "string" && value.startsWith("$")) {
-    assert.ok(value.slice(1) in saved, `no saved ${value}`);
+    if (!(value.slice(1) in saved)) throw new MissingAlias(value);
     return saved[value.slice(1)];
   }
   if (Array.isArray(value)) return value.map((v) => resolve(v, saved, tokens));
