@@ -153,5 +153,5 @@ export async function runHttp(scenario, call, storeKey) {
       throw new Error("a step needs do, store, check or query");
     }
   }
-  return { actual, expected, saved };
+  return { actual, expected, saved, now, sessionFor };
 }

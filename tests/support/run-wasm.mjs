@@ -47,7 +47,7 @@ function query(state, actor, q, now) {
   }
 }
 
-/** Runs `scenario`; returns `{ actual, expected, saved }` (expectations with aliases resolved) with one entry per step (`{ skipped: true }` where an alias is missing). */
+/** Runs `scenario`; returns `{ actual, expected, saved, state, now }` (expectations with aliases resolved; the final state and time) with one entry per step (`{ skipped: true }` where an alias is missing). */
 export function runWasm(scenario) {
   let state = {};
   let now = new Date(scenario.start ?? "2026-01-05T09:00:00Z").toISOString();
@@ -119,5 +119,5 @@ export function runWasm(scenario) {
       throw new Error("a step needs do, store, check or query");
     }
   }
-  return { actual, expected, saved };
+  return { actual, expected, saved, state, now };
 }
