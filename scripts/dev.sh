@@ -28,7 +28,8 @@ setsid wrangler dev --ip 127.0.0.1 --port "$PORT" --local --show-interactive-dev
 pid=$!
 trap 'kill -TERM -- -$pid 2>/dev/null; wait $pid 2>/dev/null' EXIT INT TERM
 for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:$PORT/v1/openapi.json" >/dev/null 2>&1 && break
+  node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' \
+    "http://127.0.0.1:$PORT/v1/openapi.json" && break
   kill -0 "$pid" 2>/dev/null || { echo "wrangler dev exited" >&2; exit 1; }
   sleep 0.3
 done
