@@ -7,21 +7,11 @@ import assert from "node:assert/strict";
 import { startWorker, client } from "./support/worker.mjs";
 import { runWasm, entitle } from "./support/run-wasm.mjs";
 import { runHttp } from "./support/run-http.mjs";
+import { rng } from "./support/rng.mjs";
 
 const SEED = 7_2026;
 const SEQUENCES = 12;
 const STEPS = 45;
-
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const account = (id, kind, extra = {}) => ({ id, email: `${id}@d.example`, name: id, kind, ...extra });
 const records = {

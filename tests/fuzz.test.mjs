@@ -4,23 +4,12 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startWorker, client, routeTable } from "./support/worker.mjs";
+import { rng } from "./support/rng.mjs";
 
 const SEED = 20261121;
 const PER_ROUTE = 12;
 let worker;
 let call;
-
-// A small deterministic PRNG (mulberry32).
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const strings = ["", " ", "a", "x".repeat(300), "é☃𝄞", "dev@team-one.example", "not an email", "../../etc", "%00", "null",
   "2026-01-01T00:00:00Z", "2026-13-45T99:99:99Z", "contract.view", "<script>", "' OR 1=1 --", "c1", "demo-hosting"];

@@ -1,7 +1,7 @@
 // Runs a scenario against the worker over HTTP: records imported with the store key, each
 // step as the HTTP request a store or browser would send, each step's time in the test clock
 // header. Returns what each step actually got, in the same shapes as run-wasm.mjs.
-import { importOrder, resolve, stepTime, sortedIds, MissingAlias } from "./scenario.mjs";
+import { importOrder, beginStep, sortedIds } from "./scenario.mjs";
 
 const enc = encodeURIComponent;
 
@@ -110,23 +110,10 @@ export async function runHttp(scenario, call, storeKey) {
   };
   for (const raw of scenario.steps) {
     if (JSON.stringify(raw).includes("$token:")) await refreshTokens();
-    let step;
-    try {
-      step = resolve(raw, saved, tokens);
-    } catch (error) {
-      if (!(error instanceof MissingAlias)) throw error;
-      now = stepTime(raw.at ? raw : {}, now);
-      actual.push({ skipped: true });
-      expected.push(undefined);
-      continue;
-    }
-    expected.push(step.expect);
-    if (step.remember) {
-      Object.assign(saved, step.remember);
-      actual.push({ remembered: true });
-      continue;
-    }
-    now = stepTime(step, now);
+    const begun = beginStep(raw, now, { saved, tokens, actual, expected });
+    now = begun.now;
+    const step = begun.step;
+    if (!step) continue;
     if (step.do) {
       const token = await sessionFor(step.as);
       const [method, path, body] = request(step.do);

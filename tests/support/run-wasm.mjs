@@ -2,7 +2,7 @@
 // made on the actor's access snapshot. Returns what each step actually got.
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { importOrder, resolve, stepTime, sortedIds, MissingAlias } from "./scenario.mjs";
+import { importOrder, beginStep, sortedIds } from "./scenario.mjs";
 
 const require = createRequire(import.meta.url);
 export const entitle = require("../../crates/entitle-wasm/npm/dist/node/entitle_wasm.js");
@@ -62,23 +62,10 @@ export function runWasm(scenario) {
     }
   }
   for (const raw of scenario.steps) {
-    let step;
-    try {
-      step = resolve(raw, saved, tokens);
-    } catch (error) {
-      if (!(error instanceof MissingAlias)) throw error;
-      now = stepTime(raw.at ? raw : {}, now);
-      actual.push({ skipped: true });
-      expected.push(undefined);
-      continue;
-    }
-    expected.push(step.expect);
-    if (step.remember) {
-      Object.assign(saved, step.remember);
-      actual.push({ remembered: true });
-      continue;
-    }
-    now = stepTime(step, now);
+    const begun = beginStep(raw, now, { saved, tokens, actual, expected });
+    now = begun.now;
+    const step = begun.step;
+    if (!step) continue;
     const actor = step.as ?? "store";
     if (step.do) {
       const fresh = Array.from({ length: 110 }, () => `f${String(++counter).padStart(4, "0")}abcdefghijklmnopq`);

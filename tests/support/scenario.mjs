@@ -76,3 +76,27 @@ export function expectStep(name, index, actual, expected) {
     `${name} step ${index}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`,
   );
 }
+
+/**
+ * The bookkeeping both runners share at the start of a step: resolve aliases, record a skip or
+ * a `remember`, record the resolved expectation, advance the clock. Returns the step to run (or
+ * null when there is nothing to run) and the step's time.
+ */
+export function beginStep(raw, now, book) {
+  let step;
+  try {
+    step = resolve(raw, book.saved, book.tokens);
+  } catch (error) {
+    if (!(error instanceof MissingAlias)) throw error;
+    book.actual.push({ skipped: true });
+    book.expected.push(undefined);
+    return { step: null, now: stepTime(raw.at ? raw : {}, now) };
+  }
+  book.expected.push(step.expect);
+  if (step.remember) {
+    Object.assign(book.saved, step.remember);
+    book.actual.push({ remembered: true });
+    return { step: null, now };
+  }
+  return { step, now: stepTime(step, now) };
+}
