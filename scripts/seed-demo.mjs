@@ -1,4 +1,5 @@
-// Imports the demo store's records through the store API. Idempotent: every import is a PUT.
+// Imports the demo store's records through the store API, and lets Vite's dev and preview
+// servers call the API from the browser (CORS). Idempotent: every import is a PUT.
 // usage: node scripts/seed-demo.mjs <base url> <store key>
 import { readFileSync } from "node:fs";
 
@@ -25,4 +26,15 @@ for (const [kind, path] of Object.entries(paths)) {
     count += 1;
   }
 }
-console.log(`seeded the demo store: ${count} records`);
+// A storefront developed with Vite (`vite` on 5173, `vite preview` on 4173) runs on its own origin.
+const allowedOrigins = ["http://localhost:5173", "http://127.0.0.1:5173", "http://localhost:4173", "http://127.0.0.1:4173"];
+const settings = await fetch(`${base}/v1/settings`, {
+  method: "PUT",
+  headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+  body: JSON.stringify({ allowedOrigins }),
+});
+if (!settings.ok) {
+  console.error(`PUT /v1/settings: ${settings.status} ${await settings.text()}`);
+  process.exit(1);
+}
+console.log(`seeded the demo store: ${count} records; CORS for ${allowedOrigins.join(", ")}`);

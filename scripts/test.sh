@@ -3,7 +3,7 @@
 #   formatting, lints and docs (rustfmt, clippy -D warnings on the host and on wasm32, rustdoc -D warnings)
 #   the rules' native tests: units, the shared scenarios, property tests, purity, TypeScript freshness
 #   the npm package build, its type check (tsc) and the scenarios in Node
-#   the worker build, the scenarios and the HTTP tests against it in Miniflare
+#   the worker build, the scenarios and the HTTP tests against it in Miniflare (CORS included)
 #   the demo page in headless Chromium
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -38,7 +38,7 @@ tsc -p tests/types/tsconfig.json
 
 log "JavaScript tests: npm package, worker over HTTP, browser"
 node --test --test-concurrency=1 \
-  tests/npm.test.mjs tests/scenarios.node.test.mjs tests/scenarios.http.test.mjs tests/http.test.mjs tests/fuzz.test.mjs tests/differential.test.mjs \
+  tests/npm.test.mjs tests/scenarios.node.test.mjs tests/scenarios.http.test.mjs tests/http.test.mjs tests/fuzz.test.mjs tests/differential.test.mjs tests/cors.test.mjs \
   tests/browser.test.mjs 2>&1 | tee "$logdir/node.log" | grep -E "^not ok|^# (pass|fail)" || true
 if ! grep -q "^# fail 0" "$logdir/node.log"; then
   grep -B2 -A25 "^not ok" "$logdir/node.log" | head -120

@@ -6,40 +6,110 @@
 //! every decision comes from the rules crate, the same one the npm package runs in browsers.
 //!
 //! Modules: `routes` (the route table), `auth` (store keys, session tokens, clock, randomness),
-//! `http` (problem+json, bodies), `store` (all SQL), `handlers` (one function per route).
+//! `http` (problem+json, bodies), `store` (all SQL), `handlers` (one function per route),
+//! `cors` (cross-origin requests from the origins a store lists).
 //! KV is not used: D1 is the only truth, so a revocation holds from the very next request.
 
 mod auth;
+mod cors;
 mod handlers;
 mod http;
 mod routes;
 mod store;
 
-use handlers::{Call, contracts, projects, records, reseller, transfers};
+use entitle_rules::ids::StoreId;
+use handlers::{Call, contracts, projects, records, reseller, settings, transfers};
 use http::ApiError;
 use routes::{Caller, ROUTES, matches};
 use worker::{Context, Env, Request, Response, event};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
-    match handle(req, env).await {
+    let origin = cors::cross_origin(&req);
+    if cors::is_preflight(&req) {
+        return match preflight(&req, &env, origin.as_deref()).await {
+            Ok(response) => Ok(response),
+            Err(error) => error.into_response(),
+        };
+    }
+    // The store of the authenticated caller, once known: it decides the CORS headers.
+    let mut caller_store = None;
+    let response = match handle(req, env.clone(), &mut caller_store).await {
+        Ok(response) => response,
+        Err(error) => error.into_response()?,
+    };
+    match cors::decorate(response, &env, origin.as_deref(), caller_store.as_ref()).await {
         Ok(response) => Ok(response),
         Err(error) => error.into_response(),
     }
 }
 
-async fn handle(req: Request, env: Env) -> Result<Response, ApiError> {
+/// The methods served on `path`, for `Allow`; empty when no route has this path.
+fn methods_on(path: &str) -> Vec<&'static str> {
+    ROUTES
+        .iter()
+        .filter(|route| matches(route.pattern, path).is_some())
+        .map(|route| route.method)
+        .collect()
+}
+
+fn allow_header(methods: &[&str]) -> String {
+    let mut all = methods.to_vec();
+    all.push("OPTIONS");
+    all.join(", ")
+}
+
+/// A preflight from an origin some store lists gets the CORS answer on any path (so the page
+/// can then read the real answer, 404 and 405 included); from any other origin it gets what
+/// a plain `OPTIONS` gets, without CORS headers.
+async fn preflight(req: &Request, env: &Env, origin: Option<&str>) -> Result<Response, ApiError> {
+    if let Some(origin) = origin
+        && cors::allowed(env, None, origin).await?
+    {
+        return cors::preflight(origin);
+    }
+    let mut response = match options(&req.path()) {
+        Ok(response) => response,
+        Err(error) => error.into_response()?,
+    };
+    response.headers_mut().append("vary", "Origin")?;
+    Ok(response)
+}
+
+/// A plain `OPTIONS`: 204 with `Allow` on a served path.
+fn options(path: &str) -> Result<Response, ApiError> {
+    let methods = methods_on(path);
+    if methods.is_empty() {
+        return Err(ApiError::new(
+            404,
+            "route_not_found",
+            format!("no route `{path}`: see /v1/openapi.json"),
+        ));
+    }
+    let mut response = Response::empty()?.with_status(204);
+    response
+        .headers_mut()
+        .set("allow", &allow_header(&methods))?;
+    Ok(response)
+}
+
+async fn handle(
+    req: Request,
+    env: Env,
+    caller_store: &mut Option<StoreId>,
+) -> Result<Response, ApiError> {
     let path = req.path();
     let method = req.method().to_string();
-    let mut path_known = false;
+    if method == "OPTIONS" {
+        return options(&path);
+    }
     for route in ROUTES {
-        let Some(params) = matches(route.pattern, &path) else {
-            continue;
-        };
-        path_known = true;
         if route.method != method {
             continue;
         }
+        let Some(params) = matches(route.pattern, &path) else {
+            continue;
+        };
         let now = auth::now(&req, &env)?;
         let mut call = Call {
             req,
@@ -47,21 +117,36 @@ async fn handle(req: Request, env: Env) -> Result<Response, ApiError> {
             params,
             now,
         };
-        return dispatch(route.method, route.pattern, route.caller, &mut call).await;
+        return dispatch(
+            route.method,
+            route.pattern,
+            route.caller,
+            &mut call,
+            caller_store,
+        )
+        .await;
     }
-    if path_known {
-        Err(ApiError::new(
-            405,
-            "method_not_allowed",
-            format!("`{method}` is not served on `{path}`"),
-        ))
-    } else {
-        Err(ApiError::new(
+    let methods = methods_on(&path);
+    if methods.is_empty() {
+        return Err(ApiError::new(
             404,
             "route_not_found",
             format!("no route `{path}`: see /v1/openapi.json"),
-        ))
+        ));
     }
+    let mut response = ApiError::new(
+        405,
+        "method_not_allowed",
+        format!(
+            "`{method}` is not served on `{path}`; it serves {}",
+            methods.join(", ")
+        ),
+    )
+    .into_response()?;
+    response
+        .headers_mut()
+        .set("allow", &allow_header(&methods))?;
+    Ok(response)
 }
 
 async fn dispatch(
@@ -69,6 +154,7 @@ async fn dispatch(
     pattern: &str,
     caller: Caller,
     call: &mut Call,
+    caller_store: &mut Option<StoreId>,
 ) -> Result<Response, ApiError> {
     match caller {
         Caller::Public => records::openapi(),
@@ -80,8 +166,8 @@ async fn dispatch(
                     "the demo sign-in is not enabled here",
                 ));
             }
-            let store =
-                entitle_rules::ids::StoreId::new(auth::DEMO_STORE).map_err(ApiError::internal)?;
+            let store = StoreId::new(auth::DEMO_STORE).map_err(ApiError::internal)?;
+            *caller_store = Some(store.clone());
             if pattern == "/v1/demo/mailbox" {
                 let session = auth::session(&call.req, &call.env, call.now)?;
                 if session.store != store {
@@ -97,7 +183,10 @@ async fn dispatch(
         }
         Caller::Store => {
             let store = auth::store(&call.req, &call.env)?;
+            *caller_store = Some(store.clone());
             match (method, pattern) {
+                ("GET", "/v1/settings") => settings::get(call, &store).await,
+                ("PUT", "/v1/settings") => settings::put(call, &store).await,
                 ("POST", "/v1/sessions") => records::create_session(call, &store).await,
                 ("GET", "/v1/events") => records::events(call, &store).await,
                 ("PUT", "/v1/accounts/{accountId}") => records::put_account(call, &store).await,
@@ -115,6 +204,7 @@ async fn dispatch(
         }
         Caller::Session => {
             let session = auth::session(&call.req, &call.env, call.now)?;
+            *caller_store = Some(session.store.clone());
             let s = &session;
             match (method, pattern) {
                 ("POST", "/v1/authorize") => records::authorize_call(call, s).await,

@@ -41,6 +41,8 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/v1/demo/sessions", Demo),
     route("GET", "/v1/demo/mailbox", Demo),
     route("GET", "/v1/events", Store),
+    route("GET", "/v1/settings", Store),
+    route("PUT", "/v1/settings", Store),
     route("PUT", "/v1/accounts/{accountId}", Store),
     route("PUT", "/v1/products/{productId}", Store),
     route("PUT", "/v1/licenses/{licenseKey}", Store),

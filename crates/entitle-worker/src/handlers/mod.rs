@@ -5,6 +5,7 @@ pub mod contracts;
 pub mod projects;
 pub mod records;
 pub mod reseller;
+pub mod settings;
 pub mod transfers;
 
 use crate::auth::{self, Session};

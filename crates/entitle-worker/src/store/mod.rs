@@ -3,6 +3,8 @@
 //! row is guarded by its version, so concurrent commands cannot both win: the loser's batch
 //! fails whole and the command is run again on fresh state.
 
+pub mod settings;
+
 use crate::http::ApiError;
 use entitle_rules::ids::{AccountId, StoreId};
 use entitle_rules::model::{
