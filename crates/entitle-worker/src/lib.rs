@@ -53,6 +53,15 @@ fn methods_on(path: &str) -> Vec<&'static str> {
         .collect()
 }
 
+fn route_not_found(path: &str) -> ApiError {
+    ApiError::new(
+        404,
+        "route_not_found",
+        format!("no route `{path}`: see /v1/openapi.json"),
+    )
+}
+
+/// `Allow`: the methods served on a path, and `OPTIONS`, which every served path answers.
 fn allow_header(methods: &[&str]) -> String {
     let mut all = methods.to_vec();
     all.push("OPTIONS");
@@ -80,11 +89,7 @@ async fn preflight(req: &Request, env: &Env, origin: Option<&str>) -> Result<Res
 fn options(path: &str) -> Result<Response, ApiError> {
     let methods = methods_on(path);
     if methods.is_empty() {
-        return Err(ApiError::new(
-            404,
-            "route_not_found",
-            format!("no route `{path}`: see /v1/openapi.json"),
-        ));
+        return Err(route_not_found(path));
     }
     let mut response = Response::empty()?.with_status(204);
     response
@@ -128,11 +133,7 @@ async fn handle(
     }
     let methods = methods_on(&path);
     if methods.is_empty() {
-        return Err(ApiError::new(
-            404,
-            "route_not_found",
-            format!("no route `{path}`: see /v1/openapi.json"),
-        ));
+        return Err(route_not_found(&path));
     }
     let mut response = ApiError::new(
         405,
