@@ -450,7 +450,7 @@ pub fn execute_store(
     let mut out = Outcome::default();
     match command {
         StoreCommand::ImportAccount(record) => imports::account(state, now, &mut out, record),
-        StoreCommand::ImportProduct(record) => imports::product(state, now, &mut out, record),
+        StoreCommand::ImportProduct(record) => imports::product(now, &mut out, record),
         StoreCommand::ImportLicense(record) => imports::license(state, now, &mut out, record),
         StoreCommand::ImportOrder(record) => imports::order(state, now, &mut out, record),
         StoreCommand::ImportContract(record) => imports::contract(state, now, &mut out, record),

@@ -22,6 +22,7 @@ pub mod event;
 pub mod ids;
 mod imports;
 pub mod model;
+pub mod read;
 pub mod reseller;
 pub mod sharing;
 pub mod state;
@@ -38,5 +39,6 @@ pub use command::{
 pub use decision::{AuthorizeError, Decision, Reason, authorize};
 pub use error::{CommandError, ErrorCode, ErrorKind};
 pub use event::{Event, EventPayload};
-pub use state::{Change, State};
+pub use read::{Read, Record};
+pub use state::{Change, Row, State};
 pub use time::Timestamp;
