@@ -119,6 +119,43 @@ pub async fn read<T>(
     .await
 }
 
+/// Like [`read`], refusing with `too_large` past `bound` rows in all.
+pub async fn read_bounded<T>(
+    call: &Call,
+    session: &Session,
+    bound: usize,
+    too_large: fn() -> ApiError,
+    decide: impl FnMut(&State) -> T,
+) -> Result<T, ApiError> {
+    let store = call.store(&session.store)?;
+    let mut state = State::partial();
+    let mut loaded = Loaded::default();
+    let answer = resolve(&store, &mut loaded, &mut state, bound, too_large, decide).await?;
+    if loaded.rows() > bound {
+        return Err(too_large());
+    }
+    Ok(answer)
+}
+
+/// Answers a read-only question about a store's records, with no caller account.
+pub async fn read_store<T>(
+    call: &Call,
+    store_id: &StoreId,
+    decide: impl FnMut(&State) -> T,
+) -> Result<T, ApiError> {
+    let store = call.store(store_id)?;
+    let mut state = State::partial();
+    resolve(
+        &store,
+        &mut Loaded::default(),
+        &mut state,
+        RELATION_CAP,
+        too_large,
+        decide,
+    )
+    .await
+}
+
 /// Runs a command until it commits: load what it reads, decide, write with a guard on every
 /// read, and run again on fresh state when a concurrent write won. Returns the outcome and
 /// the state after it.
@@ -211,9 +248,4 @@ pub fn written<T: Clone>(
         .find_map(pick)
         .cloned()
         .ok_or_else(|| ApiError::internal("the command wrote no record"))
-}
-
-/// Normalizes an e-mail for a lookup; the rules check it properly.
-pub fn email_key(email: &str) -> String {
-    email.trim().to_lowercase()
 }

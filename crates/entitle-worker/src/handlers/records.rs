@@ -1,10 +1,9 @@
 //! The store's side: record imports, sessions, the event feed, device state. Also the
 //! caller-neutral `authorize` and `me/access`, and the OpenAPI document.
 
-use super::{Call, store_command, world};
+use super::{Call, read, read_store, store_command};
 use crate::auth::{self, Session};
 use crate::http::{ApiError, body, json};
-use crate::store::Extra;
 use entitle_rules::ids::{
     AccountId, CompanyId, LicenseKey, OrderId, ProductId, ProjectId, StoreId,
 };
@@ -13,6 +12,7 @@ use entitle_rules::model::{
     LicenseType, Order, Product,
 };
 use entitle_rules::text::Email;
+use entitle_rules::access::scoped_snapshot;
 use entitle_rules::{
     Action, ProjectRuntime, Resource, StoreCommand, Timestamp, access_snapshot, authorize,
 };
@@ -48,13 +48,6 @@ struct AccountBody {
 pub async fn put_account(call: &mut Call, store: &StoreId) -> Result<Response, ApiError> {
     let id: AccountId = call.id(0, "invalid_id", "account")?;
     let b: AccountBody = body(&mut call.req).await?;
-    let mut extras = vec![
-        Extra::Account(id.to_string()),
-        Extra::AccountByEmail(b.email.to_string()),
-    ];
-    if let Some(manager) = &b.managed_by {
-        extras.push(Extra::Account(manager.to_string()));
-    }
     let record = Account {
         id,
         email: b.email,
@@ -63,9 +56,8 @@ pub async fn put_account(call: &mut Call, store: &StoreId) -> Result<Response, A
         company_id: b.company_id,
         company_role: b.company_role,
         managed_by: b.managed_by,
-        version: 0,
     };
-    let out = store_command(call, store, &StoreCommand::ImportAccount(record), &extras).await?;
+    let out = store_command(call, store, &StoreCommand::ImportAccount(record)).await?;
     json(
         200,
         &super::written(&out, |c| match c {
@@ -92,14 +84,8 @@ pub async fn put_product(call: &mut Call, store: &StoreId) -> Result<Response, A
         name: b.name,
         family: b.family,
         billing: b.billing,
-        version: 0,
     };
-    let out = store_command(
-        call,
-        store,
-        &StoreCommand::ImportProduct(record),
-        &[Extra::Product(id.to_string())],
-    )
+    let out = store_command(call, store, &StoreCommand::ImportProduct(record))
     .await?;
     json(
         200,
@@ -131,18 +117,13 @@ struct LicenseBody {
 pub async fn put_license(call: &mut Call, store: &StoreId) -> Result<Response, ApiError> {
     let key: LicenseKey = call.id(0, "invalid_id", "license")?;
     let b: LicenseBody = body(&mut call.req).await?;
-    let extras = [
-        Extra::License(key.to_string()),
-        Extra::Product(b.product_id.to_string()),
-        Extra::Account(b.owner_id.to_string()),
-    ];
     let mut record = License::new(key, b.product_id, b.owner_id);
     record.order_id = b.order_id;
     record.license_type = b.license_type;
     record.tier = b.tier;
     record.expires_at = b.expires_at;
     record.activated = b.activated;
-    let out = store_command(call, store, &StoreCommand::ImportLicense(record), &extras).await?;
+    let out = store_command(call, store, &StoreCommand::ImportLicense(record)).await?;
     json(
         200,
         &super::written(&out, |c| match c {
@@ -175,21 +156,14 @@ pub async fn put_order(call: &mut Call, store: &StoreId) -> Result<Response, Api
             format!("an order lists at most {MAX_ORDER_LICENSES} licenses"),
         ));
     }
-    let mut extras = vec![
-        Extra::Order(id.to_string()),
-        Extra::Account(b.owner_id.to_string()),
-        Extra::Account(b.billing_account_id.to_string()),
-    ];
-    extras.extend(b.license_keys.iter().map(|k| Extra::License(k.to_string())));
     let record = Order {
         id,
         owner_id: b.owner_id,
         billing_account_id: b.billing_account_id,
         license_keys: b.license_keys,
         recurring: b.recurring,
-        version: 0,
     };
-    let out = store_command(call, store, &StoreCommand::ImportOrder(record), &extras).await?;
+    let out = store_command(call, store, &StoreCommand::ImportOrder(record)).await?;
     json(
         200,
         &super::written(&out, |c| match c {
@@ -215,11 +189,6 @@ struct ContractBody {
 pub async fn put_contract(call: &mut Call, store: &StoreId) -> Result<Response, ApiError> {
     let id: entitle_rules::ids::ContractId = call.id(0, "invalid_id", "contract")?;
     let b: ContractBody = body(&mut call.req).await?;
-    let extras = [
-        Extra::Contract(id.to_string()),
-        Extra::Account(b.owner_id.to_string()),
-        Extra::Product(b.product_id.to_string()),
-    ];
     let record = Contract {
         id,
         owner_id: b.owner_id,
@@ -228,9 +197,8 @@ pub async fn put_contract(call: &mut Call, store: &StoreId) -> Result<Response, 
         registered_at: b.registered_at,
         renews_at: b.renews_at,
         billing: b.billing,
-        version: 0,
     };
-    let out = store_command(call, store, &StoreCommand::ImportContract(record), &extras).await?;
+    let out = store_command(call, store, &StoreCommand::ImportContract(record)).await?;
     json(
         200,
         &super::written(&out, |c| match c {
@@ -256,12 +224,7 @@ pub async fn patch_runtime(call: &mut Call, store: &StoreId) -> Result<Response,
         server_active: b.server_active,
         active_panels: b.active_panels,
     };
-    let out = store_command(
-        call,
-        store,
-        &StoreCommand::SetProjectRuntime(runtime),
-        &[Extra::Project(project_id.to_string())],
-    )
+    let out = store_command(call, store, &StoreCommand::SetProjectRuntime(runtime))
     .await?;
     json(
         200,
@@ -281,11 +244,8 @@ struct SessionBody {
 /// `POST /v1/sessions` (store key) and `POST /v1/demo/sessions` (local demo only).
 pub async fn create_session(call: &mut Call, store_id: &StoreId) -> Result<Response, ApiError> {
     let b: SessionBody = body(&mut call.req).await?;
-    let state = call
-        .store(store_id)?
-        .load(None, &[Extra::Account(b.account_id.to_string())])
-        .await?;
-    if state.account(&b.account_id).is_none() {
+    let known = read_store(call, store_id, |s| s.account(&b.account_id).is_some()).await?;
+    if !known {
         return Err(ApiError::new(
             404,
             "account_not_found",
@@ -365,17 +325,87 @@ pub async fn authorize_call(call: &mut Call, session: &Session) -> Result<Respon
         .map_err(|e: entitle_rules::action::UnknownAction| {
             ApiError::new(422, "unknown_action", e.to_string())
         })?;
-    let state = world(call, session).await?;
-    let snapshot = access_snapshot(&state, &session.sub);
-    let decision = authorize(&snapshot, &session.sub, action, &b.resource, call.now)
+    let now = call.now;
+    // As the browser does: decide on the caller's snapshot, here the slice for this resource.
+    let snapshot = read(call, session, |s| {
+        scoped_snapshot(s, &session.sub, std::slice::from_ref(&b.resource), now)
+    })
+    .await?;
+    let decision = authorize(&snapshot, &session.sub, action, &b.resource, now)
         .map_err(|e| ApiError::new(422, e.code(), e.to_string()))?;
     json(200, &decision)
 }
 
+/// The most records an unscoped snapshot holds; past it, `snapshot_too_large`.
+pub const SNAPSHOT_BOUND: usize = 2_000;
+
+/// The most resources one scoped snapshot may name.
+const MAX_SCOPED: usize = 50;
+
+fn snapshot_too_large() -> ApiError {
+    ApiError::new(
+        422,
+        "snapshot_too_large",
+        format!(
+            "this account sees more than {SNAPSHOT_BOUND} records: ask for the resources a page shows with `?resource=<type>:<id>`"
+        ),
+    )
+}
+
+/// The `resource=<type>:<id>` parameters of a scoped snapshot request.
+fn scoped_resources(call: &Call) -> Result<Vec<Resource>, ApiError> {
+    let url = call.req.url()?;
+    let mut resources = Vec::new();
+    for (name, value) in url.query_pairs() {
+        if name != "resource" {
+            return Err(ApiError::new(
+                400,
+                "invalid_query",
+                format!("`{name}` is not a parameter of this request"),
+            ));
+        }
+        let invalid = || {
+            ApiError::new(
+                400,
+                "invalid_resource",
+                format!("`{value}` is not `<type>:<id>` with a type such as `project`"),
+            )
+        };
+        let (kind, id) = value.split_once(':').ok_or_else(invalid)?;
+        let resource: Resource =
+            serde_json::from_value(json!({ "type": kind, "id": id })).map_err(|_| invalid())?;
+        if id.is_empty() {
+            return Err(invalid());
+        }
+        if !resources.contains(&resource) {
+            resources.push(resource);
+        }
+    }
+    if resources.len() > MAX_SCOPED {
+        return Err(ApiError::new(
+            400,
+            "too_many_resources",
+            format!("a scoped snapshot names at most {MAX_SCOPED} resources"),
+        ));
+    }
+    Ok(resources)
+}
+
 /// `GET /v1/me/access`: everything the npm package needs to answer the caller's checks.
 pub async fn me_access(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
-    let state = world(call, session).await?;
-    let snapshot = access_snapshot(&state, &session.sub);
+    let resources = scoped_resources(call)?;
+    let now = call.now;
+    let snapshot = if resources.is_empty() {
+        super::read_bounded(call, session, SNAPSHOT_BOUND, snapshot_too_large, |s| {
+            access_snapshot(s, &session.sub)
+        })
+        .await?
+    } else {
+        read(call, session, |s| {
+            scoped_snapshot(s, &session.sub, &resources, now)
+        })
+        .await?
+    };
     let state_json = serde_json::to_string(&snapshot).map_err(ApiError::internal)?;
     let etag = format!(
         "\"{}\"",
@@ -407,14 +437,12 @@ pub async fn me_access(call: &mut Call, session: &Session) -> Result<Response, A
 /// `GET /v1/demo/mailbox` (local demo only): the accept links the store would e-mail to the
 /// caller, read from the demo store's `delegate.invited` and `invitation.resent` events.
 pub async fn demo_mailbox(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
+    let email = read_store(call, &session.store, |s| {
+        s.account(&session.sub).map(|a| a.email.to_string())
+    })
+    .await?
+    .unwrap_or_default();
     let store = call.store(&session.store)?;
-    let state = store
-        .load(None, &[Extra::Account(session.sub.to_string())])
-        .await?;
-    let email = state
-        .account(&session.sub)
-        .map(|a| a.email.to_string())
-        .unwrap_or_default();
     let mut letters: Vec<serde_json::Value> = Vec::new();
     for event in store.events(0, 1000).await? {
         let kind = event

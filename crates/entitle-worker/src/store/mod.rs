@@ -311,5 +311,3 @@ impl Store {
             .collect()
     }
 }
-
-}
