@@ -5,10 +5,10 @@
 //! full state and on `access_snapshot(state, actor)`.
 
 use crate::action::{Action, Resource, ResourceType};
-use crate::decision::{Reason, authorize};
 use crate::decision::{
     ContractRole, ProjectRole, contract_role, is_company_admin_of, license_relations, project_role,
 };
+use crate::decision::{Reason, authorize};
 use crate::delegates::visible_tickets;
 use crate::error::{CommandError, ErrorCode};
 use crate::ids::{AccountId, ContractId, InvitationId, ProjectId};
@@ -350,7 +350,12 @@ pub fn projects_for(state: &State, actor: &AccountId) -> Vec<ProjectView> {
         .into_iter()
         .map(|p| p.id.clone())
         .collect();
-    ids.extend(state.shares_with(actor).into_iter().map(|s| s.project_id.clone()));
+    ids.extend(
+        state
+            .shares_with(actor)
+            .into_iter()
+            .map(|s| s.project_id.clone()),
+    );
     let mut views: Vec<ProjectView> = ids
         .iter()
         .filter_map(|id| project_view(state, actor, id))

@@ -226,14 +226,12 @@ pub(crate) fn accept(
 ) -> Result<(), CommandError> {
     let actor = actor_account(state, ctx)?;
     let hash = token_hash(token);
-    let invitation = state
-        .invitation_by_token_hash(&hash)
-        .ok_or_else(|| {
-            CommandError::new(
-                ErrorCode::InvitationNotFound,
-                "no invitation has this token",
-            )
-        })?;
+    let invitation = state.invitation_by_token_hash(&hash).ok_or_else(|| {
+        CommandError::new(
+            ErrorCode::InvitationNotFound,
+            "no invitation has this token",
+        )
+    })?;
     // Only the invited address may accept, whatever the invitation's state.
     if invitation.email != actor.email {
         return Err(CommandError::new(

@@ -206,9 +206,7 @@ pub(crate) fn contract(
             record.product_id
         )));
     }
-    out.change(Change::PutContract(Contract {
-        ..record.clone()
-    }));
+    out.change(Change::PutContract(Contract { ..record.clone() }));
     out.event(event(
         now,
         EventPayload::ContractImported {

@@ -2,16 +2,17 @@
 //! The caller loads it; the rules read it and answer with changes to write.
 
 use crate::ids::{
-    AccountId, CompanyId, ContractId, InvitationId, LicenseKey, OrderId, ProductId, ProjectId, TransferId,
+    AccountId, CompanyId, ContractId, InvitationId, LicenseKey, OrderId, ProductId, ProjectId,
+    TransferId,
 };
 use crate::model::{
     Account, Contract, Delegate, DelegateStatus, Invitation, License, Order, Product, Project,
     Share, Ticket, Transfer, TransferSubject,
 };
 use crate::read::{Read, Reads, Record, Table};
-use std::collections::BTreeSet;
 use crate::text::Email;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 
 /// Records of one store. Missing records are simply unknown to the rules.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -260,21 +261,61 @@ impl State {
         let pick = |name: &str| table.name == name;
         let mut rows = Vec::new();
         if pick("accounts") {
-            rows.extend(matching(&self.accounts, read).into_iter().cloned().map(Row::Account));
+            rows.extend(
+                matching(&self.accounts, read)
+                    .into_iter()
+                    .cloned()
+                    .map(Row::Account),
+            );
         } else if pick("products") {
-            rows.extend(matching(&self.products, read).into_iter().cloned().map(Row::Product));
+            rows.extend(
+                matching(&self.products, read)
+                    .into_iter()
+                    .cloned()
+                    .map(Row::Product),
+            );
         } else if pick("licenses") {
-            rows.extend(matching(&self.licenses, read).into_iter().cloned().map(Row::License));
+            rows.extend(
+                matching(&self.licenses, read)
+                    .into_iter()
+                    .cloned()
+                    .map(Row::License),
+            );
         } else if pick("orders") {
-            rows.extend(matching(&self.orders, read).into_iter().cloned().map(Row::Order));
+            rows.extend(
+                matching(&self.orders, read)
+                    .into_iter()
+                    .cloned()
+                    .map(Row::Order),
+            );
         } else if pick("projects") {
-            rows.extend(matching(&self.projects, read).into_iter().cloned().map(Row::Project));
+            rows.extend(
+                matching(&self.projects, read)
+                    .into_iter()
+                    .cloned()
+                    .map(Row::Project),
+            );
         } else if pick("shares") {
-            rows.extend(matching(&self.shares, read).into_iter().cloned().map(Row::Share));
+            rows.extend(
+                matching(&self.shares, read)
+                    .into_iter()
+                    .cloned()
+                    .map(Row::Share),
+            );
         } else if pick("contracts") {
-            rows.extend(matching(&self.contracts, read).into_iter().cloned().map(Row::Contract));
+            rows.extend(
+                matching(&self.contracts, read)
+                    .into_iter()
+                    .cloned()
+                    .map(Row::Contract),
+            );
         } else if pick("delegates") {
-            rows.extend(matching(&self.delegates, read).into_iter().cloned().map(Row::Delegate));
+            rows.extend(
+                matching(&self.delegates, read)
+                    .into_iter()
+                    .cloned()
+                    .map(Row::Delegate),
+            );
         } else if pick("invitations") {
             rows.extend(
                 matching(&self.invitations, read)
@@ -283,9 +324,19 @@ impl State {
                     .map(Row::Invitation),
             );
         } else if pick("tickets") {
-            rows.extend(matching(&self.tickets, read).into_iter().cloned().map(Row::Ticket));
+            rows.extend(
+                matching(&self.tickets, read)
+                    .into_iter()
+                    .cloned()
+                    .map(Row::Ticket),
+            );
         } else if pick("transfers") {
-            rows.extend(matching(&self.transfers, read).into_iter().cloned().map(Row::Transfer));
+            rows.extend(
+                matching(&self.transfers, read)
+                    .into_iter()
+                    .cloned()
+                    .map(Row::Transfer),
+            );
         }
         rows
     }
@@ -406,8 +457,7 @@ impl State {
 
     /// The licenses on a project.
     pub fn licenses_on(&self, project: &ProjectId) -> Vec<&License> {
-        self.reads
-            .note(|| Read::LicensesOnProject(project.clone()));
+        self.reads.note(|| Read::LicensesOnProject(project.clone()));
         self.licenses
             .iter()
             .filter(|l| l.project_id.as_ref() == Some(project))
@@ -455,8 +505,7 @@ impl State {
 
     /// The unpaid licenses a reseller created.
     pub fn unpaid_licenses_by(&self, reseller: &AccountId) -> Vec<&License> {
-        self.reads
-            .note(|| Read::UnpaidLicensesBy(reseller.clone()));
+        self.reads.note(|| Read::UnpaidLicensesBy(reseller.clone()));
         self.licenses
             .iter()
             .filter(|l| l.created_by.as_ref() == Some(reseller) && !l.customer_paid)

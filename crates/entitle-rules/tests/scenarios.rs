@@ -16,8 +16,7 @@ use entitle_rules::model::{DelegateStatus, InvitationStatus, TransferStatus};
 use entitle_rules::reseller::managed_customers;
 use entitle_rules::{
     Action, Command, CommandError, Context, Outcome, Resource, State, StoreCommand, Timestamp,
-    access_snapshot, authorize, execute, execute_store,
-    access::scoped_snapshot,
+    access::scoped_snapshot, access_snapshot, authorize, execute, execute_store,
 };
 use serde::Serialize;
 use serde_json::{Map, Value, json};

@@ -97,7 +97,9 @@ pub async fn resolve<T>(
         }
         store.fill(state, missing, loaded, cap, &too_large).await?;
     }
-    Err(ApiError::internal("a decision kept asking for more records"))
+    Err(ApiError::internal(
+        "a decision kept asking for more records",
+    ))
 }
 
 /// Answers a read-only question about the store's records for the caller.

@@ -26,10 +26,14 @@ struct CreateBody {
 /// `POST /v1/projects`
 pub async fn create(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
     let b: CreateBody = body(&mut call.req).await?;
-    let (outcome, state) = command(call, session, &Command::CreateProject {
+    let (outcome, state) = command(
+        call,
+        session,
+        &Command::CreateProject {
             name: b.name,
             kind: b.kind,
-        })
+        },
+    )
     .await?;
     let project = written(&outcome, |c| match c {
         Change::PutProject(p) => Some(p),
@@ -64,8 +68,7 @@ pub async fn share(call: &mut Call, session: &Session) -> Result<Response, ApiEr
         project_id: id,
         email: b.email,
     };
-    let (outcome, state) = command(call, session, &cmd)
-    .await?;
+    let (outcome, state) = command(call, session, &cmd).await?;
     let share = written(&outcome, |c| match c {
         Change::PutShare(s) => Some(s),
         _ => None,
@@ -81,10 +84,14 @@ pub async fn share(call: &mut Call, session: &Session) -> Result<Response, ApiEr
 pub async fn unshare(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
     let id = project_id(call)?;
     let account: AccountId = call.id(1, "share_not_found", "share with account")?;
-    command(call, session, &Command::UnshareProject {
+    command(
+        call,
+        session,
+        &Command::UnshareProject {
             project_id: id,
             account_id: account,
-        })
+        },
+    )
     .await?;
     no_content()
 }
@@ -124,10 +131,14 @@ pub async fn licenses(call: &mut Call, session: &Session) -> Result<Response, Ap
 pub async fn unassign(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
     let id = project_id(call)?;
     let key: LicenseKey = call.id(1, "license_not_on_project", "license")?;
-    command(call, session, &Command::UnassignLicense {
+    command(
+        call,
+        session,
+        &Command::UnassignLicense {
             project_id: id,
             license_key: key,
-        })
+        },
+    )
     .await?;
     no_content()
 }
@@ -142,8 +153,7 @@ pub async fn transfer_order(call: &mut Call, session: &Session) -> Result<Respon
         order_id: id,
         to_email: b.to_email,
     };
-    let (outcome, _) = command(call, session, &cmd)
-    .await?;
+    let (outcome, _) = command(call, session, &cmd).await?;
     let event = outcome
         .events
         .iter()
@@ -164,7 +174,6 @@ pub async fn transfer_project(call: &mut Call, session: &Session) -> Result<Resp
         project_id: id,
         to_email: b.to_email,
     };
-    let (outcome, _) = command(call, session, &cmd)
-    .await?;
+    let (outcome, _) = command(call, session, &cmd).await?;
     super::transfers::respond(&outcome, 201)
 }

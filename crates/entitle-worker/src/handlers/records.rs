@@ -4,6 +4,7 @@
 use super::{Call, read, read_store, store_command};
 use crate::auth::{self, Session};
 use crate::http::{ApiError, body, json};
+use entitle_rules::access::scoped_snapshot;
 use entitle_rules::ids::{
     AccountId, CompanyId, LicenseKey, OrderId, ProductId, ProjectId, StoreId,
 };
@@ -12,7 +13,6 @@ use entitle_rules::model::{
     LicenseType, Order, Product,
 };
 use entitle_rules::text::Email;
-use entitle_rules::access::scoped_snapshot;
 use entitle_rules::{
     Action, ProjectRuntime, Resource, StoreCommand, Timestamp, access_snapshot, authorize,
 };
@@ -85,8 +85,7 @@ pub async fn put_product(call: &mut Call, store: &StoreId) -> Result<Response, A
         family: b.family,
         billing: b.billing,
     };
-    let out = store_command(call, store, &StoreCommand::ImportProduct(record))
-    .await?;
+    let out = store_command(call, store, &StoreCommand::ImportProduct(record)).await?;
     json(
         200,
         &super::written(&out, |c| match c {
@@ -224,8 +223,7 @@ pub async fn patch_runtime(call: &mut Call, store: &StoreId) -> Result<Response,
         server_active: b.server_active,
         active_panels: b.active_panels,
     };
-    let out = store_command(call, store, &StoreCommand::SetProjectRuntime(runtime))
-    .await?;
+    let out = store_command(call, store, &StoreCommand::SetProjectRuntime(runtime)).await?;
     json(
         200,
         &super::written(&out, |c| match c {

@@ -21,10 +21,14 @@ struct CustomerBody {
 /// `POST /v1/customers`
 pub async fn create_customer(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
     let b: CustomerBody = body(&mut call.req).await?;
-    let (outcome, _) = command(call, session, &Command::CreateCustomer {
+    let (outcome, _) = command(
+        call,
+        session,
+        &Command::CreateCustomer {
             email: b.email,
             name: b.name,
-        })
+        },
+    )
     .await?;
     let account = written(&outcome, |c| match c {
         Change::PutAccount(a) => Some(a),

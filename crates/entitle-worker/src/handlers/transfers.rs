@@ -45,8 +45,7 @@ pub async fn request_license(call: &mut Call, session: &Session) -> Result<Respo
         license_key: key,
         to_email: b.to_email,
     };
-    let (outcome, _) = command(call, session, &cmd)
-    .await?;
+    let (outcome, _) = command(call, session, &cmd).await?;
     respond(&outcome, 201)
 }
 
@@ -60,9 +59,13 @@ pub async fn list(call: &mut Call, session: &Session) -> Result<Response, ApiErr
 /// `POST /v1/transfers/{transferId}/accept`: only now does anything move.
 pub async fn accept(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
     let id: TransferId = call.id(0, "transfer_not_found", "transfer")?;
-    let (outcome, _) = command(call, session, &Command::AcceptTransfer {
+    let (outcome, _) = command(
+        call,
+        session,
+        &Command::AcceptTransfer {
             transfer_id: id.clone(),
-        })
+        },
+    )
     .await?;
     respond(&outcome, 200)
 }
@@ -70,7 +73,6 @@ pub async fn accept(call: &mut Call, session: &Session) -> Result<Response, ApiE
 /// `POST /v1/transfers/{transferId}/cancel`
 pub async fn cancel(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
     let id: TransferId = call.id(0, "transfer_not_found", "transfer")?;
-    let (outcome, _) = command(call, session, &Command::CancelTransfer { transfer_id: id })
-    .await?;
+    let (outcome, _) = command(call, session, &Command::CancelTransfer { transfer_id: id }).await?;
     respond(&outcome, 200)
 }

@@ -6,7 +6,6 @@
 //! batch rolls back whole, and the command runs again on fresh state. So a command commits only
 //! on the facts it read.
 
-
 use crate::http::ApiError;
 use entitle_rules::ids::StoreId;
 use entitle_rules::read::{Lookup, Table};
