@@ -35,6 +35,7 @@ pub use access::access_snapshot;
 pub use action::{Action, Resource, ResourceType};
 pub use command::{
     Command, Context, NewLicenses, Outcome, ProjectRuntime, StoreCommand, execute, execute_store,
+    execute_store_batch,
 };
 pub use decision::{AuthorizeError, Decision, Reason, authorize};
 pub use error::{CommandError, ErrorCode, ErrorKind};

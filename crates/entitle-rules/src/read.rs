@@ -24,6 +24,7 @@ use crate::model::{
 use crate::text::Email;
 use std::cell::RefCell;
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
 /// How one record type is stored: its table, its key columns and its other indexed columns.
 /// Every column holds text (or null); the record itself is stored whole as JSON beside them.
@@ -444,7 +445,9 @@ impl Read {
 pub struct Reads {
     partial: bool,
     held: BTreeSet<Read>,
-    missing: RefCell<BTreeSet<Read>>,
+    /// Shared by clones: a clone that applies changes for a later step still reports what it
+    /// missed to the state the store fills.
+    missing: Rc<RefCell<BTreeSet<Read>>>,
 }
 
 impl PartialEq for Reads {
@@ -486,7 +489,7 @@ impl Reads {
 
     /// Records that the state now holds `read`.
     pub fn hold(&mut self, read: Read) {
-        self.missing.get_mut().remove(&read);
+        self.missing.borrow_mut().remove(&read);
         self.held.insert(read);
     }
 

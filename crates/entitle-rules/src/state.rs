@@ -195,6 +195,18 @@ impl Row {
     }
 }
 
+impl Read {
+    /// Whether `row` is one of the rows this read returns.
+    pub fn matches_row(&self, row: &Row) -> bool {
+        let lookup = self.lookup();
+        lookup.table == row.table()
+            && lookup
+                .filters
+                .iter()
+                .all(|(column, value)| row.column(column).as_deref() == Some(value.as_str()))
+    }
+}
+
 impl Change {
     /// The row this change writes or removes, and whether it removes it.
     pub fn row(&self) -> (Row, bool) {

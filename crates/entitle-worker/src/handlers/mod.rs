@@ -2,6 +2,7 @@
 //! batch and answers. None of them decides anything itself.
 
 pub mod contracts;
+pub mod imports;
 pub mod projects;
 pub mod records;
 pub mod reseller;
@@ -65,12 +66,12 @@ impl Call {
 const ATTEMPTS: usize = 4;
 
 /// How many round trips one request may take to load what its decision reads.
-const ROUNDS: usize = 12;
+pub const ROUNDS: usize = 12;
 
 /// The most rows one read may return to a command or a single-resource request.
-const RELATION_CAP: usize = 10_000;
+pub const RELATION_CAP: usize = 10_000;
 
-fn too_large() -> ApiError {
+pub fn too_large() -> ApiError {
     ApiError::new(
         422,
         "resource_too_large",
