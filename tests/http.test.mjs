@@ -343,6 +343,36 @@ test("10 concurrent transfer requests of one license: exactly one pending transf
   assert.equal(rows.n, 1);
 });
 
+test("a large account is refused a whole snapshot, and gets scoped snapshots that do not grow with it", async () => {
+  const key = worker.keys.storeA;
+  const put = (path, body) => call("PUT", path, { token: key, body, now: NOW });
+  assert.equal((await put("/v1/accounts/big", { email: "big@scale.example", name: "Big", kind: "partner" })).status, 200);
+  assert.equal((await put("/v1/products/big-p", { name: "Extension", family: "magento2", billing: "one_off" })).status, 200);
+  // 2,100 licenses straight into D1 (the import API is tested elsewhere; this is about reading).
+  const db = await worker.mf.getD1Database("DB");
+  const insert = "INSERT INTO licenses (store_id, license_key, owner_id, product_id, version, data) VALUES ('store-a', ?, 'big', 'big-p', 1, ?)";
+  const statements = Array.from({ length: 2100 }, (_, i) => {
+    const licenseKey = `BIG-${String(i).padStart(5, "0")}`;
+    return db.prepare(insert).bind(licenseKey, JSON.stringify({ licenseKey, productId: "big-p", ownerId: "big" }));
+  });
+  for (let i = 0; i < statements.length; i += 500) await db.batch(statements.slice(i, i + 500));
+  const token = await session(key, "big");
+  assertProblem(await call("GET", "/v1/me/access", { token, now: NOW }), 422, "snapshot_too_large");
+
+  const scoped = await call("GET", "/v1/me/access?resource=license:BIG-00042&resource=account:big", { token, now: NOW });
+  assert.equal(scoped.status, 200, JSON.stringify(scoped.body));
+  assert.deepEqual(scoped.body.state.licenses.map((l) => l.licenseKey), ["BIG-00042"]);
+  assert.ok(scoped.headers.get("etag"));
+  const decision = await call("POST", "/v1/authorize", { token, body: { action: "license.transfer", resource: { type: "license", id: "BIG-01999" } }, now: NOW });
+  assert.deepEqual(decision.body, { allowed: true, reasons: ["owner"] });
+
+  assertProblem(await call("GET", "/v1/me/access?resource=license", { token, now: NOW }), 400, "invalid_resource");
+  assertProblem(await call("GET", "/v1/me/access?resource=nothing:1", { token, now: NOW }), 400, "invalid_resource");
+  assertProblem(await call("GET", "/v1/me/access?other=1", { token, now: NOW }), 400, "invalid_query");
+  const many = Array.from({ length: 51 }, (_, i) => `resource=license:BIG-${String(i).padStart(5, "0")}`).join("&");
+  assertProblem(await call("GET", `/v1/me/access?${many}`, { token, now: NOW }), 400, "too_many_resources");
+});
+
 test("every status and error code answered above is documented in openapi.json", () => {
   assert.deepEqual(undocumented(), []);
 });

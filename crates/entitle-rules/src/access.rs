@@ -4,10 +4,11 @@
 //! Invariant, tested: for every action and resource, `authorize` gives the same answer on the
 //! full state and on `access_snapshot(state, actor)`.
 
-use crate::decision::Reason;
+use crate::action::{Action, Resource, ResourceType};
 use crate::decision::{
     ContractRole, ProjectRole, contract_role, is_company_admin_of, license_relations, project_role,
 };
+use crate::decision::{Reason, authorize};
 use crate::delegates::visible_tickets;
 use crate::error::{CommandError, ErrorCode};
 use crate::ids::{AccountId, ContractId, InvitationId, ProjectId};
@@ -22,8 +23,139 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 /// The records `actor` may see, with secrets of others removed: other resellers' notes and
-/// invitation token hashes never leave the worker.
+/// invitation token hashes never leave the worker. Its size grows with the actor's account;
+/// a page that shows a few resources asks for [`scoped_snapshot`] instead.
 pub fn access_snapshot(state: &State, actor: &AccountId) -> State {
+    gather_world(state, actor);
+    visible_slice(state, actor)
+}
+
+/// The slice of `actor`'s snapshot that decides every action on `resources` at `now`: the same
+/// shape as [`access_snapshot`], and `authorize` gives the same answer on it for each of those
+/// actions. Its size depends on the resources, not on the rest of the account.
+pub fn scoped_snapshot(
+    state: &State,
+    actor: &AccountId,
+    resources: &[Resource],
+    now: Timestamp,
+) -> State {
+    for resource in resources {
+        for action in Action::ALL
+            .iter()
+            .filter(|a| a.resource_type() == resource.resource_type)
+        {
+            // Deciding reads what the decision needs; the answer itself is not kept.
+            let _ = authorize(state, actor, *action, resource, now);
+        }
+        if resource.resource_type == ResourceType::Project
+            && let Ok(id) = ProjectId::new(resource.id.as_str())
+        {
+            // A project comes with the licenses on it.
+            let _ = state.licenses_on(&id);
+        }
+    }
+    visible_slice(state, actor)
+}
+
+/// Reads every relation of `actor`'s account that its snapshot draws on, so that a partial
+/// state holds the actor's whole world once nothing is missing.
+fn gather_world(state: &State, actor: &AccountId) {
+    let Some(me) = state.account(actor) else {
+        return;
+    };
+    let mut products = BTreeSet::new();
+    let mut people: BTreeSet<AccountId> = BTreeSet::new();
+    for contract in state.contracts_owned_by(actor) {
+        products.insert(contract.product_id.clone());
+        for delegate in state.delegates_of(&contract.id) {
+            people.insert(delegate.account_id.clone());
+        }
+        for invitation in state.invitations_of(&contract.id) {
+            people.insert(invitation.account_id.clone());
+        }
+        state.tickets_of(&contract.id);
+    }
+    for delegation in state.delegations_of(actor) {
+        if let Some(contract) = state.contract(&delegation.contract_id) {
+            products.insert(contract.product_id.clone());
+            people.insert(contract.owner_id.clone());
+            state.tickets_of(&contract.id);
+        }
+    }
+    for invitation in state.invitations_for(actor) {
+        state.contract(&invitation.contract_id);
+    }
+    let mut licenses: Vec<&License> = Vec::new();
+    let mut subjects = Vec::new();
+    for project in state.projects_owned_by(actor) {
+        for share in state.shares_of(&project.id) {
+            people.insert(share.account_id.clone());
+        }
+        licenses.extend(state.licenses_on(&project.id));
+        subjects.push(TransferSubject::Project {
+            project_id: project.id.clone(),
+        });
+    }
+    for share in state.shares_with(actor) {
+        if let Some(project) = state.project(&share.project_id) {
+            people.insert(project.owner_id.clone());
+            subjects.push(TransferSubject::Project {
+                project_id: project.id.clone(),
+            });
+        }
+    }
+    licenses.extend(state.licenses_owned_by(actor));
+    licenses.extend(state.licenses_created_by(actor));
+    for customer in state.accounts_managed_by(actor) {
+        people.insert(customer.id.clone());
+    }
+    if let Some(company) = &me.company_id {
+        for colleague in state.accounts_of_company(company) {
+            if is_company_admin_of(me, Some(colleague)) {
+                licenses.extend(state.licenses_owned_by(&colleague.id));
+            }
+        }
+    }
+    for license in licenses {
+        products.insert(license.product_id.clone());
+        people.insert(license.owner_id.clone());
+        if let Some(project) = &license.project_id {
+            state.project(project);
+        }
+        subjects.push(TransferSubject::License {
+            license_key: license.license_key.clone(),
+        });
+    }
+    for subject in &subjects {
+        for transfer in state.transfers_of(subject) {
+            people.extend([
+                transfer.from_id.clone(),
+                transfer.to_id.clone(),
+                transfer.requested_by.clone(),
+            ]);
+        }
+    }
+    for order in state.orders_of(actor) {
+        people.insert(order.owner_id.clone());
+        people.insert(order.billing_account_id.clone());
+    }
+    for transfer in state.transfers_involving(actor) {
+        people.extend([
+            transfer.from_id.clone(),
+            transfer.to_id.clone(),
+            transfer.requested_by.clone(),
+        ]);
+    }
+    for id in &people {
+        state.account(id);
+    }
+    for id in &products {
+        state.product(id);
+    }
+}
+
+/// The records of `state` that `actor` may see, secrets of others removed.
+fn visible_slice(state: &State, actor: &AccountId) -> State {
     let Some(me) = state.account(actor) else {
         return State::default();
     };
@@ -177,7 +309,7 @@ pub fn access_snapshot(state: &State, actor: &AccountId) -> State {
         .filter(|p| products.contains(&p.id))
         .cloned()
         .collect();
-    snapshot
+    snapshot.canonical()
 }
 
 /// Someone a project is shared with, as its owner sees them.
@@ -213,10 +345,20 @@ pub struct ProjectView {
 
 /// The projects the caller owns or that are shared with it, oldest first.
 pub fn projects_for(state: &State, actor: &AccountId) -> Vec<ProjectView> {
-    let mut views: Vec<ProjectView> = state
-        .projects
+    let mut ids: Vec<ProjectId> = state
+        .projects_owned_by(actor)
+        .into_iter()
+        .map(|p| p.id.clone())
+        .collect();
+    ids.extend(
+        state
+            .shares_with(actor)
+            .into_iter()
+            .map(|s| s.project_id.clone()),
+    );
+    let mut views: Vec<ProjectView> = ids
         .iter()
-        .filter_map(|p| project_view(state, actor, &p.id))
+        .filter_map(|id| project_view(state, actor, id))
         .collect();
     views.sort_by(|a, b| {
         (a.project.created_at, &a.project.id).cmp(&(b.project.created_at, &b.project.id))
@@ -230,9 +372,8 @@ pub fn project_view(state: &State, actor: &AccountId, id: &ProjectId) -> Option<
     let role = project_role(state, actor, id)?;
     let shared_with = match role {
         ProjectRole::Owner => state
-            .shares
-            .iter()
-            .filter(|s| &s.project_id == id)
+            .shares_of(id)
+            .into_iter()
             .filter_map(|s| {
                 let who = state.account(&s.account_id)?;
                 Some(Recipient {
@@ -269,9 +410,8 @@ pub fn project_licenses(
     let role = project_role(state, actor, id)
         .ok_or_else(|| invisible(ErrorCode::ProjectNotFound, "project", id.as_str()))?;
     let mut licenses: Vec<License> = state
-        .licenses
-        .iter()
-        .filter(|l| l.project_id.as_ref() == Some(id))
+        .licenses_on(id)
+        .into_iter()
         .filter(|l| role == ProjectRole::Owner || l.assigned_by.as_ref() == Some(actor))
         .map(|l| hide_notes(l, actor))
         .collect();
@@ -291,11 +431,15 @@ fn hide_notes(license: &License, actor: &AccountId) -> License {
 /// where the caller created the license; bought licenses first, then by creation time.
 pub fn licenses_for(state: &State, actor: &AccountId) -> Vec<License> {
     let mut licenses: Vec<License> = state
-        .licenses
-        .iter()
-        .filter(|l| &l.owner_id == actor || l.created_by.as_ref() == Some(actor))
+        .licenses_owned_by(actor)
+        .into_iter()
         .map(|l| hide_notes(l, actor))
         .collect();
+    for created in state.licenses_created_by(actor) {
+        if created.owner_id != *actor {
+            licenses.push(hide_notes(created, actor));
+        }
+    }
     licenses.sort_by(|a, b| (a.created_at, &a.license_key).cmp(&(b.created_at, &b.license_key)));
     licenses
 }
@@ -349,10 +493,20 @@ pub fn contract_view(
 
 /// The contracts the caller owns or is an active delegate on.
 pub fn contracts_for(state: &State, actor: &AccountId) -> Vec<ContractView> {
-    let mut views: Vec<ContractView> = state
-        .contracts
+    let mut ids: Vec<ContractId> = state
+        .contracts_owned_by(actor)
+        .into_iter()
+        .map(|c| c.id.clone())
+        .collect();
+    ids.extend(
+        state
+            .delegations_of(actor)
+            .into_iter()
+            .map(|d| d.contract_id.clone()),
+    );
+    let mut views: Vec<ContractView> = ids
         .iter()
-        .filter_map(|c| contract_view(state, actor, &c.id).ok())
+        .filter_map(|id| contract_view(state, actor, id).ok())
         .collect();
     views.sort_by(|a, b| (a.registered_at, &a.id).cmp(&(b.registered_at, &b.id)));
     views
@@ -440,9 +594,8 @@ pub fn delegates_for(
         Some(ContractRole::Owner) => {}
     }
     let delegates = state
-        .delegates
-        .iter()
-        .filter(|d| &d.contract_id == id)
+        .delegates_of(id)
+        .into_iter()
         .map(|d| {
             let who: Option<&Account> = state.account(&d.account_id);
             DelegateView {
@@ -456,9 +609,8 @@ pub fn delegates_for(
         })
         .collect();
     let mut invitations: Vec<InvitationView> = state
-        .invitations
-        .iter()
-        .filter(|i| &i.contract_id == id)
+        .invitations_of(id)
+        .into_iter()
         .map(|i| InvitationView {
             invitation_id: i.id.clone(),
             email: i.email.clone(),
@@ -502,9 +654,8 @@ pub struct TransferView {
 /// The transfers the caller requested, sends or receives, newest first.
 pub fn transfers_for(state: &State, actor: &AccountId, now: Timestamp) -> Vec<TransferView> {
     let mut views: Vec<TransferView> = state
-        .transfers
-        .iter()
-        .filter(|t| &t.from_id == actor || &t.to_id == actor || &t.requested_by == actor)
+        .transfers_involving(actor)
+        .into_iter()
         .map(|t| TransferView {
             transfer_id: t.id.clone(),
             subject: t.subject.clone(),

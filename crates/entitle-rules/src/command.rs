@@ -441,6 +441,24 @@ pub fn execute(state: &State, command: &Command, ctx: &Context) -> Result<Outcom
     Ok(out)
 }
 
+/// Runs a store's commands in order against `state` at `now`, each seeing the changes of the
+/// ones before it, all or nothing: the first error stops the run and names its command's index.
+pub fn execute_store_batch(
+    state: &State,
+    commands: &[StoreCommand],
+    now: Timestamp,
+) -> Result<Outcome, (usize, CommandError)> {
+    let mut work = state.clone();
+    let mut all = Outcome::default();
+    for (index, command) in commands.iter().enumerate() {
+        let outcome = execute_store(&work, command, now).map_err(|e| (index, e))?;
+        work.apply_all(&outcome.changes);
+        all.changes.extend(outcome.changes);
+        all.events.extend(outcome.events);
+    }
+    Ok(all)
+}
+
 /// Runs a store's command against `state` at `now`.
 pub fn execute_store(
     state: &State,
@@ -450,7 +468,7 @@ pub fn execute_store(
     let mut out = Outcome::default();
     match command {
         StoreCommand::ImportAccount(record) => imports::account(state, now, &mut out, record),
-        StoreCommand::ImportProduct(record) => imports::product(state, now, &mut out, record),
+        StoreCommand::ImportProduct(record) => imports::product(now, &mut out, record),
         StoreCommand::ImportLicense(record) => imports::license(state, now, &mut out, record),
         StoreCommand::ImportOrder(record) => imports::order(state, now, &mut out, record),
         StoreCommand::ImportContract(record) => imports::contract(state, now, &mut out, record),

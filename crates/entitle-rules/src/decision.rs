@@ -272,7 +272,9 @@ fn project(
                 if has_pending_transfer(
                     state,
                     now,
-                    |s| matches!(s, TransferSubject::Project { project_id } if project_id == id),
+                    &TransferSubject::Project {
+                        project_id: id.clone(),
+                    },
                 ) =>
             {
                 Decision::deny(Reason::TransferPending)
@@ -290,15 +292,11 @@ fn project(
     }
 }
 
-fn has_pending_transfer(
-    state: &State,
-    now: Timestamp,
-    subject: impl Fn(&TransferSubject) -> bool,
-) -> bool {
+fn has_pending_transfer(state: &State, now: Timestamp, subject: &TransferSubject) -> bool {
     state
-        .transfers
+        .transfers_of(subject)
         .iter()
-        .any(|t| t.status_at(now) == TransferStatus::Pending && subject(&t.subject))
+        .any(|t| t.status_at(now) == TransferStatus::Pending)
 }
 
 /// Whether `actor` administers the company that employs `owner`.
@@ -371,7 +369,9 @@ fn license(
             } else if has_pending_transfer(
                 state,
                 now,
-                |s| matches!(s, TransferSubject::License { license_key } if license_key == key),
+                &TransferSubject::License {
+                    license_key: key.clone(),
+                },
             ) {
                 Decision::deny(Reason::TransferPending)
             } else {

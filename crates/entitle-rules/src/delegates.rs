@@ -68,9 +68,11 @@ pub(crate) fn invite(
             format!("`{address}` is already a delegate on this contract"),
         ));
     }
-    for pending in state.invitations.iter().filter(|i| {
-        &i.contract_id == contract_id && i.email == address && i.status == InvitationStatus::Pending
-    }) {
+    for pending in state
+        .invitations_of(contract_id)
+        .into_iter()
+        .filter(|i| i.email == address && i.status == InvitationStatus::Pending)
+    {
         if pending.status_at(ctx.now) == InvitationStatus::Pending {
             return Err(CommandError::new(
                 ErrorCode::InvitationPending,
@@ -99,7 +101,6 @@ pub(crate) fn invite(
         expires_at: ctx.now.plus_days(INVITATION_TTL_DAYS),
         resent_at: None,
         settled_at: None,
-        version: 0,
     };
     out.event(event(
         ctx,
@@ -225,16 +226,12 @@ pub(crate) fn accept(
 ) -> Result<(), CommandError> {
     let actor = actor_account(state, ctx)?;
     let hash = token_hash(token);
-    let invitation = state
-        .invitations
-        .iter()
-        .find(|i| !i.token_hash.is_empty() && i.token_hash == hash)
-        .ok_or_else(|| {
-            CommandError::new(
-                ErrorCode::InvitationNotFound,
-                "no invitation has this token",
-            )
-        })?;
+    let invitation = state.invitation_by_token_hash(&hash).ok_or_else(|| {
+        CommandError::new(
+            ErrorCode::InvitationNotFound,
+            "no invitation has this token",
+        )
+    })?;
     // Only the invited address may accept, whatever the invitation's state.
     if invitation.email != actor.email {
         return Err(CommandError::new(
@@ -281,9 +278,6 @@ pub(crate) fn accept(
         settled_at: Some(ctx.now),
         ..invitation.clone()
     }));
-    let version = state
-        .delegate(&contract.id, &actor.id)
-        .map_or(0, |d| d.version);
     out.change(Change::PutDelegate(Delegate {
         contract_id: contract.id.clone(),
         account_id: actor.id.clone(),
@@ -291,7 +285,6 @@ pub(crate) fn accept(
         added_at: ctx.now,
         revoked_at: None,
         invitation_id: invitation.id.clone(),
-        version,
     }));
     out.event(event(
         ctx,
@@ -396,7 +389,6 @@ pub(crate) fn create_ticket(
         created_at: ctx.now,
         subject,
         body,
-        version: 0,
     };
     out.event(event(
         ctx,
@@ -422,9 +414,9 @@ pub fn visible_tickets<'a>(
         ContractRole::Delegate => Some(state.active_delegate(contract_id, actor)?.added_at),
     };
     let mut tickets: Vec<&Ticket> = state
-        .tickets
-        .iter()
-        .filter(|t| &t.contract_id == contract_id && since.is_none_or(|s| t.created_at >= s))
+        .tickets_of(contract_id)
+        .into_iter()
+        .filter(|t| since.is_none_or(|s| t.created_at >= s))
         .collect();
     tickets.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
     Some(tickets)

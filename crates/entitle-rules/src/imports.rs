@@ -67,10 +67,8 @@ pub(crate) fn account(
         }
         known_account(state, manager, "manager")?;
     }
-    let version = state.account(&record.id).map_or(0, |a| a.version);
     out.change(Change::PutAccount(Account {
         name,
-        version,
         ..record.clone()
     }));
     out.event(event(
@@ -83,7 +81,6 @@ pub(crate) fn account(
 }
 
 pub(crate) fn product(
-    state: &State,
     now: Timestamp,
     out: &mut Outcome,
     record: &Product,
@@ -96,11 +93,9 @@ pub(crate) fn product(
     })?;
     let family = bounded(&record.family, 64)
         .ok_or_else(|| invalid("a product family needs 1 to 64 characters".to_owned()))?;
-    let version = state.product(&record.id).map_or(0, |p| p.version);
     out.change(Change::PutProduct(Product {
         name,
         family,
-        version,
         ..record.clone()
     }));
     out.event(event(
@@ -139,7 +134,6 @@ pub(crate) fn license(
             next.customer_details = existing.customer_details.clone();
             next.customer_paid = existing.customer_paid;
             next.customer_paid_at = existing.customer_paid_at;
-            next.version = existing.version;
             if existing.owner_id != next.owner_id && next.project_id.is_some() {
                 unassigned_from = next.project_id.clone();
                 next.unassign();
@@ -153,7 +147,6 @@ pub(crate) fn license(
             next.customer_details = None;
             next.customer_paid = false;
             next.customer_paid_at = None;
-            next.version = 0;
         }
     }
     out.change(Change::PutLicense(next));
@@ -187,10 +180,8 @@ pub(crate) fn order(
     let mut keys = record.license_keys.clone();
     keys.sort();
     keys.dedup();
-    let version = state.order(&record.id).map_or(0, |o| o.version);
     out.change(Change::PutOrder(Order {
         license_keys: keys,
-        version,
         ..record.clone()
     }));
     out.event(event(
@@ -215,11 +206,7 @@ pub(crate) fn contract(
             record.product_id
         )));
     }
-    let version = state.contract(&record.id).map_or(0, |c| c.version);
-    out.change(Change::PutContract(Contract {
-        version,
-        ..record.clone()
-    }));
+    out.change(Change::PutContract(Contract { ..record.clone() }));
     out.event(event(
         now,
         EventPayload::ContractImported {

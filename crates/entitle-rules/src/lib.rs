@@ -22,6 +22,7 @@ pub mod event;
 pub mod ids;
 mod imports;
 pub mod model;
+pub mod read;
 pub mod reseller;
 pub mod sharing;
 pub mod state;
@@ -34,9 +35,11 @@ pub use access::access_snapshot;
 pub use action::{Action, Resource, ResourceType};
 pub use command::{
     Command, Context, NewLicenses, Outcome, ProjectRuntime, StoreCommand, execute, execute_store,
+    execute_store_batch,
 };
 pub use decision::{AuthorizeError, Decision, Reason, authorize};
 pub use error::{CommandError, ErrorCode, ErrorKind};
 pub use event::{Event, EventPayload};
-pub use state::{Change, State};
+pub use read::{Read, Record};
+pub use state::{Change, Row, State};
 pub use time::Timestamp;

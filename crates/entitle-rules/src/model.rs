@@ -79,10 +79,6 @@ pub struct Account {
     /// The reseller or partner that created and manages it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub managed_by: Option<AccountId>,
-    /// Optimistic concurrency version: storage sets it when loading and checks it when
-    /// writing; it is never serialized, and the rules never read it.
-    #[serde(skip)]
-    pub version: u32,
 }
 
 /// A product the store sells.
@@ -98,10 +94,6 @@ pub struct Product {
     pub family: String,
     /// How it is billed.
     pub billing: Billing,
-    /// Optimistic concurrency version: storage sets it when loading and checks it when
-    /// writing; it is never serialized, and the rules never read it.
-    #[serde(skip)]
-    pub version: u32,
 }
 
 /// Permanent or trial.
@@ -181,10 +173,6 @@ pub struct License {
     /// When the customer paid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_paid_at: Option<Timestamp>,
-    /// Optimistic concurrency version: storage sets it when loading and checks it when
-    /// writing; it is never serialized, and the rules never read it.
-    #[serde(skip)]
-    pub version: u32,
 }
 
 impl License {
@@ -208,7 +196,6 @@ impl License {
             customer_details: None,
             customer_paid: false,
             customer_paid_at: None,
-            version: 0,
         }
     }
 
@@ -245,10 +232,6 @@ pub struct Order {
     pub license_keys: Vec<LicenseKey>,
     /// Whether it carries recurring fees.
     pub recurring: bool,
-    /// Optimistic concurrency version: storage sets it when loading and checks it when
-    /// writing; it is never serialized, and the rules never read it.
-    #[serde(skip)]
-    pub version: u32,
 }
 
 /// The kind of a project; it limits who may receive the project in a transfer.
@@ -289,10 +272,6 @@ pub struct Project {
     pub active_panels: u32,
     /// When it was created.
     pub created_at: Timestamp,
-    /// Optimistic concurrency version: storage sets it when loading and checks it when
-    /// writing; it is never serialized, and the rules never read it.
-    #[serde(skip)]
-    pub version: u32,
 }
 
 /// A project shared with one recipient. It needs no acceptance.
@@ -306,10 +285,6 @@ pub struct Share {
     pub account_id: AccountId,
     /// When it was shared.
     pub shared_at: Timestamp,
-    /// Optimistic concurrency version: storage sets it when loading and checks it when
-    /// writing; it is never serialized, and the rules never read it.
-    #[serde(skip)]
-    pub version: u32,
 }
 
 /// A contract's life-cycle state, as the store reports it.
@@ -349,10 +324,6 @@ pub struct Contract {
     pub renews_at: Option<Timestamp>,
     /// Subscription or one-off.
     pub billing: Billing,
-    /// Optimistic concurrency version: storage sets it when loading and checks it when
-    /// writing; it is never serialized, and the rules never read it.
-    #[serde(skip)]
-    pub version: u32,
 }
 
 /// Whether a delegate may act.
@@ -384,10 +355,6 @@ pub struct Delegate {
     pub revoked_at: Option<Timestamp>,
     /// The invitation it accepted.
     pub invitation_id: InvitationId,
-    /// Optimistic concurrency version: storage sets it when loading and checks it when
-    /// writing; it is never serialized, and the rules never read it.
-    #[serde(skip)]
-    pub version: u32,
 }
 
 /// Where an invitation stands.
@@ -432,10 +399,6 @@ pub struct Invitation {
     /// When it was accepted or cancelled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settled_at: Option<Timestamp>,
-    /// Optimistic concurrency version: storage sets it when loading and checks it when
-    /// writing; it is never serialized, and the rules never read it.
-    #[serde(skip)]
-    pub version: u32,
 }
 
 impl Invitation {
@@ -465,14 +428,10 @@ pub struct Ticket {
     pub subject: String,
     /// Its text.
     pub body: String,
-    /// Optimistic concurrency version: storage sets it when loading and checks it when
-    /// writing; it is never serialized, and the rules never read it.
-    #[serde(skip)]
-    pub version: u32,
 }
 
 /// What a transfer moves.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum TransferSubject {
@@ -529,10 +488,6 @@ pub struct Transfer {
     /// When it was accepted or cancelled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settled_at: Option<Timestamp>,
-    /// Optimistic concurrency version: storage sets it when loading and checks it when
-    /// writing; it is never serialized, and the rules never read it.
-    #[serde(skip)]
-    pub version: u32,
 }
 
 impl Transfer {

@@ -77,7 +77,6 @@ pub(crate) fn create_customer(
         company_id: None,
         company_role: None,
         managed_by: Some(actor.id.clone()),
-        version: 0,
     };
     out.event(event(
         ctx,
@@ -174,11 +173,7 @@ pub(crate) fn create_licenses(
         ));
     }
     if !customer_paid {
-        let unpaid = state
-            .licenses
-            .iter()
-            .filter(|l| l.created_by.as_ref() == Some(&actor.id) && !l.customer_paid)
-            .count();
+        let unpaid = state.unpaid_licenses_by(&actor.id).len();
         let requested = usize::try_from(*quantity).unwrap_or(usize::MAX);
         if unpaid.saturating_add(requested) > MAX_UNPAID {
             return Err(CommandError::new(
@@ -190,12 +185,10 @@ pub(crate) fn create_licenses(
         }
     }
     if *tier == LicenseTier::Additional {
-        let has_primary = state.licenses.iter().any(|l| {
-            l.owner_id == customer.id
-                && &l.product_id == product_id
-                && l.tier == LicenseTier::Primary
-                && !l.is_expired(ctx.now)
-        });
+        let has_primary = state
+            .licenses_of(&customer.id, product_id)
+            .iter()
+            .any(|l| l.tier == LicenseTier::Primary && !l.is_expired(ctx.now));
         if !has_primary {
             return Err(CommandError::new(
                 ErrorCode::PrimaryLicenseRequired,
@@ -278,9 +271,5 @@ pub(crate) fn update_payment(
 
 /// The customers a reseller manages.
 pub fn managed_customers<'a>(state: &'a State, reseller: &AccountId) -> Vec<&'a Account> {
-    state
-        .accounts
-        .iter()
-        .filter(|a| a.managed_by.as_ref() == Some(reseller))
-        .collect()
+    state.accounts_managed_by(reseller)
 }

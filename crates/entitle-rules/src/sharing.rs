@@ -47,7 +47,6 @@ pub(crate) fn create_project(
         server_active: false,
         active_panels: 0,
         created_at: ctx.now,
-        version: 0,
     };
     out.event(event(
         ctx,
@@ -93,7 +92,6 @@ pub(crate) fn share(
         project_id: project_id.clone(),
         account_id: recipient.id.clone(),
         shared_at: ctx.now,
-        version: 0,
     }));
     out.event(event(
         ctx,
@@ -122,9 +120,11 @@ pub(crate) fn unshare(
         )
     })?;
     let mut removed = Vec::new();
-    for license in state.licenses.iter().filter(|l| {
-        l.project_id.as_ref() == Some(project_id) && l.assigned_by.as_ref() == Some(account_id)
-    }) {
+    for license in state
+        .licenses_on(project_id)
+        .into_iter()
+        .filter(|l| l.assigned_by.as_ref() == Some(account_id))
+    {
         let mut freed = license.clone();
         freed.unassign();
         removed.push(freed.license_key.clone());

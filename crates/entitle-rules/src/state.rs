@@ -2,14 +2,17 @@
 //! The caller loads it; the rules read it and answer with changes to write.
 
 use crate::ids::{
-    AccountId, ContractId, InvitationId, LicenseKey, OrderId, ProductId, ProjectId, TransferId,
+    AccountId, CompanyId, ContractId, InvitationId, LicenseKey, OrderId, ProductId, ProjectId,
+    TransferId,
 };
 use crate::model::{
     Account, Contract, Delegate, DelegateStatus, Invitation, License, Order, Product, Project,
-    Share, Ticket, Transfer,
+    Share, Ticket, Transfer, TransferSubject,
 };
+use crate::read::{Read, Reads, Record, Table};
 use crate::text::Email;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 
 /// Records of one store. Missing records are simply unknown to the rules.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +41,10 @@ pub struct State {
     pub tickets: Vec<Ticket>,
     /// License and project transfers.
     pub transfers: Vec<Transfer>,
+    /// Which reads a partial state holds; bookkeeping, not part of the value.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub reads: Reads,
 }
 
 /// One record to write (insert or update) or remove.
@@ -71,46 +78,339 @@ pub enum Change {
     PutTransfer(Transfer),
 }
 
-fn put<T>(records: &mut Vec<T>, record: T, same: impl Fn(&T, &T) -> bool) {
-    match records.iter_mut().find(|existing| same(existing, &record)) {
+fn put<T: Record>(records: &mut Vec<T>, record: T) {
+    let key = record.key();
+    match records.iter_mut().find(|existing| existing.key() == key) {
         Some(existing) => *existing = record,
         None => records.push(record),
     }
 }
 
+/// Adds a loaded row unless the state holds it already (the first load of a row wins, so a
+/// row's content stays the one its read guard was computed from).
+fn hold<T: Record>(records: &mut Vec<T>, record: T) {
+    let key = record.key();
+    if !records.iter().any(|existing| existing.key() == key) {
+        records.push(record);
+    }
+}
+
+fn matching<'a, T: Record>(records: &'a [T], read: &Read) -> Vec<&'a T> {
+    records.iter().filter(|r| read.matches(*r)).collect()
+}
+
+/// One stored row of any record type, as a store loads or writes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Row {
+    /// An account.
+    Account(Account),
+    /// A product.
+    Product(Product),
+    /// A license.
+    License(License),
+    /// An order.
+    Order(Order),
+    /// A project.
+    Project(Project),
+    /// A share.
+    Share(Share),
+    /// A contract.
+    Contract(Contract),
+    /// A delegate.
+    Delegate(Delegate),
+    /// An invitation.
+    Invitation(Invitation),
+    /// A ticket.
+    Ticket(Ticket),
+    /// A transfer.
+    Transfer(Transfer),
+}
+
+macro_rules! each_row {
+    ($row:expr, $r:ident => $body:expr) => {
+        match $row {
+            Row::Account($r) => $body,
+            Row::Product($r) => $body,
+            Row::License($r) => $body,
+            Row::Order($r) => $body,
+            Row::Project($r) => $body,
+            Row::Share($r) => $body,
+            Row::Contract($r) => $body,
+            Row::Delegate($r) => $body,
+            Row::Invitation($r) => $body,
+            Row::Ticket($r) => $body,
+            Row::Transfer($r) => $body,
+        }
+    };
+}
+
+impl Row {
+    /// Decodes a row of `table` (its stored form, such as JSON) with `deserializer`.
+    pub fn decode<'de, D: serde::Deserializer<'de>>(
+        table: &str,
+        deserializer: D,
+    ) -> Result<Row, D::Error> {
+        use serde::de::Error;
+        Ok(match table {
+            "accounts" => Row::Account(Deserialize::deserialize(deserializer)?),
+            "products" => Row::Product(Deserialize::deserialize(deserializer)?),
+            "licenses" => Row::License(Deserialize::deserialize(deserializer)?),
+            "orders" => Row::Order(Deserialize::deserialize(deserializer)?),
+            "projects" => Row::Project(Deserialize::deserialize(deserializer)?),
+            "shares" => Row::Share(Deserialize::deserialize(deserializer)?),
+            "contracts" => Row::Contract(Deserialize::deserialize(deserializer)?),
+            "delegates" => Row::Delegate(Deserialize::deserialize(deserializer)?),
+            "invitations" => Row::Invitation(Deserialize::deserialize(deserializer)?),
+            "tickets" => Row::Ticket(Deserialize::deserialize(deserializer)?),
+            "transfers" => Row::Transfer(Deserialize::deserialize(deserializer)?),
+            other => {
+                return Err(D::Error::custom(format!(
+                    "no record type is stored in `{other}`"
+                )));
+            }
+        })
+    }
+
+    /// Its stored form.
+    pub fn serialize_record<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        each_row!(self, r => r.serialize(serializer))
+    }
+
+    /// Its table.
+    pub fn table(&self) -> Table {
+        fn table_of<T: Record>(_: &T) -> Table {
+            T::TABLE
+        }
+        each_row!(self, r => table_of(r))
+    }
+
+    /// Its key.
+    pub fn key(&self) -> String {
+        each_row!(self, r => r.key())
+    }
+
+    /// The value of one of its table's columns.
+    pub fn column(&self, name: &str) -> Option<String> {
+        each_row!(self, r => r.column(name))
+    }
+}
+
+impl Read {
+    /// Whether `row` is one of the rows this read returns.
+    pub fn matches_row(&self, row: &Row) -> bool {
+        let lookup = self.lookup();
+        lookup.table == row.table()
+            && lookup
+                .filters
+                .iter()
+                .all(|(column, value)| row.column(column).as_deref() == Some(value.as_str()))
+    }
+}
+
+impl Change {
+    /// The row this change writes or removes, and whether it removes it.
+    pub fn row(&self) -> (Row, bool) {
+        match self.clone() {
+            Change::PutAccount(r) => (Row::Account(r), false),
+            Change::PutProduct(r) => (Row::Product(r), false),
+            Change::PutLicense(r) => (Row::License(r), false),
+            Change::PutOrder(r) => (Row::Order(r), false),
+            Change::PutProject(r) => (Row::Project(r), false),
+            Change::PutShare(r) => (Row::Share(r), false),
+            Change::DeleteShare(r) => (Row::Share(r), true),
+            Change::PutContract(r) => (Row::Contract(r), false),
+            Change::PutDelegate(r) => (Row::Delegate(r), false),
+            Change::PutInvitation(r) => (Row::Invitation(r), false),
+            Change::PutTicket(r) => (Row::Ticket(r), false),
+            Change::PutTransfer(r) => (Row::Transfer(r), false),
+        }
+    }
+}
+
 impl State {
+    /// An empty state that a store fills read by read (see [`crate::read`]).
+    pub fn partial() -> Self {
+        Self {
+            reads: Reads::partial(),
+            ..Self::default()
+        }
+    }
+
+    /// The reads the rules consulted since the last call that this state does not hold.
+    /// Empty for a complete state, and once a store has loaded everything a decision needs.
+    pub fn missing(&self) -> BTreeSet<Read> {
+        self.reads.take_missing()
+    }
+
+    /// The reads this state holds.
+    pub fn held(&self) -> &BTreeSet<Read> {
+        self.reads.held()
+    }
+
+    /// Adds the rows a store loaded for `read`, and records that the state holds it.
+    pub fn hold(&mut self, read: Read, rows: impl IntoIterator<Item = Row>) {
+        for row in rows {
+            match row {
+                Row::Account(r) => hold(&mut self.accounts, r),
+                Row::Product(r) => hold(&mut self.products, r),
+                Row::License(r) => hold(&mut self.licenses, r),
+                Row::Order(r) => hold(&mut self.orders, r),
+                Row::Project(r) => hold(&mut self.projects, r),
+                Row::Share(r) => hold(&mut self.shares, r),
+                Row::Contract(r) => hold(&mut self.contracts, r),
+                Row::Delegate(r) => hold(&mut self.delegates, r),
+                Row::Invitation(r) => hold(&mut self.invitations, r),
+                Row::Ticket(r) => hold(&mut self.tickets, r),
+                Row::Transfer(r) => hold(&mut self.transfers, r),
+            }
+        }
+        self.reads.hold(read);
+    }
+
+    /// The rows of `read` in this (complete) state: what a store holding it would load.
+    pub fn rows(&self, read: &Read) -> Vec<Row> {
+        let table = read.lookup().table;
+        let pick = |name: &str| table.name == name;
+        let mut rows = Vec::new();
+        if pick("accounts") {
+            rows.extend(
+                matching(&self.accounts, read)
+                    .into_iter()
+                    .cloned()
+                    .map(Row::Account),
+            );
+        } else if pick("products") {
+            rows.extend(
+                matching(&self.products, read)
+                    .into_iter()
+                    .cloned()
+                    .map(Row::Product),
+            );
+        } else if pick("licenses") {
+            rows.extend(
+                matching(&self.licenses, read)
+                    .into_iter()
+                    .cloned()
+                    .map(Row::License),
+            );
+        } else if pick("orders") {
+            rows.extend(
+                matching(&self.orders, read)
+                    .into_iter()
+                    .cloned()
+                    .map(Row::Order),
+            );
+        } else if pick("projects") {
+            rows.extend(
+                matching(&self.projects, read)
+                    .into_iter()
+                    .cloned()
+                    .map(Row::Project),
+            );
+        } else if pick("shares") {
+            rows.extend(
+                matching(&self.shares, read)
+                    .into_iter()
+                    .cloned()
+                    .map(Row::Share),
+            );
+        } else if pick("contracts") {
+            rows.extend(
+                matching(&self.contracts, read)
+                    .into_iter()
+                    .cloned()
+                    .map(Row::Contract),
+            );
+        } else if pick("delegates") {
+            rows.extend(
+                matching(&self.delegates, read)
+                    .into_iter()
+                    .cloned()
+                    .map(Row::Delegate),
+            );
+        } else if pick("invitations") {
+            rows.extend(
+                matching(&self.invitations, read)
+                    .into_iter()
+                    .cloned()
+                    .map(Row::Invitation),
+            );
+        } else if pick("tickets") {
+            rows.extend(
+                matching(&self.tickets, read)
+                    .into_iter()
+                    .cloned()
+                    .map(Row::Ticket),
+            );
+        } else if pick("transfers") {
+            rows.extend(
+                matching(&self.transfers, read)
+                    .into_iter()
+                    .cloned()
+                    .map(Row::Transfer),
+            );
+        }
+        rows
+    }
+
+    /// Runs `decide` on a partial state loaded from `full` read by read, as a store would, until
+    /// nothing is missing. Returns the answer and the loaded state. For tests of the read
+    /// declarations: the answer must equal `decide(full)`.
+    pub fn resolve<T>(full: &State, mut decide: impl FnMut(&State) -> T) -> (T, State) {
+        let mut partial = State::partial();
+        loop {
+            let answer = decide(&partial);
+            let missing = partial.missing();
+            if missing.is_empty() {
+                return (answer, partial);
+            }
+            for read in missing {
+                let rows = full.rows(&read);
+                partial.hold(read, rows);
+            }
+        }
+    }
+
     /// The account with this id.
     pub fn account(&self, id: &AccountId) -> Option<&Account> {
+        self.reads.note(|| Read::Account(id.clone()));
         self.accounts.iter().find(|a| &a.id == id)
     }
 
     /// The account with this e-mail address.
     pub fn account_by_email(&self, email: &Email) -> Option<&Account> {
+        self.reads.note(|| Read::AccountByEmail(email.clone()));
         self.accounts.iter().find(|a| &a.email == email)
     }
 
     /// The product with this id.
     pub fn product(&self, id: &ProductId) -> Option<&Product> {
+        self.reads.note(|| Read::Product(id.clone()));
         self.products.iter().find(|p| &p.id == id)
     }
 
     /// The license with this key.
     pub fn license(&self, key: &LicenseKey) -> Option<&License> {
+        self.reads.note(|| Read::License(key.clone()));
         self.licenses.iter().find(|l| &l.license_key == key)
     }
 
     /// The order with this id.
     pub fn order(&self, id: &OrderId) -> Option<&Order> {
+        self.reads.note(|| Read::Order(id.clone()));
         self.orders.iter().find(|o| &o.id == id)
     }
 
     /// The project with this id.
     pub fn project(&self, id: &ProjectId) -> Option<&Project> {
+        self.reads.note(|| Read::Project(id.clone()));
         self.projects.iter().find(|p| &p.id == id)
     }
 
     /// The share of this project with this account.
     pub fn share(&self, project: &ProjectId, account: &AccountId) -> Option<&Share> {
+        self.reads
+            .note(|| Read::Share(project.clone(), account.clone()));
         self.shares
             .iter()
             .find(|s| &s.project_id == project && &s.account_id == account)
@@ -118,11 +418,14 @@ impl State {
 
     /// The contract with this id.
     pub fn contract(&self, id: &ContractId) -> Option<&Contract> {
+        self.reads.note(|| Read::Contract(id.clone()));
         self.contracts.iter().find(|c| &c.id == id)
     }
 
     /// The delegate record of this account on this contract, active or revoked.
     pub fn delegate(&self, contract: &ContractId, account: &AccountId) -> Option<&Delegate> {
+        self.reads
+            .note(|| Read::Delegate(contract.clone(), account.clone()));
         self.delegates
             .iter()
             .find(|d| &d.contract_id == contract && &d.account_id == account)
@@ -136,37 +439,219 @@ impl State {
 
     /// The invitation with this id.
     pub fn invitation(&self, id: &InvitationId) -> Option<&Invitation> {
+        self.reads.note(|| Read::Invitation(id.clone()));
         self.invitations.iter().find(|i| &i.id == id)
+    }
+
+    /// The invitation whose token has this hash.
+    pub fn invitation_by_token_hash(&self, hash: &str) -> Option<&Invitation> {
+        self.reads
+            .note(|| Read::InvitationByTokenHash(hash.to_owned()));
+        self.invitations
+            .iter()
+            .find(|i| !i.token_hash.is_empty() && i.token_hash == hash)
     }
 
     /// The transfer with this id.
     pub fn transfer(&self, id: &TransferId) -> Option<&Transfer> {
+        self.reads.note(|| Read::Transfer(id.clone()));
         self.transfers.iter().find(|t| &t.id == id)
+    }
+
+    /// The shares of a project.
+    pub fn shares_of(&self, project: &ProjectId) -> Vec<&Share> {
+        self.reads.note(|| Read::SharesOfProject(project.clone()));
+        self.shares
+            .iter()
+            .filter(|s| &s.project_id == project)
+            .collect()
+    }
+
+    /// The licenses on a project.
+    pub fn licenses_on(&self, project: &ProjectId) -> Vec<&License> {
+        self.reads.note(|| Read::LicensesOnProject(project.clone()));
+        self.licenses
+            .iter()
+            .filter(|l| l.project_id.as_ref() == Some(project))
+            .collect()
+    }
+
+    /// Every transfer of a license or project.
+    pub fn transfers_of(&self, subject: &TransferSubject) -> Vec<&Transfer> {
+        self.reads.note(|| Read::TransfersOf(subject.clone()));
+        self.transfers
+            .iter()
+            .filter(|t| &t.subject == subject)
+            .collect()
+    }
+
+    /// The invitations of a contract.
+    pub fn invitations_of(&self, contract: &ContractId) -> Vec<&Invitation> {
+        self.reads
+            .note(|| Read::InvitationsOfContract(contract.clone()));
+        self.invitations
+            .iter()
+            .filter(|i| &i.contract_id == contract)
+            .collect()
+    }
+
+    /// The delegate rows of a contract.
+    pub fn delegates_of(&self, contract: &ContractId) -> Vec<&Delegate> {
+        self.reads
+            .note(|| Read::DelegatesOfContract(contract.clone()));
+        self.delegates
+            .iter()
+            .filter(|d| &d.contract_id == contract)
+            .collect()
+    }
+
+    /// The tickets of a contract.
+    pub fn tickets_of(&self, contract: &ContractId) -> Vec<&Ticket> {
+        self.reads
+            .note(|| Read::TicketsOfContract(contract.clone()));
+        self.tickets
+            .iter()
+            .filter(|t| &t.contract_id == contract)
+            .collect()
+    }
+
+    /// The unpaid licenses a reseller created.
+    pub fn unpaid_licenses_by(&self, reseller: &AccountId) -> Vec<&License> {
+        self.reads.note(|| Read::UnpaidLicensesBy(reseller.clone()));
+        self.licenses
+            .iter()
+            .filter(|l| l.created_by.as_ref() == Some(reseller) && !l.customer_paid)
+            .collect()
+    }
+
+    /// The licenses an account owns of one product.
+    pub fn licenses_of(&self, owner: &AccountId, product: &ProductId) -> Vec<&License> {
+        self.reads
+            .note(|| Read::LicensesOfOwnerAndProduct(owner.clone(), product.clone()));
+        self.licenses
+            .iter()
+            .filter(|l| &l.owner_id == owner && &l.product_id == product)
+            .collect()
+    }
+
+    fn related<'a, T: Record>(&self, records: &'a [T], read: Read) -> Vec<&'a T> {
+        let found = records.iter().filter(|r| read.matches(*r)).collect();
+        self.reads.note(|| read);
+        found
+    }
+
+    /// The contracts an account owns. Account-wide: for snapshots and lists.
+    pub fn contracts_owned_by(&self, account: &AccountId) -> Vec<&Contract> {
+        self.related(&self.contracts, Read::ContractsOwnedBy(account.clone()))
+    }
+
+    /// The delegate rows of an account. Account-wide: for snapshots and lists.
+    pub fn delegations_of(&self, account: &AccountId) -> Vec<&Delegate> {
+        self.related(&self.delegates, Read::DelegationsOf(account.clone()))
+    }
+
+    /// The invitations made for an account. Account-wide: for snapshots and lists.
+    pub fn invitations_for(&self, account: &AccountId) -> Vec<&Invitation> {
+        self.related(&self.invitations, Read::InvitationsFor(account.clone()))
+    }
+
+    /// The projects an account owns. Account-wide: for snapshots and lists.
+    pub fn projects_owned_by(&self, account: &AccountId) -> Vec<&Project> {
+        self.related(&self.projects, Read::ProjectsOwnedBy(account.clone()))
+    }
+
+    /// The shares with an account. Account-wide: for snapshots and lists.
+    pub fn shares_with(&self, account: &AccountId) -> Vec<&Share> {
+        self.related(&self.shares, Read::SharesWith(account.clone()))
+    }
+
+    /// The licenses an account owns. Account-wide: for snapshots and lists.
+    pub fn licenses_owned_by(&self, account: &AccountId) -> Vec<&License> {
+        self.related(&self.licenses, Read::LicensesOwnedBy(account.clone()))
+    }
+
+    /// The licenses a reseller created. Account-wide: for snapshots and lists.
+    pub fn licenses_created_by(&self, account: &AccountId) -> Vec<&License> {
+        self.related(&self.licenses, Read::LicensesCreatedBy(account.clone()))
+    }
+
+    /// The accounts a reseller manages. Account-wide: for snapshots and lists.
+    pub fn accounts_managed_by(&self, account: &AccountId) -> Vec<&Account> {
+        self.related(&self.accounts, Read::AccountsManagedBy(account.clone()))
+    }
+
+    /// The accounts of a company. Account-wide: for snapshots and lists.
+    pub fn accounts_of_company(&self, company: &CompanyId) -> Vec<&Account> {
+        self.related(&self.accounts, Read::AccountsOfCompany(company.clone()))
+    }
+
+    /// The orders an account owns or pays for. Account-wide: for snapshots and lists.
+    pub fn orders_of(&self, account: &AccountId) -> Vec<&Order> {
+        let mut orders = self.related(&self.orders, Read::OrdersOwnedBy(account.clone()));
+        for order in self.related(&self.orders, Read::OrdersBilledTo(account.clone())) {
+            if !orders.iter().any(|o| o.id == order.id) {
+                orders.push(order);
+            }
+        }
+        orders
+    }
+
+    /// The transfers an account sends, receives or requested. Account-wide: for snapshots and
+    /// lists.
+    pub fn transfers_involving(&self, account: &AccountId) -> Vec<&Transfer> {
+        let mut transfers = Vec::new();
+        for read in [
+            Read::TransfersFrom(account.clone()),
+            Read::TransfersTo(account.clone()),
+            Read::TransfersRequestedBy(account.clone()),
+        ] {
+            for transfer in self.related(&self.transfers, read) {
+                if !transfers.iter().any(|t: &&Transfer| t.id == transfer.id) {
+                    transfers.push(transfer);
+                }
+            }
+        }
+        transfers
+    }
+
+    /// The same records with every list in key order: one canonical form, whatever order the
+    /// records were loaded in.
+    pub fn canonical(mut self) -> State {
+        fn by_key<T: Record>(records: &mut [T]) {
+            records.sort_by_cached_key(Record::key);
+        }
+        by_key(&mut self.accounts);
+        by_key(&mut self.products);
+        by_key(&mut self.licenses);
+        by_key(&mut self.orders);
+        by_key(&mut self.projects);
+        by_key(&mut self.shares);
+        by_key(&mut self.contracts);
+        by_key(&mut self.delegates);
+        by_key(&mut self.invitations);
+        by_key(&mut self.tickets);
+        by_key(&mut self.transfers);
+        self
     }
 
     /// Applies one change, as storage would.
     pub fn apply(&mut self, change: &Change) {
         match change.clone() {
-            Change::PutAccount(r) => put(&mut self.accounts, r, |a, b| a.id == b.id),
-            Change::PutProduct(r) => put(&mut self.products, r, |a, b| a.id == b.id),
-            Change::PutLicense(r) => {
-                put(&mut self.licenses, r, |a, b| a.license_key == b.license_key)
+            Change::PutAccount(r) => put(&mut self.accounts, r),
+            Change::PutProduct(r) => put(&mut self.products, r),
+            Change::PutLicense(r) => put(&mut self.licenses, r),
+            Change::PutOrder(r) => put(&mut self.orders, r),
+            Change::PutProject(r) => put(&mut self.projects, r),
+            Change::PutShare(r) => put(&mut self.shares, r),
+            Change::DeleteShare(r) => {
+                let key = r.key();
+                self.shares.retain(|s| s.key() != key);
             }
-            Change::PutOrder(r) => put(&mut self.orders, r, |a, b| a.id == b.id),
-            Change::PutProject(r) => put(&mut self.projects, r, |a, b| a.id == b.id),
-            Change::PutShare(r) => put(&mut self.shares, r, |a, b| {
-                a.project_id == b.project_id && a.account_id == b.account_id
-            }),
-            Change::DeleteShare(r) => self
-                .shares
-                .retain(|s| !(s.project_id == r.project_id && s.account_id == r.account_id)),
-            Change::PutContract(r) => put(&mut self.contracts, r, |a, b| a.id == b.id),
-            Change::PutDelegate(r) => put(&mut self.delegates, r, |a, b| {
-                a.contract_id == b.contract_id && a.account_id == b.account_id
-            }),
-            Change::PutInvitation(r) => put(&mut self.invitations, r, |a, b| a.id == b.id),
-            Change::PutTicket(r) => put(&mut self.tickets, r, |a, b| a.id == b.id),
-            Change::PutTransfer(r) => put(&mut self.transfers, r, |a, b| a.id == b.id),
+            Change::PutContract(r) => put(&mut self.contracts, r),
+            Change::PutDelegate(r) => put(&mut self.delegates, r),
+            Change::PutInvitation(r) => put(&mut self.invitations, r),
+            Change::PutTicket(r) => put(&mut self.tickets, r),
+            Change::PutTransfer(r) => put(&mut self.transfers, r),
         }
     }
 

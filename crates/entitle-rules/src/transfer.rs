@@ -96,7 +96,6 @@ fn request(
         created_at: ctx.now,
         expires_at: ctx.now.plus_days(TRANSFER_TTL_DAYS),
         settled_at: None,
-        version: 0,
     };
     out.event(event(
         ctx,
@@ -114,10 +113,8 @@ fn request(
 
 /// Marks pending transfers of the same subject that are past expiry as expired.
 fn settle_expired(state: &State, ctx: &Context, out: &mut Outcome, subject: &TransferSubject) {
-    for stale in state.transfers.iter().filter(|t| {
-        &t.subject == subject
-            && t.status == TransferStatus::Pending
-            && t.status_at(ctx.now) == TransferStatus::Expired
+    for stale in state.transfers_of(subject).into_iter().filter(|t| {
+        t.status == TransferStatus::Pending && t.status_at(ctx.now) == TransferStatus::Expired
     }) {
         out.change(Change::PutTransfer(Transfer {
             status: TransferStatus::Expired,
@@ -265,11 +262,7 @@ pub(crate) fn accept(
                     "your account kind may not receive this project",
                 ));
             }
-            for license in state
-                .licenses
-                .iter()
-                .filter(|l| l.project_id.as_ref() == Some(project_id))
-            {
+            for license in state.licenses_on(project_id) {
                 let mut next = license.clone();
                 if license.owner_id == transfer.from_id {
                     // The owner's licenses move with the project.
@@ -283,7 +276,7 @@ pub(crate) fn accept(
                 }
                 out.change(Change::PutLicense(next));
             }
-            for share in state.shares.iter().filter(|s| &s.project_id == project_id) {
+            for share in state.shares_of(project_id) {
                 removed_shares.push(share.account_id.clone());
                 out.change(Change::DeleteShare(share.clone()));
             }

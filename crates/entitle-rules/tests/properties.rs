@@ -27,7 +27,6 @@ fn account(id: &str, kind: AccountKind) -> Account {
         company_id: None,
         company_role: None,
         managed_by: None,
-        version: 0,
     }
 }
 
@@ -198,7 +197,6 @@ fn delegates_setup() -> Runner {
         name: "Hosting".into(),
         family: "hosting".into(),
         billing: Billing::Recurring,
-        version: 0,
     });
     state.contracts.push(Contract {
         id: "c".try_into().unwrap(),
@@ -208,7 +206,6 @@ fn delegates_setup() -> Runner {
         registered_at: Timestamp::parse("2026-01-01T00:00:00Z").unwrap(),
         renews_at: None,
         billing: Billing::Recurring,
-        version: 0,
     });
     Runner {
         state,
@@ -389,7 +386,6 @@ fn sharing_setup() -> (Runner, Vec<(String, String)>) {
         name: "P".into(),
         family: "magento2".into(),
         billing: Billing::OneOff,
-        version: 0,
     });
     let mut owners = Vec::new();
     for (n, owner) in ["owner", "owner", "owner", "r1", "r1", "r1", "r2", "r2"]
@@ -410,7 +406,6 @@ fn sharing_setup() -> (Runner, Vec<(String, String)>) {
         billing_account_id: id("owner"),
         license_keys: vec!["L0".try_into().unwrap(), "L1".try_into().unwrap()],
         recurring: true,
-        version: 0,
     });
     (
         Runner {
@@ -611,7 +606,7 @@ proptest! {
         let mut customer = account("customer", AccountKind::Customer);
         customer.managed_by = Some(id("reseller"));
         state.accounts.extend([admin, employee, account("integrator", AccountKind::Integrator), account("enduser", AccountKind::EndUser), account("reseller", AccountKind::Reseller), customer]);
-        state.products.push(Product { id: "p".try_into().unwrap(), name: "P".into(), family: "prestashop".into(), billing: Billing::OneOff, version: 0 });
+        state.products.push(Product { id: "p".try_into().unwrap(), name: "P".into(), family: "prestashop".into(), billing: Billing::OneOff });
         for (n, owner) in ["admin", "employee", "employee", "integrator"].iter().enumerate() {
             state.licenses.push(License::new(format!("L{n}").as_str().try_into().unwrap(), "p".try_into().unwrap(), id(owner)));
         }

@@ -16,7 +16,7 @@ use entitle_rules::model::{DelegateStatus, InvitationStatus, TransferStatus};
 use entitle_rules::reseller::managed_customers;
 use entitle_rules::{
     Action, Command, CommandError, Context, Outcome, Resource, State, StoreCommand, Timestamp,
-    access_snapshot, authorize, execute, execute_store,
+    access::scoped_snapshot, access_snapshot, authorize, execute, execute_store,
 };
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -165,6 +165,23 @@ fn query(state: &State, actor: &AccountId, q: &Value, now: Timestamp) -> Value {
     }
 }
 
+/// Decides `decide` on the full state, and again on a state loaded read by read as the worker
+/// loads it (`State::resolve`); both must agree, or the rules consulted a record without
+/// declaring the read.
+fn on_loaded_state<T: PartialEq + std::fmt::Debug>(
+    what: &str,
+    state: &State,
+    mut decide: impl FnMut(&State) -> T,
+) -> T {
+    let full = decide(state);
+    let (loaded, _) = State::resolve(state, &mut decide);
+    assert_eq!(
+        loaded, full,
+        "{what}: the answer on the loaded state differs from the full state's"
+    );
+    full
+}
+
 fn run(file: &str) {
     let path = scenario_dir().join(format!("{file}.json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -188,7 +205,7 @@ fn run(file: &str) {
         for record in records[kind].as_array().cloned().unwrap_or_default() {
             let command: StoreCommand =
                 serde_json::from_value(json!({ "type": command, "record": record })).unwrap();
-            let outcome = execute_store(&state, &command, now)
+            let outcome = on_loaded_state(file, &state, |s| execute_store(s, &command, now))
                 .unwrap_or_else(|e| panic!("{file}: import {kind}: {e}"));
             state.apply_all(&outcome.changes);
         }
@@ -228,7 +245,8 @@ fn run(file: &str) {
                 now,
                 fresh,
             };
-            match execute(&state, &command, &ctx) {
+            let here = format!("{file} step {index}");
+            match on_loaded_state(&here, &state, |s| execute(s, &command, &ctx)) {
                 Ok(outcome) => {
                     state.apply_all(&outcome.changes);
                     for event in &outcome.events {
@@ -260,7 +278,8 @@ fn run(file: &str) {
             }
         } else if let Some(command) = step.get("store") {
             let command: StoreCommand = serde_json::from_value(command.clone()).unwrap();
-            match execute_store(&state, &command, now) {
+            let here = format!("{file} step {index}");
+            match on_loaded_state(&here, &state, |s| execute_store(s, &command, now)) {
                 Ok(outcome) => {
                     state.apply_all(&outcome.changes);
                     json!({ "ok": true })
@@ -272,16 +291,27 @@ fn run(file: &str) {
             let resource: Resource =
                 serde_json::from_value(json!({ "type": check[1], "id": check[2] })).unwrap();
             // As the browser and the worker do: decide on the actor's access snapshot.
-            let snapshot = access_snapshot(&state, &actor);
+            let here = format!("{file} step {index}");
+            let snapshot = on_loaded_state(&here, &state, |s| access_snapshot(s, &actor));
             let decision = authorize(&snapshot, &actor, action, &resource, now).unwrap();
             let on_full_state = authorize(&state, &actor, action, &resource, now).unwrap();
             assert_eq!(
                 decision, on_full_state,
                 "{file} step {index}: the snapshot changed the answer"
             );
+            // The worker decides on the scoped snapshot it loads read by read.
+            let (scoped, _) = State::resolve(&state, |s| {
+                scoped_snapshot(s, &actor, std::slice::from_ref(&resource), now)
+            });
+            assert_eq!(
+                authorize(&scoped, &actor, action, &resource, now).unwrap(),
+                on_full_state,
+                "{file} step {index}: the scoped snapshot changed the answer"
+            );
             serde_json::to_value(&decision).unwrap()
         } else if let Some(q) = step.get("query") {
-            query(&state, &actor, q, now)
+            let here = format!("{file} step {index}");
+            on_loaded_state(&here, &state, |s| query(s, &actor, q, now))
         } else {
             panic!("{file} step {index}: a step needs `do`, `store`, `check` or `query`");
         };

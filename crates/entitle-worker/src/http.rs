@@ -18,6 +18,8 @@ pub struct ApiError {
     pub code: &'static str,
     /// A sentence for people.
     pub detail: String,
+    /// Extension members of the problem (RFC 9457), such as where a bulk import failed.
+    pub extensions: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ApiError {
@@ -27,7 +29,15 @@ impl ApiError {
             status,
             code,
             detail: detail.into(),
+            extensions: serde_json::Map::new(),
         }
+    }
+
+    /// The same error with one more extension member.
+    #[must_use]
+    pub fn with(mut self, name: &str, value: serde_json::Value) -> Self {
+        self.extensions.insert(name.to_owned(), value);
+        self
     }
 
     /// A server fault: the detail goes to the log, never to the caller.
@@ -55,13 +65,16 @@ impl ApiError {
             422 => "Unprocessable Content",
             _ => "Internal Server Error",
         };
-        let body = serde_json::json!({
-            "type": format!("urn:entitle:problem:{}", self.code),
-            "title": title,
-            "status": self.status,
-            "detail": self.detail,
-            "code": self.code,
-        });
+        let mut body = self.extensions;
+        body.insert(
+            "type".into(),
+            format!("urn:entitle:problem:{}", self.code).into(),
+        );
+        body.insert("title".into(), title.into());
+        body.insert("status".into(), self.status.into());
+        body.insert("detail".into(), self.detail.into());
+        body.insert("code".into(), self.code.into());
+        let body = serde_json::Value::Object(body);
         let headers = Headers::new();
         headers.set("content-type", "application/problem+json")?;
         headers.set("cache-control", "no-store")?;
@@ -77,11 +90,7 @@ impl From<CommandError> for ApiError {
         if error.kind() == ErrorKind::Internal {
             return Self::internal(&error.detail);
         }
-        Self {
-            status,
-            code: error.code(),
-            detail: error.detail,
-        }
+        Self::new(status, error.code(), error.detail)
     }
 }
 
@@ -93,6 +102,14 @@ impl From<worker::Error> for ApiError {
 
 /// Reads a JSON body: at most [`MAX_BODY`] bytes, JSON content type if one is given.
 pub async fn body<T: DeserializeOwned>(req: &mut Request) -> Result<T, ApiError> {
+    body_limited(req, MAX_BODY).await
+}
+
+/// Reads a JSON body of at most `limit` bytes, JSON content type if one is given.
+pub async fn body_limited<T: DeserializeOwned>(
+    req: &mut Request,
+    limit: usize,
+) -> Result<T, ApiError> {
     let kind = req.headers().get("content-type").ok().flatten();
     if kind.is_some_and(|k| !k.to_ascii_lowercase().starts_with("application/json")) {
         return Err(ApiError::new(
@@ -107,15 +124,15 @@ pub async fn body<T: DeserializeOwned>(req: &mut Request) -> Result<T, ApiError>
         .ok()
         .flatten()
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY) {
-        return Err(too_large());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large(limit));
     }
     let bytes = req
         .bytes()
         .await
         .map_err(|_| ApiError::new(400, "unreadable_body", "the request body could not be read"))?;
-    if bytes.len() > MAX_BODY {
-        return Err(too_large());
+    if bytes.len() > limit {
+        return Err(too_large(limit));
     }
     if bytes.is_empty() {
         return Err(ApiError::new(
@@ -134,11 +151,11 @@ pub async fn body<T: DeserializeOwned>(req: &mut Request) -> Result<T, ApiError>
     })
 }
 
-fn too_large() -> ApiError {
+fn too_large(limit: usize) -> ApiError {
     ApiError::new(
         413,
         "body_too_large",
-        format!("request bodies are limited to {MAX_BODY} bytes"),
+        format!("this request's body is limited to {limit} bytes"),
     )
 }
 

@@ -18,7 +18,7 @@ mod routes;
 mod store;
 
 use entitle_rules::ids::StoreId;
-use handlers::{Call, contracts, projects, records, reseller, settings, transfers};
+use handlers::{Call, contracts, imports, projects, records, reseller, settings, transfers};
 use http::ApiError;
 use routes::{Caller, ROUTES, matches};
 use worker::{Context, Env, Request, Response, event};
@@ -190,11 +190,12 @@ async fn dispatch(
                 ("PUT", "/v1/settings") => settings::put(call, &store).await,
                 ("POST", "/v1/sessions") => records::create_session(call, &store).await,
                 ("GET", "/v1/events") => records::events(call, &store).await,
-                ("PUT", "/v1/accounts/{accountId}") => records::put_account(call, &store).await,
-                ("PUT", "/v1/products/{productId}") => records::put_product(call, &store).await,
-                ("PUT", "/v1/licenses/{licenseKey}") => records::put_license(call, &store).await,
-                ("PUT", "/v1/orders/{orderId}") => records::put_order(call, &store).await,
-                ("PUT", "/v1/contracts/{contractId}") => records::put_contract(call, &store).await,
+                ("PUT", "/v1/accounts/{accountId}") => imports::put_account(call, &store).await,
+                ("PUT", "/v1/products/{productId}") => imports::put_product(call, &store).await,
+                ("PUT", "/v1/licenses/{licenseKey}") => imports::put_license(call, &store).await,
+                ("PUT", "/v1/orders/{orderId}") => imports::put_order(call, &store).await,
+                ("PUT", "/v1/contracts/{contractId}") => imports::put_contract(call, &store).await,
+                ("POST", "/v1/imports") => imports::bulk(call, &store).await,
                 ("PATCH", "/v1/projects/{projectId}/runtime") => {
                     records::patch_runtime(call, &store).await
                 }

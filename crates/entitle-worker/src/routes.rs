@@ -48,6 +48,7 @@ pub const ROUTES: &[Route] = &[
     route("PUT", "/v1/licenses/{licenseKey}", Store),
     route("PUT", "/v1/orders/{orderId}", Store),
     route("PUT", "/v1/contracts/{contractId}", Store),
+    route("POST", "/v1/imports", Store),
     route("PATCH", "/v1/projects/{projectId}/runtime", Store),
     route("POST", "/v1/authorize", Session),
     route("GET", "/v1/me/access", Session),

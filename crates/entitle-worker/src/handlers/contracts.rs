@@ -1,9 +1,8 @@
 //! Contract delegates (seed 003) over HTTP.
 
-use super::{Call, command, email_key, world, written};
+use super::{Call, command, read, written};
 use crate::auth::Session;
 use crate::http::{ApiError, body, json, no_content};
-use crate::store::Extra;
 use entitle_rules::access::{contract_view, contracts_for, delegates_for, tickets_for};
 use entitle_rules::ids::{AccountId, ContractId, InvitationId};
 use entitle_rules::{Change, Command};
@@ -17,18 +16,17 @@ fn contract_id(call: &Call) -> Result<ContractId, ApiError> {
 
 /// `GET /v1/contracts`
 pub async fn list(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
-    let state = world(call, session).await?;
-    json(
-        200,
-        &json!({ "contracts": contracts_for(&state, &session.sub) }),
-    )
+    let contracts = read(call, session, |s| contracts_for(s, &session.sub)).await?;
+    json(200, &json!({ "contracts": contracts }))
 }
 
 /// `GET /v1/contracts/{contractId}`
 pub async fn get(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
     let id = contract_id(call)?;
-    let state = world(call, session).await?;
-    json(200, &contract_view(&state, &session.sub, &id)?)
+    json(
+        200,
+        &read(call, session, |s| contract_view(s, &session.sub, &id)).await??,
+    )
 }
 
 #[derive(Deserialize)]
@@ -69,23 +67,18 @@ pub async fn invite(call: &mut Call, session: &Session) -> Result<Response, ApiE
         contract_id: id,
         email: b.email.clone(),
     };
-    let lookup = email_key(&b.email);
-    let (outcome, _) = command(
-        call,
-        session,
-        &cmd,
-        &[Extra::AccountByEmail(lookup.clone())],
-        2,
-    )
-    .await?;
+    let (outcome, _) = command(call, session, &cmd).await?;
     json(201, &invitation_body(&last_invitation(&outcome)?))
 }
 
 /// `GET /v1/contracts/{contractId}/delegates`
 pub async fn delegates(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
     let id = contract_id(call)?;
-    let state = world(call, session).await?;
-    json(200, &delegates_for(&state, &session.sub, &id, call.now)?)
+    let now = call.now;
+    json(
+        200,
+        &read(call, session, |s| delegates_for(s, &session.sub, &id, now)).await??,
+    )
 }
 
 /// `DELETE /v1/contracts/{contractId}/delegates/{accountId}`
@@ -99,8 +92,6 @@ pub async fn revoke(call: &mut Call, session: &Session) -> Result<Response, ApiE
             contract_id: id,
             account_id: account,
         },
-        &[],
-        0,
     )
     .await?;
     no_content()
@@ -117,8 +108,6 @@ pub async fn cancel(call: &mut Call, session: &Session) -> Result<Response, ApiE
             contract_id: id,
             invitation_id: invitation,
         },
-        &[],
-        0,
     )
     .await?;
     no_content()
@@ -135,8 +124,6 @@ pub async fn resend(call: &mut Call, session: &Session) -> Result<Response, ApiE
             contract_id: id,
             invitation_id: invitation,
         },
-        &[],
-        1,
     )
     .await?;
     json(200, &invitation_body(&last_invitation(&outcome)?))
@@ -152,15 +139,7 @@ pub async fn accept(call: &mut Call, session: &Session) -> Result<Response, ApiE
             "no invitation has this token",
         ));
     }
-    let hash = entitle_rules::token::token_hash(&token);
-    let (outcome, _) = command(
-        call,
-        session,
-        &Command::AcceptInvitation { token },
-        &[Extra::InvitationByTokenHash(hash.clone())],
-        0,
-    )
-    .await?;
+    let (outcome, _) = command(call, session, &Command::AcceptInvitation { token }).await?;
     let delegate = written(&outcome, |c| match c {
         Change::PutDelegate(d) => Some(d),
         _ => None,
@@ -190,7 +169,7 @@ pub async fn provision(call: &mut Call, session: &Session) -> Result<Response, A
         contract_id: id.clone(),
         action: b.action.clone(),
     };
-    command(call, session, &cmd, &[], 0).await?;
+    command(call, session, &cmd).await?;
     json(
         202,
         &json!({ "contractId": id, "action": b.action, "status": "requested" }),
@@ -213,7 +192,7 @@ pub async fn create_ticket(call: &mut Call, session: &Session) -> Result<Respons
         subject: b.subject,
         body: b.body,
     };
-    let (outcome, _) = command(call, session, &cmd, &[], 1).await?;
+    let (outcome, _) = command(call, session, &cmd).await?;
     let ticket = written(&outcome, |c| match c {
         Change::PutTicket(t) => Some(t),
         _ => None,
@@ -224,9 +203,6 @@ pub async fn create_ticket(call: &mut Call, session: &Session) -> Result<Respons
 /// `GET /v1/contracts/{contractId}/tickets`: a delegate sees tickets from when it was added.
 pub async fn tickets(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
     let id = contract_id(call)?;
-    let state = world(call, session).await?;
-    json(
-        200,
-        &json!({ "tickets": tickets_for(&state, &session.sub, &id)? }),
-    )
+    let tickets = read(call, session, |s| tickets_for(s, &session.sub, &id)).await??;
+    json(200, &json!({ "tickets": tickets }))
 }

@@ -2,6 +2,7 @@
 //! batch and answers. None of them decides anything itself.
 
 pub mod contracts;
+pub mod imports;
 pub mod projects;
 pub mod records;
 pub mod reseller;
@@ -11,9 +12,11 @@ pub mod transfers;
 use crate::auth::{self, Session};
 use crate::http::ApiError;
 use crate::routes::Params;
-use crate::store::{CONFLICT, Extra, Store};
+use crate::store::{CONFLICT, Loaded, Store};
 use entitle_rules::ids::StoreId;
-use entitle_rules::{Change, Command, Context, Outcome, State, StoreCommand, Timestamp};
+use entitle_rules::{
+    Change, Command, CommandError, Context, ErrorCode, Outcome, State, StoreCommand, Timestamp,
+};
 use worker::{Env, Request};
 
 /// Everything a handler gets.
@@ -63,31 +66,139 @@ impl Call {
 /// How many times a command is tried when concurrent writers collide.
 const ATTEMPTS: usize = 4;
 
-/// Runs an account's command: load the actor's world and `extras` (whatever else the command
-/// needs), decide, write, and run again on fresh state when a concurrent write won.
-pub async fn command(
+/// How many round trips one request may take to load what its decision reads.
+pub const ROUNDS: usize = 12;
+
+/// The most rows one read may return to a command or a single-resource request.
+pub const RELATION_CAP: usize = 10_000;
+
+pub fn too_large() -> ApiError {
+    ApiError::new(
+        422,
+        "resource_too_large",
+        "this resource has more related records than one request may read",
+    )
+}
+
+/// Runs `decide` on a partial state that is loaded, round trip by round trip, with exactly
+/// the reads the rules consult, until they consult nothing new. The loop is generic: handlers
+/// never say what a decision needs; the rules do, by reading it.
+pub async fn resolve<T>(
+    store: &Store,
+    loaded: &mut Loaded,
+    state: &mut State,
+    cap: usize,
+    too_large: impl Fn() -> ApiError,
+    mut decide: impl FnMut(&State) -> T,
+) -> Result<T, ApiError> {
+    for _ in 0..ROUNDS {
+        let answer = decide(state);
+        let missing = state.missing();
+        if missing.is_empty() {
+            return Ok(answer);
+        }
+        store.fill(state, missing, loaded, cap, &too_large).await?;
+    }
+    Err(ApiError::internal(
+        "a decision kept asking for more records",
+    ))
+}
+
+/// Answers a read-only question about the store's records for the caller.
+pub async fn read<T>(
     call: &Call,
     session: &Session,
-    command: &Command,
-    extras: &[Extra],
-    fresh: usize,
-) -> Result<(Outcome, State), ApiError> {
+    decide: impl FnMut(&State) -> T,
+) -> Result<T, ApiError> {
     let store = call.store(&session.store)?;
-    for _ in 0..ATTEMPTS {
-        let state = store.load(Some(&session.sub), extras).await?;
-        let ctx = Context {
-            actor: session.sub.clone(),
-            now: call.now,
-            fresh: auth::fresh(fresh)?,
+    let mut state = State::partial();
+    resolve(
+        &store,
+        &mut Loaded::default(),
+        &mut state,
+        RELATION_CAP,
+        too_large,
+        decide,
+    )
+    .await
+}
+
+/// Like [`read`], refusing with `too_large` past `bound` rows in all.
+pub async fn read_bounded<T>(
+    call: &Call,
+    session: &Session,
+    bound: usize,
+    too_large: fn() -> ApiError,
+    decide: impl FnMut(&State) -> T,
+) -> Result<T, ApiError> {
+    let store = call.store(&session.store)?;
+    let mut state = State::partial();
+    let mut loaded = Loaded::default();
+    let answer = resolve(&store, &mut loaded, &mut state, bound, too_large, decide).await?;
+    if loaded.rows() > bound {
+        return Err(too_large());
+    }
+    Ok(answer)
+}
+
+/// Answers a read-only question about a store's records, with no caller account.
+pub async fn read_store<T>(
+    call: &Call,
+    store_id: &StoreId,
+    decide: impl FnMut(&State) -> T,
+) -> Result<T, ApiError> {
+    let store = call.store(store_id)?;
+    let mut state = State::partial();
+    resolve(
+        &store,
+        &mut Loaded::default(),
+        &mut state,
+        RELATION_CAP,
+        too_large,
+        decide,
+    )
+    .await
+}
+
+/// Runs a command until it commits: load what it reads, decide, write with a guard on every
+/// read, and run again on fresh state when a concurrent write won. Returns the outcome and
+/// the state after it.
+async fn run(
+    store: &Store,
+    mut decide: impl FnMut(&State, Vec<String>) -> Result<Outcome, CommandError>,
+) -> Result<(Outcome, State), ApiError> {
+    let mut fresh = 4;
+    let mut attempts = 0;
+    while attempts < ATTEMPTS {
+        let mut loaded = Loaded::default();
+        let mut state = State::partial();
+        let values = auth::fresh(fresh)?;
+        let result = resolve(
+            store,
+            &mut loaded,
+            &mut state,
+            RELATION_CAP,
+            too_large,
+            |s| decide(s, values.clone()),
+        )
+        .await?;
+        let outcome = match result {
+            Err(e) if e.code == ErrorCode::FreshValuesExhausted && fresh < 1024 => {
+                fresh *= 4;
+                continue;
+            }
+            other => other?,
         };
-        let outcome = entitle_rules::execute(&state, command, &ctx)?;
-        match store.persist(&outcome.changes, &outcome.events).await {
+        attempts += 1;
+        match store
+            .persist(&loaded, &outcome.changes, &outcome.events)
+            .await
+        {
             Err(e) if e.code == CONFLICT => continue,
             Err(e) => return Err(e),
             Ok(()) => {
-                let mut after = state;
-                after.apply_all(&outcome.changes);
-                return Ok((outcome, after));
+                state.apply_all(&outcome.changes);
+                return Ok((outcome, state));
             }
         }
     }
@@ -98,35 +209,36 @@ pub async fn command(
     ))
 }
 
-/// Runs a store's command, retrying on a concurrent write.
+/// Runs an account's command.
+pub async fn command(
+    call: &Call,
+    session: &Session,
+    command: &Command,
+) -> Result<(Outcome, State), ApiError> {
+    let store = call.store(&session.store)?;
+    run(&store, |state, fresh| {
+        let ctx = Context {
+            actor: session.sub.clone(),
+            now: call.now,
+            fresh,
+        };
+        entitle_rules::execute(state, command, &ctx)
+    })
+    .await
+}
+
+/// Runs a store's command.
 pub async fn store_command(
     call: &Call,
     store_id: &StoreId,
     command: &StoreCommand,
-    extras: &[Extra],
 ) -> Result<Outcome, ApiError> {
     let store = call.store(store_id)?;
-    for _ in 0..ATTEMPTS {
-        let state = store.load(None, extras).await?;
-        let outcome = entitle_rules::execute_store(&state, command, call.now)?;
-        match store.persist(&outcome.changes, &outcome.events).await {
-            Err(e) if e.code == CONFLICT => continue,
-            Err(e) => return Err(e),
-            Ok(()) => return Ok(outcome),
-        }
-    }
-    Err(ApiError::new(
-        409,
-        "concurrent_modification",
-        "the records changed while this request ran; try again",
-    ))
-}
-
-/// The actor's world, for read-only requests.
-pub async fn world(call: &Call, session: &Session) -> Result<State, ApiError> {
-    call.store(&session.store)?
-        .load(Some(&session.sub), &[])
-        .await
+    let (outcome, _) = run(&store, |state, _| {
+        entitle_rules::execute_store(state, command, call.now)
+    })
+    .await?;
+    Ok(outcome)
 }
 
 /// The first record of a kind that a command wrote.
@@ -140,9 +252,4 @@ pub fn written<T: Clone>(
         .find_map(pick)
         .cloned()
         .ok_or_else(|| ApiError::internal("the command wrote no record"))
-}
-
-/// Normalizes an e-mail for a lookup; the rules check it properly.
-pub fn email_key(email: &str) -> String {
-    email.trim().to_lowercase()
 }

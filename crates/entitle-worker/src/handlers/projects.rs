@@ -1,9 +1,8 @@
 //! Project sharing and order transfer (seed 000) over HTTP.
 
-use super::{Call, command, email_key, world, written};
+use super::{Call, command, read, written};
 use crate::auth::Session;
 use crate::http::{ApiError, body, json, no_content};
-use crate::store::Extra;
 use entitle_rules::access::{project_licenses, project_view, projects_for};
 use entitle_rules::ids::{AccountId, LicenseKey, OrderId, ProjectId};
 use entitle_rules::model::ProjectKind;
@@ -34,8 +33,6 @@ pub async fn create(call: &mut Call, session: &Session) -> Result<Response, ApiE
             name: b.name,
             kind: b.kind,
         },
-        &[],
-        1,
     )
     .await?;
     let project = written(&outcome, |c| match c {
@@ -53,11 +50,8 @@ pub async fn create(call: &mut Call, session: &Session) -> Result<Response, ApiE
 
 /// `GET /v1/projects`
 pub async fn list(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
-    let state = world(call, session).await?;
-    json(
-        200,
-        &json!({ "projects": projects_for(&state, &session.sub) }),
-    )
+    let projects = read(call, session, |s| projects_for(s, &session.sub)).await?;
+    json(200, &json!({ "projects": projects }))
 }
 
 #[derive(Deserialize)]
@@ -70,19 +64,11 @@ struct ShareBody {
 pub async fn share(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
     let id = project_id(call)?;
     let b: ShareBody = body(&mut call.req).await?;
-    let lookup = email_key(&b.email);
     let cmd = Command::ShareProject {
         project_id: id,
         email: b.email,
     };
-    let (outcome, state) = command(
-        call,
-        session,
-        &cmd,
-        &[Extra::AccountByEmail(lookup.clone())],
-        0,
-    )
-    .await?;
+    let (outcome, state) = command(call, session, &cmd).await?;
     let share = written(&outcome, |c| match c {
         Change::PutShare(s) => Some(s),
         _ => None,
@@ -105,8 +91,6 @@ pub async fn unshare(call: &mut Call, session: &Session) -> Result<Response, Api
             project_id: id,
             account_id: account,
         },
-        &[],
-        0,
     )
     .await?;
     no_content()
@@ -122,12 +106,11 @@ struct AssignBody {
 pub async fn assign(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
     let id = project_id(call)?;
     let b: AssignBody = body(&mut call.req).await?;
-    let key = b.license_key.to_string();
     let cmd = Command::AssignLicense {
         project_id: id,
         license_key: b.license_key,
     };
-    let (outcome, _) = command(call, session, &cmd, &[Extra::License(key.clone())], 0).await?;
+    let (outcome, _) = command(call, session, &cmd).await?;
     json(
         201,
         &written(&outcome, |c| match c {
@@ -140,18 +123,14 @@ pub async fn assign(call: &mut Call, session: &Session) -> Result<Response, ApiE
 /// `GET /v1/projects/{projectId}/licenses`: the owner sees all, a recipient its own.
 pub async fn licenses(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
     let id = project_id(call)?;
-    let state = world(call, session).await?;
-    json(
-        200,
-        &json!({ "licenses": project_licenses(&state, &session.sub, &id)? }),
-    )
+    let licenses = read(call, session, |s| project_licenses(s, &session.sub, &id)).await??;
+    json(200, &json!({ "licenses": licenses }))
 }
 
 /// `DELETE /v1/projects/{projectId}/licenses/{licenseKey}`
 pub async fn unassign(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
     let id = project_id(call)?;
     let key: LicenseKey = call.id(1, "license_not_on_project", "license")?;
-    let lookup = key.to_string();
     command(
         call,
         session,
@@ -159,8 +138,6 @@ pub async fn unassign(call: &mut Call, session: &Session) -> Result<Response, Ap
             project_id: id,
             license_key: key,
         },
-        &[Extra::License(lookup.clone())],
-        0,
     )
     .await?;
     no_content()
@@ -172,23 +149,11 @@ use super::transfers::TransferBody;
 pub async fn transfer_order(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
     let id: OrderId = call.id(0, "order_not_found", "order")?;
     let b: TransferBody = body(&mut call.req).await?;
-    let lookup = email_key(&b.to_email);
-    let order = id.to_string();
     let cmd = Command::TransferOrder {
         order_id: id,
         to_email: b.to_email,
     };
-    let (outcome, _) = command(
-        call,
-        session,
-        &cmd,
-        &[
-            Extra::AccountByEmail(lookup.clone()),
-            Extra::Order(order.clone()),
-        ],
-        0,
-    )
-    .await?;
+    let (outcome, _) = command(call, session, &cmd).await?;
     let event = outcome
         .events
         .iter()
@@ -205,22 +170,10 @@ pub async fn transfer_order(call: &mut Call, session: &Session) -> Result<Respon
 pub async fn transfer_project(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
     let id = project_id(call)?;
     let b: TransferBody = body(&mut call.req).await?;
-    let lookup = email_key(&b.to_email);
-    let project = id.to_string();
     let cmd = Command::RequestProjectTransfer {
         project_id: id,
         to_email: b.to_email,
     };
-    let (outcome, _) = command(
-        call,
-        session,
-        &cmd,
-        &[
-            Extra::AccountByEmail(lookup.clone()),
-            Extra::Project(project.clone()),
-        ],
-        1,
-    )
-    .await?;
+    let (outcome, _) = command(call, session, &cmd).await?;
     super::transfers::respond(&outcome, 201)
 }

@@ -1,21 +1,12 @@
 //! The store's side: record imports, sessions, the event feed, device state. Also the
 //! caller-neutral `authorize` and `me/access`, and the OpenAPI document.
 
-use super::{Call, store_command, world};
+use super::{Call, read, read_store, store_command};
 use crate::auth::{self, Session};
 use crate::http::{ApiError, body, json};
-use crate::store::Extra;
-use entitle_rules::ids::{
-    AccountId, CompanyId, LicenseKey, OrderId, ProductId, ProjectId, StoreId,
-};
-use entitle_rules::model::{
-    Account, AccountKind, Billing, CompanyRole, Contract, ContractStatus, License, LicenseTier,
-    LicenseType, Order, Product,
-};
-use entitle_rules::text::Email;
-use entitle_rules::{
-    Action, ProjectRuntime, Resource, StoreCommand, Timestamp, access_snapshot, authorize,
-};
+use entitle_rules::access::scoped_snapshot;
+use entitle_rules::ids::{AccountId, ProjectId, StoreId};
+use entitle_rules::{Action, ProjectRuntime, Resource, StoreCommand, access_snapshot, authorize};
 use serde::Deserialize;
 use serde_json::json;
 use worker::Response;
@@ -28,216 +19,6 @@ pub fn openapi() -> Result<Response, ApiError> {
     let headers = worker::Headers::new();
     headers.set("content-type", "application/json")?;
     Ok(Response::from_bytes(OPENAPI.as_bytes().to_vec())?.with_headers(headers))
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct AccountBody {
-    email: Email,
-    name: String,
-    kind: AccountKind,
-    #[serde(default)]
-    company_id: Option<CompanyId>,
-    #[serde(default)]
-    company_role: Option<CompanyRole>,
-    #[serde(default)]
-    managed_by: Option<AccountId>,
-}
-
-/// `PUT /v1/accounts/{accountId}`
-pub async fn put_account(call: &mut Call, store: &StoreId) -> Result<Response, ApiError> {
-    let id: AccountId = call.id(0, "invalid_id", "account")?;
-    let b: AccountBody = body(&mut call.req).await?;
-    let mut extras = vec![
-        Extra::Account(id.to_string()),
-        Extra::AccountByEmail(b.email.to_string()),
-    ];
-    if let Some(manager) = &b.managed_by {
-        extras.push(Extra::Account(manager.to_string()));
-    }
-    let record = Account {
-        id,
-        email: b.email,
-        name: b.name,
-        kind: b.kind,
-        company_id: b.company_id,
-        company_role: b.company_role,
-        managed_by: b.managed_by,
-        version: 0,
-    };
-    let out = store_command(call, store, &StoreCommand::ImportAccount(record), &extras).await?;
-    json(
-        200,
-        &super::written(&out, |c| match c {
-            entitle_rules::Change::PutAccount(a) => Some(a),
-            _ => None,
-        })?,
-    )
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ProductBody {
-    name: String,
-    family: String,
-    billing: Billing,
-}
-
-/// `PUT /v1/products/{productId}`
-pub async fn put_product(call: &mut Call, store: &StoreId) -> Result<Response, ApiError> {
-    let id: ProductId = call.id(0, "invalid_id", "product")?;
-    let b: ProductBody = body(&mut call.req).await?;
-    let record = Product {
-        id: id.clone(),
-        name: b.name,
-        family: b.family,
-        billing: b.billing,
-        version: 0,
-    };
-    let out = store_command(
-        call,
-        store,
-        &StoreCommand::ImportProduct(record),
-        &[Extra::Product(id.to_string())],
-    )
-    .await?;
-    json(
-        200,
-        &super::written(&out, |c| match c {
-            entitle_rules::Change::PutProduct(p) => Some(p),
-            _ => None,
-        })?,
-    )
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct LicenseBody {
-    product_id: ProductId,
-    owner_id: AccountId,
-    #[serde(default)]
-    order_id: Option<OrderId>,
-    #[serde(default)]
-    license_type: LicenseType,
-    #[serde(default)]
-    tier: LicenseTier,
-    #[serde(default)]
-    expires_at: Option<Timestamp>,
-    #[serde(default)]
-    activated: bool,
-}
-
-/// `PUT /v1/licenses/{licenseKey}`
-pub async fn put_license(call: &mut Call, store: &StoreId) -> Result<Response, ApiError> {
-    let key: LicenseKey = call.id(0, "invalid_id", "license")?;
-    let b: LicenseBody = body(&mut call.req).await?;
-    let extras = [
-        Extra::License(key.to_string()),
-        Extra::Product(b.product_id.to_string()),
-        Extra::Account(b.owner_id.to_string()),
-    ];
-    let mut record = License::new(key, b.product_id, b.owner_id);
-    record.order_id = b.order_id;
-    record.license_type = b.license_type;
-    record.tier = b.tier;
-    record.expires_at = b.expires_at;
-    record.activated = b.activated;
-    let out = store_command(call, store, &StoreCommand::ImportLicense(record), &extras).await?;
-    json(
-        200,
-        &super::written(&out, |c| match c {
-            entitle_rules::Change::PutLicense(l) => Some(l),
-            _ => None,
-        })?,
-    )
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct OrderBody {
-    owner_id: AccountId,
-    billing_account_id: AccountId,
-    license_keys: Vec<LicenseKey>,
-    recurring: bool,
-}
-
-/// The most licenses one imported order may list.
-const MAX_ORDER_LICENSES: usize = 500;
-
-/// `PUT /v1/orders/{orderId}`
-pub async fn put_order(call: &mut Call, store: &StoreId) -> Result<Response, ApiError> {
-    let id: OrderId = call.id(0, "invalid_id", "order")?;
-    let b: OrderBody = body(&mut call.req).await?;
-    if b.license_keys.len() > MAX_ORDER_LICENSES {
-        return Err(ApiError::new(
-            422,
-            "invalid_record",
-            format!("an order lists at most {MAX_ORDER_LICENSES} licenses"),
-        ));
-    }
-    let mut extras = vec![
-        Extra::Order(id.to_string()),
-        Extra::Account(b.owner_id.to_string()),
-        Extra::Account(b.billing_account_id.to_string()),
-    ];
-    extras.extend(b.license_keys.iter().map(|k| Extra::License(k.to_string())));
-    let record = Order {
-        id,
-        owner_id: b.owner_id,
-        billing_account_id: b.billing_account_id,
-        license_keys: b.license_keys,
-        recurring: b.recurring,
-        version: 0,
-    };
-    let out = store_command(call, store, &StoreCommand::ImportOrder(record), &extras).await?;
-    json(
-        200,
-        &super::written(&out, |c| match c {
-            entitle_rules::Change::PutOrder(o) => Some(o),
-            _ => None,
-        })?,
-    )
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ContractBody {
-    owner_id: AccountId,
-    product_id: ProductId,
-    status: ContractStatus,
-    registered_at: Timestamp,
-    #[serde(default)]
-    renews_at: Option<Timestamp>,
-    billing: Billing,
-}
-
-/// `PUT /v1/contracts/{contractId}`
-pub async fn put_contract(call: &mut Call, store: &StoreId) -> Result<Response, ApiError> {
-    let id: entitle_rules::ids::ContractId = call.id(0, "invalid_id", "contract")?;
-    let b: ContractBody = body(&mut call.req).await?;
-    let extras = [
-        Extra::Contract(id.to_string()),
-        Extra::Account(b.owner_id.to_string()),
-        Extra::Product(b.product_id.to_string()),
-    ];
-    let record = Contract {
-        id,
-        owner_id: b.owner_id,
-        product_id: b.product_id,
-        status: b.status,
-        registered_at: b.registered_at,
-        renews_at: b.renews_at,
-        billing: b.billing,
-        version: 0,
-    };
-    let out = store_command(call, store, &StoreCommand::ImportContract(record), &extras).await?;
-    json(
-        200,
-        &super::written(&out, |c| match c {
-            entitle_rules::Change::PutContract(c) => Some(c),
-            _ => None,
-        })?,
-    )
 }
 
 #[derive(Deserialize)]
@@ -256,13 +37,7 @@ pub async fn patch_runtime(call: &mut Call, store: &StoreId) -> Result<Response,
         server_active: b.server_active,
         active_panels: b.active_panels,
     };
-    let out = store_command(
-        call,
-        store,
-        &StoreCommand::SetProjectRuntime(runtime),
-        &[Extra::Project(project_id.to_string())],
-    )
-    .await?;
+    let out = store_command(call, store, &StoreCommand::SetProjectRuntime(runtime)).await?;
     json(
         200,
         &super::written(&out, |c| match c {
@@ -281,11 +56,8 @@ struct SessionBody {
 /// `POST /v1/sessions` (store key) and `POST /v1/demo/sessions` (local demo only).
 pub async fn create_session(call: &mut Call, store_id: &StoreId) -> Result<Response, ApiError> {
     let b: SessionBody = body(&mut call.req).await?;
-    let state = call
-        .store(store_id)?
-        .load(None, &[Extra::Account(b.account_id.to_string())])
-        .await?;
-    if state.account(&b.account_id).is_none() {
+    let known = read_store(call, store_id, |s| s.account(&b.account_id).is_some()).await?;
+    if !known {
         return Err(ApiError::new(
             404,
             "account_not_found",
@@ -365,17 +137,87 @@ pub async fn authorize_call(call: &mut Call, session: &Session) -> Result<Respon
         .map_err(|e: entitle_rules::action::UnknownAction| {
             ApiError::new(422, "unknown_action", e.to_string())
         })?;
-    let state = world(call, session).await?;
-    let snapshot = access_snapshot(&state, &session.sub);
-    let decision = authorize(&snapshot, &session.sub, action, &b.resource, call.now)
+    let now = call.now;
+    // As the browser does: decide on the caller's snapshot, here the slice for this resource.
+    let snapshot = read(call, session, |s| {
+        scoped_snapshot(s, &session.sub, std::slice::from_ref(&b.resource), now)
+    })
+    .await?;
+    let decision = authorize(&snapshot, &session.sub, action, &b.resource, now)
         .map_err(|e| ApiError::new(422, e.code(), e.to_string()))?;
     json(200, &decision)
 }
 
+/// The most records an unscoped snapshot holds; past it, `snapshot_too_large`.
+pub const SNAPSHOT_BOUND: usize = 2_000;
+
+/// The most resources one scoped snapshot may name.
+const MAX_SCOPED: usize = 50;
+
+fn snapshot_too_large() -> ApiError {
+    ApiError::new(
+        422,
+        "snapshot_too_large",
+        format!(
+            "this account sees more than {SNAPSHOT_BOUND} records: ask for the resources a page shows with `?resource=<type>:<id>`"
+        ),
+    )
+}
+
+/// The `resource=<type>:<id>` parameters of a scoped snapshot request.
+fn scoped_resources(call: &Call) -> Result<Vec<Resource>, ApiError> {
+    let url = call.req.url()?;
+    let mut resources = Vec::new();
+    for (name, value) in url.query_pairs() {
+        if name != "resource" {
+            return Err(ApiError::new(
+                400,
+                "invalid_query",
+                format!("`{name}` is not a parameter of this request"),
+            ));
+        }
+        let invalid = || {
+            ApiError::new(
+                400,
+                "invalid_resource",
+                format!("`{value}` is not `<type>:<id>` with a type such as `project`"),
+            )
+        };
+        let (kind, id) = value.split_once(':').ok_or_else(invalid)?;
+        let resource: Resource =
+            serde_json::from_value(json!({ "type": kind, "id": id })).map_err(|_| invalid())?;
+        if id.is_empty() {
+            return Err(invalid());
+        }
+        if !resources.contains(&resource) {
+            resources.push(resource);
+        }
+    }
+    if resources.len() > MAX_SCOPED {
+        return Err(ApiError::new(
+            400,
+            "too_many_resources",
+            format!("a scoped snapshot names at most {MAX_SCOPED} resources"),
+        ));
+    }
+    Ok(resources)
+}
+
 /// `GET /v1/me/access`: everything the npm package needs to answer the caller's checks.
 pub async fn me_access(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
-    let state = world(call, session).await?;
-    let snapshot = access_snapshot(&state, &session.sub);
+    let resources = scoped_resources(call)?;
+    let now = call.now;
+    let snapshot = if resources.is_empty() {
+        super::read_bounded(call, session, SNAPSHOT_BOUND, snapshot_too_large, |s| {
+            access_snapshot(s, &session.sub)
+        })
+        .await?
+    } else {
+        read(call, session, |s| {
+            scoped_snapshot(s, &session.sub, &resources, now)
+        })
+        .await?
+    };
     let state_json = serde_json::to_string(&snapshot).map_err(ApiError::internal)?;
     let etag = format!(
         "\"{}\"",
@@ -407,14 +249,12 @@ pub async fn me_access(call: &mut Call, session: &Session) -> Result<Response, A
 /// `GET /v1/demo/mailbox` (local demo only): the accept links the store would e-mail to the
 /// caller, read from the demo store's `delegate.invited` and `invitation.resent` events.
 pub async fn demo_mailbox(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
+    let email = read_store(call, &session.store, |s| {
+        s.account(&session.sub).map(|a| a.email.to_string())
+    })
+    .await?
+    .unwrap_or_default();
     let store = call.store(&session.store)?;
-    let state = store
-        .load(None, &[Extra::Account(session.sub.to_string())])
-        .await?;
-    let email = state
-        .account(&session.sub)
-        .map(|a| a.email.to_string())
-        .unwrap_or_default();
     let mut letters: Vec<serde_json::Value> = Vec::new();
     for event in store.events(0, 1000).await? {
         let kind = event

@@ -1,12 +1,11 @@
 //! Reseller licenses (seed 001) over HTTP.
 
-use super::{Call, command, email_key, world, written};
+use super::{Call, command, read, written};
 use crate::auth::Session;
 use crate::http::{ApiError, body, json};
-use crate::store::Extra;
 use entitle_rules::access::licenses_for;
 use entitle_rules::ids::LicenseKey;
-use entitle_rules::reseller::{MAX_QUANTITY, managed_customers};
+use entitle_rules::reseller::managed_customers;
 use entitle_rules::{Change, Command, NewLicenses, Timestamp};
 use serde::Deserialize;
 use serde_json::json;
@@ -22,7 +21,6 @@ struct CustomerBody {
 /// `POST /v1/customers`
 pub async fn create_customer(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
     let b: CustomerBody = body(&mut call.req).await?;
-    let lookup = email_key(&b.email);
     let (outcome, _) = command(
         call,
         session,
@@ -30,8 +28,6 @@ pub async fn create_customer(call: &mut Call, session: &Session) -> Result<Respo
             email: b.email,
             name: b.name,
         },
-        &[Extra::AccountByEmail(lookup.clone())],
-        1,
     )
     .await?;
     let account = written(&outcome, |c| match c {
@@ -46,31 +42,20 @@ pub async fn create_customer(call: &mut Call, session: &Session) -> Result<Respo
 
 /// `GET /v1/customers`
 pub async fn customers(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
-    let state = world(call, session).await?;
-    json(
-        200,
-        &json!({ "customers": managed_customers(&state, &session.sub) }),
-    )
+    let customers = read(call, session, |s| {
+        managed_customers(s, &session.sub)
+            .into_iter()
+            .cloned()
+            .collect::<Vec<_>>()
+    })
+    .await?;
+    json(200, &json!({ "customers": customers }))
 }
 
 /// `POST /v1/licenses`: one license per unit, each with a fresh random key.
 pub async fn create_licenses(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
     let request: NewLicenses = body(&mut call.req).await?;
-    let product = request.product_id.to_string();
-    let customer = request.customer_id.to_string();
-    let units = usize::try_from(request.quantity.min(MAX_QUANTITY)).unwrap_or(1);
-    let (outcome, _) = command(
-        call,
-        session,
-        &Command::CreateLicenses(request),
-        &[
-            Extra::Product(product.clone()),
-            Extra::Account(customer.clone()),
-            Extra::LicensesOwnedBy(customer.clone()),
-        ],
-        units + 1,
-    )
-    .await?;
+    let (outcome, _) = command(call, session, &Command::CreateLicenses(request)).await?;
     let licenses: Vec<_> = outcome
         .changes
         .iter()
@@ -84,11 +69,8 @@ pub async fn create_licenses(call: &mut Call, session: &Session) -> Result<Respo
 
 /// `GET /v1/licenses`: owned licenses, and for a reseller those it created, with its notes.
 pub async fn licenses(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
-    let state = world(call, session).await?;
-    json(
-        200,
-        &json!({ "licenses": licenses_for(&state, &session.sub) }),
-    )
+    let licenses = read(call, session, |s| licenses_for(s, &session.sub)).await?;
+    json(200, &json!({ "licenses": licenses }))
 }
 
 #[derive(Deserialize)]
@@ -108,7 +90,7 @@ pub async fn update_payment(call: &mut Call, session: &Session) -> Result<Respon
         customer_paid: b.customer_paid,
         customer_paid_at: b.customer_paid_at,
     };
-    let (outcome, _) = command(call, session, &cmd, &[], 0).await?;
+    let (outcome, _) = command(call, session, &cmd).await?;
     json(
         200,
         &written(&outcome, |c| match c {

@@ -1,12 +1,10 @@
 //! License and project transfer (seed 002) over HTTP.
 
-use super::{Call, command, email_key, world};
+use super::{Call, command, read};
 use crate::auth::Session;
 use crate::http::{ApiError, body, json};
-use crate::store::Extra;
 use entitle_rules::access::transfers_for;
 use entitle_rules::ids::{LicenseKey, TransferId};
-use entitle_rules::model::TransferSubject;
 use entitle_rules::{Change, Command, Outcome};
 use serde::Deserialize;
 use serde_json::json;
@@ -43,60 +41,30 @@ pub struct TransferBody {
 pub async fn request_license(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
     let key: LicenseKey = call.id(0, "license_not_found", "license")?;
     let b: TransferBody = body(&mut call.req).await?;
-    let lookup = email_key(&b.to_email);
-    let license = key.to_string();
     let cmd = Command::RequestLicenseTransfer {
         license_key: key,
         to_email: b.to_email,
     };
-    let (outcome, _) = command(
-        call,
-        session,
-        &cmd,
-        &[
-            Extra::AccountByEmail(lookup.clone()),
-            Extra::License(license.clone()),
-        ],
-        1,
-    )
-    .await?;
+    let (outcome, _) = command(call, session, &cmd).await?;
     respond(&outcome, 201)
 }
 
 /// `GET /v1/transfers`: transfers the caller requested, sends or receives.
 pub async fn list(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
-    let state = world(call, session).await?;
-    json(
-        200,
-        &json!({ "transfers": transfers_for(&state, &session.sub, call.now) }),
-    )
-}
-
-fn subject_extras(state: &entitle_rules::State, id: &TransferId) -> Vec<Extra> {
-    match state.transfer(id).map(|t| &t.subject) {
-        Some(TransferSubject::License { license_key }) => {
-            vec![Extra::License(license_key.to_string())]
-        }
-        Some(TransferSubject::Project { project_id }) => {
-            vec![Extra::Project(project_id.to_string())]
-        }
-        None => vec![],
-    }
+    let now = call.now;
+    let transfers = read(call, session, |s| transfers_for(s, &session.sub, now)).await?;
+    json(200, &json!({ "transfers": transfers }))
 }
 
 /// `POST /v1/transfers/{transferId}/accept`: only now does anything move.
 pub async fn accept(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
     let id: TransferId = call.id(0, "transfer_not_found", "transfer")?;
-    // What a transfer moves never changes, so its records are named once, from the caller's world.
-    let extras = subject_extras(&world(call, session).await?, &id);
     let (outcome, _) = command(
         call,
         session,
         &Command::AcceptTransfer {
             transfer_id: id.clone(),
         },
-        &extras,
-        0,
     )
     .await?;
     respond(&outcome, 200)
@@ -105,13 +73,6 @@ pub async fn accept(call: &mut Call, session: &Session) -> Result<Response, ApiE
 /// `POST /v1/transfers/{transferId}/cancel`
 pub async fn cancel(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
     let id: TransferId = call.id(0, "transfer_not_found", "transfer")?;
-    let (outcome, _) = command(
-        call,
-        session,
-        &Command::CancelTransfer { transfer_id: id },
-        &[],
-        0,
-    )
-    .await?;
+    let (outcome, _) = command(call, session, &Command::CancelTransfer { transfer_id: id }).await?;
     respond(&outcome, 200)
 }

@@ -1,20 +1,19 @@
-//! All SQL. Loads the state slice a request needs in two batched round trips, and writes a
-//! command's changes and events in one D1 batch (one transaction). Every write of an existing
-//! row is guarded by its version, so concurrent commands cannot both win: the loser's batch
-//! fails whole and the command is run again on fresh state.
+//! All SQL. The rules say what a decision reads ([`Read`]: a record by key, or the records of
+//! one indexed relation); this module answers each read with one indexed query, generically,
+//! from the rules' record registry ([`entitle_rules::Record`]). A command's changes, its events
+//! and a guard for every read its decision relied on are written in one D1 batch (one
+//! transaction): if any read would now return other rows or other versions, a guard fails, the
+//! batch rolls back whole, and the command runs again on fresh state. So a command commits only
+//! on the facts it read.
 
 pub mod settings;
 
 use crate::http::ApiError;
-use entitle_rules::ids::{AccountId, StoreId};
-use entitle_rules::model::{
-    Account, Contract, Delegate, Invitation, License, Order, Product, Project, Share, Ticket,
-    Transfer,
-};
-use entitle_rules::{Change, Event, State};
+use entitle_rules::ids::StoreId;
+use entitle_rules::read::{Lookup, Table};
+use entitle_rules::{Change, Event, Read, Row, State};
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use worker::wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement};
 
@@ -24,58 +23,11 @@ pub struct Store {
     store: StoreId,
 }
 
-/// A record the request needs beyond the actor's own world.
-#[derive(Clone, Debug)]
-pub enum Extra {
-    /// The account with this e-mail address.
-    AccountByEmail(String),
-    /// The account with this id.
-    Account(String),
-    /// The product with this id.
-    Product(String),
-    /// The license with this key, with its project.
-    License(String),
-    /// The order with this id, with its licenses.
-    Order(String),
-    /// The contract with this id.
-    Contract(String),
-    /// The project with this id, its shares and its licenses.
-    Project(String),
-    /// The invitation with this token hash, its contract and the contract's delegates.
-    InvitationByTokenHash(String),
-    /// Every license this account owns.
-    LicensesOwnedBy(String),
-}
-
 #[derive(Deserialize)]
-struct Row {
+struct StoredRow {
     version: f64,
     data: String,
 }
-
-#[derive(Clone, Copy)]
-enum Kind {
-    Account,
-    Product,
-    License,
-    Order,
-    Project,
-    Share,
-    Contract,
-    Delegate,
-    Invitation,
-    Ticket,
-    Transfer,
-}
-
-/// Table, key columns, other indexed columns, version read, record JSON.
-type RowWrite = (
-    &'static str,
-    Vec<(&'static str, JsValue)>,
-    Vec<(&'static str, JsValue)>,
-    u32,
-    String,
-);
 
 fn text(value: &str) -> JsValue {
     JsValue::from_str(value)
@@ -88,6 +40,91 @@ fn opt(value: Option<&str>) -> JsValue {
 /// A conflict between concurrent writers, detected by a failed guard or unique key.
 pub const CONFLICT: &str = "conflict";
 
+/// What the reads of one request returned: for each read, the key and version of every row, in
+/// key order. The guards of a command are computed from it.
+#[derive(Default)]
+pub struct Loaded {
+    reads: BTreeMap<Read, Vec<(String, u32)>>,
+    rows: usize,
+}
+
+impl Loaded {
+    /// How many rows were loaded in all.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+}
+
+/// Rows deleted from a table stay as tombstones whose version keeps counting, so a row that
+/// is removed and written again never shows a version a guard has seen before.
+fn live(table: &Table) -> &'static str {
+    if table.name == "shares" {
+        " AND deleted = 0"
+    } else {
+        ""
+    }
+}
+
+/// `key1 || char(31) || key2`: the key as `Record::key` builds it.
+fn key_expr(table: &Table) -> String {
+    table.key.join(" || char(31) || ")
+}
+
+fn filters_sql(lookup: &Lookup, first: usize) -> String {
+    lookup
+        .filters
+        .iter()
+        .enumerate()
+        .map(|(i, (column, _))| format!(" AND {column} = ?{}", first + i))
+        .collect()
+}
+
+fn expected(rows: &[(String, u32)]) -> String {
+    let mut items: Vec<String> = rows.iter().map(|(k, v)| format!("{k}:{v}")).collect();
+    items.sort();
+    items.join(",")
+}
+
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "versions are small positive integers"
+)]
+fn version(value: f64) -> u32 {
+    value as u32
+}
+
+/// Reads one query answers together: one table, and either one filter column shared by all
+/// (then any number of reads) or a single read of any shape.
+struct Group {
+    table: Table,
+    column: Option<&'static str>,
+    reads: Vec<(Read, Lookup)>,
+}
+
+fn group(reads: impl IntoIterator<Item = Read>) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    for read in reads {
+        let lookup = read.lookup();
+        let column = match lookup.filters.as_slice() {
+            [(column, _)] => Some(*column),
+            _ => None,
+        };
+        match groups
+            .iter_mut()
+            .find(|g| column.is_some() && g.column == column && g.table == lookup.table)
+        {
+            Some(g) => g.reads.push((read, lookup)),
+            None => groups.push(Group {
+                table: lookup.table,
+                column,
+                reads: vec![(read, lookup)],
+            }),
+        }
+    }
+    groups
+}
+
 impl Store {
     /// The database of one store.
     pub fn new(db: D1Database, store: StoreId) -> Self {
@@ -98,215 +135,171 @@ impl Store {
         Ok(self.db.prepare(sql).bind(params)?)
     }
 
-    /// Loads the actor's world (everything it may see, and somewhat more) and the extras.
-    pub async fn load(
+    /// Loads `reads` into `state` in one round trip. Reads of one table on one column are
+    /// answered by one query together (`column IN (…)`), so a thousand point reads cost a
+    /// handful of statements. A read with more than `cap` rows is refused with `too_large`.
+    pub async fn fill(
         &self,
-        actor: Option<&AccountId>,
-        extras: &[Extra],
-    ) -> Result<State, ApiError> {
-        let s = text(self.store.as_str());
-        let mut queries: Vec<(Kind, D1PreparedStatement)> = Vec::new();
-        if let Some(actor) = actor {
-            let a = text(actor.as_str());
-            let p = [s.clone(), a];
-            let owned_contracts = "SELECT id FROM contracts WHERE store_id = ?1 AND owner_id = ?2";
-            let delegated =
-                "SELECT contract_id FROM delegates WHERE store_id = ?1 AND account_id = ?2";
-            let owned_projects = "SELECT id FROM projects WHERE store_id = ?1 AND owner_id = ?2";
-            let shared = "SELECT project_id FROM shares WHERE store_id = ?1 AND account_id = ?2";
-            let colleagues = "SELECT id FROM accounts WHERE store_id = ?1 AND company_id IS NOT NULL AND company_id = (SELECT company_id FROM accounts WHERE store_id = ?1 AND id = ?2)";
-            let world: [(Kind, String); 10] = [
-                (Kind::Account, format!("SELECT version, data FROM accounts WHERE store_id = ?1 AND (id = ?2 OR managed_by = ?2 OR id IN ({colleagues}))")),
-                (Kind::Contract, format!("SELECT version, data FROM contracts WHERE store_id = ?1 AND (owner_id = ?2 OR id IN ({delegated}))")),
-                (Kind::Delegate, format!("SELECT version, data FROM delegates WHERE store_id = ?1 AND (account_id = ?2 OR contract_id IN ({owned_contracts}))")),
-                (Kind::Invitation, format!("SELECT version, data FROM invitations WHERE store_id = ?1 AND (account_id = ?2 OR contract_id IN ({owned_contracts}))")),
-                (Kind::Ticket, format!("SELECT version, data FROM tickets WHERE store_id = ?1 AND (contract_id IN ({owned_contracts}) OR contract_id IN ({delegated}))")),
-                (Kind::Project, format!("SELECT version, data FROM projects WHERE store_id = ?1 AND (owner_id = ?2 OR id IN ({shared}))")),
-                (Kind::Share, format!("SELECT version, data FROM shares WHERE store_id = ?1 AND (account_id = ?2 OR project_id IN ({owned_projects}))")),
-                (Kind::License, format!("SELECT version, data FROM licenses WHERE store_id = ?1 AND (owner_id = ?2 OR created_by = ?2 OR project_id IN ({owned_projects}) OR project_id IN ({shared}) OR owner_id IN ({colleagues}))")),
-                (Kind::Order, "SELECT version, data FROM orders WHERE store_id = ?1 AND (owner_id = ?2 OR billing_account_id = ?2)".to_owned()),
-                // The actor's transfers, and pending transfers of what it can see (they block new ones).
-                (Kind::Transfer, format!("SELECT version, data FROM transfers WHERE store_id = ?1 AND (from_id = ?2 OR to_id = ?2 OR requested_by = ?2 OR (status = 'pending' AND (subject IN (SELECT 'license:' || license_key FROM licenses WHERE store_id = ?1 AND (owner_id = ?2 OR created_by = ?2 OR project_id IN ({owned_projects}) OR project_id IN ({shared}) OR owner_id IN ({colleagues}))) OR subject IN (SELECT 'project:' || id FROM projects WHERE store_id = ?1 AND (owner_id = ?2 OR id IN ({shared}))))))")),
-            ];
-            for (kind, sql) in world {
-                queries.push((kind, self.statement(&sql, &p)?));
-            }
-        }
-        for extra in extras {
-            let mut add = |kind: Kind, sql: &str, value: &str| -> Result<(), ApiError> {
-                queries.push((kind, self.statement(sql, &[s.clone(), text(value)])?));
-                Ok(())
-            };
-            match extra {
-                Extra::AccountByEmail(email) => add(
-                    Kind::Account,
-                    "SELECT version, data FROM accounts WHERE store_id = ?1 AND email = ?2",
-                    email,
-                )?,
-                Extra::Account(id) => add(
-                    Kind::Account,
-                    "SELECT version, data FROM accounts WHERE store_id = ?1 AND id = ?2",
-                    id,
-                )?,
-                Extra::Product(id) => add(
-                    Kind::Product,
-                    "SELECT version, data FROM products WHERE store_id = ?1 AND id = ?2",
-                    id,
-                )?,
-                Extra::License(key) => {
-                    add(
-                        Kind::License,
-                        "SELECT version, data FROM licenses WHERE store_id = ?1 AND license_key = ?2",
-                        key,
-                    )?;
-                    add(
-                        Kind::Project,
-                        "SELECT version, data FROM projects WHERE store_id = ?1 AND id = (SELECT project_id FROM licenses WHERE store_id = ?1 AND license_key = ?2)",
-                        key,
-                    )?;
-                    add(
-                        Kind::Transfer,
-                        "SELECT version, data FROM transfers WHERE store_id = ?1 AND subject = 'license:' || ?2",
-                        key,
-                    )?;
-                }
-                Extra::Order(id) => {
-                    add(
-                        Kind::Order,
-                        "SELECT version, data FROM orders WHERE store_id = ?1 AND id = ?2",
-                        id,
-                    )?;
-                    add(
-                        Kind::License,
-                        "SELECT version, data FROM licenses WHERE store_id = ?1 AND license_key IN (SELECT value FROM orders, json_each(json_extract(orders.data, '$.licenseKeys')) WHERE orders.store_id = ?1 AND orders.id = ?2)",
-                        id,
-                    )?;
-                }
-                Extra::LicensesOwnedBy(id) => add(
-                    Kind::License,
-                    "SELECT version, data FROM licenses WHERE store_id = ?1 AND owner_id = ?2",
-                    id,
-                )?,
-                Extra::Contract(id) => add(
-                    Kind::Contract,
-                    "SELECT version, data FROM contracts WHERE store_id = ?1 AND id = ?2",
-                    id,
-                )?,
-                Extra::Project(id) => {
-                    add(
-                        Kind::Project,
-                        "SELECT version, data FROM projects WHERE store_id = ?1 AND id = ?2",
-                        id,
-                    )?;
-                    add(
-                        Kind::Share,
-                        "SELECT version, data FROM shares WHERE store_id = ?1 AND project_id = ?2",
-                        id,
-                    )?;
-                    add(
-                        Kind::License,
-                        "SELECT version, data FROM licenses WHERE store_id = ?1 AND project_id = ?2",
-                        id,
-                    )?;
-                    add(
-                        Kind::Transfer,
-                        "SELECT version, data FROM transfers WHERE store_id = ?1 AND subject = 'project:' || ?2",
-                        id,
-                    )?;
-                }
-                Extra::InvitationByTokenHash(hash) => {
-                    add(
-                        Kind::Invitation,
-                        "SELECT version, data FROM invitations WHERE store_id = ?1 AND token_hash = ?2",
-                        hash,
-                    )?;
-                    let contract = "(SELECT contract_id FROM invitations WHERE store_id = ?1 AND token_hash = ?2)";
-                    add(
-                        Kind::Contract,
-                        &format!(
-                            "SELECT version, data FROM contracts WHERE store_id = ?1 AND id = {contract}"
-                        ),
-                        hash,
-                    )?;
-                    add(
-                        Kind::Delegate,
-                        &format!(
-                            "SELECT version, data FROM delegates WHERE store_id = ?1 AND contract_id = {contract}"
-                        ),
-                        hash,
-                    )?;
-                }
-            }
-        }
-        let mut state = State::default();
-        self.run_queries(queries, &mut state).await?;
-
-        // Second trip: the accounts and products the loaded records name.
-        let mut accounts: BTreeSet<&str> = BTreeSet::new();
-        accounts.extend(state.contracts.iter().map(|c| c.owner_id.as_str()));
-        accounts.extend(state.delegates.iter().map(|d| d.account_id.as_str()));
-        accounts.extend(state.invitations.iter().map(|i| i.account_id.as_str()));
-        accounts.extend(state.projects.iter().map(|p| p.owner_id.as_str()));
-        accounts.extend(state.shares.iter().map(|s| s.account_id.as_str()));
-        accounts.extend(state.licenses.iter().map(|l| l.owner_id.as_str()));
-        accounts.extend(
-            state
-                .orders
-                .iter()
-                .flat_map(|o| [o.owner_id.as_str(), o.billing_account_id.as_str()]),
-        );
-        accounts.extend(state.transfers.iter().flat_map(|t| {
-            [
-                t.from_id.as_str(),
-                t.to_id.as_str(),
-                t.requested_by.as_str(),
-            ]
-        }));
-        accounts.extend(
-            state
-                .accounts
-                .iter()
-                .filter_map(|a| a.managed_by.as_ref().map(|m| m.as_str())),
-        );
-        let mut products: BTreeSet<&str> = BTreeSet::new();
-        products.extend(state.licenses.iter().map(|l| l.product_id.as_str()));
-        products.extend(state.contracts.iter().map(|c| c.product_id.as_str()));
-        let accounts = serde_json::to_string(&accounts).map_err(ApiError::internal)?;
-        let products = serde_json::to_string(&products).map_err(ApiError::internal)?;
-        let second = vec![
-            (Kind::Account, self.statement("SELECT version, data FROM accounts WHERE store_id = ?1 AND id IN (SELECT value FROM json_each(?2))", &[s.clone(), text(&accounts)])?),
-            (Kind::Product, self.statement("SELECT version, data FROM products WHERE store_id = ?1 AND id IN (SELECT value FROM json_each(?2))", &[s, text(&products)])?),
-        ];
-        self.run_queries(second, &mut state).await?;
-        Ok(state)
-    }
-
-    async fn run_queries(
-        &self,
-        queries: Vec<(Kind, D1PreparedStatement)>,
         state: &mut State,
+        reads: BTreeSet<Read>,
+        loaded: &mut Loaded,
+        cap: usize,
+        too_large: impl Fn() -> ApiError,
     ) -> Result<(), ApiError> {
-        if queries.is_empty() {
+        let groups = group(reads);
+        if groups.is_empty() {
             return Ok(());
         }
-        let kinds: Vec<Kind> = queries.iter().map(|(k, _)| *k).collect();
-        let results = self
-            .db
-            .batch(queries.into_iter().map(|(_, q)| q).collect())
-            .await?;
-        for (kind, result) in kinds.into_iter().zip(results) {
-            for row in result.results::<Row>()? {
-                merge(state, kind, &row)?;
+        let mut statements = Vec::with_capacity(groups.len());
+        for g in &groups {
+            let limit = cap.saturating_add(1).saturating_mul(g.reads.len());
+            let (filter, params) = self.filter(g, 2)?;
+            let sql = format!(
+                "SELECT version, data FROM {} WHERE store_id = ?1{filter}{} LIMIT {limit}",
+                g.table.name,
+                live(&g.table),
+            );
+            statements.push(self.statement(&sql, &params)?);
+        }
+        let results = self.db.batch(statements).await?;
+        for (g, result) in groups.into_iter().zip(results) {
+            let mut found: Vec<Vec<(Row, u32)>> = g.reads.iter().map(|_| Vec::new()).collect();
+            for row in result.results::<StoredRow>()? {
+                let mut de = serde_json::Deserializer::from_str(&row.data);
+                let decoded = Row::decode(g.table.name, &mut de).map_err(|e| {
+                    ApiError::internal(format!("a stored record does not decode: {e}"))
+                })?;
+                let slot = g
+                    .reads
+                    .iter()
+                    .position(|(read, _)| read.matches_row(&decoded));
+                if let Some(rows) = slot.and_then(|i| found.get_mut(i)) {
+                    rows.push((decoded, version(row.version)));
+                }
+            }
+            for ((read, _), rows) in g.reads.into_iter().zip(found) {
+                if rows.len() > cap {
+                    return Err(too_large());
+                }
+                loaded.rows = loaded.rows.saturating_add(rows.len());
+                let versions = rows.iter().map(|(r, v)| (r.key(), *v)).collect();
+                loaded.reads.insert(read.clone(), versions);
+                state.hold(read, rows.into_iter().map(|(r, _)| r));
             }
         }
         Ok(())
     }
 
-    /// Writes changes and events in one transaction. `Err(CONFLICT)` when another writer won.
-    pub async fn persist(&self, changes: &[Change], events: &[Event]) -> Result<(), ApiError> {
+    /// The `WHERE` conditions of a group after the store id, numbering parameters from `first`,
+    /// and the parameters (the store id first).
+    fn filter(&self, g: &Group, first: usize) -> Result<(String, Vec<JsValue>), ApiError> {
+        let mut params = vec![text(self.store.as_str())];
+        match (&g.column, g.reads.as_slice()) {
+            (Some(column), reads) if reads.len() > 1 => {
+                let values: Vec<&str> = reads
+                    .iter()
+                    .filter_map(|(_, l)| l.filters.first().map(|(_, v)| v.as_str()))
+                    .collect();
+                params.push(text(
+                    &serde_json::to_string(&values).map_err(ApiError::internal)?,
+                ));
+                Ok((
+                    format!(" AND {column} IN (SELECT value FROM json_each(?{first}))"),
+                    params,
+                ))
+            }
+            (_, [(_, lookup)]) => {
+                params.extend(lookup.filters.iter().map(|(_, v)| text(v)));
+                Ok((filters_sql(lookup, first), params))
+            }
+            _ => Err(ApiError::internal("a read group mixes columns")),
+        }
+    }
+
+    /// A guard for a group of reads: the rows they return now must be the rows they returned
+    /// then, at the same versions, or the batch fails.
+    fn guard(&self, g: &Group, loaded: &Loaded) -> Result<D1PreparedStatement, ApiError> {
+        let rows: Vec<(String, u32)> = g
+            .reads
+            .iter()
+            .filter_map(|(read, _)| loaded.reads.get(read))
+            .flatten()
+            .cloned()
+            .collect();
+        let (filter, mut params) = self.filter(g, 3)?;
+        let sql = format!(
+            "INSERT INTO guards (ok) SELECT coalesce((SELECT group_concat(k, ',') FROM (SELECT {} || ':' || version AS k FROM {} WHERE store_id = ?1{filter}{} ORDER BY k)), '') = ?2",
+            key_expr(&g.table),
+            g.table.name,
+            live(&g.table),
+        );
+        params.insert(1, text(&expected(&rows)));
+        self.statement(&sql, &params)
+    }
+
+    fn write(&self, change: &Change) -> Result<D1PreparedStatement, ApiError> {
+        let (row, delete) = change.row();
+        let table = row.table();
+        let key_where: String = table
+            .key
+            .iter()
+            .enumerate()
+            .map(|(i, k)| format!(" AND {k} = ?{}", i + 2))
+            .collect();
+        let mut params = vec![text(self.store.as_str())];
+        params.extend(table.key.iter().map(|k| opt(row.column(k).as_deref())));
+        if delete {
+            return self.statement(
+                &format!(
+                    "UPDATE {} SET deleted = 1, version = version + 1 WHERE store_id = ?1{key_where}",
+                    table.name
+                ),
+                &params,
+            );
+        }
+        params.extend(table.indexed.iter().map(|c| opt(row.column(c).as_deref())));
+        let mut data = Vec::new();
+        row.serialize_record(&mut serde_json::Serializer::new(&mut data))
+            .map_err(ApiError::internal)?;
+        let data = String::from_utf8(data).map_err(ApiError::internal)?;
+        params.push(text(&data));
+        let columns: Vec<&str> = table.key.iter().chain(table.indexed).copied().collect();
+        let marks: Vec<String> = (2..=params.len()).map(|i| format!("?{i}")).collect();
+        let mut updates: Vec<String> = table
+            .indexed
+            .iter()
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
+        updates.push("data = excluded.data".to_owned());
+        updates.push(format!("version = {}.version + 1", table.name));
+        if !live(&table).is_empty() {
+            updates.push("deleted = 0".to_owned());
+        }
+        let sql = format!(
+            "INSERT INTO {t} (store_id, {cols}, data, version) VALUES (?1, {marks}, 1) ON CONFLICT (store_id, {keys}) DO UPDATE SET {updates}",
+            t = table.name,
+            cols = columns.join(", "),
+            marks = marks.join(", "),
+            keys = table.key.join(", "),
+            updates = updates.join(", "),
+        );
+        self.statement(&sql, &params)
+    }
+
+    /// Writes changes and events in one transaction, guarded by every read in `loaded`.
+    /// `Err(CONFLICT)` when another writer changed any of them first.
+    pub async fn persist(
+        &self,
+        loaded: &Loaded,
+        changes: &[Change],
+        events: &[Event],
+    ) -> Result<(), ApiError> {
         let mut statements = Vec::new();
+        for g in group(loaded.reads.keys().cloned()) {
+            statements.push(self.guard(&g, loaded)?);
+        }
         for change in changes {
-            statements.extend(self.change_statements(change)?);
+            statements.push(self.write(change)?);
         }
         for event in events {
             let value = serde_json::to_value(event).map_err(ApiError::internal)?;
@@ -341,175 +334,6 @@ impl Store {
                 }
             }
         }
-    }
-
-    fn change_statements(&self, change: &Change) -> Result<Vec<D1PreparedStatement>, ApiError> {
-        let (table, keys, columns, version, json): RowWrite = match change {
-            Change::PutAccount(r) => (
-                "accounts",
-                vec![("id", text(r.id.as_str()))],
-                vec![
-                    ("email", text(r.email.as_str())),
-                    ("managed_by", opt(r.managed_by.as_ref().map(|m| m.as_str()))),
-                    ("company_id", opt(r.company_id.as_ref().map(|c| c.as_str()))),
-                ],
-                r.version,
-                data(r)?,
-            ),
-            Change::PutProduct(r) => (
-                "products",
-                vec![("id", text(r.id.as_str()))],
-                vec![],
-                r.version,
-                data(r)?,
-            ),
-            Change::PutLicense(r) => (
-                "licenses",
-                vec![("license_key", text(r.license_key.as_str()))],
-                vec![
-                    ("owner_id", text(r.owner_id.as_str())),
-                    ("project_id", opt(r.project_id.as_ref().map(|p| p.as_str()))),
-                    ("created_by", opt(r.created_by.as_ref().map(|c| c.as_str()))),
-                ],
-                r.version,
-                data(r)?,
-            ),
-            Change::PutOrder(r) => (
-                "orders",
-                vec![("id", text(r.id.as_str()))],
-                vec![
-                    ("owner_id", text(r.owner_id.as_str())),
-                    ("billing_account_id", text(r.billing_account_id.as_str())),
-                ],
-                r.version,
-                data(r)?,
-            ),
-            Change::PutProject(r) => (
-                "projects",
-                vec![("id", text(r.id.as_str()))],
-                vec![("owner_id", text(r.owner_id.as_str()))],
-                r.version,
-                data(r)?,
-            ),
-            Change::PutShare(r) | Change::DeleteShare(r) => (
-                "shares",
-                vec![
-                    ("project_id", text(r.project_id.as_str())),
-                    ("account_id", text(r.account_id.as_str())),
-                ],
-                vec![],
-                r.version,
-                data(r)?,
-            ),
-            Change::PutContract(r) => (
-                "contracts",
-                vec![("id", text(r.id.as_str()))],
-                vec![("owner_id", text(r.owner_id.as_str()))],
-                r.version,
-                data(r)?,
-            ),
-            Change::PutDelegate(r) => (
-                "delegates",
-                vec![
-                    ("contract_id", text(r.contract_id.as_str())),
-                    ("account_id", text(r.account_id.as_str())),
-                ],
-                vec![("status", text(status(&r.status)?.as_str()))],
-                r.version,
-                data(r)?,
-            ),
-            Change::PutInvitation(r) => (
-                "invitations",
-                vec![("id", text(r.id.as_str()))],
-                vec![
-                    ("contract_id", text(r.contract_id.as_str())),
-                    ("account_id", text(r.account_id.as_str())),
-                    ("email", text(r.email.as_str())),
-                    ("status", text(status(&r.status)?.as_str())),
-                    ("token_hash", text(&r.token_hash)),
-                ],
-                r.version,
-                data(r)?,
-            ),
-            Change::PutTicket(r) => (
-                "tickets",
-                vec![("id", text(r.id.as_str()))],
-                vec![("contract_id", text(r.contract_id.as_str()))],
-                r.version,
-                data(r)?,
-            ),
-            Change::PutTransfer(r) => (
-                "transfers",
-                vec![("id", text(r.id.as_str()))],
-                vec![
-                    ("from_id", text(r.from_id.as_str())),
-                    ("to_id", text(r.to_id.as_str())),
-                    ("requested_by", text(r.requested_by.as_str())),
-                    ("subject", text(&transfer_subject(&r.subject))),
-                    ("status", text(status(&r.status)?.as_str())),
-                ],
-                r.version,
-                data(r)?,
-            ),
-        };
-        let store = text(self.store.as_str());
-        let key_where: Vec<String> = keys
-            .iter()
-            .enumerate()
-            .map(|(i, (k, _))| format!("{k} = ?{}", i + 2))
-            .collect();
-        let key_where = key_where.join(" AND ");
-        let mut key_params = vec![store.clone()];
-        key_params.extend(keys.iter().map(|(_, v)| v.clone()));
-        let mut statements = Vec::new();
-        if version > 0 {
-            // The guard: exactly one row at the version this command read, or the batch fails.
-            let mut params = key_params.clone();
-            params.push(JsValue::from_f64(f64::from(version)));
-            let sql = format!(
-                "INSERT INTO guards (ok) SELECT COUNT(*) FROM {table} WHERE store_id = ?1 AND {key_where} AND version = ?{}",
-                keys.len() + 2
-            );
-            statements.push(self.statement(&sql, &params)?);
-        }
-        if matches!(change, Change::DeleteShare(_)) {
-            statements.push(self.statement(
-                &format!("DELETE FROM {table} WHERE store_id = ?1 AND {key_where}"),
-                &key_params,
-            )?);
-        } else if version == 0 {
-            let names: Vec<&str> = keys.iter().chain(&columns).map(|(n, _)| *n).collect();
-            let mut params = key_params;
-            params.extend(columns.iter().map(|(_, v)| v.clone()));
-            params.push(text(&json));
-            let marks: Vec<String> = (1..params.len()).map(|i| format!("?{i}")).collect();
-            let sql = format!(
-                "INSERT INTO {table} (store_id, {}, version, data) VALUES ({}, 1, ?{})",
-                names.join(", "),
-                marks.join(", "),
-                params.len()
-            );
-            statements.push(self.statement(&sql, &params)?);
-        } else {
-            let mut params = key_params;
-            let first = params.len() + 1;
-            let sets: Vec<String> = columns
-                .iter()
-                .enumerate()
-                .map(|(i, (n, _))| format!("{n} = ?{}", first + i))
-                .collect();
-            params.extend(columns.iter().map(|(_, v)| v.clone()));
-            params.push(text(&json));
-            let mut assignments = sets;
-            assignments.push(format!("data = ?{}", params.len()));
-            assignments.push("version = version + 1".to_owned());
-            let sql = format!(
-                "UPDATE {table} SET {} WHERE store_id = ?1 AND {key_where}",
-                assignments.join(", ")
-            );
-            statements.push(self.statement(&sql, &params)?);
-        }
-        Ok(statements)
     }
 
     /// The store's events after `cursor`, oldest first, at most `limit`.
@@ -552,143 +376,4 @@ impl Store {
             })
             .collect()
     }
-}
-
-fn status<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
-    match serde_json::to_value(value).map_err(ApiError::internal)? {
-        serde_json::Value::String(s) => Ok(s),
-        other => Err(ApiError::internal(format!("status `{other}` is not text"))),
-    }
-}
-
-/// A transfer's subject as stored in the `subject` column: `license:<key>` or `project:<id>`.
-fn transfer_subject(subject: &entitle_rules::model::TransferSubject) -> String {
-    match subject {
-        entitle_rules::model::TransferSubject::License { license_key } => {
-            format!("license:{license_key}")
-        }
-        entitle_rules::model::TransferSubject::Project { project_id } => {
-            format!("project:{project_id}")
-        }
-    }
-}
-
-/// A record as stored in the `data` column.
-fn data<T: serde::Serialize>(record: &T) -> Result<String, ApiError> {
-    serde_json::to_string(record).map_err(ApiError::internal)
-}
-
-fn decode<T: DeserializeOwned>(row: &Row) -> Result<T, ApiError> {
-    serde_json::from_str(&row.data)
-        .map_err(|e| ApiError::internal(format!("a stored record does not decode: {e}")))
-}
-
-#[expect(
-    clippy::cast_possible_truncation,
-    clippy::cast_sign_loss,
-    reason = "versions are small positive integers"
-)]
-fn version(row: &Row) -> u32 {
-    row.version as u32
-}
-
-fn upsert<T>(records: &mut Vec<T>, record: T, same: impl Fn(&T, &T) -> bool) {
-    if !records.iter().any(|r| same(r, &record)) {
-        records.push(record);
-    }
-}
-
-fn merge(state: &mut State, kind: Kind, row: &Row) -> Result<(), ApiError> {
-    let v = version(row);
-    match kind {
-        Kind::Account => upsert(
-            &mut state.accounts,
-            Account {
-                version: v,
-                ..decode(row)?
-            },
-            |a, b| a.id == b.id,
-        ),
-        Kind::Product => upsert(
-            &mut state.products,
-            Product {
-                version: v,
-                ..decode(row)?
-            },
-            |a, b| a.id == b.id,
-        ),
-        Kind::License => upsert(
-            &mut state.licenses,
-            License {
-                version: v,
-                ..decode(row)?
-            },
-            |a, b| a.license_key == b.license_key,
-        ),
-        Kind::Order => upsert(
-            &mut state.orders,
-            Order {
-                version: v,
-                ..decode(row)?
-            },
-            |a, b| a.id == b.id,
-        ),
-        Kind::Project => upsert(
-            &mut state.projects,
-            Project {
-                version: v,
-                ..decode(row)?
-            },
-            |a, b| a.id == b.id,
-        ),
-        Kind::Share => upsert(
-            &mut state.shares,
-            Share {
-                version: v,
-                ..decode(row)?
-            },
-            |a, b| a.project_id == b.project_id && a.account_id == b.account_id,
-        ),
-        Kind::Contract => upsert(
-            &mut state.contracts,
-            Contract {
-                version: v,
-                ..decode(row)?
-            },
-            |a, b| a.id == b.id,
-        ),
-        Kind::Delegate => upsert(
-            &mut state.delegates,
-            Delegate {
-                version: v,
-                ..decode(row)?
-            },
-            |a, b| a.contract_id == b.contract_id && a.account_id == b.account_id,
-        ),
-        Kind::Invitation => upsert(
-            &mut state.invitations,
-            Invitation {
-                version: v,
-                ..decode(row)?
-            },
-            |a, b| a.id == b.id,
-        ),
-        Kind::Ticket => upsert(
-            &mut state.tickets,
-            Ticket {
-                version: v,
-                ..decode(row)?
-            },
-            |a, b| a.id == b.id,
-        ),
-        Kind::Transfer => upsert(
-            &mut state.transfers,
-            Transfer {
-                version: v,
-                ..decode(row)?
-            },
-            |a, b| a.id == b.id,
-        ),
-    }
-    Ok(())
 }

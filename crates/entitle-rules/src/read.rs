@@ -1,0 +1,500 @@
+//! What a decision reads, declared by the rules themselves.
+//!
+//! The rules never iterate a whole store. Every record they consult is reached through a
+//! [`Read`]: one record by its key ("the license `K`"), or the records of one indexed relation
+//! ("the shares of project `P`", "the unpaid licenses reseller `R` created"). Each record type is
+//! declared once in the registry below ([`Record`]: table, key, indexed columns), and a read is
+//! a lookup on it ([`Read::lookup`]), so a store can load exactly what a decision needs with
+//! point or indexed queries, generically, and guard exactly those rows when it commits.
+//!
+//! A [`State`](crate::State) loaded by a store is *partial*: it knows which reads it holds. When
+//! the rules consult a read it does not hold, the state records it as missing and answers as if
+//! nothing matched; the store then loads the missing reads and asks again, until nothing is
+//! missing ([`State::missing`](crate::State::missing)). A state built whole (tests, the npm
+//! package's snapshot) is *complete* and records nothing.
+
+use crate::ids::{
+    AccountId, CompanyId, ContractId, InvitationId, LicenseKey, OrderId, ProductId, ProjectId,
+    TransferId,
+};
+use crate::model::{
+    Account, Contract, Delegate, DelegateStatus, Invitation, InvitationStatus, License, Order,
+    Product, Project, Share, Ticket, Transfer, TransferStatus, TransferSubject,
+};
+use crate::text::Email;
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+/// How one record type is stored: its table, its key columns and its other indexed columns.
+/// Every column holds text (or null); the record itself is stored whole as JSON beside them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Table {
+    /// The table's name.
+    pub name: &'static str,
+    /// The columns of its primary key (after the store id), in order.
+    pub key: &'static [&'static str],
+    /// The other columns reads filter on.
+    pub indexed: &'static [&'static str],
+}
+
+/// A record type of the registry: where it is stored and the value of each stored column.
+pub trait Record: Clone {
+    /// Its table.
+    const TABLE: Table;
+
+    /// The value of a key or indexed column of [`Self::TABLE`]; `None` for null.
+    fn column(&self, name: &str) -> Option<String>;
+
+    /// Its key: the key columns' values joined by `\u{1f}`.
+    fn key(&self) -> String {
+        Self::TABLE
+            .key
+            .iter()
+            .map(|c| self.column(c).unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join("\u{1f}")
+    }
+}
+
+fn some<T: ToString>(value: &T) -> Option<String> {
+    Some(value.to_string())
+}
+
+fn opt<T: ToString>(value: Option<&T>) -> Option<String> {
+    value.map(ToString::to_string)
+}
+
+/// The `subject` column of a transfer: `license:<key>` or `project:<id>`.
+pub fn subject_column(subject: &TransferSubject) -> String {
+    match subject {
+        TransferSubject::License { license_key } => format!("license:{license_key}"),
+        TransferSubject::Project { project_id } => format!("project:{project_id}"),
+    }
+}
+
+fn delegate_status(status: DelegateStatus) -> &'static str {
+    match status {
+        DelegateStatus::Active => "active",
+        DelegateStatus::Revoked => "revoked",
+    }
+}
+
+fn invitation_status(status: InvitationStatus) -> &'static str {
+    match status {
+        InvitationStatus::Pending => "pending",
+        InvitationStatus::Accepted => "accepted",
+        InvitationStatus::Cancelled => "cancelled",
+        InvitationStatus::Expired => "expired",
+    }
+}
+
+fn transfer_status(status: TransferStatus) -> &'static str {
+    match status {
+        TransferStatus::Pending => "pending",
+        TransferStatus::Accepted => "accepted",
+        TransferStatus::Cancelled => "cancelled",
+        TransferStatus::Expired => "expired",
+    }
+}
+
+impl Record for Account {
+    const TABLE: Table = Table {
+        name: "accounts",
+        key: &["id"],
+        indexed: &["email", "managed_by", "company_id"],
+    };
+    fn column(&self, name: &str) -> Option<String> {
+        match name {
+            "id" => some(&self.id),
+            "email" => some(&self.email),
+            "managed_by" => opt(self.managed_by.as_ref()),
+            "company_id" => opt(self.company_id.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+impl Record for Product {
+    const TABLE: Table = Table {
+        name: "products",
+        key: &["id"],
+        indexed: &[],
+    };
+    fn column(&self, name: &str) -> Option<String> {
+        match name {
+            "id" => some(&self.id),
+            _ => None,
+        }
+    }
+}
+
+impl Record for License {
+    const TABLE: Table = Table {
+        name: "licenses",
+        key: &["license_key"],
+        indexed: &[
+            "owner_id",
+            "project_id",
+            "created_by",
+            "product_id",
+            "unpaid_by",
+        ],
+    };
+    fn column(&self, name: &str) -> Option<String> {
+        match name {
+            "license_key" => some(&self.license_key),
+            "owner_id" => some(&self.owner_id),
+            "project_id" => opt(self.project_id.as_ref()),
+            "created_by" => opt(self.created_by.as_ref()),
+            "product_id" => some(&self.product_id),
+            // The reseller that created it while it is unpaid: the unpaid limit's relation.
+            "unpaid_by" => opt(self.created_by.as_ref().filter(|_| !self.customer_paid)),
+            _ => None,
+        }
+    }
+}
+
+impl Record for Order {
+    const TABLE: Table = Table {
+        name: "orders",
+        key: &["id"],
+        indexed: &["owner_id", "billing_account_id"],
+    };
+    fn column(&self, name: &str) -> Option<String> {
+        match name {
+            "id" => some(&self.id),
+            "owner_id" => some(&self.owner_id),
+            "billing_account_id" => some(&self.billing_account_id),
+            _ => None,
+        }
+    }
+}
+
+impl Record for Project {
+    const TABLE: Table = Table {
+        name: "projects",
+        key: &["id"],
+        indexed: &["owner_id"],
+    };
+    fn column(&self, name: &str) -> Option<String> {
+        match name {
+            "id" => some(&self.id),
+            "owner_id" => some(&self.owner_id),
+            _ => None,
+        }
+    }
+}
+
+impl Record for Share {
+    const TABLE: Table = Table {
+        name: "shares",
+        key: &["project_id", "account_id"],
+        indexed: &[],
+    };
+    fn column(&self, name: &str) -> Option<String> {
+        match name {
+            "project_id" => some(&self.project_id),
+            "account_id" => some(&self.account_id),
+            _ => None,
+        }
+    }
+}
+
+impl Record for Contract {
+    const TABLE: Table = Table {
+        name: "contracts",
+        key: &["id"],
+        indexed: &["owner_id"],
+    };
+    fn column(&self, name: &str) -> Option<String> {
+        match name {
+            "id" => some(&self.id),
+            "owner_id" => some(&self.owner_id),
+            _ => None,
+        }
+    }
+}
+
+impl Record for Delegate {
+    const TABLE: Table = Table {
+        name: "delegates",
+        key: &["contract_id", "account_id"],
+        indexed: &["status"],
+    };
+    fn column(&self, name: &str) -> Option<String> {
+        match name {
+            "contract_id" => some(&self.contract_id),
+            "account_id" => some(&self.account_id),
+            "status" => Some(delegate_status(self.status).to_owned()),
+            _ => None,
+        }
+    }
+}
+
+impl Record for Invitation {
+    const TABLE: Table = Table {
+        name: "invitations",
+        key: &["id"],
+        indexed: &["contract_id", "account_id", "email", "status", "token_hash"],
+    };
+    fn column(&self, name: &str) -> Option<String> {
+        match name {
+            "id" => some(&self.id),
+            "contract_id" => some(&self.contract_id),
+            "account_id" => some(&self.account_id),
+            "email" => some(&self.email),
+            "status" => Some(invitation_status(self.status).to_owned()),
+            "token_hash" => Some(self.token_hash.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl Record for Ticket {
+    const TABLE: Table = Table {
+        name: "tickets",
+        key: &["id"],
+        indexed: &["contract_id"],
+    };
+    fn column(&self, name: &str) -> Option<String> {
+        match name {
+            "id" => some(&self.id),
+            "contract_id" => some(&self.contract_id),
+            _ => None,
+        }
+    }
+}
+
+impl Record for Transfer {
+    const TABLE: Table = Table {
+        name: "transfers",
+        key: &["id"],
+        indexed: &["from_id", "to_id", "requested_by", "subject", "status"],
+    };
+    fn column(&self, name: &str) -> Option<String> {
+        match name {
+            "id" => some(&self.id),
+            "from_id" => some(&self.from_id),
+            "to_id" => some(&self.to_id),
+            "requested_by" => some(&self.requested_by),
+            "subject" => Some(subject_column(&self.subject)),
+            "status" => Some(transfer_status(self.status).to_owned()),
+            _ => None,
+        }
+    }
+}
+
+/// One fact a decision reads: a record by key, or the records of one indexed relation.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Read {
+    /// The account with this id.
+    Account(AccountId),
+    /// The account with this e-mail address.
+    AccountByEmail(Email),
+    /// The product with this id.
+    Product(ProductId),
+    /// The license with this key.
+    License(LicenseKey),
+    /// The order with this id.
+    Order(OrderId),
+    /// The project with this id.
+    Project(ProjectId),
+    /// The share of a project with an account.
+    Share(ProjectId, AccountId),
+    /// The contract with this id.
+    Contract(ContractId),
+    /// The delegate row of an account on a contract.
+    Delegate(ContractId, AccountId),
+    /// The invitation with this id.
+    Invitation(InvitationId),
+    /// The invitation whose token has this hash.
+    InvitationByTokenHash(String),
+    /// The transfer with this id.
+    Transfer(TransferId),
+    /// The shares of a project.
+    SharesOfProject(ProjectId),
+    /// The licenses on a project.
+    LicensesOnProject(ProjectId),
+    /// Every transfer of a license or project.
+    TransfersOf(TransferSubject),
+    /// The invitations of a contract.
+    InvitationsOfContract(ContractId),
+    /// The delegate rows of a contract.
+    DelegatesOfContract(ContractId),
+    /// The tickets of a contract.
+    TicketsOfContract(ContractId),
+    /// The unpaid licenses a reseller created (the unpaid limit).
+    UnpaidLicensesBy(AccountId),
+    /// The licenses an account owns of one product.
+    LicensesOfOwnerAndProduct(AccountId, ProductId),
+    /// The contracts an account owns (account-wide: snapshots only).
+    ContractsOwnedBy(AccountId),
+    /// The delegate rows of an account (account-wide: snapshots only).
+    DelegationsOf(AccountId),
+    /// The invitations made for an account (account-wide: snapshots only).
+    InvitationsFor(AccountId),
+    /// The projects an account owns (account-wide: snapshots only).
+    ProjectsOwnedBy(AccountId),
+    /// The shares with an account (account-wide: snapshots only).
+    SharesWith(AccountId),
+    /// The licenses an account owns (account-wide: snapshots only).
+    LicensesOwnedBy(AccountId),
+    /// The licenses a reseller created (account-wide: snapshots only).
+    LicensesCreatedBy(AccountId),
+    /// The accounts a reseller manages (account-wide: snapshots only).
+    AccountsManagedBy(AccountId),
+    /// The accounts of a company (account-wide: snapshots only).
+    AccountsOfCompany(CompanyId),
+    /// The orders an account owns (account-wide: snapshots only).
+    OrdersOwnedBy(AccountId),
+    /// The orders billed to an account (account-wide: snapshots only).
+    OrdersBilledTo(AccountId),
+    /// The transfers an account sends (account-wide: snapshots only).
+    TransfersFrom(AccountId),
+    /// The transfers an account receives (account-wide: snapshots only).
+    TransfersTo(AccountId),
+    /// The transfers an account requested (account-wide: snapshots only).
+    TransfersRequestedBy(AccountId),
+}
+
+/// A read as a query: the rows of `table` whose columns equal the given values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lookup {
+    /// The table.
+    pub table: Table,
+    /// Column and value pairs, all of which must match.
+    pub filters: Vec<(&'static str, String)>,
+    /// Whether the read names one record by its whole key (at most one row).
+    pub point: bool,
+}
+
+impl Read {
+    /// The query that answers this read.
+    pub fn lookup(&self) -> Lookup {
+        fn on<R: Record>(filters: Vec<(&'static str, String)>) -> Lookup {
+            let point = filters.len() == R::TABLE.key.len()
+                && filters.iter().zip(R::TABLE.key).all(|((c, _), k)| c == k);
+            Lookup {
+                table: R::TABLE,
+                filters,
+                point,
+            }
+        }
+        fn s<T: ToString>(value: &T) -> String {
+            value.to_string()
+        }
+        match self {
+            Read::Account(id) => on::<Account>(vec![("id", s(id))]),
+            Read::AccountByEmail(email) => on::<Account>(vec![("email", s(email))]),
+            Read::Product(id) => on::<Product>(vec![("id", s(id))]),
+            Read::License(key) => on::<License>(vec![("license_key", s(key))]),
+            Read::Order(id) => on::<Order>(vec![("id", s(id))]),
+            Read::Project(id) => on::<Project>(vec![("id", s(id))]),
+            Read::Share(p, a) => on::<Share>(vec![("project_id", s(p)), ("account_id", s(a))]),
+            Read::Contract(id) => on::<Contract>(vec![("id", s(id))]),
+            Read::Delegate(c, a) => {
+                on::<Delegate>(vec![("contract_id", s(c)), ("account_id", s(a))])
+            }
+            Read::Invitation(id) => on::<Invitation>(vec![("id", s(id))]),
+            Read::InvitationByTokenHash(h) => on::<Invitation>(vec![("token_hash", h.clone())]),
+            Read::Transfer(id) => on::<Transfer>(vec![("id", s(id))]),
+            Read::SharesOfProject(p) => on::<Share>(vec![("project_id", s(p))]),
+            Read::LicensesOnProject(p) => on::<License>(vec![("project_id", s(p))]),
+            Read::TransfersOf(subject) => {
+                on::<Transfer>(vec![("subject", subject_column(subject))])
+            }
+            Read::InvitationsOfContract(c) => on::<Invitation>(vec![("contract_id", s(c))]),
+            Read::DelegatesOfContract(c) => on::<Delegate>(vec![("contract_id", s(c))]),
+            Read::TicketsOfContract(c) => on::<Ticket>(vec![("contract_id", s(c))]),
+            Read::UnpaidLicensesBy(r) => on::<License>(vec![("unpaid_by", s(r))]),
+            Read::LicensesOfOwnerAndProduct(a, p) => {
+                on::<License>(vec![("owner_id", s(a)), ("product_id", s(p))])
+            }
+            Read::ContractsOwnedBy(a) => on::<Contract>(vec![("owner_id", s(a))]),
+            Read::DelegationsOf(a) => on::<Delegate>(vec![("account_id", s(a))]),
+            Read::InvitationsFor(a) => on::<Invitation>(vec![("account_id", s(a))]),
+            Read::ProjectsOwnedBy(a) => on::<Project>(vec![("owner_id", s(a))]),
+            Read::SharesWith(a) => on::<Share>(vec![("account_id", s(a))]),
+            Read::LicensesOwnedBy(a) => on::<License>(vec![("owner_id", s(a))]),
+            Read::LicensesCreatedBy(a) => on::<License>(vec![("created_by", s(a))]),
+            Read::AccountsManagedBy(a) => on::<Account>(vec![("managed_by", s(a))]),
+            Read::AccountsOfCompany(c) => on::<Account>(vec![("company_id", s(c))]),
+            Read::OrdersOwnedBy(a) => on::<Order>(vec![("owner_id", s(a))]),
+            Read::OrdersBilledTo(a) => on::<Order>(vec![("billing_account_id", s(a))]),
+            Read::TransfersFrom(a) => on::<Transfer>(vec![("from_id", s(a))]),
+            Read::TransfersTo(a) => on::<Transfer>(vec![("to_id", s(a))]),
+            Read::TransfersRequestedBy(a) => on::<Transfer>(vec![("requested_by", s(a))]),
+        }
+    }
+
+    /// Whether `record` is one of the rows this read returns.
+    pub fn matches<R: Record>(&self, record: &R) -> bool {
+        let lookup = self.lookup();
+        lookup.table == R::TABLE
+            && lookup
+                .filters
+                .iter()
+                .all(|(column, value)| record.column(column).as_deref() == Some(value.as_str()))
+    }
+}
+
+/// The bookkeeping of a partial state: which reads it holds and which the rules wanted but it
+/// lacks. It is not part of the state's value: two states with the same records are equal.
+#[derive(Clone, Debug, Default)]
+pub struct Reads {
+    partial: bool,
+    held: BTreeSet<Read>,
+    /// Shared by clones: a clone that applies changes for a later step still reports what it
+    /// missed to the state the store fills.
+    missing: Rc<RefCell<BTreeSet<Read>>>,
+}
+
+impl PartialEq for Reads {
+    fn eq(&self, _other: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Reads {}
+
+impl Reads {
+    /// Bookkeeping for a state a store fills read by read.
+    pub fn partial() -> Self {
+        Self {
+            partial: true,
+            ..Self::default()
+        }
+    }
+
+    /// Notes that the rules consulted `read`.
+    pub(crate) fn note(&self, read: impl FnOnce() -> Read) {
+        if self.partial {
+            let read = read();
+            if !self.held.contains(&read) {
+                self.missing.borrow_mut().insert(read);
+            }
+        }
+    }
+
+    /// Whether the state is partial.
+    pub fn is_partial(&self) -> bool {
+        self.partial
+    }
+
+    /// The reads the state holds.
+    pub fn held(&self) -> &BTreeSet<Read> {
+        &self.held
+    }
+
+    /// Records that the state now holds `read`.
+    pub fn hold(&mut self, read: Read) {
+        self.missing.borrow_mut().remove(&read);
+        self.held.insert(read);
+    }
+
+    /// Takes the reads the rules wanted and the state lacks.
+    pub fn take_missing(&self) -> BTreeSet<Read> {
+        std::mem::take(&mut *self.missing.borrow_mut())
+    }
+}
