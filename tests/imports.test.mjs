@@ -102,3 +102,32 @@ test("1,000 licenses import in one request", async () => {
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.equal((await db.prepare("SELECT COUNT(*) AS n FROM licenses WHERE owner_id = 'thousand'").first()).n, 1000);
 });
+
+test("lists page: limit and after walk every item once, in order, and end with a null cursor", async () => {
+  const session = await call("POST", "/v1/sessions", { token: key, body: { accountId: "thousand" }, now: NOW });
+  const token = session.body.token;
+  const seen = [];
+  let after = "";
+  let pages = 0;
+  for (;;) {
+    const r = await call("GET", `/v1/licenses?limit=300${after ? `&after=${after}` : ""}`, { token, now: NOW });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.ok(r.body.licenses.length <= 300);
+    seen.push(...r.body.licenses.map((l) => l.licenseKey));
+    pages += 1;
+    if (r.body.nextCursor === null) break;
+    after = r.body.nextCursor;
+    assert.ok(pages < 10, "paging ends");
+  }
+  assert.equal(pages, 4);
+  assert.equal(seen.length, 1000);
+  assert.equal(new Set(seen).size, 1000, "no item twice");
+  assert.deepEqual(seen, [...seen].sort(), "one stable order");
+  const first = await call("GET", "/v1/licenses", { token, now: NOW });
+  assert.equal(first.body.licenses.length, 100, "100 items by default");
+  for (const [query, code] of [["limit=0", "invalid_limit"], ["limit=1001", "invalid_limit"], ["limit=x", "invalid_limit"], ["after=%%%", "invalid_cursor"], ["sort=key", "invalid_query"]]) {
+    const r = await call("GET", `/v1/licenses?${query}`, { token, now: NOW });
+    assert.equal(r.status, 400, `${query}: ${JSON.stringify(r.body)}`);
+    assert.equal(r.body.code, code);
+  }
+});

@@ -12,6 +12,7 @@ use crate::decision::{Reason, authorize};
 use crate::delegates::visible_tickets;
 use crate::error::{CommandError, ErrorCode};
 use crate::ids::{AccountId, ContractId, InvitationId, ProjectId};
+use crate::list;
 use crate::model::{
     Account, Billing, Contract, ContractStatus, DelegateStatus, InvitationStatus, License, Project,
     Ticket, TransferStatus, TransferSubject,
@@ -343,27 +344,11 @@ pub struct ProjectView {
     pub shared_with: Vec<Recipient>,
 }
 
-/// The projects the caller owns or that are shared with it, oldest first.
+/// The projects the caller owns or that are shared with it, by id.
 pub fn projects_for(state: &State, actor: &AccountId) -> Vec<ProjectView> {
-    let mut ids: Vec<ProjectId> = state
-        .projects_owned_by(actor)
-        .into_iter()
-        .map(|p| p.id.clone())
-        .collect();
-    ids.extend(
-        state
-            .shares_with(actor)
-            .into_iter()
-            .map(|s| s.project_id.clone()),
-    );
-    let mut views: Vec<ProjectView> = ids
-        .iter()
-        .filter_map(|id| project_view(state, actor, id))
-        .collect();
-    views.sort_by(|a, b| {
-        (a.project.created_at, &a.project.id).cmp(&(b.project.created_at, &b.project.id))
-    });
-    views
+    list::whole(state, &list::projects(actor), |s, k| {
+        list::project_item(s, actor, k)
+    })
 }
 
 /// One project as the caller sees it.
@@ -407,41 +392,19 @@ pub fn project_licenses(
     actor: &AccountId,
     id: &ProjectId,
 ) -> Result<Vec<License>, CommandError> {
-    let role = project_role(state, actor, id)
+    project_role(state, actor, id)
         .ok_or_else(|| invisible(ErrorCode::ProjectNotFound, "project", id.as_str()))?;
-    let mut licenses: Vec<License> = state
-        .licenses_on(id)
-        .into_iter()
-        .filter(|l| role == ProjectRole::Owner || l.assigned_by.as_ref() == Some(actor))
-        .map(|l| hide_notes(l, actor))
-        .collect();
-    licenses.sort_by(|a, b| a.license_key.cmp(&b.license_key));
-    Ok(licenses)
-}
-
-fn hide_notes(license: &License, actor: &AccountId) -> License {
-    let mut view = license.clone();
-    if license.created_by.as_ref() != Some(actor) {
-        view.reseller_notes = None;
-    }
-    view
+    Ok(list::whole(state, &list::project_licenses(id), |s, k| {
+        list::project_license_item(s, actor, id, k)
+    }))
 }
 
 /// Every license the caller owns, and for a reseller also those it created, with notes only
-/// where the caller created the license; bought licenses first, then by creation time.
+/// where the caller created the license; by key.
 pub fn licenses_for(state: &State, actor: &AccountId) -> Vec<License> {
-    let mut licenses: Vec<License> = state
-        .licenses_owned_by(actor)
-        .into_iter()
-        .map(|l| hide_notes(l, actor))
-        .collect();
-    for created in state.licenses_created_by(actor) {
-        if created.owner_id != *actor {
-            licenses.push(hide_notes(created, actor));
-        }
-    }
-    licenses.sort_by(|a, b| (a.created_at, &a.license_key).cmp(&(b.created_at, &b.license_key)));
-    licenses
+    list::whole(state, &list::licenses(actor), |s, k| {
+        list::license_item(s, actor, k)
+    })
 }
 
 /// A contract as the caller may see it: a delegate sees no billing.
@@ -491,36 +454,24 @@ pub fn contract_view(
     })
 }
 
-/// The contracts the caller owns or is an active delegate on.
+/// The contracts the caller owns or is an active delegate on, by id.
 pub fn contracts_for(state: &State, actor: &AccountId) -> Vec<ContractView> {
-    let mut ids: Vec<ContractId> = state
-        .contracts_owned_by(actor)
-        .into_iter()
-        .map(|c| c.id.clone())
-        .collect();
-    ids.extend(
-        state
-            .delegations_of(actor)
-            .into_iter()
-            .map(|d| d.contract_id.clone()),
-    );
-    let mut views: Vec<ContractView> = ids
-        .iter()
-        .filter_map(|id| contract_view(state, actor, id).ok())
-        .collect();
-    views.sort_by(|a, b| (a.registered_at, &a.id).cmp(&(b.registered_at, &b.id)));
-    views
+    list::whole(state, &list::contracts(actor), |s, k| {
+        list::contract_item(s, actor, k)
+    })
 }
 
-/// The tickets of a contract the caller may read.
+/// The tickets of a contract the caller may read, by id.
 pub fn tickets_for(
     state: &State,
     actor: &AccountId,
     id: &ContractId,
 ) -> Result<Vec<Ticket>, CommandError> {
-    visible_tickets(state, actor, id)
-        .map(|t| t.into_iter().cloned().collect())
-        .ok_or_else(|| invisible(ErrorCode::ContractNotFound, "contract", id.as_str()))
+    contract_role(state, actor, id)
+        .ok_or_else(|| invisible(ErrorCode::ContractNotFound, "contract", id.as_str()))?;
+    Ok(list::whole(state, &list::tickets(id), |s, k| {
+        list::ticket_item(s, actor, id, k)
+    }))
 }
 
 /// A delegate as the contract's owner sees it.
@@ -651,22 +602,9 @@ pub struct TransferView {
     pub expires_at: Timestamp,
 }
 
-/// The transfers the caller requested, sends or receives, newest first.
+/// The transfers the caller requested, sends or receives, by id.
 pub fn transfers_for(state: &State, actor: &AccountId, now: Timestamp) -> Vec<TransferView> {
-    let mut views: Vec<TransferView> = state
-        .transfers_involving(actor)
-        .into_iter()
-        .map(|t| TransferView {
-            transfer_id: t.id.clone(),
-            subject: t.subject.clone(),
-            from_id: t.from_id.clone(),
-            to_id: t.to_id.clone(),
-            requested_by: t.requested_by.clone(),
-            status: t.status_at(now),
-            created_at: t.created_at,
-            expires_at: t.expires_at,
-        })
-        .collect();
-    views.sort_by(|a, b| (b.created_at, &b.transfer_id).cmp(&(a.created_at, &a.transfer_id)));
-    views
+    list::whole(state, &list::transfers(actor), |s, k| {
+        list::transfer_item(s, actor, now, k)
+    })
 }

@@ -21,6 +21,7 @@ pub mod error;
 pub mod event;
 pub mod ids;
 mod imports;
+pub mod list;
 pub mod model;
 pub mod read;
 pub mod reseller;

@@ -15,7 +15,7 @@
 
 use crate::ids::{
     AccountId, CompanyId, ContractId, InvitationId, LicenseKey, OrderId, ProductId, ProjectId,
-    TransferId,
+    TicketId, TransferId,
 };
 use crate::model::{
     Account, Contract, Delegate, DelegateStatus, Invitation, InvitationStatus, License, Order,
@@ -312,6 +312,8 @@ pub enum Read {
     InvitationByTokenHash(String),
     /// The transfer with this id.
     Transfer(TransferId),
+    /// The ticket with this id.
+    Ticket(TicketId),
     /// The shares of a project.
     SharesOfProject(ProjectId),
     /// The licenses on a project.
@@ -399,6 +401,7 @@ impl Read {
             Read::Invitation(id) => on::<Invitation>(vec![("id", s(id))]),
             Read::InvitationByTokenHash(h) => on::<Invitation>(vec![("token_hash", h.clone())]),
             Read::Transfer(id) => on::<Transfer>(vec![("id", s(id))]),
+            Read::Ticket(id) => on::<Ticket>(vec![("id", s(id))]),
             Read::SharesOfProject(p) => on::<Share>(vec![("project_id", s(p))]),
             Read::LicensesOnProject(p) => on::<License>(vec![("project_id", s(p))]),
             Read::TransfersOf(subject) => {

@@ -270,6 +270,8 @@ pub(crate) fn update_payment(
 }
 
 /// The customers a reseller manages.
-pub fn managed_customers<'a>(state: &'a State, reseller: &AccountId) -> Vec<&'a Account> {
-    state.accounts_managed_by(reseller)
+pub fn managed_customers(state: &State, reseller: &AccountId) -> Vec<Account> {
+    crate::list::whole(state, &crate::list::customers(reseller), |s, k| {
+        crate::list::customer_item(s, reseller, k)
+    })
 }

@@ -3,7 +3,7 @@
 
 use crate::ids::{
     AccountId, CompanyId, ContractId, InvitationId, LicenseKey, OrderId, ProductId, ProjectId,
-    TransferId,
+    TicketId, TransferId,
 };
 use crate::model::{
     Account, Contract, Delegate, DelegateStatus, Invitation, License, Order, Product, Project,
@@ -174,6 +174,23 @@ impl Row {
     /// Its stored form.
     pub fn serialize_record<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         each_row!(self, r => r.serialize(serializer))
+    }
+
+    /// The read that names this one row by its key.
+    pub fn point_read(&self) -> Read {
+        match self {
+            Row::Account(r) => Read::Account(r.id.clone()),
+            Row::Product(r) => Read::Product(r.id.clone()),
+            Row::License(r) => Read::License(r.license_key.clone()),
+            Row::Order(r) => Read::Order(r.id.clone()),
+            Row::Project(r) => Read::Project(r.id.clone()),
+            Row::Share(r) => Read::Share(r.project_id.clone(), r.account_id.clone()),
+            Row::Contract(r) => Read::Contract(r.id.clone()),
+            Row::Delegate(r) => Read::Delegate(r.contract_id.clone(), r.account_id.clone()),
+            Row::Invitation(r) => Read::Invitation(r.id.clone()),
+            Row::Ticket(r) => Read::Ticket(r.id.clone()),
+            Row::Transfer(r) => Read::Transfer(r.id.clone()),
+        }
     }
 
     /// Its table.
@@ -456,6 +473,18 @@ impl State {
     pub fn transfer(&self, id: &TransferId) -> Option<&Transfer> {
         self.reads.note(|| Read::Transfer(id.clone()));
         self.transfers.iter().find(|t| &t.id == id)
+    }
+
+    /// The ticket with this id.
+    pub fn ticket(&self, id: &TicketId) -> Option<&Ticket> {
+        self.reads.note(|| Read::Ticket(id.clone()));
+        self.tickets.iter().find(|t| &t.id == id)
+    }
+
+    /// The rows of any read, noted like every other read.
+    pub fn relation(&self, read: &Read) -> Vec<Row> {
+        self.reads.note(|| read.clone());
+        self.rows(read)
     }
 
     /// The shares of a project.

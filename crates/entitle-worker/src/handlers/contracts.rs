@@ -1,10 +1,12 @@
 //! Contract delegates (seed 003) over HTTP.
 
-use super::{Call, command, read, written};
+use super::{Call, command, page, read, written};
 use crate::auth::Session;
 use crate::http::{ApiError, body, json, no_content};
-use entitle_rules::access::{contract_view, contracts_for, delegates_for, tickets_for};
+use entitle_rules::access::{contract_view, delegates_for};
+use entitle_rules::decision::contract_role;
 use entitle_rules::ids::{AccountId, ContractId, InvitationId};
+use entitle_rules::list as lists;
 use entitle_rules::{Change, Command};
 use serde::Deserialize;
 use serde_json::json;
@@ -16,8 +18,11 @@ fn contract_id(call: &Call) -> Result<ContractId, ApiError> {
 
 /// `GET /v1/contracts`
 pub async fn list(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
-    let contracts = read(call, session, |s| contracts_for(s, &session.sub)).await?;
-    json(200, &json!({ "contracts": contracts }))
+    let me = &session.sub;
+    page(call, session, "contracts", &lists::contracts(me), |s, k| {
+        lists::contract_item(s, me, k)
+    })
+    .await
 }
 
 /// `GET /v1/contracts/{contractId}`
@@ -203,6 +208,19 @@ pub async fn create_ticket(call: &mut Call, session: &Session) -> Result<Respons
 /// `GET /v1/contracts/{contractId}/tickets`: a delegate sees tickets from when it was added.
 pub async fn tickets(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
     let id = contract_id(call)?;
-    let tickets = read(call, session, |s| tickets_for(s, &session.sub, &id)).await??;
-    json(200, &json!({ "tickets": tickets }))
+    let me = &session.sub;
+    if read(call, session, |s| contract_role(s, me, &id))
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::new(
+            404,
+            "contract_not_found",
+            format!("contract `{id}` does not exist or is not visible to you"),
+        ));
+    }
+    page(call, session, "tickets", &lists::tickets(&id), |s, k| {
+        lists::ticket_item(s, me, &id, k)
+    })
+    .await
 }

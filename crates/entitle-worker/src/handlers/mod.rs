@@ -10,13 +10,17 @@ pub mod settings;
 pub mod transfers;
 
 use crate::auth::{self, Session};
-use crate::http::ApiError;
+use crate::http::{ApiError, json};
 use crate::routes::Params;
 use crate::store::{CONFLICT, Loaded, Store};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use entitle_rules::ids::StoreId;
+use entitle_rules::list::Source;
 use entitle_rules::{
     Change, Command, CommandError, Context, ErrorCode, Outcome, State, StoreCommand, Timestamp,
 };
+use worker::Response;
 use worker::{Env, Request};
 
 /// Everything a handler gets.
@@ -121,6 +125,91 @@ pub async fn read<T>(
         decide,
     )
     .await
+}
+
+/// The most items one page of a list holds; the default is 100.
+const MAX_PAGE: usize = 1_000;
+
+/// The `limit` and `after` of a list request: how many items, after which key.
+fn page_query(call: &Call) -> Result<(usize, String), ApiError> {
+    let url = call.req.url()?;
+    let mut limit = 100;
+    let mut after = String::new();
+    for (name, value) in url.query_pairs() {
+        match name.as_ref() {
+            "limit" => {
+                limit = value
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=MAX_PAGE).contains(n))
+                    .ok_or_else(|| {
+                        ApiError::new(
+                            400,
+                            "invalid_limit",
+                            format!("`limit` is a whole number from 1 to {MAX_PAGE}"),
+                        )
+                    })?;
+            }
+            "after" if !value.is_empty() => {
+                after = URL_SAFE_NO_PAD
+                    .decode(value.as_bytes())
+                    .ok()
+                    .and_then(|bytes| String::from_utf8(bytes).ok())
+                    .filter(|key| !key.is_empty())
+                    .ok_or_else(|| {
+                        ApiError::new(
+                            400,
+                            "invalid_cursor",
+                            format!("`{value}` is not a cursor from this list"),
+                        )
+                    })?;
+            }
+            "after" => {}
+            other => {
+                return Err(ApiError::new(
+                    400,
+                    "invalid_query",
+                    format!("`{other}` is not a parameter of this list"),
+                ));
+            }
+        }
+    }
+    Ok((limit, after))
+}
+
+/// Answers one page of a list: `{"<name>": [...], "nextCursor": string|null}`. The rules define
+/// the list (`source`) and each item's view (`item`); the page costs what its items cost.
+pub async fn page<T: serde::Serialize>(
+    call: &Call,
+    session: &Session,
+    name: &str,
+    source: &Source,
+    mut item: impl FnMut(&State, &str) -> Option<T>,
+) -> Result<Response, ApiError> {
+    let (limit, after) = page_query(call)?;
+    let store = call.store(&session.store)?;
+    let mut state = State::partial();
+    let (keys, more) = store.page(&mut state, source, &after, limit).await?;
+    let items = resolve(
+        &store,
+        &mut Loaded::default(),
+        &mut state,
+        RELATION_CAP,
+        too_large,
+        |s| keys.iter().filter_map(|k| item(s, k)).collect::<Vec<T>>(),
+    )
+    .await?;
+    let next = keys
+        .last()
+        .filter(|_| more)
+        .map(|k| URL_SAFE_NO_PAD.encode(k.as_bytes()));
+    let mut body = serde_json::Map::new();
+    body.insert(
+        name.to_owned(),
+        serde_json::to_value(items).map_err(ApiError::internal)?,
+    );
+    body.insert("nextCursor".to_owned(), serde_json::json!(next));
+    json(200, &body)
 }
 
 /// Like [`read`], refusing with `too_large` past `bound` rows in all.

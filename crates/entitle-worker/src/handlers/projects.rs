@@ -1,10 +1,12 @@
 //! Project sharing and order transfer (seed 000) over HTTP.
 
-use super::{Call, command, read, written};
+use super::{Call, command, page, read, written};
 use crate::auth::Session;
 use crate::http::{ApiError, body, json, no_content};
-use entitle_rules::access::{project_licenses, project_view, projects_for};
+use entitle_rules::access::project_view;
+use entitle_rules::decision::project_role;
 use entitle_rules::ids::{AccountId, LicenseKey, OrderId, ProjectId};
+use entitle_rules::list as lists;
 use entitle_rules::model::ProjectKind;
 use entitle_rules::{Change, Command, EventPayload};
 use serde::Deserialize;
@@ -50,8 +52,11 @@ pub async fn create(call: &mut Call, session: &Session) -> Result<Response, ApiE
 
 /// `GET /v1/projects`
 pub async fn list(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
-    let projects = read(call, session, |s| projects_for(s, &session.sub)).await?;
-    json(200, &json!({ "projects": projects }))
+    let me = &session.sub;
+    page(call, session, "projects", &lists::projects(me), |s, k| {
+        lists::project_item(s, me, k)
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -123,8 +128,25 @@ pub async fn assign(call: &mut Call, session: &Session) -> Result<Response, ApiE
 /// `GET /v1/projects/{projectId}/licenses`: the owner sees all, a recipient its own.
 pub async fn licenses(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
     let id = project_id(call)?;
-    let licenses = read(call, session, |s| project_licenses(s, &session.sub, &id)).await??;
-    json(200, &json!({ "licenses": licenses }))
+    let me = &session.sub;
+    if read(call, session, |s| project_role(s, me, &id))
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::new(
+            404,
+            "project_not_found",
+            format!("project `{id}` does not exist or is not visible to you"),
+        ));
+    }
+    page(
+        call,
+        session,
+        "licenses",
+        &lists::project_licenses(&id),
+        |s, k| lists::project_license_item(s, me, &id, k),
+    )
+    .await
 }
 
 /// `DELETE /v1/projects/{projectId}/licenses/{licenseKey}`

@@ -1,11 +1,10 @@
 //! Reseller licenses (seed 001) over HTTP.
 
-use super::{Call, command, read, written};
+use super::{Call, command, page, written};
 use crate::auth::Session;
 use crate::http::{ApiError, body, json};
-use entitle_rules::access::licenses_for;
 use entitle_rules::ids::LicenseKey;
-use entitle_rules::reseller::managed_customers;
+use entitle_rules::list as lists;
 use entitle_rules::{Change, Command, NewLicenses, Timestamp};
 use serde::Deserialize;
 use serde_json::json;
@@ -42,14 +41,11 @@ pub async fn create_customer(call: &mut Call, session: &Session) -> Result<Respo
 
 /// `GET /v1/customers`
 pub async fn customers(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
-    let customers = read(call, session, |s| {
-        managed_customers(s, &session.sub)
-            .into_iter()
-            .cloned()
-            .collect::<Vec<_>>()
+    let me = &session.sub;
+    page(call, session, "customers", &lists::customers(me), |s, k| {
+        lists::customer_item(s, me, k)
     })
-    .await?;
-    json(200, &json!({ "customers": customers }))
+    .await
 }
 
 /// `POST /v1/licenses`: one license per unit, each with a fresh random key.
@@ -69,8 +65,11 @@ pub async fn create_licenses(call: &mut Call, session: &Session) -> Result<Respo
 
 /// `GET /v1/licenses`: owned licenses, and for a reseller those it created, with its notes.
 pub async fn licenses(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
-    let licenses = read(call, session, |s| licenses_for(s, &session.sub)).await?;
-    json(200, &json!({ "licenses": licenses }))
+    let me = &session.sub;
+    page(call, session, "licenses", &lists::licenses(me), |s, k| {
+        lists::license_item(s, me, k)
+    })
+    .await
 }
 
 #[derive(Deserialize)]

@@ -1,10 +1,10 @@
 //! License and project transfer (seed 002) over HTTP.
 
-use super::{Call, command, read};
+use super::{Call, command, page};
 use crate::auth::Session;
 use crate::http::{ApiError, body, json};
-use entitle_rules::access::transfers_for;
 use entitle_rules::ids::{LicenseKey, TransferId};
+use entitle_rules::list as lists;
 use entitle_rules::{Change, Command, Outcome};
 use serde::Deserialize;
 use serde_json::json;
@@ -51,9 +51,12 @@ pub async fn request_license(call: &mut Call, session: &Session) -> Result<Respo
 
 /// `GET /v1/transfers`: transfers the caller requested, sends or receives.
 pub async fn list(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
+    let me = &session.sub;
     let now = call.now;
-    let transfers = read(call, session, |s| transfers_for(s, &session.sub, now)).await?;
-    json(200, &json!({ "transfers": transfers }))
+    page(call, session, "transfers", &lists::transfers(me), |s, k| {
+        lists::transfer_item(s, me, now, k)
+    })
+    .await
 }
 
 /// `POST /v1/transfers/{transferId}/accept`: only now does anything move.

@@ -10,6 +10,7 @@ pub mod settings;
 
 use crate::http::ApiError;
 use entitle_rules::ids::StoreId;
+use entitle_rules::list::Source;
 use entitle_rules::read::{Lookup, Table};
 use entitle_rules::{Change, Event, Read, Row, State};
 use serde::Deserialize;
@@ -235,6 +236,60 @@ impl Store {
         );
         params.insert(1, text(&expected(&rows)));
         self.statement(&sql, &params)
+    }
+
+    /// One page of a list: the keys of at most `limit` items after `after`, in key order, and
+    /// whether more follow. One indexed range query per source relation; the rows it returns are
+    /// held in `state` by their own key, for the item views to read.
+    pub async fn page(
+        &self,
+        state: &mut State,
+        source: &Source,
+        after: &str,
+        limit: usize,
+    ) -> Result<(Vec<String>, bool), ApiError> {
+        let mut statements = Vec::with_capacity(source.0.len());
+        for (read, column) in &source.0 {
+            let lookup = read.lookup();
+            let n = lookup.filters.len() + 2;
+            let sql = format!(
+                "SELECT version, data FROM {} WHERE store_id = ?1{} AND {column} > ?{n}{} ORDER BY {column} LIMIT {}",
+                lookup.table.name,
+                filters_sql(&lookup, 2),
+                live(&lookup.table),
+                limit.saturating_add(1),
+            );
+            let mut params = vec![text(self.store.as_str())];
+            params.extend(lookup.filters.iter().map(|(_, v)| text(v)));
+            params.push(text(after));
+            statements.push(self.statement(&sql, &params)?);
+        }
+        let results = self.db.batch(statements).await?;
+        let mut items: BTreeMap<String, Vec<Row>> = BTreeMap::new();
+        for ((read, column), result) in source.0.iter().zip(results) {
+            let table = read.lookup().table;
+            for row in result.results::<StoredRow>()? {
+                let mut de = serde_json::Deserializer::from_str(&row.data);
+                let decoded = Row::decode(table.name, &mut de).map_err(|e| {
+                    ApiError::internal(format!("a stored record does not decode: {e}"))
+                })?;
+                if let Some(key) = decoded.column(column) {
+                    items.entry(key).or_default().push(decoded);
+                }
+            }
+        }
+        let more = items.len() > limit;
+        let mut keys = Vec::with_capacity(limit);
+        for (key, rows) in items.into_iter().take(limit) {
+            for row in rows {
+                let read = row.point_read();
+                if !state.held().contains(&read) {
+                    state.hold(read, [row]);
+                }
+            }
+            keys.push(key);
+        }
+        Ok((keys, more))
     }
 
     fn write(&self, change: &Change) -> Result<D1PreparedStatement, ApiError> {
