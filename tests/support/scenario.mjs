@@ -50,10 +50,19 @@ export function contains(actual, expected) {
   if (expected && typeof expected === "object" && !Array.isArray(expected)) {
     return Object.entries(expected).every(([k, v]) => contains(actual?.[k] ?? null, v));
   }
+  // Lists come in key order, which means nothing to a scenario: each expected item must match
+  // its own actual item, in any order.
   if (Array.isArray(expected)) {
-    return Array.isArray(actual) && actual.length === expected.length && actual.every((a, i) => contains(a, expected[i]));
+    return Array.isArray(actual) && actual.length === expected.length && matching(actual, expected);
   }
   return actual === expected;
+}
+
+/** Whether every item of `want` matches a distinct item of `got` (backtracking; lists are short). */
+function matching(got, want) {
+  if (want.length === 0) return true;
+  const [first, ...rest] = want;
+  return got.some((g, i) => contains(g, first) && matching([...got.slice(0, i), ...got.slice(i + 1)], rest));
 }
 
 /** Sorts the id lists of an expectation: they compare as sets. */

@@ -69,11 +69,25 @@ fn contains(actual: &Value, expected: &Value) -> bool {
         (_, Value::Object(want)) => want
             .iter()
             .all(|(k, v)| contains(actual.get(k).unwrap_or(&Value::Null), v)),
-        (Value::Array(got), Value::Array(want)) => {
-            got.len() == want.len() && got.iter().zip(want).all(|(g, w)| contains(g, w))
-        }
+        // Lists come in key order, which means nothing to a scenario: each expected item must
+        // match its own actual item, in any order.
+        (Value::Array(got), Value::Array(want)) => got.len() == want.len() && matching(got, want),
         (got, want) => got == want,
     }
+}
+
+/// Whether every item of `want` matches a distinct item of `got` (backtracking; lists are short).
+fn matching(got: &[Value], want: &[Value]) -> bool {
+    let Some((first, rest)) = want.split_first() else {
+        return true;
+    };
+    got.iter().enumerate().any(|(i, candidate)| {
+        contains(candidate, first) && {
+            let mut others = got.to_vec();
+            others.remove(i);
+            matching(&others, rest)
+        }
+    })
 }
 
 fn error_value(error: &CommandError) -> Value {
