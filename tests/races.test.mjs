@@ -192,3 +192,73 @@ test("an invitation's accept racing its cancel: exactly one wins", async () => {
     assert.equal(delegates.length, accept.status === 200 ? 1 : 0);
   }
 });
+
+test("random pairs of commands raced in parallel keep every invariant", async () => {
+  const { rng } = await import("./support/rng.mjs");
+  const random = rng(7007);
+  const pick = (items) => items[Math.floor(random() * items.length)];
+  const PAIRS = 40;
+  const p = "rp";
+  // A small world: an owner with a project and licenses, two customers who may receive shares, a
+  // target for transfers, a reseller with a customer.
+  await put(`/v1/accounts/${p}-owner`, { email: `owner@${p}.example`, name: "Owner", kind: "integrator" });
+  for (const who of ["r1", "r2"]) await put(`/v1/accounts/${p}-${who}`, { email: `${who}@${p}.example`, name: who, kind: "customer" });
+  await put(`/v1/accounts/${p}-target`, { email: `target@${p}.example`, name: "Target", kind: "integrator" });
+  await put(`/v1/accounts/${p}-reseller`, { email: `reseller@${p}.example`, name: "Reseller", kind: "reseller" });
+  await put("/v1/products/race-ext", { name: "Extension", family: "magento2", billing: "one_off" });
+  const owned = { owner: ["O1", "O2"], r1: ["R1a", "R1b"], r2: ["R2a"] };
+  for (const [who, keys] of Object.entries(owned)) {
+    for (const k of keys) await put(`/v1/licenses/${p}-${k}`, { productId: "race-ext", ownerId: `${p}-${who}` });
+  }
+  const tokens = {};
+  for (const who of ["owner", "r1", "r2", "target", "reseller"]) tokens[who] = await session(`${p}-${who}`);
+  const customer = await call("POST", "/v1/customers", { token: tokens.reseller, body: { email: `cust@${p}.example`, name: "Customer" }, now: NOW });
+  const projectId = (await call("POST", "/v1/projects", { token: tokens.owner, body: { name: "Shop" }, now: NOW })).body.projectId;
+  const licenseCount = async () => (await rows("SELECT COUNT(*) AS n FROM licenses WHERE store_id = 'store-a'"))[0].n;
+  let expectedLicenses = await licenseCount();
+
+  const pendingTransfer = async () =>
+    (await rows("SELECT id FROM transfers WHERE store_id = 'store-a' AND subject = ? AND status = 'pending'", `project:${projectId}`))[0]?.id;
+  const commands = [
+    () => call("POST", `/v1/projects/${projectId}/shares`, { token: tokens.owner, body: { email: `${pick(["r1", "r2"])}@${p}.example` }, now: NOW }),
+    () => call("DELETE", `/v1/projects/${projectId}/shares/${p}-${pick(["r1", "r2"])}`, { token: tokens.owner, now: NOW }),
+    () => {
+      const who = pick(["owner", "r1", "r2"]);
+      return call("POST", `/v1/projects/${projectId}/licenses`, { token: tokens[who], body: { licenseKey: `${p}-${pick(owned[who])}` }, now: NOW });
+    },
+    () => {
+      const who = pick(["owner", "r1", "r2"]);
+      return call("DELETE", `/v1/projects/${projectId}/licenses/${p}-${pick(owned[who])}`, { token: tokens[who], now: NOW });
+    },
+    () => call("POST", `/v1/projects/${projectId}/transfer`, { token: tokens.owner, body: { toEmail: `target@${p}.example` }, now: NOW }),
+    async () => {
+      const id = await pendingTransfer();
+      return id ? call("POST", `/v1/transfers/${id}/accept`, { token: tokens.target, now: NOW }) : { status: 200, body: {} };
+    },
+    async () => {
+      const id = await pendingTransfer();
+      return id ? call("POST", `/v1/transfers/${id}/cancel`, { token: tokens.owner, now: NOW }) : { status: 200, body: {} };
+    },
+    () => call("POST", "/v1/licenses", {
+      token: tokens.reseller,
+      body: { productId: "race-ext", customerId: customer.body.accountId, quantity: 1 + Math.floor(random() * 3), licenseType: "permanent", tier: "primary", customerPaid: false },
+      now: NOW,
+    }),
+  ];
+
+  for (let pair = 0; pair < PAIRS; pair++) {
+    const [a, b] = [pick(commands), pick(commands)];
+    const results = await Promise.all([a(), b()]);
+    for (const r of results) {
+      assert.ok(r.status < 500, `pair ${pair}: ${r.status} ${JSON.stringify(r.body)}`);
+      if (r.status === 201 && Array.isArray(r.body.licenses)) expectedLicenses += r.body.licenses.length;
+    }
+    // The invariants, on what D1 holds.
+    await assertNothingStranded(projectId);
+    assert.equal(await licenseCount(), expectedLicenses, `pair ${pair}: a license was lost or made twice`);
+    const [{ n: unpaid }] = await rows("SELECT COUNT(*) AS n FROM licenses WHERE store_id = 'store-a' AND unpaid_by = ?", `${p}-reseller`);
+    assert.ok(unpaid <= 10, `pair ${pair}: ${unpaid} unpaid licenses`);
+    const [{ n: pending }] = await rows("SELECT COUNT(*) AS n FROM transfers WHERE store_id = 'store-a' AND subject = ? AND status = 'pending'", `project:${projectId}`);
+    assert.ok(pending <= 1, `pair ${pair}: ${pending} pending transfers of one project`);
+  }
+});

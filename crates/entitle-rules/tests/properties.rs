@@ -7,7 +7,7 @@
     reason = "test code fails loudly"
 )]
 
-use entitle_rules::access::{project_licenses, projects_for};
+use entitle_rules::access::{project_licenses, projects_for, scoped_snapshot};
 use entitle_rules::ids::{AccountId, ContractId, LicenseKey, ProjectId};
 use entitle_rules::model::*;
 use entitle_rules::text::Email;
@@ -58,6 +58,10 @@ impl Runner {
             fresh,
         };
         let result = execute(&self.state, &command, &ctx);
+        // The rules declare every read: run on a state loaded read by read, as the worker loads
+        // it, the command gives the same outcome.
+        let (loaded, _) = State::resolve(&self.state, |s| execute(s, &command, &ctx));
+        assert_eq!(loaded, result, "the loaded state changed the outcome");
         if let Ok(outcome) = &result {
             self.state.apply_all(&outcome.changes);
         }
@@ -82,6 +86,22 @@ impl Runner {
             full, snapshot,
             "the snapshot must give the same answer as the full state"
         );
+        // The scoped snapshot, loaded read by read as the worker loads it, decides every action
+        // on the resource as the full state does.
+        let (scoped, _) = State::resolve(&self.state, |s| {
+            scoped_snapshot(s, &id(actor), std::slice::from_ref(&resource), self.now)
+        });
+        for other in Action::ALL
+            .iter()
+            .filter(|a| a.resource_type() == resource.resource_type)
+        {
+            assert_eq!(
+                authorize(&scoped, &id(actor), *other, &resource, self.now).unwrap(),
+                authorize(&self.state, &id(actor), *other, &resource, self.now).unwrap(),
+                "the scoped snapshot must decide `{}` as the full state does",
+                other.name()
+            );
+        }
         full
     }
 }

@@ -99,7 +99,7 @@ fn options(path: &str) -> Result<Response, ApiError> {
 }
 
 async fn handle(
-    req: Request,
+    mut req: Request,
     env: Env,
     caller_store: &mut Option<StoreId>,
 ) -> Result<Response, ApiError> {
@@ -122,7 +122,7 @@ async fn handle(
             params,
             now,
         };
-        return dispatch(
+        let answer = dispatch(
             route.method,
             route.pattern,
             route.caller,
@@ -130,7 +130,10 @@ async fn handle(
             caller_store,
         )
         .await;
+        drain(&mut call.req).await;
+        return answer;
     }
+    drain(&mut req).await;
     let methods = methods_on(&path);
     if methods.is_empty() {
         return Err(route_not_found(&path));
@@ -148,6 +151,22 @@ async fn handle(
         .headers_mut()
         .set("allow", &allow_header(&methods))?;
     Ok(response)
+}
+
+/// Reads what is left of a request body that its handler did not read (a route that takes no
+/// body, or an answer given before the body was needed), so the connection is not closed under a
+/// client that is still sending and the client gets the answer. Large bodies are left alone.
+async fn drain(req: &mut Request) {
+    let declared = req
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > 0 && n <= http::MAX_BODY) {
+        // An error only means the body was read already.
+        let _ = req.bytes().await;
+    }
 }
 
 async fn dispatch(
