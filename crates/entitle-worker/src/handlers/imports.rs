@@ -2,16 +2,15 @@
 //! (`POST /v1/imports`, all or nothing). Both run the same store commands of the rules, so they
 //! validate and write events alike; each record type's body is declared once here.
 
-use super::{Call, store_command};
+use super::{Call, run, store_command};
 use crate::http::{ApiError, body_limited, json};
-use crate::store::{CONFLICT, Loaded};
 use entitle_rules::ids::{AccountId, CompanyId, LicenseKey, OrderId, ProductId, StoreId};
 use entitle_rules::model::{
     Account, AccountKind, Billing, CompanyRole, Contract, ContractStatus, License, LicenseTier,
     LicenseType, Order, Product,
 };
 use entitle_rules::text::Email;
-use entitle_rules::{Change, CommandError, State, StoreCommand, Timestamp, execute_store_batch};
+use entitle_rules::{Change, StoreCommand, Timestamp, execute_store_batch};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
@@ -334,19 +333,8 @@ pub async fn bulk(call: &mut Call, store_id: &StoreId) -> Result<Response, ApiEr
     }
     let store = call.store(store_id)?;
     let now = call.now;
-    for _ in 0..4 {
-        let mut loaded = Loaded::default();
-        let mut state = State::partial();
-        let result = super::resolve(
-            &store,
-            &mut loaded,
-            &mut state,
-            super::RELATION_CAP,
-            super::too_large,
-            |s| execute_store_batch(s, &commands, now),
-        )
-        .await?;
-        let outcome = result.map_err(|(index, error): (usize, CommandError)| {
+    run(&store, |state, _| {
+        execute_store_batch(state, &commands, now).map_err(|(index, error)| {
             let fallback = Place {
                 list: "records",
                 index,
@@ -355,19 +343,8 @@ pub async fn bulk(call: &mut Call, store_id: &StoreId) -> Result<Response, ApiEr
                 places.get(index).unwrap_or(&fallback),
                 ApiError::from(error),
             )
-        })?;
-        match store
-            .persist(&loaded, &outcome.changes, &outcome.events)
-            .await
-        {
-            Err(e) if e.code == CONFLICT => continue,
-            Err(e) => return Err(e),
-            Ok(()) => return json(200, &json!({ "imported": commands.len() })),
-        }
-    }
-    Err(ApiError::new(
-        409,
-        "concurrent_modification",
-        "the records changed while this request ran; try again",
-    ))
+        })
+    })
+    .await?;
+    json(200, &json!({ "imported": commands.len() }))
 }

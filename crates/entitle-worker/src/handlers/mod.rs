@@ -17,9 +17,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use entitle_rules::ids::StoreId;
 use entitle_rules::list::Source;
-use entitle_rules::{
-    Change, Command, CommandError, Context, ErrorCode, Outcome, State, StoreCommand, Timestamp,
-};
+use entitle_rules::{Change, Command, Context, ErrorCode, Outcome, State, StoreCommand, Timestamp};
 use worker::Response;
 use worker::{Env, Request};
 
@@ -114,17 +112,7 @@ pub async fn read<T>(
     session: &Session,
     decide: impl FnMut(&State) -> T,
 ) -> Result<T, ApiError> {
-    let store = call.store(&session.store)?;
-    let mut state = State::partial();
-    resolve(
-        &store,
-        &mut Loaded::default(),
-        &mut state,
-        RELATION_CAP,
-        too_large,
-        decide,
-    )
-    .await
+    read_store(call, &session.store, decide).await
 }
 
 /// The most items one page of a list holds; the default is 100.
@@ -252,9 +240,9 @@ pub async fn read_store<T>(
 /// Runs a command until it commits: load what it reads, decide, write with a guard on every
 /// read, and run again on fresh state when a concurrent write won. Returns the outcome and
 /// the state after it.
-async fn run(
+pub async fn run(
     store: &Store,
-    mut decide: impl FnMut(&State, Vec<String>) -> Result<Outcome, CommandError>,
+    mut decide: impl FnMut(&State, Vec<String>) -> Result<Outcome, ApiError>,
 ) -> Result<(Outcome, State), ApiError> {
     let mut fresh = 4;
     let mut attempts = 0;
@@ -272,7 +260,7 @@ async fn run(
         )
         .await?;
         let outcome = match result {
-            Err(e) if e.code == ErrorCode::FreshValuesExhausted && fresh < 1024 => {
+            Err(e) if e.code == ErrorCode::FreshValuesExhausted.code() && fresh < 1024 => {
                 fresh *= 4;
                 continue;
             }
@@ -311,7 +299,7 @@ pub async fn command(
             now: call.now,
             fresh,
         };
-        entitle_rules::execute(state, command, &ctx)
+        Ok(entitle_rules::execute(state, command, &ctx)?)
     })
     .await
 }
@@ -324,7 +312,7 @@ pub async fn store_command(
 ) -> Result<Outcome, ApiError> {
     let store = call.store(store_id)?;
     let (outcome, _) = run(&store, |state, _| {
-        entitle_rules::execute_store(state, command, call.now)
+        Ok(entitle_rules::execute_store(state, command, call.now)?)
     })
     .await?;
     Ok(outcome)
