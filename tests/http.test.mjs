@@ -362,7 +362,7 @@ test("a large account is refused a whole snapshot, and gets scoped snapshots tha
   const scoped = await call("GET", "/v1/me/access?resource=license:BIG-00042&resource=account:big", { token, now: NOW });
   assert.equal(scoped.status, 200, JSON.stringify(scoped.body));
   assert.deepEqual(scoped.body.state.licenses.map((l) => l.licenseKey), ["BIG-00042"]);
-  assert.ok(scoped.headers.get("etag"));
+  assert.ok(scoped.headers.get("etag"), `a scoped snapshot has an ETag; headers: ${JSON.stringify([...scoped.headers])}`);
   const decision = await call("POST", "/v1/authorize", { token, body: { action: "license.transfer", resource: { type: "license", id: "BIG-01999" } }, now: NOW });
   assert.deepEqual(decision.body, { allowed: true, reasons: ["owner"] });
 

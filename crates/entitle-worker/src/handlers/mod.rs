@@ -17,7 +17,9 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use entitle_rules::ids::StoreId;
 use entitle_rules::list::Source;
-use entitle_rules::{Change, Command, Context, ErrorCode, Outcome, State, StoreCommand, Timestamp};
+use entitle_rules::{
+    Change, Command, CommandError, Context, ErrorCode, Outcome, State, StoreCommand, Timestamp,
+};
 use worker::Response;
 use worker::{Env, Request};
 
@@ -286,6 +288,16 @@ pub async fn run(
     ))
 }
 
+/// A command's error as an answer. Running out of fresh values keeps its code, so [`run`] can
+/// give the command more and run it again.
+pub fn command_error(error: CommandError) -> ApiError {
+    if error.code == ErrorCode::FreshValuesExhausted {
+        ApiError::new(500, ErrorCode::FreshValuesExhausted.code(), error.detail)
+    } else {
+        ApiError::from(error)
+    }
+}
+
 /// Runs an account's command.
 pub async fn command(
     call: &Call,
@@ -299,7 +311,7 @@ pub async fn command(
             now: call.now,
             fresh,
         };
-        Ok(entitle_rules::execute(state, command, &ctx)?)
+        entitle_rules::execute(state, command, &ctx).map_err(command_error)
     })
     .await
 }
@@ -312,7 +324,7 @@ pub async fn store_command(
 ) -> Result<Outcome, ApiError> {
     let store = call.store(store_id)?;
     let (outcome, _) = run(&store, |state, _| {
-        Ok(entitle_rules::execute_store(state, command, call.now)?)
+        entitle_rules::execute_store(state, command, call.now).map_err(command_error)
     })
     .await?;
     Ok(outcome)
