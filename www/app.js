@@ -1,208 +1,626 @@
-// The demo storefront. Permission checks come from the npm package (the web target of
-// @entitle/rules, served from /pkg); every change goes through the worker's HTTP API.
-import init, { Access, contracts, projects } from "./pkg/entitle_wasm.js";
+// The demo storefront. What an account sees and may do comes from the npm package (the web
+// target of @entitle/rules, served from /pkg) deciding on the account's access snapshot; every
+// change goes through the worker's HTTP API, which checks it again. The store's own data (its
+// catalog, what it e-mails) comes from demo-store.json, as a real store would use its own.
+import init, { Access, contracts, delegates, licenses, projectLicenses, projects, tickets, transfers, customers } from "./pkg/entitle_wasm.js";
+import { words } from "./messages.js";
 
 const $ = (selector) => document.querySelector(selector);
 const el = (tag, attrs = {}, ...children) => {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else if (k === "value") node.value = v;
     else if (v !== false && v !== undefined && v !== null) node.setAttribute(k, v === true ? "" : v);
   }
   node.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
   return node;
 };
+const day = (t) => (t ? t.slice(0, 10) : "");
+const now = () => new Date().toISOString();
+const enc = encodeURIComponent;
 
-let token = sessionStorage.getItem("entitle.token");
-let me = sessionStorage.getItem("entitle.account");
-let snapshot = null;
-let access = null;
+/** The accept form of the invitation API: the body form (`POST /v1/invitations/accept`). */
+const acceptInvitation = (s, token) => api(s, "POST", `/v1/invitations/${enc(token)}/accept`);
 
-function status(text, isError = false) {
+/** Provisioning actions the demo store offers on its hosting contracts. */
+const PROVISIONING = [
+  { action: "log_in_to_control_panel", label: "Log in to the hosting panel" },
+  { action: "update_nameservers", label: "Update nameservers" },
+];
+
+const KIND_WORDS = { customer: "customer", partner: "partner", reseller: "reseller", integrator: "integrator", diy: "DIY", end_user: "end user" };
+const PROJECT_KIND_WORDS = { standard: "Standard project", server: "Server project", lite: "Lite project", serverless_pro: "Serverless Pro project" };
+
+let demo = null; // demo-store.json: the store's own records
+/** The signed-in session: `{ token, accountId }`. A new object at every sign-in. */
+let session = null;
+/** What the page shows for the session, rebuilt at every refresh. */
+let view = null;
+/** Which contract tab is open, per contract; reset at every sign-in. */
+let openTabs = new Map();
+let refreshTicket = 0;
+
+function status(text, kind = "info") {
   $("#status").textContent = text;
-  $("#status").className = isError ? "error" : "";
+  $("#status").className = kind;
 }
 
-async function api(method, path, body) {
+async function api(s, method, path, body) {
   const response = await fetch(path, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
+    cache: "no-store",
+    headers: { authorization: `Bearer ${s.token}`, ...(body ? { "content-type": "application/json" } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
-  const data = response.status === 204 ? null : await response.json();
-  if (!response.ok) throw Object.assign(new Error(data?.detail ?? response.statusText), { code: data?.code });
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) throw Object.assign(new Error(data?.detail ?? response.statusText), { code: data?.code ?? "internal_error" });
   return data;
 }
 
-async function act(label, fn) {
+/** Runs a change for the current session, then says how it went and refreshes; an answer that
+ *  arrives after the user switched accounts is dropped. */
+async function act(fn, done) {
+  const s = session;
   try {
-    await fn();
-    status(`${label}: done`);
+    const result = await fn(s);
+    if (s !== session) return;
+    status(typeof done === "function" ? done(result) : done, "ok");
   } catch (error) {
-    status(`${label}: ${error.code ?? "error"}: ${error.message}`, true);
+    if (s !== session) return;
+    status(words(error.code, error.message), "error");
   }
   await refresh();
 }
 
-const now = () => new Date().toISOString();
+// ---- names from the snapshot, and from the store's catalog for what the snapshot lacks ----
+const account = (id) => view?.state.accounts.find((a) => a.id === id) ?? demo.accounts.find((a) => a.id === id);
+const who = (id) => (id === session?.accountId ? "you" : account(id)?.name ?? id);
+const productName = (id) => view?.state.products.find((p) => p.id === id)?.name ?? demo.products.find((p) => p.id === id)?.name ?? id;
+const projectName = (id) => view?.state.projects.find((p) => p.id === id)?.name;
 
-/** A permission badge decided in the browser by the rules. */
-function permission(action, type, id) {
-  const decision = access.decide(action, type, id, now());
-  return el("span", { class: `perm ${decision.allowed ? "allow" : "deny"}`, "data-action": action, title: decision.reasons.join(", ") },
-    `${action}: ${decision.allowed ? "allowed" : decision.reasons.join(", ")}`);
+/** A button whose enabled state the rules decide; when refused, the reason in words beside it. */
+function guarded(label, [action, type, id], onclick, attrs = {}) {
+  const decision = view.access.decide(action, type, id, now());
+  const button = el("button", { type: "button", ...attrs, "data-action": action, disabled: !decision.allowed, onclick }, label);
+  if (decision.allowed) return button;
+  const reason = decision.reasons[0];
+  return el("span", { class: "guarded" }, button, el("span", { class: "why", "data-reason": reason }, words(reason)));
 }
-const can = (action, type, id) => access.can(action, type, id, now());
+const can = (action, type, id) => view.access.can(action, type, id, now());
+
+/** A small inline panel that replaces itself: used for the e-mail and confirmation steps. */
+function panel(className, ...children) {
+  return el("div", { class: `panel ${className}` }, ...children);
+}
+function toggle(container, build) {
+  const open = container.querySelector(":scope > .panel");
+  if (open) return open.remove();
+  container.append(build());
+}
+
+// ---------------------------------------------------------------- sign-in and refresh ----
+
+function clearView() {
+  view?.access.free();
+  view = null;
+  openTabs = new Map();
+  delete document.body.dataset.account;
+  $("#app").hidden = true;
+  for (const id of ["#mailbox", "#contracts", "#projects", "#licenses", "#transfers", "#orders", "#reseller", "#whoami"]) $(id).replaceChildren();
+  status("");
+}
 
 async function signIn(accountId) {
+  session = null;
+  clearView();
+  const pending = { accountId };
+  session = pending;
   const response = await fetch("/v1/demo/sessions", {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ accountId }),
   });
-  const data = await response.json();
-  if (!response.ok) return status(`sign-in failed: ${data.code}`, true);
-  token = data.token;
-  me = accountId;
-  sessionStorage.setItem("entitle.token", token);
-  sessionStorage.setItem("entitle.account", me);
+  const data = await response.json().catch(() => ({}));
+  if (session !== pending) return;
+  if (!response.ok) return status(`Sign-in failed: ${words(data.code, data.detail)}`, "error");
+  session = { token: data.token, accountId };
+  sessionStorage.setItem("entitle.session", JSON.stringify(session));
+  $("#about").open = false;
   await refresh();
 }
 
 async function refresh() {
-  if (!token) return;
-  const data = await api("GET", "/v1/me/access").catch((e) => (status(`${e.code}: ${e.message}`, true), null));
-  if (!data) return;
-  snapshot = data.state;
-  access?.free();
-  access = new Access(snapshot, me);
-  $("#app").hidden = false;
-  $("#account").value = me;
-  document.body.dataset.account = me;
-  await Promise.all([renderMailbox(), renderContracts(), renderProjects()]);
-  renderLicenses();
+  const s = session;
+  if (!s?.token) return;
+  const ticket = ++refreshTicket;
+  let data;
+  let mail;
+  try {
+    [data, mail] = await Promise.all([api(s, "GET", "/v1/me/access"), api(s, "GET", "/v1/demo/mailbox")]);
+  } catch (error) {
+    if (s === session && ticket === refreshTicket) status(words(error.code, error.message), "error");
+    return;
+  }
+  // A newer sign-in or a newer refresh owns the page now: this answer must never render.
+  if (s !== session || ticket !== refreshTicket) return;
+  view?.access.free();
+  view = { state: data.state, me: data.account, access: new Access(data.state, s.accountId), letters: mail.letters ?? [] };
+  render();
 }
 
-async function renderMailbox() {
-  const { letters } = await api("GET", "/v1/demo/mailbox");
-  const pending = letters.filter((l) => snapshot.invitations.some((i) => i.id === l.invitationId && i.status === "pending"));
-  $("#mailbox").replaceChildren(
-    ...(pending.length ? pending.map((l) => el("li", { class: "letter" },
-      `Invitation to contract ${l.contractId} `,
-      el("button", { onclick: () => act("Accept invitation", () => api("POST", `/v1/invitations/${encodeURIComponent(l.acceptToken)}/accept`)) }, "Accept invitation"),
-    )) : [el("li", { class: "hint" }, "No invitations.")]),
+function render() {
+  const me = view.me ?? account(session.accountId);
+  $("#account").value = session.accountId;
+  $("#whoami").replaceChildren(`Signed in as `, el("strong", {}, me?.name ?? session.accountId),
+    ` · ${me?.email ?? ""} · ${KIND_WORDS[me?.kind] ?? ""} account`);
+  renderMailbox();
+  renderContracts();
+  renderProjects();
+  renderLicenses();
+  renderTransfers();
+  renderOrders();
+  renderReseller(me);
+  const sections = [...document.querySelectorAll("main section:not([hidden])")];
+  $("#jump").replaceChildren(...sections.map((s) => el("a", { href: `#${s.id}` }, s.querySelector("h2").textContent.split(" · ").pop())));
+  $("#app").hidden = false;
+  document.body.dataset.account = session.accountId;
+}
+
+// ---------------------------------------------------------------------------- mailbox ----
+
+function renderMailbox() {
+  // The store's e-mail for a delegate invitation: who invites you to what, and the link.
+  const pending = view.letters.filter((l) => view.state.invitations.some((i) => i.id === l.invitationId && i.status === "pending" && i.expiresAt > now()));
+  $("#mailbox").replaceChildren(...(pending.length ? pending.map((l) => {
+    const contract = demo.contracts.find((c) => c.id === l.contractId);
+    const owner = demo.accounts.find((a) => a.id === contract?.ownerId);
+    const product = productName(contract?.productId ?? l.contractId);
+    const from = owner?.name ?? "A customer";
+    return el("li", { class: "letter" },
+      el("p", { class: "letter-head" }, el("strong", {}, "From: "), owner ? `${owner.name} <${owner.email}>` : "the store",
+        el("br"), el("strong", {}, "Subject: "), `Invitation to ${product}`),
+      el("p", {}, `${from} invites you to be a delegate on `, el("strong", {}, product),
+        `. As a delegate you see the contract's registration, renewal and status, use its provisioning actions and open tickets; billing stays with the owner.`),
+      el("p", { class: "hint" }, `Sent ${day(l.sentAt)} · the link works until ${day(l.expiresAt)}.`),
+      el("button", { type: "button", onclick: () => act((s) => acceptInvitation(s, l.acceptToken), `You are now a delegate on ${product}.`) }, "Accept invitation"));
+  }) : [el("li", { class: "hint" }, "No messages.")]));
+}
+
+// -------------------------------------------------------------------------- contracts ----
+
+function renderContracts() {
+  const list = contracts(view.state, session.accountId);
+  $("#contracts").replaceChildren(...(list.length ? list.map(contractCard) : [el("p", { class: "hint" }, "No subscriptions or purchases.")]));
+}
+
+function contractCard(c) {
+  const owner = c.role === "owner";
+  const tab = openTabs.get(c.id) ?? "overview";
+  const choose = (name) => () => {
+    openTabs.set(c.id, name);
+    renderContracts();
+  };
+  const tabs = [["overview", "Overview"], ["tickets", "Tickets"], ["delegates", "Delegates"]];
+  return el("article", { class: "card contract", "data-contract": c.id },
+    el("h3", {}, c.productName ?? productName(c.productId)),
+    el("p", { class: "role" }, owner
+      ? (c.billing === "one_off" ? "Your one-off purchase" : "Your subscription")
+      : `Delegate access · owned by ${c.ownerEmail ?? "another customer"}`),
+    el("dl", { class: "facts" },
+      el("dt", {}, "Status"), el("dd", {}, c.status),
+      el("dt", {}, "Registered"), el("dd", {}, day(c.registeredAt)),
+      c.renewsAt ? [el("dt", {}, "Renews"), el("dd", {}, day(c.renewsAt))] : null,
+      c.billing ? [el("dt", {}, "Billing"), el("dd", { class: "billing" }, c.billing === "recurring" ? "Recurring subscription" : "One-off purchase")] : null),
+    el("div", { class: "tabs", role: "tablist" }, ...tabs.map(([name, label]) =>
+      el("button", { type: "button", role: "tab", class: `tab-${name}`, "aria-selected": String(tab === name), onclick: choose(name) }, label))),
+    el("div", { class: "tab-body", role: "tabpanel" },
+      tab === "overview" ? contractOverview(c) : tab === "tickets" ? contractTickets(c) : contractDelegates(c)),
   );
 }
 
-async function renderContracts() {
-  const list = contracts(snapshot, me);
-  const cards = await Promise.all(list.map(async (c) => {
-    const tickets = can("contract.tickets.view", "contract", c.id) ? (await api("GET", `/v1/contracts/${c.id}/tickets`)).tickets : [];
-    const card = el("div", { class: "card contract", "data-contract": c.id },
-      el("h3", {}, c.productName ?? c.productId, " ", el("small", { class: "role" }, `(${c.role})`)),
-      el("div", { class: "meta" },
-        `Status ${c.status} · registered ${c.registeredAt.slice(0, 10)}`,
-        c.renewsAt ? ` · renews ${c.renewsAt.slice(0, 10)}` : "",
-        c.billing ? el("span", { class: "billing" }, ` · billing: ${c.billing}`) : ""),
-      el("div", {}, ...["contract.view", "contract.provision", "contract.tickets.create", "contract.billing.manage", "contract.cancel", "contract.delegates.manage"].map((a) => permission(a, "contract", c.id))),
-      el("div", { class: "inline" },
-        el("button", { class: "provision", disabled: !can("contract.provision", "contract", c.id),
-          onclick: () => act("Provisioning", () => api("POST", `/v1/contracts/${c.id}/provisioning`, { action: "update_nameservers" })) }, "Update nameservers"),
-        el("button", { class: "billing-manage", disabled: !can("contract.billing.manage", "contract", c.id) }, "Manage billing"),
-      ),
-      el("form", { class: "inline ticket-form", onsubmit: (e) => {
-        e.preventDefault();
-        const f = new FormData(e.target);
-        act("Open ticket", () => api("POST", `/v1/contracts/${c.id}/tickets`, { subject: f.get("subject"), body: f.get("body") }));
-      } },
-        el("input", { name: "subject", placeholder: "Ticket subject", "aria-label": "Ticket subject", required: true }),
-        el("input", { name: "body", placeholder: "Message", "aria-label": "Ticket message", required: true }),
-        el("button", { type: "submit", disabled: !can("contract.tickets.create", "contract", c.id) }, "Open ticket")),
-      el("ul", { class: "tickets" }, ...tickets.map((t) => el("li", { class: "ticket" }, `${t.subject} (${t.createdAt.slice(0, 16).replace("T", " ")})`))),
-    );
-    if (c.role === "owner" && can("contract.delegates.manage", "contract", c.id)) card.append(await delegatesTab(c));
-    return card;
-  }));
-  $("#contracts").replaceChildren(...(cards.length ? cards : [el("p", { class: "hint" }, "No contracts.")]));
+function contractOverview(c) {
+  const later = (what) => () => status(`${what} is handled by the store itself; this demo stops here.`, "info");
+  return el("div", {},
+    el("h4", {}, "Provisioning"),
+    el("div", { class: "inline" }, ...PROVISIONING.map((p) =>
+      guarded(p.label, ["contract.provision", "contract", c.id],
+        () => act((s) => api(s, "POST", `/v1/contracts/${enc(c.id)}/provisioning`, { action: p.action }), `${p.label}: the store has been asked to do it.`),
+        { class: "provision" }))),
+    el("h4", {}, "Billing and changes"),
+    el("div", { class: "inline" },
+      guarded("Manage billing", ["contract.billing.manage", "contract", c.id], later("Billing"), { class: "billing-manage" }),
+      guarded("Upgrade", ["contract.upgrade", "contract", c.id], later("Upgrading"), { class: "upgrade" }),
+      guarded("Cancel contract", ["contract.cancel", "contract", c.id], later("Cancelling"), { class: "cancel-contract" })));
 }
 
-async function delegatesTab(contract) {
-  const view = await api("GET", `/v1/contracts/${contract.id}/delegates`);
-  return el("div", { class: "delegates", role: "region", "aria-label": "Delegates" },
-    el("h4", {}, "Delegates"),
+function contractTickets(c) {
+  const list = can("contract.tickets.view", "contract", c.id) ? tickets(view.state, session.accountId, c.id) : [];
+  const since = view.state.delegates.find((d) => d.contractId === c.id && d.accountId === session.accountId && d.status === "active")?.addedAt;
+  const allowed = can("contract.tickets.create", "contract", c.id);
+  return el("div", {},
+    since ? el("p", { class: "hint" }, `As a delegate you see tickets opened since you were added (${day(since)}).`) : null,
+    el("form", { class: "ticket-form stack", onsubmit: (e) => {
+      e.preventDefault();
+      const f = new FormData(e.target);
+      act((s) => api(s, "POST", `/v1/contracts/${enc(c.id)}/tickets`, { subject: f.get("subject"), body: f.get("body") }), "Ticket opened.");
+    } },
+      el("input", { name: "subject", placeholder: "Subject", "aria-label": "Ticket subject", required: true, maxlength: 200 }),
+      el("textarea", { name: "body", placeholder: "How can we help?", "aria-label": "Ticket message", required: true, rows: 2 }),
+      guarded("Open ticket", ["contract.tickets.create", "contract", c.id], null, { type: allowed ? "submit" : "button" })),
+    el("ul", { class: "tickets plain" }, ...(list.length ? [...list].reverse().map((t) => el("li", { class: "ticket" },
+      el("strong", {}, t.subject), ` · ${who(t.authorId)} · ${t.createdAt.slice(0, 16).replace("T", " ")}`, el("br"), t.body))
+      : [el("li", { class: "hint" }, "No tickets.")])));
+}
+
+function contractDelegates(c) {
+  const decision = view.access.decide("contract.delegates.manage", "contract", c.id, now());
+  if (!decision.allowed) {
+    return el("p", { class: "why delegates-why", "data-reason": decision.reasons[0] }, words(decision.reasons[0]));
+  }
+  const d = delegates(view.state, session.accountId, c.id, now());
+  const pending = d.invitations.filter((i) => i.status === "pending");
+  const active = d.delegates.filter((x) => x.status === "active");
+  return el("div", { class: "delegates" },
+    el("p", { class: "hint" }, "Delegates see this contract's registration, renewal and status, use its provisioning actions and open tickets. They cannot manage billing, change or cancel the contract, or add delegates."),
     el("form", { class: "inline invite-form", onsubmit: (e) => {
       e.preventDefault();
       const email = new FormData(e.target).get("email");
-      act("Invite delegate", () => api("POST", `/v1/contracts/${contract.id}/delegates`, { email }));
+      act((s) => api(s, "POST", `/v1/contracts/${enc(c.id)}/delegates`, { email }), `Invitation sent to ${email}.`);
     } },
       el("input", { name: "email", type: "email", placeholder: "delegate@example.com", "aria-label": "Delegate e-mail", required: true }),
       el("button", { type: "submit" }, "Send invite")),
-    el("ul", { class: "invitations" }, ...view.invitations.filter((i) => i.status === "pending").map((i) =>
-      el("li", { class: "invitation" }, `${i.email} — pending until ${i.expiresAt.slice(0, 10)} `,
-        el("button", { onclick: () => act("Resend", () => api("POST", `/v1/contracts/${contract.id}/invitations/${i.invitationId}/resend`)) }, "Resend"),
-        el("button", { onclick: () => act("Cancel invitation", () => api("DELETE", `/v1/contracts/${contract.id}/invitations/${i.invitationId}`)) }, "Cancel")))),
-    el("ul", { class: "delegate-list" }, ...view.delegates.filter((d) => d.status === "active").map((d) =>
-      el("li", { class: "delegate" }, `${d.email} — accepted ${d.addedAt.slice(0, 10)} `,
-        el("button", { onclick: () => act("Revoke access", () => api("DELETE", `/v1/contracts/${contract.id}/delegates/${d.accountId}`)) }, "Revoke access")))),
-  );
+    el("h4", {}, "Invited"),
+    el("ul", { class: "invitations plain" }, ...(pending.length ? pending.map((i) => el("li", { class: "invitation" },
+      `${i.email} · pending, the link works until ${day(i.expiresAt)}${i.resentAt ? ` (resent ${day(i.resentAt)})` : ""} `,
+      el("button", { type: "button", onclick: () => act((s) => api(s, "POST", `/v1/contracts/${enc(c.id)}/invitations/${enc(i.invitationId)}/resend`), `Invitation sent again to ${i.email}.`) }, "Resend"),
+      el("button", { type: "button", onclick: () => act((s) => api(s, "DELETE", `/v1/contracts/${enc(c.id)}/invitations/${enc(i.invitationId)}`), `Invitation to ${i.email} cancelled.`) }, "Cancel")))
+      : [el("li", { class: "hint" }, "No pending invitations.")])),
+    el("h4", {}, "Accepted"),
+    el("ul", { class: "delegate-list plain" }, ...(active.length ? active.map((x) => el("li", { class: "delegate" },
+      `${x.name ?? ""} ${x.email ?? x.accountId} · accepted ${day(x.addedAt)} `,
+      el("button", { type: "button", onclick: () => act((s) => api(s, "DELETE", `/v1/contracts/${enc(c.id)}/delegates/${enc(x.accountId)}`), `${x.email} no longer has access.`) }, "Revoke access")))
+      : [el("li", { class: "hint" }, "No delegates.")])));
 }
 
-async function renderProjects() {
-  const list = projects(snapshot, me);
-  // The licenses the rules let this account assign (its own, unassigned, not expired).
-  const mine = snapshot.licenses.filter((l) => can("license.assign", "license", l.licenseKey));
-  const cards = await Promise.all(list.map(async (p) => {
-    const { licenses } = await api("GET", `/v1/projects/${p.id}/licenses`);
-    return el("div", { class: "card project", "data-project": p.name },
-      el("h3", {}, p.name, " ", el("small", { class: "role" }, `(${p.role}${p.role === "recipient" ? `, shared by ${p.ownerEmail}` : ""})`)),
-      el("div", {}, ...["project.share", "project.rename", "project.licenses.assign", "project.licenses.view_all"].map((a) => permission(a, "project", p.id))),
-      can("project.share", "project", p.id) ? el("form", { class: "inline share-form", onsubmit: (e) => {
-        e.preventDefault();
-        const email = new FormData(e.target).get("email");
-        act("Share", () => api("POST", `/v1/projects/${p.id}/shares`, { email }));
-      } },
-        el("input", { name: "email", type: "email", placeholder: "customer@example.com", "aria-label": "Share with e-mail", required: true }),
-        el("button", { type: "submit" }, "Share")) : null,
-      el("ul", { class: "recipients" }, ...p.sharedWith.map((r) => el("li", { class: "recipient" }, `Shared with ${r.email} `,
-        el("button", { onclick: () => act("Unshare", () => api("DELETE", `/v1/projects/${p.id}/shares/${r.accountId}`)) }, "Unshare")))),
-      el("ul", { class: "project-licenses" }, ...licenses.map((l) => el("li", { class: "project-license" }, `${l.licenseKey} (${l.productId})`))),
-      can("project.licenses.assign", "project", p.id) && mine.length ? el("form", { class: "inline assign-form", onsubmit: (e) => {
+// --------------------------------------------------------------------------- projects ----
+
+/** The project's kind and device state in words, as the seed asks before a transfer. */
+function deviceState(p) {
+  switch (p.kind) {
+    case "server": return p.serverActive
+      ? { ready: false, text: "Its server is active. Deactivate it before a transfer: on the server's web interface, Cloud → Deactivation (Pro), or delete it in the configurator's Server tab (Lite). The new owner activates it again under their account." }
+      : { ready: true, text: "Its server is deactivated: the project can be transferred; the new owner activates the server again." };
+    case "lite": return p.activePanels > 0
+      ? { ready: false, text: `${p.activePanels} ${p.activePanels === 1 ? "panel is" : "panels are"} signed in. Before a transfer, sign out of the project and the account on every device (integrator and end-user panels).` }
+      : { ready: true, text: "No panel is signed in: the project can be transferred." };
+    case "serverless_pro": return { ready: true, text: "Nothing to deactivate." };
+    default: return { ready: true, text: "" };
+  }
+}
+const RECEIVERS = {
+  standard: "It can go to any customer account.",
+  server: "Server projects go only to integrator or DIY accounts.",
+  lite: "Lite projects go only to integrator or DIY accounts.",
+  serverless_pro: "Serverless Pro projects go to integrators, DIY accounts, or an end user, who may then invite users but not change the project.",
+};
+
+function renderProjects() {
+  const list = projects(view.state, session.accountId);
+  const mine = view.state.licenses.filter((l) => l.ownerId === session.accountId && can("license.assign", "license", l.licenseKey));
+  $("#projects").replaceChildren(...(list.length ? list.map((p) => projectCard(p, mine)) : [el("p", { class: "hint" }, "No projects.")]));
+}
+
+function projectCard(p, mine) {
+  const state = deviceState(p);
+  const onProject = projectLicenses(view.state, session.accountId, p.id);
+  const card = el("article", { class: "card project", "data-project": p.name },
+    el("h3", {}, p.name),
+    el("p", { class: "role" }, p.role === "owner" ? `${PROJECT_KIND_WORDS[p.kind]} · yours` : `${PROJECT_KIND_WORDS[p.kind]} · shared with you by ${p.ownerEmail}`),
+    p.kind !== "standard" ? el("p", { class: `device ${state.ready ? "ready" : "blocked"}` }, state.text) : null,
+    p.role === "owner" && p.sharedWith.length ? el("ul", { class: "recipients plain" }, ...p.sharedWith.map((r) => {
+      const row = el("li", { class: "recipient" }, `Shared with ${r.name} (${r.email}) since ${day(r.sharedAt)} `);
+      row.append(el("button", { type: "button", class: "unshare", onclick: () => toggle(row, () => panel("unshare-confirm",
+        el("p", {}, `Unshare ${p.name} with ${r.email}? The project leaves their account, they can no longer assign licenses to it, and the licenses they assigned leave the project: you will no longer see them.`),
+        el("button", { type: "button", class: "primary", onclick: () => act((s) => api(s, "DELETE", `/v1/projects/${enc(p.id)}/shares/${enc(r.accountId)}`), `${p.name} is no longer shared with ${r.email}.`) }, "Continue"),
+        el("button", { type: "button", onclick: (e) => e.target.closest(".panel").remove() }, "Back"))) }, "Unshare"));
+      return row;
+    })) : null,
+    el("h4", {}, p.role === "owner" ? "Licenses on this project" : "Your licenses on this project"),
+    el("ul", { class: "project-licenses plain" }, ...(onProject.length ? onProject.map((l) => el("li", { class: "project-license" },
+      `${l.licenseKey} · ${productName(l.productId)}`, l.assignedBy && l.assignedBy !== session.accountId ? ` · assigned by ${who(l.assignedBy)}` : ""))
+      : [el("li", { class: "hint" }, "None yet.")])),
+  );
+  if (can("project.licenses.assign", "project", p.id)) {
+    card.append(mine.length
+      ? el("form", { class: "inline assign-form", onsubmit: (e) => {
         e.preventDefault();
         const licenseKey = new FormData(e.target).get("license");
-        act("Assign license", () => api("POST", `/v1/projects/${p.id}/licenses`, { licenseKey }));
+        act((s) => api(s, "POST", `/v1/projects/${enc(p.id)}/licenses`, { licenseKey }), `${licenseKey} is now on ${p.name}.`);
       } },
-        el("select", { name: "license", "aria-label": "License to assign" }, ...mine.map((l) => el("option", { value: l.licenseKey }, l.licenseKey))),
-        el("button", { type: "submit" }, "Assign license")) : null,
-    );
-  }));
-  $("#projects").replaceChildren(...(cards.length ? cards : [el("p", { class: "hint" }, "No projects.")]));
+        el("select", { name: "license", "aria-label": "License to assign" }, ...mine.map((l) => el("option", { value: l.licenseKey }, `${l.licenseKey} · ${productName(l.productId)}`))),
+        el("button", { type: "submit" }, "Assign license"))
+      : el("p", { class: "hint" }, "You have no free license to assign."));
+  }
+  const actions = el("div", { class: "inline project-actions" },
+    guarded("Share", ["project.share", "project", p.id], () => toggle(actions, () => sharePanel(p)), { class: "share" }),
+    guarded("Transfer", ["project.transfer", "project", p.id], () => toggle(actions, () => transferPanel(p)), { class: "transfer" }));
+  card.append(actions);
+  return card;
 }
 
-const projectName = (id) => snapshot.projects.find((p) => p.id === id)?.name ?? id;
+function sharePanel(p) {
+  const box = panel("share-panel");
+  const ask = () => box.replaceChildren(el("form", { class: "inline share-form", onsubmit: (e) => {
+    e.preventDefault();
+    confirm(new FormData(e.target).get("email"));
+  } },
+    el("label", {}, `Share ${p.name} with`),
+    el("input", { name: "email", type: "email", placeholder: "customer@example.com", "aria-label": "Share with e-mail", required: true }),
+    el("button", { type: "submit" }, "Share")));
+  const confirm = (email) => box.replaceChildren(el("div", { class: "share-confirm" },
+    el("p", {}, `${p.name} will appear in the account of ${email} at once, without them confirming. They may view it and assign their own licenses to it, and you will see those licenses. They may not share, rename, transfer or change it. Make sure you are both on the same page.`),
+    el("button", { type: "button", class: "primary", onclick: () => act((s) => api(s, "POST", `/v1/projects/${enc(p.id)}/shares`, { email }), `${p.name} is now shared with ${email}.`) }, "Continue"),
+    el("button", { type: "button", onclick: ask }, "Back")));
+  ask();
+  return box;
+}
+
+function transferPanel(p) {
+  const state = deviceState(p);
+  return panel("transfer-panel",
+    el("p", {}, `${PROJECT_KIND_WORDS[p.kind]}. ${RECEIVERS[p.kind]} The project moves with every license on it, once the receiving account accepts.`),
+    state.text ? el("p", { class: `device ${state.ready ? "ready" : "blocked"}` }, state.text) : null,
+    el("form", { class: "inline transfer-form", onsubmit: (e) => {
+      e.preventDefault();
+      const email = new FormData(e.target).get("email");
+      act((s) => api(s, "POST", `/v1/projects/${enc(p.id)}/transfer`, { toEmail: email }), `Transfer of ${p.name} to ${email} requested: it waits for them to accept.`);
+    } },
+      el("input", { name: "email", type: "email", placeholder: "new-owner@example.com", "aria-label": "Transfer to e-mail", required: true }),
+      el("button", { type: "submit" }, "Request transfer")));
+}
+
+// --------------------------------------------------------------------------- licenses ----
+
+function licenseState(l) {
+  const parts = [];
+  const project = l.projectId ? projectName(l.projectId) : null;
+  if (l.projectId) parts.push(project ? `on project ${project}` : "on a project");
+  else parts.push("unassigned");
+  if (l.activated) parts.push("activated");
+  if (l.licenseType === "trial") parts.push(l.expiresAt && l.expiresAt <= now() ? "trial, expired" : `trial until ${day(l.expiresAt)}`);
+  if (l.tier === "additional") parts.push("additional");
+  return parts.join(" · ");
+}
 
 function renderLicenses() {
-  const list = snapshot.licenses.filter((l) => l.ownerId === me);
-  $("#licenses").replaceChildren(...(list.length ? list.map((l) => el("li", { class: "license" },
-    `${l.licenseKey} — ${l.productId}${l.projectId ? ` · on project ${projectName(l.projectId)}` : " · unassigned"} `, permission("license.transfer", "license", l.licenseKey)))
-    : [el("li", { class: "hint" }, "No licenses.")]));
+  const list = licenses(view.state, session.accountId).filter((l) => l.ownerId === session.accountId);
+  $("#licenses").replaceChildren(...(list.length ? list.map((l) => {
+    const row = el("li", { class: "license", "data-license": l.licenseKey },
+      el("strong", {}, productName(l.productId)), ` · ${l.licenseKey} · ${licenseState(l)}`,
+      l.customerDetails ? el("div", { class: "hint" }, `From your reseller: ${l.customerDetails}`) : null);
+    const actions = el("div", { class: "inline" });
+    actions.append(guarded("Transfer", ["license.transfer", "license", l.licenseKey], () => toggle(actions, () => panel("transfer-panel",
+      el("p", {}, "An unused license moves alone: the receiving account gets it once it accepts."),
+      el("form", { class: "inline transfer-form", onsubmit: (e) => {
+        e.preventDefault();
+        const email = new FormData(e.target).get("email");
+        act((s) => api(s, "POST", `/v1/licenses/${enc(l.licenseKey)}/transfer`, { toEmail: email }), `Transfer of ${l.licenseKey} to ${email} requested: it waits for them to accept.`);
+      } },
+        el("input", { name: "email", type: "email", placeholder: "new-owner@example.com", "aria-label": "Transfer to e-mail", required: true }),
+        el("button", { type: "submit" }, "Request transfer")))), { class: "transfer" }));
+    row.append(actions);
+    return row;
+  }) : [el("li", { class: "hint" }, "No licenses.")]));
+}
+
+// -------------------------------------------------------------------------- transfers ----
+
+function renderTransfers() {
+  const list = transfers(view.state, session.accountId, now());
+  const STATUS = { pending: "waiting for an answer", accepted: "accepted", cancelled: "cancelled", expired: "expired" };
+  $("#transfers").replaceChildren(...(list.length ? list.map((t) => {
+    const subject = t.subject.type === "license"
+      ? `License ${t.subject.licenseKey}${view.state.licenses.some((l) => l.licenseKey === t.subject.licenseKey) ? ` (${productName(view.state.licenses.find((l) => l.licenseKey === t.subject.licenseKey).productId)})` : ""}`
+      : `Project ${projectName(t.subject.projectId) ?? "(with its licenses)"}`;
+    const incoming = t.toId === session.accountId;
+    const row = el("li", { class: `transfer-row ${t.status}`, "data-transfer": t.transferId },
+      el("strong", {}, subject), ` · from ${who(t.fromId)} to ${who(t.toId)}`,
+      t.requestedBy !== t.fromId ? ` · asked by ${who(t.requestedBy)}` : "",
+      ` · ${STATUS[t.status]}${t.status === "pending" ? ` until ${day(t.expiresAt)}` : ""} `);
+    if (t.status === "pending" && incoming) {
+      row.append(el("button", { type: "button", class: "primary accept", onclick: () => act((s) => api(s, "POST", `/v1/transfers/${enc(t.transferId)}/accept`), `${subject} is now yours.`) }, "Accept"));
+    }
+    if (t.status === "pending" && t.requestedBy === session.accountId) {
+      row.append(el("button", { type: "button", class: "cancel", onclick: () => act((s) => api(s, "POST", `/v1/transfers/${enc(t.transferId)}/cancel`), "Transfer cancelled.") }, "Cancel transfer"));
+    }
+    return row;
+  }) : [el("li", { class: "hint" }, "No transfers.")]));
+}
+
+// ----------------------------------------------------------------------------- orders ----
+
+function renderOrders() {
+  const list = view.state.orders;
+  $("#orders-section").hidden = list.length === 0;
+  $("#orders").replaceChildren(...list.map((o) => {
+    const card = el("article", { class: "card order", "data-order": o.id },
+      el("h3", {}, `Order ${o.id}`),
+      el("p", {}, `${o.licenseKeys.length} license${o.licenseKeys.length === 1 ? "" : "s"}: `,
+        o.licenseKeys.map((k) => `${k} (${productName(view.state.licenses.find((l) => l.licenseKey === k)?.productId ?? "")})`).join(", ")),
+      el("p", { class: "billing" }, o.recurring ? `Recurring fees are charged to ${who(o.billingAccountId)}.` : "No recurring fees."));
+    const actions = el("div", { class: "inline" });
+    actions.append(guarded("Transfer order", ["order.transfer", "order", o.id], () => toggle(actions, () => panel("transfer-panel",
+      el("p", {}, `The whole order moves to the other account: its licenses (taken off any project of yours they are on)${o.recurring ? ", and its recurring fees, which will be charged to them from now on" : ""}. It happens at once.`),
+      el("form", { class: "inline order-transfer-form", onsubmit: (e) => {
+        e.preventDefault();
+        const email = new FormData(e.target).get("email");
+        act((s) => api(s, "POST", `/v1/orders/${enc(o.id)}/transfer`, { toEmail: email }), `Order ${o.id} now belongs to ${email}.`);
+      } },
+        el("input", { name: "email", type: "email", placeholder: "new-owner@example.com", "aria-label": "Transfer order to e-mail", required: true }),
+        el("button", { type: "submit" }, "Transfer order")))), { class: "transfer-order" }));
+    card.append(actions);
+    return card;
+  }));
+}
+
+// --------------------------------------------------------------------------- reseller ----
+
+function renderReseller(me) {
+  const isReseller = me?.kind === "reseller" || me?.kind === "partner";
+  $("#reseller-section").hidden = !isReseller;
+  if (!isReseller) return $("#reseller").replaceChildren();
+  const mine = customers(view.state, session.accountId);
+  const created = licenses(view.state, session.accountId).filter((l) => l.createdBy === session.accountId);
+  const unpaid = created.filter((l) => !l.customerPaid).length;
+  const catalog = (demo.catalog?.[session.accountId] ?? []).map((id) => demo.products.find((p) => p.id === id)).filter(Boolean);
+
+  const form = licenseForm(catalog, mine, unpaid);
+  $("#reseller").replaceChildren(
+    el("p", { class: `unpaid-counter ${unpaid >= 10 ? "full" : ""}` }, `Unpaid licenses: ${unpaid} of 10.`),
+    el("h3", {}, "Create customer"),
+    el("p", { class: "hint" }, "The customer signs in under their own account and sees their licenses. Passwords are the store's business, not entitle's: the store receives an account.created event, sets up the customer's sign-in, and you send them their sign-in details."),
+    el("form", { class: "customer-form grid", onsubmit: (e) => {
+      e.preventDefault();
+      const f = new FormData(e.target);
+      const name = `${f.get("first").trim()} ${f.get("last").trim()}`;
+      act((s) => api(s, "POST", "/v1/customers", { email: f.get("email"), name }), `Customer ${name} created.`);
+    } },
+      el("label", {}, "E-mail (their username)", el("input", { name: "email", type: "email", required: true })),
+      el("label", {}, "First name", el("input", { name: "first", required: true, maxlength: 100 })),
+      el("label", {}, "Last name", el("input", { name: "last", required: true, maxlength: 99 })),
+      el("button", { type: "submit" }, "Add customer")),
+    el("h3", {}, "My customers"),
+    el("ul", { class: "customers plain" }, ...(mine.length ? mine.map((c) => el("li", { class: "customer" }, `${c.name} · ${c.email}`)) : [el("li", { class: "hint" }, "No customers yet.")])),
+    el("h3", {}, "Products you can resell"),
+    el("ul", { class: "catalog plain" }, ...catalog.map((p) => el("li", {}, `${p.name} `,
+      el("button", { type: "button", class: "pick-product", "data-product": p.id, onclick: () => {
+        form.querySelector("[name=productId]").value = p.id;
+        form.dispatchEvent(new Event("input"));
+        form.scrollIntoView({ block: "nearest" });
+        form.querySelector("[name=customerId]").focus();
+      } }, "Create license")))),
+    el("h3", {}, "Create license(s)"),
+    form,
+    el("div", { id: "new-keys" }),
+    el("h3", {}, "Licenses you created"),
+    el("ul", { class: "reseller-licenses plain" }, ...(created.length ? [...created].reverse().map((l) => {
+      const row = el("li", { class: "reseller-license", "data-license": l.licenseKey },
+        el("strong", {}, l.licenseKey), ` · ${productName(l.productId)} · for ${who(l.ownerId)} · ${l.licenseType}, ${l.tier}${l.expiresAt ? `, until ${day(l.expiresAt)}` : ""}`,
+        l.resellerNotes ? el("div", { class: "notes" }, `Notes: ${l.resellerNotes}`) : null,
+        l.customerDetails ? el("div", { class: "hint" }, `Customer details: ${l.customerDetails}`) : null,
+        el("div", { class: "paid" }, l.customerPaid ? `Paid ${day(l.customerPaidAt)}` : "Unpaid"));
+      if (!l.customerPaid) {
+        row.append(guarded("Mark paid", ["license.mark_paid", "license", l.licenseKey],
+          () => act((s) => api(s, "PATCH", `/v1/licenses/${enc(l.licenseKey)}`, { customerPaid: true, customerPaidAt: now() }), `${l.licenseKey} marked paid.`),
+          { class: "mark-paid" }));
+      }
+      return row;
+    }) : [el("li", { class: "hint" }, "None yet.")])),
+  );
+  showNewKeys();
+}
+
+function licenseForm(catalog, mine, unpaid) {
+  const why = el("span", { class: "why", hidden: true });
+  const submit = el("button", { type: "submit", class: "primary" }, "Create license(s)");
+  const trialNote = el("span", { class: "hint trial-note" });
+  const form = el("form", { class: "license-form grid", onsubmit: (e) => {
+    e.preventDefault();
+    const f = new FormData(form);
+    const paid = f.get("customerPaid") === "on";
+    const body = {
+      productId: f.get("productId"),
+      customerId: f.get("customerId"),
+      quantity: Number(f.get("quantity")),
+      licenseType: f.get("licenseType"),
+      tier: f.get("tier"),
+      resellerNotes: f.get("resellerNotes") || null,
+      customerDetails: f.get("customerDetails") || null,
+      customerPaid: paid,
+      customerPaidAt: paid && f.get("customerPaidAt") ? `${f.get("customerPaidAt")}T00:00:00.000Z` : null,
+    };
+    act(async (s) => {
+      const { licenses: made } = await api(s, "POST", "/v1/licenses", body);
+      sessionStorage.setItem("entitle.newKeys", JSON.stringify({ accountId: s.accountId, made }));
+      return made;
+    }, (made) => `Created ${made.length} license${made.length === 1 ? "" : "s"}.`);
+  }, oninput: () => check() },
+    el("label", {}, "Product", el("select", { name: "productId", required: true }, ...catalog.map((p) => el("option", { value: p.id }, p.name)))),
+    el("label", {}, "Customer", el("select", { name: "customerId", required: true }, ...mine.map((c) => el("option", { value: c.id }, `${c.name} (${c.email})`)))),
+    el("label", {}, "Quantity", el("input", { name: "quantity", type: "number", min: 1, max: 100, value: "1", required: true })),
+    el("label", {}, "Reseller notes (only you see them, e.g. your order id)", el("textarea", { name: "resellerNotes", rows: 2, maxlength: 2000 })),
+    el("label", { class: "check" }, el("input", { name: "customerPaid", type: "checkbox" }), "Customer paid"),
+    el("label", {}, "Customer paid date", el("input", { name: "customerPaidAt", type: "date" })),
+    el("label", {}, "Customer details (the customer sees these)", el("textarea", { name: "customerDetails", rows: 2, maxlength: 2000 })),
+    el("fieldset", {}, el("legend", {}, "License type"),
+      el("label", { class: "check" }, el("input", { type: "radio", name: "licenseType", value: "permanent", checked: true }), "Permanent"),
+      el("label", { class: "check" }, el("input", { type: "radio", name: "licenseType", value: "trial" }), "Trial"),
+      trialNote),
+    el("fieldset", {}, el("legend", {}, "Primary or additional"),
+      el("label", { class: "check" }, el("input", { type: "radio", name: "tier", value: "primary", checked: true }), "Primary"),
+      el("label", { class: "check" }, el("input", { type: "radio", name: "tier", value: "additional" }), "Additional"),
+      el("span", { class: "hint" }, "Customers need a primary license to use the product under their own account; an additional one needs a primary one of the same product.")),
+    el("div", { class: "inline" }, submit, why));
+  // The limit of 10 unpaid licenses, said before the worker refuses it.
+  function check() {
+    const f = new FormData(form);
+    const product = demo.products.find((p) => p.id === f.get("productId"));
+    trialNote.textContent = f.get("licenseType") === "trial" ? `A trial ends after ${product?.family === "prestashop" ? 30 : 14} days${product?.family === "prestashop" ? " (PrestaShop product)" : ""}.` : "";
+    const adding = f.get("customerPaid") === "on" ? 0 : Number(f.get("quantity")) || 0;
+    const over = unpaid + adding > 10;
+    const noCustomer = mine.length === 0;
+    submit.disabled = over || noCustomer;
+    why.hidden = !(over || noCustomer);
+    why.dataset.reason = over ? "unpaid_limit_reached" : "";
+    why.textContent = over ? `${words("unpaid_limit_reached")} (${unpaid} unpaid now.)` : noCustomer ? "Create a customer first." : "";
+  }
+  check();
+  return form;
+}
+
+/** Shows the keys of the licenses just created (kept across the refresh that follows). */
+function showNewKeys() {
+  const saved = JSON.parse(sessionStorage.getItem("entitle.newKeys") ?? "null");
+  const box = $("#new-keys");
+  if (!box || !saved || saved.accountId !== session?.accountId) return;
+  box.replaceChildren(el("div", { class: "new-keys" }, el("strong", {}, "New license keys:"),
+    el("ul", { class: "plain" }, ...saved.made.map((l) => el("li", { class: "new-key" }, el("code", {}, l.licenseKey),
+      l.expiresAt ? ` · trial until ${day(l.expiresAt)}` : " · permanent")))));
+}
+
+// ------------------------------------------------------------------------------- start ----
+
+function renderTour() {
+  const name = (id) => demo.accounts.find((a) => a.id === id)?.name ?? id;
+  $("#tour tbody").replaceChildren(...(demo.tour ?? []).map((t) => el("tr", {},
+    el("th", { scope: "row" }, t.flow), el("td", {}, t.accounts.map(name).join(", ")), el("td", {}, t.text))));
 }
 
 async function main() {
   await init();
-  const demo = await fetch("demo-store.json").then((r) => r.json());
-  $("#account").replaceChildren(...demo.accounts.map((a) => el("option", { value: a.id }, `${a.name} — ${a.email}`)));
+  demo = await fetch("demo-store.json").then((r) => r.json());
+  $("#account").replaceChildren(...demo.accounts.map((a) => el("option", { value: a.id }, `${a.name} · ${a.email}`)));
+  renderTour();
   $("#signin").addEventListener("submit", (e) => {
     e.preventDefault();
+    sessionStorage.removeItem("entitle.newKeys");
     signIn($("#account").value);
   });
   $("#new-project").addEventListener("submit", (e) => {
     e.preventDefault();
-    const name = new FormData(e.target).get("name");
-    act("Create project", () => api("POST", "/v1/projects", { name }));
+    const f = new FormData(e.target);
+    const name = f.get("name");
+    act((s) => api(s, "POST", "/v1/projects", { name, kind: f.get("kind") }), `Project ${name} created.`);
     e.target.reset();
   });
-  if (token) await refresh();
+  const saved = JSON.parse(sessionStorage.getItem("entitle.session") ?? "null");
+  if (saved?.token && demo.accounts.some((a) => a.id === saved.accountId)) {
+    session = saved;
+    $("#about").open = false;
+    await refresh();
+  }
   document.body.dataset.ready = "true";
 }
 
-main().catch((error) => status(`the demo failed to start: ${error.message}`, true));
+main().catch((error) => status(`The demo failed to start: ${error.message}`, "error"));
