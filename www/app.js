@@ -20,7 +20,7 @@ const day = (t) => (t ? t.slice(0, 10) : "");
 const now = () => new Date().toISOString();
 const enc = encodeURIComponent;
 
-/** The accept form of the invitation API: the body form (`POST /v1/invitations/accept`). */
+/** Accepts a delegate invitation with the token from the store's e-mail. */
 const acceptInvitation = (s, token) => api(s, "POST", `/v1/invitations/${enc(token)}/accept`);
 
 /** Provisioning actions the demo store offers on its hosting contracts. */
@@ -58,19 +58,22 @@ async function api(s, method, path, body) {
   return data;
 }
 
-/** Runs a change for the current session, then says how it went and refreshes; an answer that
+/** Runs a change for the current session, refreshes, then says how it went; an answer that
  *  arrives after the user switched accounts is dropped. */
 async function act(fn, done) {
   const s = session;
+  let message;
+  let kind = "ok";
   try {
     const result = await fn(s);
-    if (s !== session) return;
-    status(typeof done === "function" ? done(result) : done, "ok");
+    message = typeof done === "function" ? done(result) : done;
   } catch (error) {
-    if (s !== session) return;
-    status(words(error.code, error.message), "error");
+    message = words(error.code, error.message);
+    kind = "error";
   }
+  if (s !== session) return;
   await refresh();
+  if (s === session) status(message, kind);
 }
 
 // ---- names from the snapshot, and from the store's catalog for what the snapshot lacks ----
@@ -93,10 +96,15 @@ const can = (action, type, id) => view.access.can(action, type, id, now());
 function panel(className, ...children) {
   return el("div", { class: `panel ${className}` }, ...children);
 }
-function toggle(container, build) {
+/** Opens the panel `build` makes in `container`, closing any other; closes it if open. */
+function toggle(container, key, build) {
   const open = container.querySelector(":scope > .panel");
-  if (open) return open.remove();
-  container.append(build());
+  const same = open?.dataset.key === key;
+  open?.remove();
+  if (same) return;
+  const next = build();
+  next.dataset.key = key;
+  container.append(next);
 }
 
 // ---------------------------------------------------------------- sign-in and refresh ----
@@ -320,7 +328,7 @@ function projectCard(p, mine) {
     p.kind !== "standard" ? el("p", { class: `device ${state.ready ? "ready" : "blocked"}` }, state.text) : null,
     p.role === "owner" && p.sharedWith.length ? el("ul", { class: "recipients plain" }, ...p.sharedWith.map((r) => {
       const row = el("li", { class: "recipient" }, `Shared with ${r.name} (${r.email}) since ${day(r.sharedAt)} `);
-      row.append(el("button", { type: "button", class: "unshare", onclick: () => toggle(row, () => panel("unshare-confirm",
+      row.append(el("button", { type: "button", class: "unshare", onclick: () => toggle(row, "unshare", () => panel("unshare-confirm",
         el("p", {}, `Unshare ${p.name} with ${r.email}? The project leaves their account, they can no longer assign licenses to it, and the licenses they assigned leave the project: you will no longer see them.`),
         el("button", { type: "button", class: "primary", onclick: () => act((s) => api(s, "DELETE", `/v1/projects/${enc(p.id)}/shares/${enc(r.accountId)}`), `${p.name} is no longer shared with ${r.email}.`) }, "Continue"),
         el("button", { type: "button", onclick: (e) => e.target.closest(".panel").remove() }, "Back"))) }, "Unshare"));
@@ -343,8 +351,8 @@ function projectCard(p, mine) {
       : el("p", { class: "hint" }, "You have no free license to assign."));
   }
   const actions = el("div", { class: "inline project-actions" },
-    guarded("Share", ["project.share", "project", p.id], () => toggle(actions, () => sharePanel(p)), { class: "share" }),
-    guarded("Transfer", ["project.transfer", "project", p.id], () => toggle(actions, () => transferPanel(p)), { class: "transfer" }));
+    guarded("Share", ["project.share", "project", p.id], () => toggle(actions, "share", () => sharePanel(p)), { class: "share" }),
+    guarded("Transfer", ["project.transfer", "project", p.id], () => toggle(actions, "transfer", () => transferPanel(p)), { class: "transfer" }));
   card.append(actions);
   return card;
 }
@@ -400,7 +408,7 @@ function renderLicenses() {
       el("strong", {}, productName(l.productId)), ` · ${l.licenseKey} · ${licenseState(l)}`,
       l.customerDetails ? el("div", { class: "hint" }, `From your reseller: ${l.customerDetails}`) : null);
     const actions = el("div", { class: "inline" });
-    actions.append(guarded("Transfer", ["license.transfer", "license", l.licenseKey], () => toggle(actions, () => panel("transfer-panel",
+    actions.append(guarded("Transfer", ["license.transfer", "license", l.licenseKey], () => toggle(actions, "transfer", () => panel("transfer-panel",
       el("p", {}, "An unused license moves alone: the receiving account gets it once it accepts."),
       el("form", { class: "inline transfer-form", onsubmit: (e) => {
         e.preventDefault();
@@ -450,7 +458,7 @@ function renderOrders() {
         o.licenseKeys.map((k) => `${k} (${productName(view.state.licenses.find((l) => l.licenseKey === k)?.productId ?? "")})`).join(", ")),
       el("p", { class: "billing" }, o.recurring ? `Recurring fees are charged to ${who(o.billingAccountId)}.` : "No recurring fees."));
     const actions = el("div", { class: "inline" });
-    actions.append(guarded("Transfer order", ["order.transfer", "order", o.id], () => toggle(actions, () => panel("transfer-panel",
+    actions.append(guarded("Transfer order", ["order.transfer", "order", o.id], () => toggle(actions, "transfer", () => panel("transfer-panel",
       el("p", {}, `The whole order moves to the other account: its licenses (taken off any project of yours they are on)${o.recurring ? ", and its recurring fees, which will be charged to them from now on" : ""}. It happens at once.`),
       el("form", { class: "inline order-transfer-form", onsubmit: (e) => {
         e.preventDefault();

@@ -44,7 +44,7 @@ test("the landing text explains the demo and its accounts before sign-in", async
   assert.equal(await page.isVisible("#about"), true);
   assert.equal(await page.isHidden("#app"), true);
   const about = await page.textContent("#about");
-  assert.match(about, /there are no passwords here/);
+  assert.match(about, /there are no passwords\s+here/);
   const rows = await page.$$eval("#tour tbody tr", (r) => r.map((x) => x.textContent));
   assert.equal(rows.length, 4);
   assert.match(rows[0], /Delegates.*Company B \(hosting client\), Dev Team 1/);

@@ -46,13 +46,9 @@ export async function openDemo({ width = 1100, height = 900 } = {}) {
   };
 }
 
-/** A screenshot per step, named `<flow>-<nn>-<step>.png`. */
+/** A screenshot per step, named `<flow>-<step>.png` (steps start with their number). */
 export function camera(page, flow) {
-  let n = 0;
-  return (step) => {
-    n += 1;
-    return page.screenshot({ path: join(shots, `${flow}-${String(n).padStart(2, "0")}-${step}.png`), fullPage: true });
-  };
+  return (step) => page.screenshot({ path: join(shots, `${flow}-${step}.png`), fullPage: true });
 }
 
 /** Signs in as a demo account through the page's account picker and waits for its view. */
