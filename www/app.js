@@ -82,13 +82,26 @@ const who = (id) => (id === session?.accountId ? "you" : account(id)?.name ?? id
 const productName = (id) => view?.state.products.find((p) => p.id === id)?.name ?? demo.products.find((p) => p.id === id)?.name ?? id;
 const projectName = (id) => view?.state.projects.find((p) => p.id === id)?.name;
 
-/** A button whose enabled state the rules decide; when refused, the reason in words beside it. */
+/** A button whose enabled state the rules decide; a refused one carries its reason code. */
 function guarded(label, [action, type, id], onclick, attrs = {}) {
   const decision = view.access.decide(action, type, id, now());
   const button = el("button", { type: "button", ...attrs, "data-action": action, disabled: !decision.allowed, onclick }, label);
-  if (decision.allowed) return button;
-  const reason = decision.reasons[0];
-  return el("span", { class: "guarded" }, button, el("span", { class: "why", "data-reason": reason }, words(reason)));
+  if (!decision.allowed) button.dataset.reason = decision.reasons[0];
+  return button;
+}
+
+let whyCount = 0;
+/** A row of buttons with, beneath it, why each refused one is refused: one sentence per
+ *  reason, which the buttons point to (aria-describedby). Panels open inside it. */
+function buttons(className, ...items) {
+  const row = el("div", { class: "inline" }, ...items);
+  const reasons = new Map();
+  for (const button of row.querySelectorAll("button[data-reason]")) {
+    const code = button.dataset.reason;
+    if (!reasons.has(code)) reasons.set(code, el("p", { class: "why", id: `why-${++whyCount}`, "data-reason": code }, words(code)));
+    button.setAttribute("aria-describedby", reasons.get(code).id);
+  }
+  return el("div", { class: `actions ${className}` }, row, ...reasons.values());
 }
 const can = (action, type, id) => view.access.can(action, type, id, now());
 
@@ -231,12 +244,12 @@ function contractOverview(c) {
   const later = (what) => () => status(`${what} is handled by the store itself; this demo stops here.`, "info");
   return el("div", {},
     el("h4", {}, "Provisioning"),
-    el("div", { class: "inline" }, ...PROVISIONING.map((p) =>
+    buttons("provisioning", ...PROVISIONING.map((p) =>
       guarded(p.label, ["contract.provision", "contract", c.id],
         () => act((s) => api(s, "POST", `/v1/contracts/${enc(c.id)}/provisioning`, { action: p.action }), `${p.label}: the store has been asked to do it.`),
         { class: "provision" }))),
     el("h4", {}, "Billing and changes"),
-    el("div", { class: "inline" },
+    buttons("owner-actions",
       guarded("Manage billing", ["contract.billing.manage", "contract", c.id], later("Billing"), { class: "billing-manage" }),
       guarded("Upgrade", ["contract.upgrade", "contract", c.id], later("Upgrading"), { class: "upgrade" }),
       guarded("Cancel contract", ["contract.cancel", "contract", c.id], later("Cancelling"), { class: "cancel-contract" })));
@@ -255,7 +268,7 @@ function contractTickets(c) {
     } },
       el("input", { name: "subject", placeholder: "Subject", "aria-label": "Ticket subject", required: true, maxlength: 200 }),
       el("textarea", { name: "body", placeholder: "How can we help?", "aria-label": "Ticket message", required: true, rows: 2 }),
-      guarded("Open ticket", ["contract.tickets.create", "contract", c.id], null, { type: allowed ? "submit" : "button" })),
+      buttons("", guarded("Open ticket", ["contract.tickets.create", "contract", c.id], null, { type: allowed ? "submit" : "button" }))),
     el("ul", { class: "tickets plain" }, ...(list.length ? [...list].reverse().map((t) => el("li", { class: "ticket" },
       el("strong", {}, t.subject), ` · ${who(t.authorId)} · ${t.createdAt.slice(0, 16).replace("T", " ")}`, el("br"), t.body))
       : [el("li", { class: "hint" }, "No tickets.")])));
@@ -350,7 +363,7 @@ function projectCard(p, mine) {
         el("button", { type: "submit" }, "Assign license"))
       : el("p", { class: "hint" }, "You have no free license to assign."));
   }
-  const actions = el("div", { class: "inline project-actions" },
+  const actions = buttons("project-actions",
     guarded("Share", ["project.share", "project", p.id], () => toggle(actions, "share", () => sharePanel(p)), { class: "share" }),
     guarded("Transfer", ["project.transfer", "project", p.id], () => toggle(actions, "transfer", () => transferPanel(p)), { class: "transfer" }));
   card.append(actions);
@@ -407,8 +420,7 @@ function renderLicenses() {
     const row = el("li", { class: "license", "data-license": l.licenseKey },
       el("strong", {}, productName(l.productId)), ` · ${l.licenseKey} · ${licenseState(l)}`,
       l.customerDetails ? el("div", { class: "hint" }, `From your reseller: ${l.customerDetails}`) : null);
-    const actions = el("div", { class: "inline" });
-    actions.append(guarded("Transfer", ["license.transfer", "license", l.licenseKey], () => toggle(actions, "transfer", () => panel("transfer-panel",
+    const actions = buttons("license-actions", guarded("Transfer", ["license.transfer", "license", l.licenseKey], () => toggle(actions, "transfer", () => panel("transfer-panel",
       el("p", {}, "An unused license moves alone: the receiving account gets it once it accepts."),
       el("form", { class: "inline transfer-form", onsubmit: (e) => {
         e.preventDefault();
@@ -457,8 +469,7 @@ function renderOrders() {
       el("p", {}, `${o.licenseKeys.length} license${o.licenseKeys.length === 1 ? "" : "s"}: `,
         o.licenseKeys.map((k) => `${k} (${productName(view.state.licenses.find((l) => l.licenseKey === k)?.productId ?? "")})`).join(", ")),
       el("p", { class: "billing" }, o.recurring ? `Recurring fees are charged to ${who(o.billingAccountId)}.` : "No recurring fees."));
-    const actions = el("div", { class: "inline" });
-    actions.append(guarded("Transfer order", ["order.transfer", "order", o.id], () => toggle(actions, "transfer", () => panel("transfer-panel",
+    const actions = buttons("order-actions", guarded("Transfer order", ["order.transfer", "order", o.id], () => toggle(actions, "transfer", () => panel("transfer-panel",
       el("p", {}, `The whole order moves to the other account: its licenses (taken off any project of yours they are on)${o.recurring ? ", and its recurring fees, which will be charged to them from now on" : ""}. It happens at once.`),
       el("form", { class: "inline order-transfer-form", onsubmit: (e) => {
         e.preventDefault();
@@ -519,9 +530,9 @@ function renderReseller(me) {
         l.customerDetails ? el("div", { class: "hint" }, `Customer details: ${l.customerDetails}`) : null,
         el("div", { class: "paid" }, l.customerPaid ? `Paid ${day(l.customerPaidAt)}` : "Unpaid"));
       if (!l.customerPaid) {
-        row.append(guarded("Mark paid", ["license.mark_paid", "license", l.licenseKey],
+        row.append(buttons("", guarded("Mark paid", ["license.mark_paid", "license", l.licenseKey],
           () => act((s) => api(s, "PATCH", `/v1/licenses/${enc(l.licenseKey)}`, { customerPaid: true, customerPaidAt: now() }), `${l.licenseKey} marked paid.`),
-          { class: "mark-paid" }));
+          { class: "mark-paid" })));
       }
       return row;
     }) : [el("li", { class: "hint" }, "None yet.")])),
@@ -530,8 +541,8 @@ function renderReseller(me) {
 }
 
 function licenseForm(catalog, mine, unpaid) {
-  const why = el("span", { class: "why", hidden: true });
-  const submit = el("button", { type: "submit", class: "primary" }, "Create license(s)");
+  const why = el("span", { class: "why", id: `why-${++whyCount}`, hidden: true });
+  const submit = el("button", { type: "submit", class: "primary", "aria-describedby": why.id }, "Create license(s)");
   const trialNote = el("span", { class: "hint trial-note" });
   const form = el("form", { class: "license-form grid", onsubmit: (e) => {
     e.preventDefault();

@@ -1,7 +1,7 @@
 // Seed 003 in the browser: Company B invites Dev Team 1 to its hosting subscription, Dev Team 1
 // accepts from its mailbox and sees only what a delegate may, Company B revokes it.
 import { test, before, after } from "node:test";
-import { openDemo, camera, signIn, statusSays, assert } from "./support.mjs";
+import { openDemo, camera, signIn, statusSays, refusal, assert } from "./support.mjs";
 
 let demo;
 let MESSAGES;
@@ -72,9 +72,11 @@ test("delegates: the client invites, resends and cancels; the delegate accepts b
   assert.match(facts, /Registered\s*2026-01-10/);
   assert.match(facts, /Renews\s*2028-01-10/);
   assert.equal(await page.$(`${hosting} .billing`), null, "a delegate sees no billing");
-  assert.equal(await page.isDisabled(`${hosting} .billing-manage`), true);
-  assert.equal(await page.textContent(`${hosting} .guarded:has(.billing-manage) .why`), MESSAGES.delegate_action_forbidden);
-  assert.equal(await page.isDisabled(`${hosting} .cancel-contract`), true);
+  for (const button of [".billing-manage", ".upgrade", ".cancel-contract"]) {
+    assert.equal(await refusal(page, `${hosting} ${button}`), MESSAGES.delegate_action_forbidden, button);
+  }
+  assert.equal(await page.$$eval(`${hosting} .owner-actions .why`, (w) => w.length), 1, "one sentence for one reason");
+  assert.equal(await refusal(page, `${hosting} .provision:has-text("Update nameservers")`), null);
   assert.equal(await page.$(ssl), null, "only the contract it was invited to");
   await page.click(`${hosting} .provision:has-text("Update nameservers")`);
   await statusSays(page, /Update nameservers: the store has been asked/);

@@ -70,7 +70,11 @@ export async function statusSays(page, pattern, kind = "ok") {
   return page.textContent("#status");
 }
 
-/** The text of the first element matching `selector`. */
-export const text = (page, selector) => page.textContent(selector);
+/** Why the button matching `selector` is disabled: the sentence it points to; null if enabled. */
+export function refusal(page, selector) {
+  return page.$eval(selector, (button) => (button.disabled
+    ? document.getElementById(button.getAttribute("aria-describedby"))?.textContent ?? "(disabled with no reason)"
+    : null));
+}
 
 export { assert, root };
