@@ -114,6 +114,7 @@ function toggle(container, key, build) {
   const open = container.querySelector(":scope > .panel");
   const same = open?.dataset.key === key;
   open?.remove();
+  status("");
   if (same) return;
   const next = build();
   next.dataset.key = key;
@@ -586,7 +587,9 @@ function licenseForm(catalog, mine, unpaid) {
     const f = new FormData(form);
     const product = demo.products.find((p) => p.id === f.get("productId"));
     trialNote.textContent = f.get("licenseType") === "trial" ? `A trial ends after ${product?.family === "prestashop" ? 30 : 14} days${product?.family === "prestashop" ? " (PrestaShop product)" : ""}.` : "";
-    const adding = f.get("customerPaid") === "on" ? 0 : Number(f.get("quantity")) || 0;
+    const paid = f.get("customerPaid") === "on";
+    form.querySelector("[name=customerPaidAt]").disabled = !paid;
+    const adding = paid ? 0 : Number(f.get("quantity")) || 0;
     const over = unpaid + adding > 10;
     const noCustomer = mine.length === 0;
     submit.disabled = over || noCustomer;
