@@ -20,6 +20,20 @@ const day = (t) => (t ? t.slice(0, 10) : "");
 const now = () => new Date().toISOString();
 const enc = encodeURIComponent;
 
+/** The accept token of an e-mailed invitation link (`/?accept=<token>`) not yet used. */
+let acceptToken = null;
+
+/** Accepts the invitation whose link opened the page, as the signed-in account. */
+function acceptFromLink() {
+  const token = acceptToken;
+  if (!token) return;
+  if (!session?.token) return status("Sign in as the invited account to accept the invitation.", "info");
+  acceptToken = null;
+  const letter = view?.letters.find((l) => l.acceptToken === token);
+  const contract = demo.contracts.find((c) => c.id === letter?.contractId);
+  return act((s) => acceptInvitation(s, token), contract ? `You are now a delegate on ${productName(contract.productId)}.` : "You are now a delegate.");
+}
+
 /** Accepts a delegate invitation with the token from the store's e-mail. */
 const acceptInvitation = (s, token) => api(s, "POST", `/v1/invitations/${enc(token)}/accept`);
 
@@ -41,9 +55,13 @@ let view = null;
 let openTabs = new Map();
 let refreshTicket = 0;
 
+let statusTimer;
+/** Says how an action went; a success fades after a few seconds, an error stays. */
 function status(text, kind = "info") {
+  clearTimeout(statusTimer);
   $("#status").textContent = text;
   $("#status").className = kind;
+  if (kind === "ok") statusTimer = setTimeout(() => status(""), 8000);
 }
 
 async function api(s, method, path, body) {
@@ -150,6 +168,7 @@ async function signIn(accountId) {
   sessionStorage.setItem("entitle.session", JSON.stringify(session));
   $("#about").open = false;
   await refresh();
+  await acceptFromLink();
 }
 
 async function refresh() {
@@ -205,7 +224,8 @@ function renderMailbox() {
       el("p", {}, `${from} invites you to be a delegate on `, el("strong", {}, product),
         `. As a delegate you see the contract's registration, renewal and status, use its provisioning actions and open tickets; billing stays with the owner.`),
       el("p", { class: "hint" }, `Sent ${day(l.sentAt)} · the link works until ${day(l.expiresAt)}.`),
-      el("button", { type: "button", onclick: () => act((s) => acceptInvitation(s, l.acceptToken), `You are now a delegate on ${product}.`) }, "Accept invitation"));
+      // The link the store's e-mail carries: it opens the page, which accepts for the signed-in account.
+      el("a", { class: "accept-link button", href: `./?accept=${enc(l.acceptToken)}` }, "Accept invitation"));
   }) : [el("li", { class: "hint" }, "No messages.")]));
 }
 
@@ -280,6 +300,7 @@ function contractDelegates(c) {
   if (!decision.allowed) {
     return el("p", { class: "why delegates-why", "data-reason": decision.reasons[0] }, words(decision.reasons[0]));
   }
+  const manage = ["contract.delegates.manage", "contract", c.id];
   const d = delegates(view.state, session.accountId, c.id, now());
   const pending = d.invitations.filter((i) => i.status === "pending");
   const active = d.delegates.filter((x) => x.status === "active");
@@ -295,13 +316,13 @@ function contractDelegates(c) {
     el("h4", {}, "Invited"),
     el("ul", { class: "invitations plain" }, ...(pending.length ? pending.map((i) => el("li", { class: "invitation" },
       `${i.email} · pending, the link works until ${day(i.expiresAt)}${i.resentAt ? ` (resent ${day(i.resentAt)})` : ""} `,
-      el("button", { type: "button", onclick: () => act((s) => api(s, "POST", `/v1/contracts/${enc(c.id)}/invitations/${enc(i.invitationId)}/resend`), `Invitation sent again to ${i.email}.`) }, "Resend"),
-      el("button", { type: "button", onclick: () => act((s) => api(s, "DELETE", `/v1/contracts/${enc(c.id)}/invitations/${enc(i.invitationId)}`), `Invitation to ${i.email} cancelled.`) }, "Cancel")))
+      guarded("Resend", manage, () => act((s) => api(s, "POST", `/v1/contracts/${enc(c.id)}/invitations/${enc(i.invitationId)}/resend`), `Invitation sent again to ${i.email}.`)),
+      guarded("Cancel", manage, () => act((s) => api(s, "DELETE", `/v1/contracts/${enc(c.id)}/invitations/${enc(i.invitationId)}`), `Invitation to ${i.email} cancelled.`))))
       : [el("li", { class: "hint" }, "No pending invitations.")])),
     el("h4", {}, "Accepted"),
     el("ul", { class: "delegate-list plain" }, ...(active.length ? active.map((x) => el("li", { class: "delegate" },
       `${x.name ?? ""} ${x.email ?? x.accountId} · accepted ${day(x.addedAt)} `,
-      el("button", { type: "button", onclick: () => act((s) => api(s, "DELETE", `/v1/contracts/${enc(c.id)}/delegates/${enc(x.accountId)}`), `${x.email} no longer has access.`) }, "Revoke access")))
+      guarded("Revoke access", manage, () => act((s) => api(s, "DELETE", `/v1/contracts/${enc(c.id)}/delegates/${enc(x.accountId)}`), `${x.email} no longer has access.`))))
       : [el("li", { class: "hint" }, "No delegates.")])));
 }
 
@@ -342,10 +363,10 @@ function projectCard(p, mine) {
     p.kind !== "standard" ? el("p", { class: `device ${state.ready ? "ready" : "blocked"}` }, state.text) : null,
     p.role === "owner" && p.sharedWith.length ? el("ul", { class: "recipients plain" }, ...p.sharedWith.map((r) => {
       const row = el("li", { class: "recipient" }, `Shared with ${r.name} (${r.email}) since ${day(r.sharedAt)} `);
-      row.append(el("button", { type: "button", class: "unshare", onclick: () => toggle(row, "unshare", () => panel("unshare-confirm",
+      row.append(guarded("Unshare", ["project.share", "project", p.id], () => toggle(row, "unshare", () => panel("unshare-confirm",
         el("p", {}, `Unshare ${p.name} with ${r.email}? The project leaves their account, they can no longer assign licenses to it, and the licenses they assigned leave the project: you will no longer see them.`),
         el("button", { type: "button", class: "primary", onclick: () => act((s) => api(s, "DELETE", `/v1/projects/${enc(p.id)}/shares/${enc(r.accountId)}`), `${p.name} is no longer shared with ${r.email}.`) }, "Continue"),
-        el("button", { type: "button", onclick: (e) => e.target.closest(".panel").remove() }, "Back"))) }, "Unshare"));
+        el("button", { type: "button", onclick: (e) => e.target.closest(".panel").remove() }, "Back"))), { class: "unshare" }));
       return row;
     })) : null,
     el("h4", {}, p.role === "owner" ? "Licenses on this project" : "Your licenses on this project"),
@@ -511,7 +532,12 @@ function renderReseller(me) {
       el("label", {}, "Last name", el("input", { name: "last", required: true, maxlength: 99 })),
       el("button", { type: "submit" }, "Add customer")),
     el("h3", {}, "My customers"),
-    el("ul", { class: "customers plain" }, ...(mine.length ? mine.map((c) => el("li", { class: "customer" }, `${c.name} · ${c.email}`)) : [el("li", { class: "hint" }, "No customers yet.")])),
+    el("ul", { class: "customers plain" }, ...(mine.length ? mine.map((c) => {
+      // The customer's licenses this reseller may see, as the rules list them.
+      const theirs = licenses(view.state, session.accountId).filter((l) => l.ownerId === c.id);
+      return el("li", { class: "customer", "data-customer": c.id }, `${c.name} · ${c.email}`,
+        el("div", { class: "hint" }, theirs.length ? `Licenses: ${theirs.map((l) => `${l.licenseKey} (${productName(l.productId)})`).join(", ")}` : "No licenses yet."));
+    }) : [el("li", { class: "hint" }, "No customers yet.")])),
     el("h3", {}, "Products you can resell"),
     el("ul", { class: "catalog plain" }, ...catalog.map((p) => el("li", {}, `${p.name} `,
       el("button", { type: "button", class: "pick-product", "data-product": p.id, onclick: () => {
@@ -636,12 +662,16 @@ async function main() {
     act((s) => api(s, "POST", "/v1/projects", { name, kind: f.get("kind") }), `Project ${name} created.`);
     e.target.reset();
   });
+  // An invitation link: keep its token for the accept, and out of the address bar.
+  acceptToken = new URLSearchParams(location.search).get("accept");
+  if (acceptToken) history.replaceState(null, "", location.pathname);
   const saved = JSON.parse(sessionStorage.getItem("entitle.session") ?? "null");
   if (saved?.token && demo.accounts.some((a) => a.id === saved.accountId)) {
     session = saved;
     $("#about").open = false;
     await refresh();
   }
+  await acceptFromLink();
   document.body.dataset.ready = "true";
 }
 

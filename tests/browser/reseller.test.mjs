@@ -19,7 +19,7 @@ test("reseller: create customer, create licenses with every field, keys and unpa
   await signIn(page, "reseller");
   // Seeded: one paid license for Anna, one unpaid PrestaShop trial for Bruno.
   assert.equal(await page.textContent(".unpaid-counter"), "Unpaid licenses: 1 of 10.");
-  assert.match(await page.textContent(".customers"), /Anna Novak · anna@novak\.example/);
+  assert.match(await page.textContent('.customer[data-customer="anna"]'), /Anna Novak · anna@novak\.example.*SEO Toolkit for Magento 2/);
   assert.match(await page.textContent(".reseller-licenses"), /Notes: PO-1001 \(invoice sent\)/);
   const catalog = await page.$$eval(".catalog .pick-product", (b) => b.map((x) => x.dataset.product));
   assert.deepEqual(catalog, ["m2-seo", "m2-search", "ps-blog"]);
@@ -32,6 +32,7 @@ test("reseller: create customer, create licenses with every field, keys and unpa
   await page.click(".customer-form button");
   await statusSays(page, /Customer Carla Rossi created/);
   await page.waitForSelector('.customer:has-text("Carla Rossi · carla@rossi.example")');
+  assert.match(await page.textContent('.customer:has-text("Carla Rossi")'), /No licenses yet/);
   // The same address again is refused in words.
   await page.fill(".customer-form input[name=email]", "carla@rossi.example");
   await page.fill(".customer-form input[name=first]", "Carla");
