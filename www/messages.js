@@ -110,6 +110,13 @@ export const MESSAGES = {
   fresh_values_exhausted: "The server could not finish this: please try again.",
   internal_error: "The server could not finish this: please try again.",
   invalid_test_clock: "The test clock header is not valid.",
+  resource_too_large: "This has more related records than one request may read.",
+  invalid_resource: "The page asked about a record in a form the server does not understand.",
+  too_many_resources: "The page asked about too many records at once.",
+  // Error codes the store's own calls meet (never the page's).
+  invalid_origin: "That origin is not a valid web address for the store's pages.",
+  too_many_origins: "The store lists too many origins.",
+  too_many_records: "One import carries too many records.",
 };
 
 /** Words for a reason or error code; the worker's detail for a code the table lacks. */
