@@ -17,6 +17,12 @@ const el = (tag, attrs = {}, ...children) => {
   return node;
 };
 const day = (t) => (t ? t.slice(0, 10) : "");
+/** A comparator on a list of keys (the rules list in key order; the page shows a human order). */
+const by = (keys) => (a, b) => {
+  const [x, y] = [keys(a), keys(b)];
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+  return 0;
+};
 const now = () => new Date().toISOString();
 const enc = encodeURIComponent;
 
@@ -232,7 +238,7 @@ function renderMailbox() {
 // -------------------------------------------------------------------------- contracts ----
 
 function renderContracts() {
-  const list = contracts(view.state, session.accountId);
+  const list = contracts(view.state, session.accountId).sort(by((c) => [c.registeredAt, c.id]));
   $("#contracts").replaceChildren(...(list.length ? list.map(contractCard) : [el("p", { class: "hint" }, "No subscriptions or purchases.")]));
 }
 
@@ -349,7 +355,7 @@ const RECEIVERS = {
 };
 
 function renderProjects() {
-  const list = projects(view.state, session.accountId);
+  const list = projects(view.state, session.accountId).sort(by((p) => [p.createdAt, p.name]));
   const mine = view.state.licenses.filter((l) => l.ownerId === session.accountId && can("license.assign", "license", l.licenseKey));
   $("#projects").replaceChildren(...(list.length ? list.map((p) => projectCard(p, mine)) : [el("p", { class: "hint" }, "No projects.")]));
 }
@@ -437,7 +443,8 @@ function licenseState(l) {
 }
 
 function renderLicenses() {
-  const list = licenses(view.state, session.accountId).filter((l) => l.ownerId === session.accountId);
+  const list = licenses(view.state, session.accountId).filter((l) => l.ownerId === session.accountId)
+    .sort(by((l) => [productName(l.productId), l.licenseKey]));
   $("#licenses").replaceChildren(...(list.length ? list.map((l) => {
     const row = el("li", { class: "license", "data-license": l.licenseKey },
       el("strong", {}, productName(l.productId)), ` · ${l.licenseKey} · ${licenseState(l)}`,
@@ -459,7 +466,7 @@ function renderLicenses() {
 // -------------------------------------------------------------------------- transfers ----
 
 function renderTransfers() {
-  const list = transfers(view.state, session.accountId, now());
+  const list = transfers(view.state, session.accountId, now()).sort(by((t) => [t.createdAt, t.transferId])).reverse();
   const STATUS = { pending: "waiting for an answer", accepted: "accepted", cancelled: "cancelled", expired: "expired" };
   $("#transfers").replaceChildren(...(list.length ? list.map((t) => {
     const subject = t.subject.type === "license"
@@ -511,8 +518,9 @@ function renderReseller(me) {
   const isReseller = me?.kind === "reseller" || me?.kind === "partner";
   $("#reseller-section").hidden = !isReseller;
   if (!isReseller) return $("#reseller").replaceChildren();
-  const mine = customers(view.state, session.accountId);
-  const created = licenses(view.state, session.accountId).filter((l) => l.createdBy === session.accountId);
+  const mine = customers(view.state, session.accountId).sort(by((c) => [c.name, c.id]));
+  const created = licenses(view.state, session.accountId).filter((l) => l.createdBy === session.accountId)
+    .sort(by((l) => [l.createdAt ?? "", l.licenseKey]));
   const unpaid = created.filter((l) => !l.customerPaid).length;
   const catalog = (demo.catalog?.[session.accountId] ?? []).map((id) => demo.products.find((p) => p.id === id)).filter(Boolean);
 
