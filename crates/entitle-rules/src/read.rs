@@ -367,20 +367,15 @@ pub struct Lookup {
     pub table: Table,
     /// Column and value pairs, all of which must match.
     pub filters: Vec<(&'static str, String)>,
-    /// Whether the read names one record by its whole key (at most one row).
-    pub point: bool,
 }
 
 impl Read {
     /// The query that answers this read.
     pub fn lookup(&self) -> Lookup {
         fn on<R: Record>(filters: Vec<(&'static str, String)>) -> Lookup {
-            let point = filters.len() == R::TABLE.key.len()
-                && filters.iter().zip(R::TABLE.key).all(|((c, _), k)| c == k);
             Lookup {
                 table: R::TABLE,
                 filters,
-                point,
             }
         }
         fn s<T: ToString>(value: &T) -> String {
