@@ -18,7 +18,7 @@ export function request(command) {
     case "inviteDelegate": return ["POST", `/v1/contracts/${enc(c.contractId)}/delegates`, { email: c.email }];
     case "resendInvitation": return ["POST", `/v1/contracts/${enc(c.contractId)}/invitations/${enc(c.invitationId)}/resend`];
     case "cancelInvitation": return ["DELETE", `/v1/contracts/${enc(c.contractId)}/invitations/${enc(c.invitationId)}`];
-    case "acceptInvitation": return ["POST", `/v1/invitations/${enc(c.token)}/accept`];
+    case "acceptInvitation": return ["POST", "/v1/invitations/accept", { token: c.token }];
     case "revokeDelegate": return ["DELETE", `/v1/contracts/${enc(c.contractId)}/delegates/${enc(c.accountId)}`];
     case "requestProvisioning": return ["POST", `/v1/contracts/${enc(c.contractId)}/provisioning`, { action: c.action }];
     case "createTicket": return ["POST", `/v1/contracts/${enc(c.contractId)}/tickets`, { subject: c.subject, body: c.body }];
@@ -78,6 +78,11 @@ async function query(call, q, token, now) {
       if (r.status !== 200) return failure(r);
       return { ids: sortedIds(r.body.transfers, "transferId"), pending: sortedIds(r.body.transfers.filter((t) => t.status === "pending"), "transferId") };
     }
+    case "access": {
+      const r = await get("/v1/me/access");
+      if (r.status !== 200) return failure(r);
+      return { accounts: sortedIds(r.body.state.accounts ?? [], "id"), transfers: sortedIds(r.body.state.transfers ?? [], "id") };
+    }
     default: throw new Error(`unknown query type ${q.type}`);
   }
 }
@@ -126,8 +131,12 @@ export async function runHttp(scenario, call, storeKey) {
         actual.push(failure(r));
       }
     } else if (step.store) {
-      const { projectId, ...body } = step.store.record;
-      const r = await call("PATCH", `/v1/projects/${enc(projectId)}/runtime`, { token: storeKey, body, now });
+      // Device state, or a record the store imports again (the same PUT as the records above).
+      const kind = importOrder.find(([, type]) => type === step.store.type)?.[0];
+      const { projectId, id, licenseKey, ...body } = step.store.record;
+      const r = kind
+        ? await call("PUT", `/v1/${kind}/${enc(id ?? licenseKey)}`, { token: storeKey, body, now })
+        : await call("PATCH", `/v1/projects/${enc(projectId)}/runtime`, { token: storeKey, body, now });
       actual.push(r.status === 200 ? { ok: true } : failure(r));
     } else if (step.check) {
       const [action, type, id] = step.check;

@@ -35,6 +35,10 @@ function queryOrThrow(state, actor, q, now) {
       const list = entitle.transfers(state, actor, now);
       return { ids: sortedIds(list, "transferId"), pending: sortedIds(list.filter((t) => t.status === "pending"), "transferId") };
     }
+    case "access": {
+      const snapshot = entitle.accessSnapshot(state, actor);
+      return { accounts: sortedIds(snapshot.accounts ?? [], "id"), transfers: sortedIds(snapshot.transfers ?? [], "id") };
+    }
     default: throw new Error(`unknown query type ${q.type}`);
   }
 }

@@ -68,7 +68,7 @@ function matching(got, want) {
 /** Sorts the id lists of an expectation: they compare as sets. */
 export function normalizeExpect(expect) {
   const out = { ...expect };
-  for (const key of ["ids", "pending"]) if (Array.isArray(out[key])) out[key] = [...out[key]].sort();
+  for (const key of ["ids", "pending", "accounts", "transfers"]) if (Array.isArray(out[key])) out[key] = [...out[key]].sort();
   return out;
 }
 

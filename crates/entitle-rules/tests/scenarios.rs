@@ -175,6 +175,10 @@ fn query(state: &State, actor: &AccountId, q: &Value, now: Timestamp) -> Value {
                 .collect();
             json!({ "ids": ids(&list, "transferId"), "pending": ids(&pending, "transferId") })
         }
+        "access" => {
+            let snapshot = access_snapshot(state, actor);
+            json!({ "accounts": ids(&snapshot.accounts, "id"), "transfers": ids(&snapshot.transfers, "id") })
+        }
         other => panic!("unknown query type `{other}`"),
     }
 }
@@ -232,7 +236,7 @@ fn run(file: &str) {
             continue;
         }
         // Lists of ids compare as sets.
-        for list in ["ids", "pending"] {
+        for list in ["ids", "pending", "accounts", "transfers"] {
             if let Some(Value::Array(items)) = step.get_mut("expect").and_then(|e| e.get_mut(list))
             {
                 items.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
@@ -362,15 +366,18 @@ scenarios! {
     cancelled_invitation_cannot_be_accepted,
     company_admin_transfers_an_employees_license,
     delegate_accepts_by_link_and_sees_the_contract,
+    delegate_has_no_access_to_a_one_off_contract,
     delegate_may_view_provision_and_open_tickets,
     delegate_never_touches_billing_contract_or_delegates,
     delegate_sees_tickets_from_when_it_was_added,
     delegates_only_on_subscription_contracts,
     expired_invitation_makes_way_for_a_new_one,
+    invitation_belongs_to_the_invited_account_not_its_address,
     invitation_expires_after_seven_days,
     invitee_needs_a_store_account,
     license_in_use_moves_only_with_its_project,
     lite_panels_must_be_signed_out_before_transfer,
+    marking_a_license_unpaid_counts_against_the_limit,
     only_the_contract_owner_invites_delegates,
     order_transfer_is_for_partners_only,
     order_transfer_takes_licenses_off_projects_that_stay,
@@ -380,12 +387,14 @@ scenarios! {
     owner_revokes_a_delegate_at_any_time,
     owner_sees_licenses_recipients_assigned,
     partner_transfers_a_whole_order_with_recurring_fees,
+    pending_transfer_shows_only_to_those_who_may_act_on_it,
     project_kind_limits_who_may_receive_it,
     recipient_assigns_and_unassigns_its_own_licenses,
     recipient_has_limited_access,
     reseller_creates_customers_and_licenses_for_them,
     reseller_holds_at_most_10_unpaid_licenses,
     reseller_marks_a_license_paid_later,
+    reseller_sees_its_customers_licenses_read_only,
     resend_replaces_the_token,
     server_must_be_deactivated_before_transfer,
     shared_project_appears_for_the_recipient_at_once,
