@@ -15,7 +15,7 @@ use crate::ids::{AccountId, ContractId, InvitationId, ProjectId};
 use crate::list;
 use crate::model::{
     Account, Billing, Contract, ContractStatus, DelegateStatus, InvitationStatus, License, Project,
-    Ticket, TransferStatus, TransferSubject,
+    Ticket, Transfer, TransferStatus, TransferSubject,
 };
 use crate::state::State;
 use crate::text::Email;
@@ -109,6 +109,8 @@ fn gather_world(state: &State, actor: &AccountId) {
     licenses.extend(state.licenses_created_by(actor));
     for customer in state.accounts_managed_by(actor) {
         people.insert(customer.id.clone());
+        // Seed 001: a reseller sees its customers' licenses.
+        licenses.extend(state.licenses_owned_by(&customer.id));
     }
     if let Some(company) = &me.company_id {
         for colleague in state.accounts_of_company(company) {
@@ -168,10 +170,12 @@ fn visible_slice(state: &State, actor: &AccountId) -> State {
         .filter(|c| &c.owner_id == actor)
         .map(|c| &c.id)
         .collect();
+    // Active delegations on subscriptions only: a delegate has no access to a one-off contract.
     let delegated_contracts: BTreeSet<&ContractId> = state
         .delegates
         .iter()
         .filter(|d| &d.account_id == actor && d.status == DelegateStatus::Active)
+        .filter(|d| contract_role(state, actor, &d.contract_id) == Some(ContractRole::Delegate))
         .map(|d| &d.contract_id)
         .collect();
     snapshot.contracts = state
@@ -249,29 +253,12 @@ fn visible_slice(state: &State, actor: &AccountId) -> State {
         .filter(|o| &o.owner_id == actor || &o.billing_account_id == actor)
         .cloned()
         .collect();
-    // The actor's own transfers, and any pending transfer of a license or project it can see:
-    // a pending transfer blocks another one, so the snapshot must know of it.
-    let visible_subject = |subject: &TransferSubject| match subject {
-        TransferSubject::License { license_key } => snapshot
-            .licenses
-            .iter()
-            .any(|l| &l.license_key == license_key),
-        TransferSubject::Project { project_id } => {
-            snapshot.projects.iter().any(|p| &p.id == project_id)
-        }
-    };
-    let transfers: Vec<_> = state
+    snapshot.transfers = state
         .transfers
         .iter()
-        .filter(|t| {
-            &t.from_id == actor
-                || &t.to_id == actor
-                || &t.requested_by == actor
-                || (t.status == TransferStatus::Pending && visible_subject(&t.subject))
-        })
+        .filter(|t| may_act_on_transfer(state, me, t))
         .cloned()
         .collect();
-    snapshot.transfers = transfers;
 
     // Accounts: the actor, those it manages or administers, and the people on its records.
     let mut people: BTreeSet<&AccountId> = BTreeSet::new();
@@ -311,6 +298,29 @@ fn visible_slice(state: &State, actor: &AccountId) -> State {
         .cloned()
         .collect();
     snapshot.canonical()
+}
+
+/// Whether `actor` may see a transfer: one it requested, sends or receives, or a pending one
+/// whose subject it owns or, as the owner's company admin, could move (a pending transfer
+/// blocks another request, so whoever may request one must know of it). Nobody else sees a
+/// transfer or its target: not a share recipient, not a reseller, not a project owner with
+/// someone else's license on its project.
+pub fn may_act_on_transfer(state: &State, actor: &Account, transfer: &Transfer) -> bool {
+    if transfer.from_id == actor.id
+        || transfer.to_id == actor.id
+        || transfer.requested_by == actor.id
+    {
+        return true;
+    }
+    if transfer.status != TransferStatus::Pending {
+        return false;
+    }
+    let owner = match &transfer.subject {
+        TransferSubject::License { license_key } => state.license(license_key).map(|l| &l.owner_id),
+        TransferSubject::Project { project_id } => state.project(project_id).map(|p| &p.owner_id),
+    };
+    owner
+        .is_some_and(|owner| owner == &actor.id || is_company_admin_of(actor, state.account(owner)))
 }
 
 /// Someone a project is shared with, as its owner sees them.
@@ -399,10 +409,11 @@ pub fn project_licenses(
     }))
 }
 
-/// Every license the caller owns, and for a reseller also those it created, with notes only
-/// where the caller created the license; by key.
+/// Every license the caller owns, and for a reseller also those it created and every license
+/// of the customers it manages (seed 001), with notes only where the caller created the
+/// license; by key.
 pub fn licenses_for(state: &State, actor: &AccountId) -> Vec<License> {
-    list::whole(state, &list::licenses(actor), |s, k| {
+    list::whole(state, &list::licenses(state, actor), |s, k| {
         list::license_item(s, actor, k)
     })
 }

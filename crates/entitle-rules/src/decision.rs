@@ -39,12 +39,12 @@ reasons! {
     LicenseReseller = "license_reseller": "The actor is the reseller that created the license.",
     ProjectOwner = "project_owner": "The license is on a project the actor owns.",
     SelfAccount = "self": "The account is the actor's own.",
-    AccountManager = "account_manager": "The actor is the reseller that manages the account.",
+    AccountManager = "account_manager": "The actor is the reseller that manages the account (or the license's owner).",
     BillingAccount = "billing_account": "The actor pays the order's fees.",
     NotFound = "not_found": "The resource does not exist or the actor may not see it.",
     UnknownActor = "unknown_actor": "The actor's account is unknown to the store.",
     DelegateActionForbidden = "delegate_action_forbidden": "Delegates may view, provision and open tickets, nothing more.",
-    ContractNotSubscription = "contract_not_subscription": "Delegates exist only on subscription contracts, never one-off purchases.",
+    ContractNotSubscription = "contract_not_subscription": "Delegates are invited only to subscription contracts, never one-off purchases.",
     ShareRecipientForbidden = "share_recipient_forbidden": "A share recipient may view the project and assign its own licenses, nothing more.",
     ShareRecipientSeesOwnLicenses = "share_recipient_sees_own_licenses": "A share recipient sees only the licenses it assigned.",
     EndUserCannotModify = "end_user_cannot_modify": "An end user may invite users to its project but not change it.",
@@ -200,15 +200,19 @@ pub enum ContractRole {
     Delegate,
 }
 
-/// The actor's relation to a contract, if it has one.
+/// The actor's relation to a contract, if it has one. Delegates exist only on subscriptions:
+/// on a one-off contract (such as one the store re-imported as `one_off` after a plan change)
+/// a delegate has no relation at all, whatever its record says.
 pub fn contract_role(state: &State, actor: &AccountId, id: &ContractId) -> Option<ContractRole> {
     let contract = state.contract(id)?;
     if &contract.owner_id == actor {
         Some(ContractRole::Owner)
-    } else {
+    } else if contract.billing == Billing::Recurring {
         state
             .active_delegate(id, actor)
             .map(|_| ContractRole::Delegate)
+    } else {
+        None
     }
 }
 
@@ -321,6 +325,13 @@ pub fn license_relations(state: &State, actor: &Account, license: &License) -> V
     }
     if license.created_by.as_ref() == Some(&actor.id) {
         relations.push(Reason::LicenseReseller);
+    }
+    // Seed 001: a reseller sees the licenses of the customers it manages (read-only).
+    let manages_owner = state
+        .account(&license.owner_id)
+        .is_some_and(|owner| owner.managed_by.as_ref() == Some(&actor.id));
+    if manages_owner {
+        relations.push(Reason::AccountManager);
     }
     let on_own_project = license
         .project_id

@@ -1,10 +1,12 @@
 //! Contract delegates (seed 003): a client invites delegates by e-mail to a subscription
 //! contract; a delegate accepts by link, may view, provision and open tickets, never touch
-//! billing, change the contract or manage delegates; the client revokes at any time.
+//! billing, change the contract or manage delegates; the client revokes at any time. A
+//! delegate has no access to a one-off contract, and an invitation belongs to the account it
+//! was made for, not to an address.
 
 use crate::action::Action;
 use crate::command::{Context, Fresh, Outcome, actor_account, email, not_found, permit};
-use crate::decision::{ContractRole, contract_role};
+use crate::decision::{ContractRole, Reason, contract_role};
 use crate::error::{CommandError, ErrorCode};
 use crate::event::{Event, EventPayload};
 use crate::ids::{AccountId, ContractId, InvitationId};
@@ -117,13 +119,27 @@ pub(crate) fn invite(
     Ok(())
 }
 
-fn owned_invitation<'a>(
+/// Checks that the actor owns the contract. Revoking a delegate and cancelling an invitation
+/// need nothing more: the owner may always take access away, even from a contract that is no
+/// longer a subscription; only inviting needs one.
+fn owned_contract(state: &State, ctx: &Context, id: &ContractId) -> Result<(), CommandError> {
+    actor_account(state, ctx)?;
+    match contract_role(state, &ctx.actor, id) {
+        Some(ContractRole::Owner) => Ok(()),
+        Some(ContractRole::Delegate) => Err(CommandError::denied(Reason::DelegateActionForbidden)),
+        None => Err(not_found(
+            ErrorCode::ContractNotFound,
+            "contract",
+            id.as_str(),
+        )),
+    }
+}
+
+fn invitation_of<'a>(
     state: &'a State,
-    ctx: &Context,
     contract_id: &ContractId,
     invitation_id: &InvitationId,
 ) -> Result<&'a Invitation, CommandError> {
-    contract_for(state, ctx, contract_id, Action::ContractDelegatesManage)?;
     state
         .invitation(invitation_id)
         .filter(|i| &i.contract_id == contract_id)
@@ -144,7 +160,8 @@ pub(crate) fn resend(
     contract_id: &ContractId,
     invitation_id: &InvitationId,
 ) -> Result<(), CommandError> {
-    let invitation = owned_invitation(state, ctx, contract_id, invitation_id)?;
+    contract_for(state, ctx, contract_id, Action::ContractDelegatesManage)?;
+    let invitation = invitation_of(state, contract_id, invitation_id)?;
     // An expired invitation may be sent again; an accepted or cancelled one may not.
     if !matches!(
         invitation.status,
@@ -196,7 +213,8 @@ pub(crate) fn cancel(
     contract_id: &ContractId,
     invitation_id: &InvitationId,
 ) -> Result<(), CommandError> {
-    let invitation = owned_invitation(state, ctx, contract_id, invitation_id)?;
+    owned_contract(state, ctx, contract_id)?;
+    let invitation = invitation_of(state, contract_id, invitation_id)?;
     if invitation.status_at(ctx.now) != InvitationStatus::Pending {
         return Err(CommandError::new(
             ErrorCode::InvitationNotPending,
@@ -232,11 +250,12 @@ pub(crate) fn accept(
             "no invitation has this token",
         )
     })?;
-    // Only the invited address may accept, whatever the invitation's state.
-    if invitation.email != actor.email {
+    // Only the invited account may accept, whatever the invitation's state and whatever
+    // address that account (or any other) has now.
+    if invitation.account_id != actor.id {
         return Err(CommandError::new(
             ErrorCode::InvitationWrongAccount,
-            "this invitation was sent to another address",
+            "this invitation was made for another account",
         ));
     }
     match invitation.status_at(ctx.now) {
@@ -304,7 +323,7 @@ pub(crate) fn revoke(
     contract_id: &ContractId,
     account_id: &AccountId,
 ) -> Result<(), CommandError> {
-    contract_for(state, ctx, contract_id, Action::ContractDelegatesManage)?;
+    owned_contract(state, ctx, contract_id)?;
     let delegate = state
         .active_delegate(contract_id, account_id)
         .ok_or_else(|| not_found(ErrorCode::DelegateNotFound, "delegate", account_id.as_str()))?;

@@ -41,10 +41,12 @@ pub(crate) fn account(
     out: &mut Outcome,
     record: &Account,
 ) -> Result<(), CommandError> {
-    let name = bounded(&record.name, MAX_ACCOUNT_NAME).ok_or_else(|| {
+    let name = crate::text::name(&record.name, MAX_ACCOUNT_NAME).ok_or_else(|| {
         CommandError::new(
             ErrorCode::InvalidName,
-            format!("a name needs 1 to {MAX_ACCOUNT_NAME} characters"),
+            format!(
+                "a name needs 1 to {MAX_ACCOUNT_NAME} characters on one line, none of them invisible"
+            ),
         )
     })?;
     if record.company_role.is_some() != record.company_id.is_some() {

@@ -45,19 +45,32 @@ pub fn whole<T>(
         .collect()
 }
 
-/// `GET /v1/licenses`: the licenses the caller owns and those it created as a reseller.
-pub fn licenses(actor: &AccountId) -> Source {
-    Source(vec![
+/// `GET /v1/licenses`: the licenses the caller owns, those it created as a reseller, and those
+/// of every customer it manages (seed 001). The last part depends on who those customers are,
+/// so the source reads them from `state` first: one relation per managed customer.
+pub fn licenses(state: &State, actor: &AccountId) -> Source {
+    let mut relations = vec![
         (Read::LicensesOwnedBy(actor.clone()), "license_key"),
         (Read::LicensesCreatedBy(actor.clone()), "license_key"),
-    ])
+    ];
+    relations.extend(
+        state
+            .accounts_managed_by(actor)
+            .into_iter()
+            .map(|customer| (Read::LicensesOwnedBy(customer.id.clone()), "license_key")),
+    );
+    Source(relations)
 }
 
 /// A license as the caller sees it in its list: notes only where it created the license.
 pub fn license_item(state: &State, actor: &AccountId, key: &str) -> Option<License> {
     let license = state.license(&LicenseKey::new(key).ok()?)?;
     let me = state.account(actor)?;
-    let listed = &license.owner_id == actor || license.created_by.as_ref() == Some(actor);
+    let managed = state
+        .account(&license.owner_id)
+        .is_some_and(|owner| owner.managed_by.as_ref() == Some(actor));
+    let listed =
+        &license.owner_id == actor || license.created_by.as_ref() == Some(actor) || managed;
     if !listed || license_relations(state, me, license).is_empty() {
         return None;
     }

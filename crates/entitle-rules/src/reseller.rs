@@ -11,7 +11,7 @@ use crate::event::{Event, EventPayload};
 use crate::ids::{AccountId, LicenseKey};
 use crate::model::{Account, AccountKind, License, LicenseTier, LicenseType};
 use crate::state::{Change, State};
-use crate::text::bounded;
+use crate::text::{self, bounded};
 use crate::time::Timestamp;
 
 /// The most unpaid licenses a reseller may hold at once.
@@ -57,10 +57,12 @@ pub(crate) fn create_customer(
 ) -> Result<(), CommandError> {
     let actor = reseller(state, ctx)?;
     let address = email(address)?;
-    let name = bounded(name, MAX_ACCOUNT_NAME).ok_or_else(|| {
+    let name = text::name(name, MAX_ACCOUNT_NAME).ok_or_else(|| {
         CommandError::new(
             ErrorCode::InvalidName,
-            format!("a name needs 1 to {MAX_ACCOUNT_NAME} characters"),
+            format!(
+                "a name needs 1 to {MAX_ACCOUNT_NAME} characters on one line, none of them invisible"
+            ),
         )
     })?;
     if state.account_by_email(&address).is_some() {
@@ -248,6 +250,18 @@ pub(crate) fn update_payment(
     let license = state
         .license(license_key)
         .ok_or_else(|| not_found(ErrorCode::LicenseNotFound, "license", license_key.as_str()))?;
+    if license.customer_paid && !customer_paid {
+        // Marking a license unpaid counts against the same limit as creating one.
+        let unpaid = state.unpaid_licenses_by(&ctx.actor).len();
+        if unpaid >= MAX_UNPAID {
+            return Err(CommandError::new(
+                ErrorCode::UnpaidLimitReached,
+                format!(
+                    "you hold {unpaid} unpaid licenses: at most {MAX_UNPAID} may be unpaid, so `{license_key}` cannot be marked unpaid"
+                ),
+            ));
+        }
+    }
     let paid_at = if customer_paid {
         Some(customer_paid_at.unwrap_or(ctx.now))
     } else {

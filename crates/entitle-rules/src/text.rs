@@ -1,4 +1,6 @@
-//! Checked text: e-mail addresses and bounded free text.
+//! Checked text: e-mail addresses, names and bounded free text. Addresses and names refuse
+//! Unicode control and format characters (zero-width, bidirectional overrides), so no one can
+//! make an address or a name that looks like someone else's.
 
 use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;
@@ -19,13 +21,13 @@ pub struct InvalidEmail {
 
 impl Email {
     /// Trims, lowercases and checks an address: one `@`, a non-empty local part, a domain with a dot,
-    /// no spaces, at most 254 characters.
+    /// no spaces, no control or format characters (see [`is_invisible`]), at most 254 characters.
     pub fn new(value: &str) -> Result<Self, InvalidEmail> {
         let normalized = value.trim().to_lowercase();
         let valid = normalized.len() <= 254
             && !normalized
                 .chars()
-                .any(|c| c.is_whitespace() || c.is_control())
+                .any(|c| c.is_whitespace() || is_invisible(c))
             && match normalized.split_once('@') {
                 Some((local, domain)) => {
                     !local.is_empty()
@@ -64,6 +66,50 @@ impl<'de> Deserialize<'de> for Email {
     }
 }
 
+/// Unicode's format characters (general category `Cf`, Unicode 16.0): zero-width spaces and
+/// joiners, bidirectional marks, embeddings, overrides and isolates, the byte order mark, the
+/// soft hyphen, invisible operators, interlinear annotations, tags and the like. The table is
+/// written out here rather than taken from a crate: it is 20 ranges, and every dependency of
+/// the rules costs size in the browser's module.
+const FORMAT_CHARACTERS: &[(char, char)] = &[
+    ('\u{00AD}', '\u{00AD}'),
+    ('\u{0600}', '\u{0605}'),
+    ('\u{061C}', '\u{061C}'),
+    ('\u{06DD}', '\u{06DD}'),
+    ('\u{070F}', '\u{070F}'),
+    ('\u{0890}', '\u{0891}'),
+    ('\u{08E2}', '\u{08E2}'),
+    ('\u{180E}', '\u{180E}'),
+    ('\u{200B}', '\u{200F}'),
+    ('\u{202A}', '\u{202E}'),
+    ('\u{2060}', '\u{2064}'),
+    ('\u{2066}', '\u{206F}'),
+    ('\u{FEFF}', '\u{FEFF}'),
+    ('\u{FFF9}', '\u{FFFB}'),
+    ('\u{110BD}', '\u{110BD}'),
+    ('\u{110CD}', '\u{110CD}'),
+    ('\u{13430}', '\u{1343F}'),
+    ('\u{1BCA0}', '\u{1BCA3}'),
+    ('\u{1D173}', '\u{1D17A}'),
+    ('\u{E0001}', '\u{E0001}'),
+    ('\u{E0020}', '\u{E007F}'),
+];
+
+/// Whether `c` is a Unicode control character (`Cc`) or format character (`Cf`): characters
+/// that print as nothing or change how their neighbours print.
+pub fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || FORMAT_CHARACTERS
+            .iter()
+            .any(|(first, last)| (*first..=*last).contains(&c))
+}
+
+/// A person's or account's name: trimmed, 1 to `max` characters, on one line, with no control
+/// or format characters (see [`is_invisible`]).
+pub(crate) fn name(value: &str, max: usize) -> Option<String> {
+    bounded(value, max).filter(|n| !n.chars().any(is_invisible))
+}
+
 /// Trims `value` and checks that it holds between 1 and `max` characters.
 pub(crate) fn bounded(value: &str, max: usize) -> Option<String> {
     let trimmed = value.trim();
@@ -99,6 +145,58 @@ mod tests {
         check("a@.example", None);
         check("a b@example.com", None);
         check("", None);
+    }
+
+    #[test]
+    fn emails_refuse_control_and_format_characters() {
+        // Issue 8: look-alike addresses.
+        check("dev\u{200B}@team-one.example", None); // zero-width space
+        check("dev@team\u{200D}-one.example", None); // zero-width joiner
+        check("\u{FEFF}dev@team-one.example", None); // byte order mark
+        check("dev@elpmaxe\u{202E}.example", None); // right-to-left override
+        check("dev\u{2066}@team-one.example", None); // left-to-right isolate
+        check("dev\u{00AD}@team-one.example", None); // soft hyphen
+        check("dev\u{E0041}@team-one.example", None); // tag character
+        check("dev\u{0007}@team-one.example", None); // bell
+        check("dév@team-one.example", Some("dév@team-one.example"));
+    }
+
+    #[test]
+    fn names_refuse_control_and_format_characters() {
+        // Issue 8: look-alike names.
+        assert_eq!(name(" Dev Team 1 ", 200).as_deref(), Some("Dev Team 1"));
+        assert_eq!(
+            name("Zoë Ünal-Øster 李", 200).as_deref(),
+            Some("Zoë Ünal-Øster 李")
+        );
+        for bad in [
+            "Dev\u{200B}Team",
+            "Dev\u{202E}maeT",
+            "Dev\u{2067}Team",
+            "Dev\u{061C}Team",
+            "Dev\nTeam",
+            "Dev\tTeam",
+            "Dev\u{0085}Team",
+        ] {
+            assert_eq!(name(bad, 200), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn format_character_table_is_sorted_and_covers_the_known_invisibles() {
+        assert!(
+            FORMAT_CHARACTERS
+                .windows(2)
+                .all(|w| w[0].0 <= w[0].1 && w[0].1 < w[1].0)
+        );
+        for c in [
+            '\u{200B}', '\u{200C}', '\u{200D}', '\u{200E}', '\u{200F}', '\u{2060}', '\u{FEFF}',
+        ] {
+            assert!(is_invisible(c), "{c:?}");
+        }
+        for c in ['a', ' ', '-', '\u{00A0}', '\u{2010}', '😀'] {
+            assert!(!is_invisible(c), "{c:?}");
+        }
     }
 
     #[test]

@@ -371,6 +371,7 @@ scenarios! {
     delegate_never_touches_billing_contract_or_delegates,
     delegate_sees_tickets_from_when_it_was_added,
     delegates_only_on_subscription_contracts,
+    emails_and_names_refuse_invisible_characters,
     expired_invitation_makes_way_for_a_new_one,
     invitation_belongs_to_the_invited_account_not_its_address,
     invitation_expires_after_seven_days,

@@ -1,6 +1,6 @@
 //! Reseller licenses (seed 001) over HTTP.
 
-use super::{Call, command, page, written};
+use super::{Call, command, page, read, written};
 use crate::auth::Session;
 use crate::http::{ApiError, body, json};
 use entitle_rules::ids::LicenseKey;
@@ -66,7 +66,9 @@ pub async fn create_licenses(call: &mut Call, session: &Session) -> Result<Respo
 /// `GET /v1/licenses`: owned licenses, and for a reseller those it created, with its notes.
 pub async fn licenses(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
     let me = &session.sub;
-    page(call, session, "licenses", &lists::licenses(me), |s, k| {
+    // A reseller's list also covers its customers' licenses: find who they are first.
+    let source = read(call, session, |s| lists::licenses(s, me)).await?;
+    page(call, session, "licenses", &source, |s, k| {
         lists::license_item(s, me, k)
     })
     .await
