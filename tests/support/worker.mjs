@@ -21,8 +21,11 @@ function statements(sql) {
     .filter(Boolean);
 }
 
-/** Starts the worker; `stores` names extra stores, each with the key `sk_test_<name>`. */
-export async function startWorker({ stores = [] } = {}) {
+/**
+ * Starts the worker; `stores` names extra stores, each with the key `sk_test_<name>`;
+ * `bindings` replaces any of the bindings below (such as `STORE_KEYS` or `SESSION_SECRET`).
+ */
+export async function startWorker({ stores = [], bindings = {} } = {}) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, "wrangler.toml"));
   const keys = { demo: "sk_demo_local_only", storeA: `sk_a_${randomBytes(16).toString("hex")}`, storeB: `sk_b_${randomBytes(16).toString("hex")}` };
   const mf = new Miniflare({
@@ -46,6 +49,7 @@ export async function startWorker({ stores = [] } = {}) {
       SESSION_SECRET: randomBytes(32).toString("hex"),
       TEST_CLOCK: "on",
       DEMO_SIGNIN: "on",
+      ...bindings,
     },
   });
   const url = (await mf.ready).toString().replace(/\/$/, "");

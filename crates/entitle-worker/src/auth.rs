@@ -79,27 +79,23 @@ fn hex_sha256(text: &str) -> String {
     entitle_rules::token::token_hash(text)
 }
 
-/// The store a store key belongs to. Keys are configured as the secret `STORE_KEYS`, a JSON
-/// object from store id to the hex SHA-256 of its key, so the configuration holds no key.
-pub fn store(req: &Request, env: &Env) -> Result<StoreId, ApiError> {
-    let key = bearer(req)?;
-    if key.contains('.') {
-        return Err(ApiError::new(
-            403,
-            "store_key_required",
-            "this endpoint is for the store's key, not a session",
-        ));
-    }
+/// The configured stores: the secret `STORE_KEYS`, a JSON object from store id to the hex
+/// SHA-256 of that store's key, so the configuration holds no key.
+fn store_keys(env: &Env) -> Result<std::collections::BTreeMap<String, String>, ApiError> {
     let configured = env
         .secret("STORE_KEYS")
         .map(|s| s.to_string())
         .unwrap_or_default();
-    let keys: std::collections::BTreeMap<String, String> = serde_json::from_str(&configured)
-        .map_err(|_| ApiError::internal("STORE_KEYS is not a JSON object"))?;
-    let hash = hex_sha256(&key);
-    // Compare every entry, so the time taken does not depend on which store matched.
+    serde_json::from_str(&configured)
+        .map_err(|_| ApiError::internal("STORE_KEYS is not a JSON object"))
+}
+
+/// The configured store whose key is `key`. Every entry is compared, in constant time, so the
+/// time taken does not depend on which store matched.
+fn store_with_key(env: &Env, key: &str) -> Result<Option<StoreId>, ApiError> {
+    let hash = hex_sha256(key);
     let mut found = None;
-    for (store, expected) in &keys {
+    for (store, expected) in &store_keys(env)? {
         let same = expected.len() == hash.len()
             && expected
                 .bytes()
@@ -110,9 +106,26 @@ pub fn store(req: &Request, env: &Env) -> Result<StoreId, ApiError> {
             found = Some(store.clone());
         }
     }
-    let store = found
-        .ok_or_else(|| ApiError::new(401, "invalid_store_key", "the store key is not valid"))?;
-    StoreId::new(store).map_err(|_| ApiError::internal("STORE_KEYS has an invalid store id"))
+    found
+        .map(|store| {
+            StoreId::new(store)
+                .map_err(|_| ApiError::internal("STORE_KEYS has an invalid store id"))
+        })
+        .transpose()
+}
+
+/// The store a store key belongs to.
+pub fn store(req: &Request, env: &Env) -> Result<StoreId, ApiError> {
+    let key = bearer(req)?;
+    if key.contains('.') {
+        return Err(ApiError::new(
+            403,
+            "store_key_required",
+            "this endpoint is for the store's key, not a session",
+        ));
+    }
+    store_with_key(env, &key)?
+        .ok_or_else(|| ApiError::new(401, "invalid_store_key", "the store key is not valid"))
 }
 
 /// A signed-in account of a store.
@@ -130,17 +143,46 @@ pub struct Session {
 
 const HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
 
-fn mac(env: &Env) -> Result<HmacSha256, ApiError> {
-    let secret = env
-        .secret("SESSION_SECRET")
-        .map(|s| s.to_string())
-        .map_err(|_| ApiError::internal("SESSION_SECRET is not set"))?;
+/// The secret that signs sessions.
+const SIGNING_SECRET: &str = "SESSION_SECRET";
+/// During a rotation, the secret that signed sessions before: it still verifies, never signs.
+const PREVIOUS_SECRET: &str = "SESSION_SECRET_PREVIOUS";
+
+/// The HMAC keyed with the secret named `name`; `None` when that secret is not set.
+fn mac(env: &Env, name: &str) -> Result<Option<HmacSha256>, ApiError> {
+    let Ok(secret) = env.secret(name).map(|s| s.to_string()) else {
+        return Ok(None);
+    };
     if secret.len() < 32 {
-        return Err(ApiError::internal(
-            "SESSION_SECRET must hold at least 32 characters",
-        ));
+        return Err(ApiError::internal(format!(
+            "{name} must hold at least 32 characters"
+        )));
     }
-    HmacSha256::new_from_slice(secret.as_bytes()).map_err(ApiError::internal)
+    HmacSha256::new_from_slice(secret.as_bytes())
+        .map(Some)
+        .map_err(ApiError::internal)
+}
+
+/// The HMAC that signs: always the current `SESSION_SECRET`.
+fn signing_mac(env: &Env) -> Result<HmacSha256, ApiError> {
+    mac(env, SIGNING_SECRET)?.ok_or_else(|| ApiError::internal("SESSION_SECRET is not set"))
+}
+
+/// Whether `signature` signs `input` under the current secret or, during a rotation, the
+/// previous one.
+fn verifies(env: &Env, input: &str, signature: &[u8]) -> Result<bool, ApiError> {
+    let mut current = signing_mac(env)?;
+    current.update(input.as_bytes());
+    if current.verify_slice(signature).is_ok() {
+        return Ok(true);
+    }
+    Ok(match mac(env, PREVIOUS_SECRET)? {
+        Some(mut previous) => {
+            previous.update(input.as_bytes());
+            previous.verify_slice(signature).is_ok()
+        }
+        None => false,
+    })
 }
 
 /// Signs a session token (a JWT with HS256) for `account` of `store`, valid for an hour.
@@ -164,13 +206,15 @@ pub fn sign(
         URL_SAFE_NO_PAD.encode(HEADER),
         URL_SAFE_NO_PAD.encode(payload)
     );
-    let mut mac = mac(env)?;
+    let mut mac = signing_mac(env)?;
     mac.update(signing_input.as_bytes());
     let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
     Ok((format!("{signing_input}.{signature}"), expires))
 }
 
-/// The session of a request's bearer token: signature checked in constant time, then expiry.
+/// The session of a request's bearer token: signature checked in constant time (under the
+/// current secret, or the previous one during a rotation), then expiry, then that its store is
+/// still configured: removing a store from `STORE_KEYS` ends its sessions at once.
 pub fn session(req: &Request, env: &Env, now: Timestamp) -> Result<Session, ApiError> {
     let token = bearer(req)?;
     let malformed = || {
@@ -197,15 +241,13 @@ pub fn session(req: &Request, env: &Env, now: Timestamp) -> Result<Session, ApiE
         return Err(malformed());
     }
     let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| malformed())?;
-    let mut mac = mac(env)?;
-    mac.update(format!("{header}.{payload}").as_bytes());
-    mac.verify_slice(&signature).map_err(|_| {
-        ApiError::new(
+    if !verifies(env, &format!("{header}.{payload}"), &signature)? {
+        return Err(ApiError::new(
             401,
             "invalid_token",
             "the session token's signature is not valid",
-        )
-    })?;
+        ));
+    }
     let claims: Session = URL_SAFE_NO_PAD
         .decode(payload)
         .ok()
@@ -218,6 +260,13 @@ pub fn session(req: &Request, env: &Env, now: Timestamp) -> Result<Session, ApiE
             "the session has expired: ask the store for a new one",
         ));
     }
+    if !store_keys(env)?.contains_key(claims.store.as_str()) {
+        return Err(ApiError::new(
+            401,
+            "store_not_configured",
+            "the session's store is no longer served here",
+        ));
+    }
     Ok(claims)
 }
 
@@ -228,5 +277,13 @@ pub fn demo_enabled(env: &Env) -> bool {
         .is_ok_and(|v| v == "on")
 }
 
-/// The store the demo sign-in acts for.
-pub const DEMO_STORE: &str = "demo";
+/// The documented local demo store key (README, `scripts/dev.sh`). It is public, so it must
+/// never be a real store's key.
+pub const DEMO_KEY: &str = "sk_demo_local_only";
+
+/// The store the demo sign-in acts for: the configured store whose key is [`DEMO_KEY`],
+/// whatever its id. `None` when no store has it, so no real store's accounts can ever be
+/// reached through the demo sign-in.
+pub fn demo_store(env: &Env) -> Result<Option<StoreId>, ApiError> {
+    store_with_key(env, DEMO_KEY)
+}

@@ -186,7 +186,13 @@ async fn dispatch(
                     "the demo sign-in is not enabled here",
                 ));
             }
-            let store = StoreId::new(auth::DEMO_STORE).map_err(ApiError::internal)?;
+            let store = auth::demo_store(&call.env)?.ok_or_else(|| {
+                ApiError::new(
+                    404,
+                    "route_not_found",
+                    "the demo sign-in serves only a store with the local demo key",
+                )
+            })?;
             *caller_store = Some(store.clone());
             if pattern == "/v1/demo/mailbox" {
                 let session = auth::session(&call.req, &call.env, call.now)?;
@@ -247,6 +253,7 @@ async fn dispatch(
                 ("POST", "/v1/contracts/{contractId}/invitations/{invitationId}/resend") => {
                     contracts::resend(call, s).await
                 }
+                ("POST", "/v1/invitations/accept") => contracts::accept(call, s).await,
                 ("POST", "/v1/invitations/{token}/accept") => contracts::accept(call, s).await,
                 ("POST", "/v1/contracts/{contractId}/provisioning") => {
                     contracts::provision(call, s).await

@@ -71,6 +71,7 @@ pub const ROUTES: &[Route] = &[
         "/v1/contracts/{contractId}/invitations/{invitationId}/resend",
         Session,
     ),
+    route("POST", "/v1/invitations/accept", Session),
     route("POST", "/v1/invitations/{token}/accept", Session),
     route("POST", "/v1/contracts/{contractId}/provisioning", Session),
     route("POST", "/v1/contracts/{contractId}/tickets", Session),

@@ -134,9 +134,19 @@ pub async fn resend(call: &mut Call, session: &Session) -> Result<Response, ApiE
     json(200, &invitation_body(&last_invitation(&outcome)?))
 }
 
-/// `POST /v1/invitations/{token}/accept`
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AcceptBody {
+    token: String,
+}
+
+/// `POST /v1/invitations/accept` with `{"token"}`, which keeps the token out of URLs and
+/// access logs, and the older `POST /v1/invitations/{token}/accept`, which answers the same.
 pub async fn accept(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
-    let token = call.param(0)?.to_owned();
+    let token = match call.params.first() {
+        Some(token) => token.clone(),
+        None => body::<AcceptBody>(&mut call.req).await?.token,
+    };
     if token.len() > 256 {
         return Err(ApiError::new(
             404,
