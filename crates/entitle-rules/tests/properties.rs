@@ -707,9 +707,16 @@ proptest! {
                 }
                 MoveStep::MarkPaid { license, paid } => {
                     let Some(key) = license_key(&run, license) else { continue };
-                    let reseller_made = run.state.license(&key).unwrap().created_by.is_some();
-                    let result = run.run("reseller", Command::UpdateLicensePayment { license_key: key, customer_paid: paid, customer_paid_at: None });
-                    prop_assert_eq!(result.is_ok(), reseller_made);
+                    let before = run.state.license(&key).unwrap().clone();
+                    let reseller_made = before.created_by.is_some();
+                    let unpaid = run.state.licenses.iter().filter(|l| l.created_by.is_some() && !l.customer_paid).count();
+                    // Issue 8: marking a paid license unpaid counts against the limit of 10.
+                    let within_limit = paid || !before.customer_paid || unpaid < 10;
+                    let result = run.run("reseller", Command::UpdateLicensePayment { license_key: key.clone(), customer_paid: paid, customer_paid_at: None });
+                    prop_assert_eq!(result.is_ok(), reseller_made && within_limit);
+                    if result.is_err() {
+                        prop_assert_eq!(run.state.license(&key).unwrap(), &before);
+                    }
                 }
             }
             // Nothing is lost or duplicated, whatever moved.
