@@ -41,7 +41,7 @@ function acceptFromLink() {
 }
 
 /** Accepts a delegate invitation with the token from the store's e-mail. */
-const acceptInvitation = (s, token) => api(s, "POST", `/v1/invitations/${enc(token)}/accept`);
+const acceptInvitation = (s, token) => api(s, "POST", "/v1/invitations/accept", { token });
 
 /** Provisioning actions the demo store offers on its hosting contracts. */
 const PROVISIONING = [

@@ -58,6 +58,7 @@ export const MESSAGES = {
   malformed_token: "Your session is not valid: sign in again.",
   invalid_token: "Your session is not valid: sign in again.",
   token_expired: "Your session has expired: sign in again.",
+  store_not_configured: "This store is no longer served here: sign in again.",
   store_key_required: "This needs the store's key, which the page never has.",
   invalid_store_key: "The store's key is not valid.",
   account_not_found: "The store has no such account.",
