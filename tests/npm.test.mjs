@@ -48,6 +48,9 @@ test("malformed state, ids, times and actions throw coded errors", () => {
   throwsCode(() => full.authorize(state, "a", "contract.view", { type: "contract", id: "c" }, "yesterday"), "invalid_input", 400);
   throwsCode(() => full.execute(state, { type: "inviteDelegate", contractId: "c" }, { actor: "a", now: NOW }), "invalid_input", 400);
   throwsCode(() => new full.Access(42, "a"), "invalid_input", 400);
+  // Well-typed but malformed: refused by the rules' decoding, still as EntitleError.
+  throwsCode(() => new check.Access({ accounts: "nope" }, "a"), "invalid_input", 400);
+  throwsCode(() => new check.Access(state, "a b"), "invalid_input", 400);
   // Unknown fields are refused, as the HTTP API refuses them.
   throwsCode(() => full.execute(state, { type: "createProject", name: "P", knd: "server" }, { actor: "a", now: NOW, fresh: ["f".repeat(22)] }), "invalid_input", 400);
 });

@@ -97,11 +97,7 @@ export class Access {
   constructor(state, accountId) {
     const json = record(state, "state");
     const account = text(accountId, "accountId");
-    try {
-      this.#handle = new glue.Access(json, account);
-    } catch (error) {
-      throw rethrow(error);
-    }
+    this.#handle = invoke(() => new glue.Access(json, account));
     call(() => this.#handle.resources()).forEach(({ type, id }, i) => {
       let ids = this.#numbers.get(type);
       if (ids === undefined) this.#numbers.set(type, (ids = new Map()));
