@@ -1,17 +1,23 @@
 // Speed and size of entitle's decisions, with a peer in the same run:
-//   - entitle in Node: Access.can on a loaded snapshot, and authorize() decoding the snapshot each call
-//   - @cedar-policy/cedar-wasm isAuthorized() on the equivalent question (policies + entities)
+//   - entitle in Node (the package's check-only build): Access.can on a loaded snapshot, and
+//     authorize() decoding the snapshot each call
+//   - @cedar-policy/cedar-wasm on the equivalent question: statefulIsAuthorized() with the
+//     policies preparsed once, and isAuthorized() (policies and entities per call)
+//   - page load to first decision in headless Chromium: fetch, compile, instantiate, decode a
+//     50-contract snapshot, decide (entitle's web entry; cedar-wasm's web build as the peer)
 //   - the worker over HTTP on 127.0.0.1 (Miniflare): POST /v1/authorize against a no-op GET
 //   - wasm sizes, raw and gzip
 // Every loop is bounded in count and time. Usage: node scripts/bench.mjs (after scripts/build.sh)
 import { createRequire } from "node:module";
-import { readFileSync } from "node:fs";
+import { createReadStream, existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { gzipSync } from "node:zlib";
-import { join } from "node:path";
+import { extname, join } from "node:path";
+import { chromium } from "playwright-core";
 import { startWorker, client, root } from "../tests/support/worker.mjs";
 
 const require = createRequire(import.meta.url);
-const entitle = require(join(root, "crates/entitle-wasm/npm/dist/node/entitle_wasm.js"));
+const entitle = require(join(root, "crates/entitle-wasm/npm/dist/node/index.js"));
 const cedar = require("@cedar-policy/cedar-wasm/nodejs");
 
 const NOW = "2026-03-01T10:00:00.000Z";
@@ -79,24 +85,100 @@ const policies = {
 };
 
 const rows = [];
+const preparsed = cedar.preparsePolicySet("entitle", policies);
+if (preparsed.type !== "success") throw new Error(`cedar could not preparse: ${JSON.stringify(preparsed)}`);
 for (const extra of [0, 50]) {
   const { state, entities } = world(extra);
   const snapshot = entitle.accessSnapshot(state, "dev");
   const access = new entitle.Access(snapshot, "dev");
-  if (!access.can("contract.view", "contract", "c0", NOW) || access.can("contract.billing.view", "contract", "c0", NOW)) throw new Error("entitle gave a wrong answer");
-  const call = (action) => ({
-    principal: { type: "User", id: "dev" }, action: { type: "Action", id: action }, resource: { type: "Contract", id: "c0" },
-    context: {}, policies, entities,
-  });
-  const answer = cedar.isAuthorized(call("contract.view"));
-  if (answer.type !== "success" || answer.response.decision !== "allow") throw new Error(`cedar gave ${JSON.stringify(answer)}`);
-  if (cedar.isAuthorized(call("contract.billing.view")).response.decision !== "deny") throw new Error("cedar allowed billing");
   const label = `${extra + 1} contract${extra ? "s" : ""} in the snapshot`;
-  rows.push({ ...measure("entitle Access.can (snapshot loaded once)", 200_000, () => access.can("contract.view", "contract", "c0", NOW)), label });
-  rows.push({ ...measure("entitle authorize (snapshot decoded per call)", 50_000, () => entitle.authorize(snapshot, "dev", "contract.view", { type: "contract", id: "c0" }, NOW)), label });
-  rows.push({ ...measure("cedar-wasm isAuthorized (policies and entities per call)", 50_000, () => cedar.isAuthorized(call("contract.view"))), label });
+  // The first contract of the snapshot and, with 51, the last: the rules look records up in order.
+  for (const target of extra ? ["c0", `c${extra}`] : ["c0"]) {
+    if (!access.can("contract.view", "contract", target, NOW) || access.can("contract.billing.view", "contract", target, NOW)) throw new Error("entitle gave a wrong answer");
+    const call = (action) => ({
+      principal: { type: "User", id: "dev" }, action: { type: "Action", id: action }, resource: { type: "Contract", id: target },
+      context: {}, policies, entities,
+    });
+    const stateful = (action) => ({
+      principal: { type: "User", id: "dev" }, action: { type: "Action", id: action }, resource: { type: "Contract", id: target },
+      context: {}, preparsedPolicySetId: "entitle", entities,
+    });
+    for (const [name, ask] of [["isAuthorized", (a) => cedar.isAuthorized(call(a))], ["statefulIsAuthorized", (a) => cedar.statefulIsAuthorized(stateful(a))]]) {
+      const answer = ask("contract.view");
+      if (answer.type !== "success" || answer.response.decision !== "allow") throw new Error(`cedar ${name} gave ${JSON.stringify(answer)}`);
+      if (ask("contract.billing.view").response.decision !== "deny") throw new Error(`cedar ${name} allowed billing`);
+    }
+    const setting = `${label}, asking about ${target}`;
+    rows.push({ ...measure("entitle Access.can (snapshot loaded once)", 1_000_000, () => access.can("contract.view", "contract", target, NOW)), label: setting });
+    rows.push({ ...measure("entitle authorize (snapshot decoded per call)", 50_000, () => entitle.authorize(snapshot, "dev", "contract.view", { type: "contract", id: target }, NOW)), label: setting });
+    rows.push({ ...measure("cedar-wasm statefulIsAuthorized (policies preparsed, entities per call)", 50_000, () => cedar.statefulIsAuthorized(stateful("contract.view"))), label: setting });
+    rows.push({ ...measure("cedar-wasm isAuthorized (policies and entities per call)", 50_000, () => cedar.isAuthorized(call("contract.view"))), label: setting });
+  }
   access.free();
 }
+
+// Page load to first decision in headless Chromium: a fresh browser context per load (nothing
+// cached), the page served from 127.0.0.1. Timed from navigation start to the first answer.
+const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".json": "application/json" };
+const pages = {
+  "/entitle.html": `<script type="module">
+    import init, { Access } from "/crates/entitle-wasm/npm/dist/web/index.js";
+    await init();
+    const { accountId, state } = await (await fetch("/snapshot.json")).json();
+    const access = new Access(state, accountId);
+    const allowed = access.can("contract.view", "contract", "c0", new Date().toISOString());
+    window.firstDecision = { ms: performance.now(), allowed };
+  </script>`,
+  "/cedar.html": `<script type="module">
+    import init, { isAuthorized } from "/node_modules/@cedar-policy/cedar-wasm/web/cedar_wasm.js";
+    await init();
+    const { policies, entities } = await (await fetch("/cedar.json")).json();
+    const answer = isAuthorized({ principal: { type: "User", id: "dev" }, action: { type: "Action", id: "contract.view" },
+      resource: { type: "Contract", id: "c0" }, context: {}, policies, entities });
+    window.firstDecision = { ms: performance.now(), allowed: answer.response?.decision === "allow" };
+  </script>`,
+};
+const big = world(50);
+const bodies = {
+  "/snapshot.json": JSON.stringify({ accountId: "dev", state: entitle.accessSnapshot(big.state, "dev") }),
+  "/cedar.json": JSON.stringify({ policies, entities: big.entities }),
+};
+const server = createServer((req, res) => {
+  const path = new URL(req.url, "http://x").pathname;
+  if (pages[path]) return res.writeHead(200, { "content-type": "text/html" }).end(`<!doctype html>${pages[path]}`);
+  if (bodies[path]) return res.writeHead(200, { "content-type": "application/json" }).end(bodies[path]);
+  const file = join(root, path);
+  const allowed = ["/crates/entitle-wasm/npm/dist/web/", "/node_modules/@cedar-policy/cedar-wasm/web/"].some((p) => path.startsWith(p));
+  if (!allowed || path.includes("..") || !existsSync(file)) return res.writeHead(404).end();
+  res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" });
+  createReadStream(file).pipe(res);
+});
+await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+const origin = `http://127.0.0.1:${server.address().port}`;
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync"],
+});
+const loads = [];
+for (const [name, path] of [["entitle (web entry, check-only build)", "/entitle.html"], ["cedar-wasm 4.13.0 (web build)", "/cedar.html"]]) {
+  const times = [];
+  const start = Date.now();
+  while (times.length < 15 && Date.now() - start < 60_000) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${origin}${path}`);
+    const first = await page.waitForFunction(() => window.firstDecision, null, { timeout: 30_000 }).then((h) => h.jsonValue());
+    if (!first.allowed) throw new Error(`${name} denied in the browser`);
+    times.push(first.ms);
+    await context.close();
+  }
+  times.sort((a, b) => a - b);
+  loads.push({ name, loads: times.length, median: times[Math.floor(times.length / 2)], min: times[0], max: times.at(-1) });
+}
+await browser.close();
+await new Promise((resolve) => server.close(resolve));
 
 // Over HTTP, sequentially, against the worker in local workerd.
 const worker = await startWorker();
@@ -119,7 +201,8 @@ const size = (path) => {
   return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
 };
 const sizes = [
-  ["@entitle/rules (npm package, web target)", size("crates/entitle-wasm/npm/dist/web/entitle_wasm_bg.wasm")],
+  ["@entitle/rules, default entries (check-only: decisions, snapshots, list views)", size("crates/entitle-wasm/npm/dist/web/entitle_rules_bg.wasm")],
+  ["@entitle/rules/full (with the commands)", size("crates/entitle-wasm/npm/dist/full/web/entitle_rules_bg.wasm")],
   ["entitle worker", size("crates/entitle-worker/build/index_bg.wasm")],
   ["@cedar-policy/cedar-wasm 4.13.0 (web)", size("node_modules/@cedar-policy/cedar-wasm/web/cedar_wasm_bg.wasm")],
 ];
@@ -127,5 +210,7 @@ const sizes = [
 console.log(`Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`);
 console.log("| what | setting | ops | µs/op | ops/s |\n| --- | --- | ---: | ---: | ---: |");
 for (const r of rows) console.log(`| ${r.name} | ${r.label} | ${r.iterations} | ${r.usPerOp.toFixed(2)} | ${r.opsPerSec} |`);
+console.log("\n| page load to first decision, Chromium, 51-contract snapshot | loads | median ms | min ms | max ms |\n| --- | ---: | ---: | ---: | ---: |");
+for (const l of loads) console.log(`| ${l.name} | ${l.loads} | ${l.median.toFixed(1)} | ${l.min.toFixed(1)} | ${l.max.toFixed(1)} |`);
 console.log("\n| wasm | raw KB | gzip KB |\n| --- | ---: | ---: |");
 for (const [name, s] of sizes) console.log(`| ${name} | ${(s.raw / 1024).toFixed(0)} | ${(s.gzip / 1024).toFixed(0)} |`);

@@ -7,22 +7,57 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 what="${1:-all}"
 
+# wasm-bindgen for one target, then wasm-opt (npm's binaryen), then the JavaScript layer (js/):
+# index.js checks arguments and throws EntitleError; init.js says how the module is loaded.
+bindgen() { # <wasm> <target: web|bundler|nodejs> <out dir> <entry: rules|full>
+  local wasm="$1" target="$2" out="$3" entry="$4" js="crates/entitle-wasm/js"
+  wasm-bindgen "$wasm" --out-dir "$out" --target "$target" --out-name entitle_rules --remove-name-section --remove-producers-section
+  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+    --enable-reference-types "$out/entitle_rules_bg.wasm" -o "$out/entitle_rules_bg.wasm"
+  cp crates/entitle-wasm/types.d.ts "$out/types.d.ts"
+  cp "$js/$entry.d.ts" "$out/index.d.ts"
+  if [ "$entry" = full ]; then cp "$js/rules.d.ts" "$out/rules.d.ts"; fi
+  if [ "$target" = web ]; then cp "$js/init-web.js" "$out/init.js"; else cp "$js/init-loaded.js" "$out/init.js"; fi
+  if [ "$target" = nodejs ]; then
+    # CommonJS (for require and TypeScript's node10): the same layer, bundled by esbuild around
+    # wasm-bindgen's node glue, which loads the module synchronously on require.
+    echo '{"type":"commonjs"}' > "$out/package.json"
+    local tmp; tmp="$(mktemp -d)"
+    cp "$js/rules.js" "$js/full.js" "$js/internal.js" "$tmp/" && cp "$out/init.js" "$tmp/init.js"
+    esbuild "$tmp/$entry.js" --bundle --format=cjs --platform=node --log-level=warning \
+      --external:./entitle_rules.js --outfile="$out/index.js"
+    rm -rf "$tmp" "$out/init.js"
+    # Imported as an ES module, Node gets the web glue next door, loaded synchronously.
+    cp "$js/node.mjs" "$out/index.mjs"
+    cp "$js/node.d.mts" "$out/index.d.mts"
+  else
+    cp "$js/$entry.js" "$out/index.js"
+    cp "$js/internal.js" "$out/internal.js"
+    if [ "$entry" = full ]; then cp "$js/rules.js" "$out/rules.js"; fi
+  fi
+  rm -f "$out/.gitignore"
+}
+
 build_npm() {
   log "building the npm package"
+  local release="target/wasm32-unknown-unknown/release" dist="crates/entitle-wasm/npm/dist"
+  # Check-only (the default entries): decisions, access snapshots and list views, no command code.
   cargo build -p entitle-wasm --release --target wasm32-unknown-unknown --quiet
-  local wasm="target/wasm32-unknown-unknown/release/entitle_wasm.wasm"
-  local dist="crates/entitle-wasm/npm/dist"
+  cp "$release/entitle_wasm.wasm" "$release/entitle_wasm_check.wasm"
+  # Full (the `full` entry): the commands too.
+  cargo build -p entitle-wasm --release --target wasm32-unknown-unknown --quiet --features commands
+  cp "$release/entitle_wasm.wasm" "$release/entitle_wasm_full.wasm"
   rm -rf "$dist"
-  for target in web bundler nodejs; do
-    local out="$dist/${target/nodejs/node}"
-    wasm-bindgen "$wasm" --out-dir "$out" --target "$target" --remove-name-section --remove-producers-section
-    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-      "$out/entitle_wasm_bg.wasm" -o "$out/entitle_wasm_bg.wasm"
-  done
-  # The node target is CommonJS inside an ES module package.
-  echo '{"type":"commonjs"}' > "$dist/node/package.json"
-  # The demo page imports the web target from the worker's static assets.
-  rm -rf www/pkg && mkdir -p www/pkg && cp "$dist/web/entitle_wasm.js" "$dist/web/entitle_wasm_bg.wasm" "$dist/web/entitle_wasm.d.ts" www/pkg/
+  bindgen "$release/entitle_wasm_check.wasm" web "$dist/web" rules
+  bindgen "$release/entitle_wasm_check.wasm" bundler "$dist/bundler" rules
+  bindgen "$release/entitle_wasm_check.wasm" nodejs "$dist/node" rules
+  bindgen "$release/entitle_wasm_full.wasm" web "$dist/full/web" full
+  bindgen "$release/entitle_wasm_full.wasm" bundler "$dist/full/bundler" full
+  bindgen "$release/entitle_wasm_full.wasm" nodejs "$dist/full/node" full
+  # The demo page imports the check-only web entry from the worker's static assets
+  # (index.js; entitle_wasm.js is the name it had before, kept as an alias).
+  rm -rf www/pkg && mkdir -p www/pkg && cp "$dist/web/"* www/pkg/
+  printf 'export * from "./index.js";\nexport { default } from "./index.js";\n' > www/pkg/entitle_wasm.js
 }
 
 build_worker() {

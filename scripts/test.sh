@@ -18,7 +18,8 @@ cargo fmt --all -- --check
 
 log "clippy (host and wasm32)"
 cargo clippy --quiet -p entitle-rules -p entitle-wasm --all-targets -- -D warnings
-cargo clippy --quiet -p entitle-wasm -p entitle-worker --target wasm32-unknown-unknown -- -D warnings
+# The wasm crate is linted with and without its `commands` feature (full and check-only builds).
+cargo clippy --quiet -p entitle-wasm -p entitle-worker --target wasm32-unknown-unknown --features entitle-wasm/commands -- -D warnings
 
 log "rustdoc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p entitle-rules -p entitle-wasm

@@ -1,11 +1,11 @@
-// Runs a scenario through the npm package (node target), as a storefront would: decisions are
+// Runs a scenario through the npm package (full build, node target), as a storefront would: decisions are
 // made on the actor's access snapshot. Returns what each step actually got.
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { importOrder, beginStep, sortedIds } from "./scenario.mjs";
 
 const require = createRequire(import.meta.url);
-export const entitle = require("../../crates/entitle-wasm/npm/dist/node/entitle_wasm.js");
+export const entitle = require("../../crates/entitle-wasm/npm/dist/full/node/index.js");
 
 function failure(error) {
   if (typeof error?.code !== "string") throw error;

@@ -2,54 +2,57 @@
 //!
 //! The rules of `entitle-rules`, exported to JavaScript through wasm-bindgen. Every export
 //! decodes its arguments, calls the rules, and encodes the answer: there is no logic here.
-//! Errors are thrown as `Error` objects carrying `code` (the stable code) and `status`
-//! (the HTTP status the worker answers with for the same error).
+//!
+//! This crate is the inner half of the npm package `@entitle/rules`. The outer half, the
+//! hand-written modules in `js/`, checks the type of every JavaScript argument, turns objects
+//! into JSON text and back, and throws the package's `EntitleError`, so no JavaScript value
+//! of an unexpected type ever reaches the generated glue (where it would trap). Here, records
+//! arrive as JSON text and leave as JSON text: one serde backend (serde_json, strict, with the
+//! same attributes as over HTTP) keeps the module small. Errors are thrown as `Error` objects
+//! carrying `code` (the stable code) and `status` (the HTTP status the worker answers with for
+//! the same error); the JavaScript layer re-throws them as `EntitleError`.
+//!
+//! Without the `commands` feature the module answers questions only (decisions, access
+//! snapshots, list views): the command modules of the rules are never linked in. That is what
+//! a storefront page loads. With it, `execute`, `executeStore` and `applyChanges` are exported
+//! too (the package's `full` entry).
 
 use entitle_rules::access;
 use entitle_rules::ids::{AccountId, ContractId, ProjectId};
-use entitle_rules::{Action, CommandError, Resource, State, Timestamp};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use entitle_rules::{Action, Decision, Resource, ResourceType, State, Timestamp};
+use serde::de::{DeserializeOwned, IntoDeserializer};
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(typescript_custom_section)]
-const TYPES: &'static str = include_str!("../types.d.ts");
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = Error)]
+    fn js_error(message: &str) -> JsValue;
+    #[wasm_bindgen(js_namespace = Reflect, js_name = set, catch)]
+    fn set(target: &JsValue, key: &str, value: &JsValue) -> Result<bool, JsValue>;
+}
 
 fn error(code: &str, status: u16, message: &str) -> JsValue {
-    let error = js_sys_error(message);
+    let error = js_error(message);
     let _ = set(&error, "code", &JsValue::from_str(code));
     let _ = set(&error, "status", &JsValue::from(status));
     error
 }
 
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_name = Error)]
-    fn js_sys_error(message: &str) -> JsValue;
-    #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
-    fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(js_namespace = Reflect, js_name = set, catch)]
-    fn set(target: &JsValue, key: &str, value: &JsValue) -> Result<bool, JsValue>;
+fn invalid(what: &str, detail: &dyn std::fmt::Display) -> JsValue {
+    error("invalid_input", 400, &format!("{what}: {detail}"))
 }
 
-/// Decodes through JSON text (the engine's own `JSON.stringify`, then serde_json), so the
-/// rules' serde attributes hold exactly as over HTTP: unknown fields are refused here too.
-fn decode<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
-    let invalid = |detail: &str| error("invalid_input", 400, &format!("{what}: {detail}"));
-    let text = json_stringify(&value)
-        .ok()
-        .and_then(|t| t.as_string())
-        .ok_or_else(|| invalid("not a JSON value"))?;
-    serde_json::from_str(&text).map_err(|e| invalid(&e.to_string()))
+/// Decodes JSON text with the rules' serde attributes: unknown fields are refused, as over HTTP.
+fn decode<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, JsValue> {
+    serde_json::from_str(text).map_err(|e| invalid(what, &e))
 }
 
-fn encode<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| error("encoding_failed", 500, &e.to_string()))
+fn encode<T: Serialize>(value: &T) -> Result<String, JsValue> {
+    serde_json::to_string(value).map_err(|e| error("encoding_failed", 500, &e.to_string()))
 }
 
-fn id<T: TryFrom<String>>(value: String, what: &str) -> Result<T, JsValue> {
+fn id<'a, T: TryFrom<&'a str>>(value: &'a str, what: &str) -> Result<T, JsValue> {
     T::try_from(value)
         .map_err(|_| error("invalid_input", 400, &format!("{what} is not a valid id")))
 }
@@ -58,89 +61,74 @@ fn time(value: &str) -> Result<Timestamp, JsValue> {
     Timestamp::parse(value).map_err(|e| error("invalid_input", 400, &e.to_string()))
 }
 
-fn command_error(e: &CommandError) -> JsValue {
-    error(e.code(), e.kind().status(), &e.detail)
-}
-
-fn view<T: Serialize>(result: Result<T, CommandError>) -> Result<JsValue, JsValue> {
-    encode(&result.map_err(|e| command_error(&e))?)
-}
-
-/// Decides whether `accountId` may do `action` to `resource` in `state` at `now`.
-#[wasm_bindgen(unchecked_return_type = "Decision")]
-pub fn authorize(
-    #[wasm_bindgen(unchecked_param_type = "State")] state: JsValue,
-    #[wasm_bindgen(js_name = accountId)] account_id: String,
-    #[wasm_bindgen(unchecked_param_type = "ActionName")] action: String,
-    #[wasm_bindgen(unchecked_param_type = "Resource")] resource: JsValue,
-    now: String,
-) -> Result<JsValue, JsValue> {
-    let state: State = decode(state, "state")?;
-    let action: Action = action
-        .parse()
+fn action(name: &str) -> Result<Action, JsValue> {
+    name.parse()
         .map_err(|e: entitle_rules::action::UnknownAction| {
             error("unknown_action", 422, &e.to_string())
-        })?;
+        })
+}
+
+fn resource_type(name: &str) -> Result<ResourceType, JsValue> {
+    let name: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+        name.into_deserializer();
+    ResourceType::deserialize(name).map_err(|e| invalid("resourceType", &e))
+}
+
+fn decide(
+    state: &State,
+    actor: &AccountId,
+    action: Action,
+    resource: &Resource,
+    now: Timestamp,
+) -> Result<Decision, JsValue> {
+    entitle_rules::authorize(state, actor, action, resource, now)
+        .map_err(|e| error(e.code(), 422, &e.to_string()))
+}
+
+fn view<T: Serialize>(result: Result<T, entitle_rules::CommandError>) -> Result<String, JsValue> {
+    encode(&result.map_err(|e| error(e.code(), e.kind().status(), &e.detail))?)
+}
+
+/// Every action name, as JSON text, in the order `Access.check` numbers them.
+#[wasm_bindgen(js_name = actionNames)]
+pub fn action_names() -> String {
+    let names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+    serde_json::to_string(&names).unwrap_or_default()
+}
+
+/// Milliseconds since 1970 of an RFC 3339 timestamp, as the rules read it.
+#[wasm_bindgen(js_name = parseTime)]
+pub fn parse_time(now: &str) -> Result<f64, JsValue> {
+    // Timestamps lie between 1970 and 9999: far inside the integers an f64 holds exactly.
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "at most 2.6e14, exact in an f64"
+    )]
+    Ok(time(now)?.unix_millis() as f64)
+}
+
+/// Decides whether `accountId` may do `action` to `resource` (JSON) in `state` (JSON) at `now`.
+#[wasm_bindgen]
+pub fn authorize(
+    state: &str,
+    #[wasm_bindgen(js_name = accountId)] account_id: &str,
+    action_name: &str,
+    resource: &str,
+    now: &str,
+) -> Result<String, JsValue> {
+    let state: State = decode(state, "state")?;
+    let action = action(action_name)?;
     let resource: Resource = decode(resource, "resource")?;
-    let decision = entitle_rules::authorize(
-        &state,
-        &id(account_id, "accountId")?,
-        action,
-        &resource,
-        time(&now)?,
-    )
-    .map_err(|e| error(e.code(), 422, &e.to_string()))?;
-    encode(&decision)
-}
-
-/// Runs an account's command; throws its error with `code` and `status`.
-#[wasm_bindgen(unchecked_return_type = "Outcome")]
-pub fn execute(
-    #[wasm_bindgen(unchecked_param_type = "State")] state: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Command")] command: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Context")] context: JsValue,
-) -> Result<JsValue, JsValue> {
-    let state: State = decode(state, "state")?;
-    let outcome = entitle_rules::execute(
-        &state,
-        &decode(command, "command")?,
-        &decode(context, "context")?,
-    )
-    .map_err(|e| command_error(&e))?;
-    encode(&outcome)
-}
-
-/// Runs a store's command (imports, device state) at `now`.
-#[wasm_bindgen(js_name = executeStore, unchecked_return_type = "Outcome")]
-pub fn execute_store(
-    #[wasm_bindgen(unchecked_param_type = "State")] state: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "StoreCommand")] command: JsValue,
-    now: String,
-) -> Result<JsValue, JsValue> {
-    let state: State = decode(state, "state")?;
-    let outcome = entitle_rules::execute_store(&state, &decode(command, "command")?, time(&now)?)
-        .map_err(|e| command_error(&e))?;
-    encode(&outcome)
-}
-
-/// Applies an outcome's changes to a state and returns the new state.
-#[wasm_bindgen(js_name = applyChanges, unchecked_return_type = "State")]
-pub fn apply_changes(
-    #[wasm_bindgen(unchecked_param_type = "State")] state: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Change[]")] changes: JsValue,
-) -> Result<JsValue, JsValue> {
-    let mut state: State = decode(state, "state")?;
-    let changes: Vec<entitle_rules::Change> = decode(changes, "changes")?;
-    state.apply_all(&changes);
-    encode(&state)
+    let actor = id(account_id, "accountId")?;
+    encode(&decide(&state, &actor, action, &resource, time(now)?)?)
 }
 
 /// The records `accountId` may see: what `GET /v1/me/access` returns as `state`.
-#[wasm_bindgen(js_name = accessSnapshot, unchecked_return_type = "State")]
+#[wasm_bindgen(js_name = accessSnapshot)]
 pub fn access_snapshot(
-    #[wasm_bindgen(unchecked_param_type = "State")] state: JsValue,
-    #[wasm_bindgen(js_name = accountId)] account_id: String,
-) -> Result<JsValue, JsValue> {
+    state: &str,
+    #[wasm_bindgen(js_name = accountId)] account_id: &str,
+) -> Result<String, JsValue> {
     let state: State = decode(state, "state")?;
     encode(&entitle_rules::access_snapshot(
         &state,
@@ -149,22 +137,22 @@ pub fn access_snapshot(
 }
 
 /// The projects the account owns or that are shared with it.
-#[wasm_bindgen(unchecked_return_type = "ProjectView[]")]
+#[wasm_bindgen]
 pub fn projects(
-    #[wasm_bindgen(unchecked_param_type = "State")] state: JsValue,
-    #[wasm_bindgen(js_name = accountId)] account_id: String,
-) -> Result<JsValue, JsValue> {
+    state: &str,
+    #[wasm_bindgen(js_name = accountId)] account_id: &str,
+) -> Result<String, JsValue> {
     let state: State = decode(state, "state")?;
     encode(&access::projects_for(&state, &id(account_id, "accountId")?))
 }
 
 /// The licenses on a project the account may see; throws `project_not_found` otherwise.
-#[wasm_bindgen(js_name = projectLicenses, unchecked_return_type = "License[]")]
+#[wasm_bindgen(js_name = projectLicenses)]
 pub fn project_licenses(
-    #[wasm_bindgen(unchecked_param_type = "State")] state: JsValue,
-    #[wasm_bindgen(js_name = accountId)] account_id: String,
-    #[wasm_bindgen(js_name = projectId)] project_id: String,
-) -> Result<JsValue, JsValue> {
+    state: &str,
+    #[wasm_bindgen(js_name = accountId)] account_id: &str,
+    #[wasm_bindgen(js_name = projectId)] project_id: &str,
+) -> Result<String, JsValue> {
     let state: State = decode(state, "state")?;
     let project: ProjectId = id(project_id, "projectId")?;
     view(access::project_licenses(
@@ -175,21 +163,21 @@ pub fn project_licenses(
 }
 
 /// The licenses the account owns or created (as a reseller).
-#[wasm_bindgen(unchecked_return_type = "License[]")]
+#[wasm_bindgen]
 pub fn licenses(
-    #[wasm_bindgen(unchecked_param_type = "State")] state: JsValue,
-    #[wasm_bindgen(js_name = accountId)] account_id: String,
-) -> Result<JsValue, JsValue> {
+    state: &str,
+    #[wasm_bindgen(js_name = accountId)] account_id: &str,
+) -> Result<String, JsValue> {
     let state: State = decode(state, "state")?;
     encode(&access::licenses_for(&state, &id(account_id, "accountId")?))
 }
 
 /// The contracts the account owns or is a delegate on.
-#[wasm_bindgen(unchecked_return_type = "ContractView[]")]
+#[wasm_bindgen]
 pub fn contracts(
-    #[wasm_bindgen(unchecked_param_type = "State")] state: JsValue,
-    #[wasm_bindgen(js_name = accountId)] account_id: String,
-) -> Result<JsValue, JsValue> {
+    state: &str,
+    #[wasm_bindgen(js_name = accountId)] account_id: &str,
+) -> Result<String, JsValue> {
     let state: State = decode(state, "state")?;
     encode(&access::contracts_for(
         &state,
@@ -198,12 +186,12 @@ pub fn contracts(
 }
 
 /// One contract as the account sees it; throws `contract_not_found` otherwise.
-#[wasm_bindgen(unchecked_return_type = "ContractView")]
+#[wasm_bindgen]
 pub fn contract(
-    #[wasm_bindgen(unchecked_param_type = "State")] state: JsValue,
-    #[wasm_bindgen(js_name = accountId)] account_id: String,
-    #[wasm_bindgen(js_name = contractId)] contract_id: String,
-) -> Result<JsValue, JsValue> {
+    state: &str,
+    #[wasm_bindgen(js_name = accountId)] account_id: &str,
+    #[wasm_bindgen(js_name = contractId)] contract_id: &str,
+) -> Result<String, JsValue> {
     let state: State = decode(state, "state")?;
     let contract: ContractId = id(contract_id, "contractId")?;
     view(access::contract_view(
@@ -214,12 +202,12 @@ pub fn contract(
 }
 
 /// The contract's tickets the account may read; throws `contract_not_found` otherwise.
-#[wasm_bindgen(unchecked_return_type = "Ticket[]")]
+#[wasm_bindgen]
 pub fn tickets(
-    #[wasm_bindgen(unchecked_param_type = "State")] state: JsValue,
-    #[wasm_bindgen(js_name = accountId)] account_id: String,
-    #[wasm_bindgen(js_name = contractId)] contract_id: String,
-) -> Result<JsValue, JsValue> {
+    state: &str,
+    #[wasm_bindgen(js_name = accountId)] account_id: &str,
+    #[wasm_bindgen(js_name = contractId)] contract_id: &str,
+) -> Result<String, JsValue> {
     let state: State = decode(state, "state")?;
     let contract: ContractId = id(contract_id, "contractId")?;
     view(access::tickets_for(
@@ -230,44 +218,44 @@ pub fn tickets(
 }
 
 /// The contract's delegates and invitations, for its owner; throws for anyone else.
-#[wasm_bindgen(unchecked_return_type = "DelegatesView")]
+#[wasm_bindgen]
 pub fn delegates(
-    #[wasm_bindgen(unchecked_param_type = "State")] state: JsValue,
-    #[wasm_bindgen(js_name = accountId)] account_id: String,
-    #[wasm_bindgen(js_name = contractId)] contract_id: String,
-    now: String,
-) -> Result<JsValue, JsValue> {
+    state: &str,
+    #[wasm_bindgen(js_name = accountId)] account_id: &str,
+    #[wasm_bindgen(js_name = contractId)] contract_id: &str,
+    now: &str,
+) -> Result<String, JsValue> {
     let state: State = decode(state, "state")?;
     let contract: ContractId = id(contract_id, "contractId")?;
     view(access::delegates_for(
         &state,
         &id(account_id, "accountId")?,
         &contract,
-        time(&now)?,
+        time(now)?,
     ))
 }
 
 /// The transfers the account requested, sends or receives, with their status at `now`.
-#[wasm_bindgen(unchecked_return_type = "TransferView[]")]
+#[wasm_bindgen]
 pub fn transfers(
-    #[wasm_bindgen(unchecked_param_type = "State")] state: JsValue,
-    #[wasm_bindgen(js_name = accountId)] account_id: String,
-    now: String,
-) -> Result<JsValue, JsValue> {
+    state: &str,
+    #[wasm_bindgen(js_name = accountId)] account_id: &str,
+    now: &str,
+) -> Result<String, JsValue> {
     let state: State = decode(state, "state")?;
     encode(&access::transfers_for(
         &state,
         &id(account_id, "accountId")?,
-        time(&now)?,
+        time(now)?,
     ))
 }
 
 /// The customers a reseller manages.
-#[wasm_bindgen(unchecked_return_type = "Account[]")]
+#[wasm_bindgen]
 pub fn customers(
-    #[wasm_bindgen(unchecked_param_type = "State")] state: JsValue,
-    #[wasm_bindgen(js_name = accountId)] account_id: String,
-) -> Result<JsValue, JsValue> {
+    state: &str,
+    #[wasm_bindgen(js_name = accountId)] account_id: &str,
+) -> Result<String, JsValue> {
     let state: State = decode(state, "state")?;
     let reseller: AccountId = id(account_id, "accountId")?;
     encode(&entitle_rules::reseller::managed_customers(
@@ -275,76 +263,133 @@ pub fn customers(
     ))
 }
 
-/// An access snapshot loaded once, for many fast checks: the state is decoded a single time
-/// and each check passes only short strings across the boundary.
+/// An access snapshot loaded once, for many fast checks: the state is decoded a single time,
+/// and the resources it holds are numbered so that a check passes three numbers.
 #[wasm_bindgen]
 pub struct Access {
     state: State,
     account_id: AccountId,
+    resources: Vec<Resource>,
+}
+
+fn resource(resource_type: ResourceType, id: &str) -> Resource {
+    Resource {
+        resource_type,
+        id: id.to_owned(),
+    }
 }
 
 #[wasm_bindgen]
 impl Access {
-    /// Loads the `state` of `GET /v1/me/access` for `accountId`.
+    /// Loads the `state` (JSON) of `GET /v1/me/access` for `accountId`.
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "State")] state: JsValue,
-        #[wasm_bindgen(js_name = accountId)] account_id: String,
+        state: &str,
+        #[wasm_bindgen(js_name = accountId)] account_id: &str,
     ) -> Result<Access, JsValue> {
+        let state: State = decode(state, "state")?;
+        let account_id = id(account_id, "accountId")?;
+        let resources = (state.contracts.iter())
+            .map(|c| resource(ResourceType::Contract, c.id.as_str()))
+            .chain((state.projects.iter()).map(|p| resource(ResourceType::Project, p.id.as_str())))
+            .chain(
+                (state.licenses.iter())
+                    .map(|l| resource(ResourceType::License, l.license_key.as_str())),
+            )
+            .chain((state.orders.iter()).map(|o| resource(ResourceType::Order, o.id.as_str())))
+            .chain((state.accounts.iter()).map(|a| resource(ResourceType::Account, a.id.as_str())))
+            .collect();
         Ok(Access {
-            state: decode(state, "state")?,
-            account_id: id(account_id, "accountId")?,
+            state,
+            account_id,
+            resources,
         })
     }
 
-    /// Whether the action is allowed: the same answer as `authorize`, as a boolean.
-    pub fn can(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "ActionName")] action: &str,
-        #[wasm_bindgen(js_name = resourceType, unchecked_param_type = "ResourceType")]
-        resource_type: &str,
-        #[wasm_bindgen(js_name = resourceId)] resource_id: String,
-        now: &str,
-    ) -> Result<bool, JsValue> {
-        Ok(self
-            .decide(action, resource_type, resource_id, now)?
-            .allowed)
+    /// The snapshot's resources as JSON `[[type, id], …]`; `check` takes their index.
+    pub fn resources(&self) -> String {
+        encode(&self.resources).unwrap_or_default()
     }
 
-    /// The full decision, with reasons.
-    #[wasm_bindgen(js_name = decide, unchecked_return_type = "Decision")]
-    pub fn decide_js(
+    /// The answer of the rules for the action numbered `action` (see `actionNames`) on the
+    /// resource numbered `resource` (see `resources`) at `now` (milliseconds since 1970):
+    /// 1 allowed, 0 denied, 2 the question is malformed (ask `decide` for the error).
+    pub fn check(&self, action: u32, resource: u32, now: f64) -> u32 {
+        let (Some(action), Some(resource)) = (
+            Action::ALL.get(action as usize),
+            self.resources.get(resource as usize),
+        ) else {
+            return 2;
+        };
+        #[expect(clippy::cast_possible_truncation, reason = "saturates, as intended")]
+        let now = Timestamp::from_unix_millis(now as i64);
+        match entitle_rules::authorize(&self.state, &self.account_id, *action, resource, now) {
+            Ok(decision) => u32::from(decision.allowed),
+            Err(_) => 2,
+        }
+    }
+
+    /// The full decision (JSON `{ allowed, reasons }`).
+    pub fn decide(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ActionName")] action: &str,
-        #[wasm_bindgen(js_name = resourceType, unchecked_param_type = "ResourceType")]
-        resource_type: &str,
-        #[wasm_bindgen(js_name = resourceId)] resource_id: String,
+        action_name: &str,
+        #[wasm_bindgen(js_name = resourceType)] type_name: &str,
+        #[wasm_bindgen(js_name = resourceId)] resource_id: &str,
         now: &str,
-    ) -> Result<JsValue, JsValue> {
-        encode(&self.decide(action, resource_type, resource_id, now)?)
+    ) -> Result<String, JsValue> {
+        let action = action(action_name)?;
+        let resource = resource(resource_type(type_name)?, resource_id);
+        encode(&decide(
+            &self.state,
+            &self.account_id,
+            action,
+            &resource,
+            time(now)?,
+        )?)
     }
 }
 
-impl Access {
-    fn decide(
-        &self,
-        action: &str,
-        resource_type: &str,
-        resource_id: String,
-        now: &str,
-    ) -> Result<entitle_rules::Decision, JsValue> {
-        let action: Action =
-            action
-                .parse()
-                .map_err(|e: entitle_rules::action::UnknownAction| {
-                    error("unknown_action", 422, &e.to_string())
-                })?;
-        let resource_type = decode(JsValue::from_str(resource_type), "resourceType")?;
-        let resource = Resource {
-            resource_type,
-            id: resource_id,
-        };
-        entitle_rules::authorize(&self.state, &self.account_id, action, &resource, time(now)?)
-            .map_err(|e| error(e.code(), 422, &e.to_string()))
+#[cfg(feature = "commands")]
+mod commands {
+    //! Commands, for those who run them in JavaScript (the package's `full` entry).
+
+    use super::{decode, encode, error, time};
+    use entitle_rules::{CommandError, State};
+    use wasm_bindgen::prelude::*;
+
+    fn command_error(e: &CommandError) -> JsValue {
+        error(e.code(), e.kind().status(), &e.detail)
+    }
+
+    /// Runs an account's command; throws its error with `code` and `status`.
+    #[wasm_bindgen]
+    pub fn execute(state: &str, command: &str, context: &str) -> Result<String, JsValue> {
+        let state: State = decode(state, "state")?;
+        let outcome = entitle_rules::execute(
+            &state,
+            &decode(command, "command")?,
+            &decode(context, "context")?,
+        )
+        .map_err(|e| command_error(&e))?;
+        encode(&outcome)
+    }
+
+    /// Runs a store's command (imports, device state) at `now`.
+    #[wasm_bindgen(js_name = executeStore)]
+    pub fn execute_store(state: &str, command: &str, now: &str) -> Result<String, JsValue> {
+        let state: State = decode(state, "state")?;
+        let outcome =
+            entitle_rules::execute_store(&state, &decode(command, "command")?, time(now)?)
+                .map_err(|e| command_error(&e))?;
+        encode(&outcome)
+    }
+
+    /// Applies an outcome's changes to a state and returns the new state.
+    #[wasm_bindgen(js_name = applyChanges)]
+    pub fn apply_changes(state: &str, changes: &str) -> Result<String, JsValue> {
+        let mut state: State = decode(state, "state")?;
+        let changes: Vec<entitle_rules::Change> = decode(changes, "changes")?;
+        state.apply_all(&changes);
+        encode(&state)
     }
 }

@@ -1,0 +1,14 @@
+// The full API of @entitle/rules: everything of the default entry, plus the commands.
+import type { Change, Command, Context, Outcome, State, StoreCommand } from "./types.js";
+
+export * from "./rules.js";
+export { default } from "./rules.js";
+
+/** Runs an account's command; throws its error (an {@link EntitleError}) with `code` and `status`. */
+export declare function execute(state: State, command: Command, context: Context): Outcome;
+
+/** Runs a store's command (imports, device state) at `now` (RFC 3339). */
+export declare function executeStore(state: State, command: StoreCommand, now: string): Outcome;
+
+/** Applies an outcome's changes to a state and returns the new state. */
+export declare function applyChanges(state: State, changes: Change[]): State;

@@ -1,0 +1,22 @@
+// The full API of @entitle/rules: everything in ./rules.js, plus the commands, for those who
+// run them in JavaScript (tests, store backends, offline tools).
+import * as glue from "./entitle_rules.js";
+import { call, list, record, text } from "./internal.js";
+
+export * from "./rules.js";
+export { default } from "./rules.js";
+
+/** Runs an account's command; throws its error with `code` and `status`. */
+export function execute(state, command, context) {
+  return call(glue.execute, record(state, "state"), record(command, "command"), record(context, "context"));
+}
+
+/** Runs a store's command (imports, device state) at `now`. */
+export function executeStore(state, command, now) {
+  return call(glue.executeStore, record(state, "state"), record(command, "command"), text(now, "now"));
+}
+
+/** Applies an outcome's changes to a state and returns the new state. */
+export function applyChanges(state, changes) {
+  return call(glue.applyChanges, record(state, "state"), list(changes, "changes"));
+}

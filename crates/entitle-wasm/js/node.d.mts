@@ -1,0 +1,2 @@
+export * from "../web/index.js";
+export { default } from "../web/index.js";
