@@ -118,13 +118,7 @@ pub async fn body_limited<T: DeserializeOwned>(
             "send the body as `application/json`",
         ));
     }
-    let declared = req
-        .headers()
-        .get("content-length")
-        .ok()
-        .flatten()
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > limit) {
+    if declared_length(req).is_some_and(|n| n > limit) {
         return Err(too_large(limit));
     }
     let bytes = req
@@ -149,6 +143,15 @@ pub async fn body_limited<T: DeserializeOwned>(
         };
         ApiError::new(400, code, format!("the body is not valid: {e}"))
     })
+}
+
+/// The body length a request declares in `content-length`, if it declares one.
+pub fn declared_length(req: &Request) -> Option<usize> {
+    req.headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse::<usize>().ok())
 }
 
 fn too_large(limit: usize) -> ApiError {

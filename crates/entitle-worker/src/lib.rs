@@ -157,13 +157,7 @@ async fn handle(
 /// body, or an answer given before the body was needed), so the connection is not closed under a
 /// client that is still sending and the client gets the answer. Large bodies are left alone.
 async fn drain(req: &mut Request) {
-    let declared = req
-        .headers()
-        .get("content-length")
-        .ok()
-        .flatten()
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > 0 && n <= http::MAX_BODY) {
+    if http::declared_length(req).is_some_and(|n| n > 0 && n <= http::MAX_BODY) {
         // An error only means the body was read already.
         let _ = req.bytes().await;
     }
