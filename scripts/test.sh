@@ -2,6 +2,7 @@
 # Runs every test of every layer. What CI runs (through .ci/run), and what to run before a push.
 #   formatting, lints and docs (rustfmt, clippy -D warnings on the host and on wasm32, rustdoc -D warnings)
 #   the rules' native tests: units, the shared scenarios, property tests, purity, TypeScript freshness
+#   the freshness of openapi.json and docs/errors.md, generated from the worker's route table
 #   the npm package build, its type check (tsc) and the scenarios in Node
 #   the worker build, the scenarios and the HTTP tests against it in Miniflare (CORS included)
 #   the demo page in headless Chromium
@@ -17,15 +18,15 @@ log "rustfmt"
 cargo fmt --all -- --check
 
 log "clippy (host and wasm32)"
-cargo clippy --quiet -p entitle-rules -p entitle-wasm --all-targets -- -D warnings
+cargo clippy --quiet -p entitle-rules -p entitle-wasm -p entitle-worker --all-targets -- -D warnings
 # The wasm crate is linted with and without its `commands` feature (full and check-only builds).
 cargo clippy --quiet -p entitle-wasm -p entitle-worker --target wasm32-unknown-unknown --features entitle-wasm/commands -- -D warnings
 
 log "rustdoc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p entitle-rules -p entitle-wasm
 
-log "native tests of the rules"
-cargo test -p entitle-rules --features ts 2>&1 | tee "$logdir/cargo.log" | grep -E "^test result|FAILED|panicked" || true
+log "native tests of the rules, and the worker's generated OpenAPI document and error reference"
+cargo test -p entitle-rules -p entitle-worker --features entitle-rules/ts 2>&1 | tee "$logdir/cargo.log" | grep -E "^test result|FAILED|panicked" || true
 if grep -qE "^test result: FAILED|^error(\[E[0-9]+\])?:|^error: test failed" "$logdir/cargo.log" || ! grep -q "^test result: ok" "$logdir/cargo.log"; then
   cat "$logdir/cargo.log" | tail -60
   exit 1

@@ -89,14 +89,19 @@ export function client(url) {
   };
 }
 
-/** The route table of the worker, read from its source: `[{ method, pattern, regex }]`. */
+/**
+ * The route table of the worker, read from openapi.json, which is generated from it (a Rust
+ * test keeps the committed file fresh): `[{ method, pattern, regex }]`.
+ */
 export function routeTable() {
-  const source = readFileSync(join(root, "crates/entitle-worker/src/routes.rs"), "utf8");
-  return [...source.matchAll(/route\(\s*"([A-Z]+)",\s*"([^"]+)"/g)].map(([, method, pattern]) => ({
-    method,
-    pattern,
-    regex: new RegExp(`^${pattern.replaceAll(/\{[^}]+\}/g, "[^/]+")}$`),
-  }));
+  const doc = JSON.parse(readFileSync(join(root, "openapi.json"), "utf8"));
+  return Object.entries(doc.paths).flatMap(([pattern, ops]) =>
+    Object.keys(ops).map((method) => ({
+      method: method.toUpperCase(),
+      pattern,
+      regex: new RegExp(`^${pattern.replaceAll(/\{[^}]+\}/g, "[^/]+")}$`),
+    })),
+  );
 }
 
 /**

@@ -326,6 +326,7 @@ pub fn may_act_on_transfer(state: &State, actor: &Account, transfer: &Transfer) 
 /// Someone a project is shared with, as its owner sees them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Recipient {
     /// The recipient's account.
@@ -341,6 +342,7 @@ pub struct Recipient {
 /// A project in the caller's list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ProjectView {
     /// The project.
@@ -421,6 +423,7 @@ pub fn licenses_for(state: &State, actor: &AccountId) -> Vec<License> {
 /// A contract as the caller may see it: a delegate sees no billing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ContractView {
     /// The contract's id.
@@ -488,6 +491,7 @@ pub fn tickets_for(
 /// A delegate as the contract's owner sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DelegateView {
     /// The delegate's account.
@@ -507,6 +511,7 @@ pub struct DelegateView {
 /// An invitation as the contract's owner sees it (never its token).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct InvitationView {
     /// The invitation's id.
@@ -526,6 +531,7 @@ pub struct InvitationView {
 /// A contract's delegates and invitations.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DelegatesView {
     /// Delegates, active and revoked.
@@ -593,6 +599,7 @@ pub fn delegates_for(
 /// A transfer as its parties see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TransferView {
     /// The transfer's id.

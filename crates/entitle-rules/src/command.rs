@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 /// A change an account asks for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(
     tag = "type",
     rename_all = "camelCase",
@@ -167,6 +168,7 @@ pub enum Command {
 /// A reseller's request for licenses.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewLicenses {
     /// The product.
@@ -195,6 +197,7 @@ pub struct NewLicenses {
 /// A change the store itself makes: record imports and device state.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", content = "record", rename_all = "camelCase")]
 pub enum StoreCommand {
     /// Create or update an account.
@@ -214,6 +217,7 @@ pub enum StoreCommand {
 /// The device state of a project, as the store reports it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProjectRuntime {
     /// The project.
@@ -227,6 +231,7 @@ pub struct ProjectRuntime {
 /// What a command is run with: who asks, when, and fresh random values for new ids and tokens.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Context {
     /// The acting account.
@@ -241,6 +246,7 @@ pub struct Context {
 /// What a command decided: the changes to write together, and the events to record with them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Outcome {
     /// Records to write or remove, all in one transaction.

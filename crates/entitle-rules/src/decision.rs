@@ -27,6 +27,11 @@ macro_rules! reasons {
             pub fn code(self) -> &'static str {
                 match self { $(Reason::$variant => $code,)* }
             }
+
+            /// What it means, for the error reference.
+            pub fn meaning(self) -> &'static str {
+                match self { $(Reason::$variant => $doc,)* }
+            }
         }
     };
 }
@@ -78,6 +83,7 @@ impl<'de> Deserialize<'de> for Reason {
 /// The answer to "may this actor do this action to this resource?".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Decision {
     /// Whether the action is allowed.
     pub allowed: bool,
@@ -192,6 +198,7 @@ pub fn authorize(
 /// The actor's relation to a contract.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ContractRole {
     /// The client that owns it.
@@ -242,6 +249,7 @@ fn contract(state: &State, actor: &Account, action: Action, id: &ContractId) -> 
 /// The actor's relation to a project.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ProjectRole {
     /// The account that owns it.

@@ -39,14 +39,14 @@ impl ErrorKind {
 }
 
 macro_rules! codes {
-    ($($variant:ident = $code:literal, $kind:ident;)*) => {
+    ($($variant:ident = $code:literal, $kind:ident: $meaning:literal => $help:literal;)*) => {
         /// A stable error code.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum ErrorCode {
             /// A permission check said no; the code is the reason's.
             Denied(Reason),
             $(
-                #[doc = concat!("`", $code, "`")]
+                #[doc = concat!("`", $code, "`: ", $meaning)]
                 $variant,
             )*
         }
@@ -63,6 +63,23 @@ macro_rules! codes {
                 }
             }
 
+            /// What it means, for the error reference; a denial's is its reason's.
+            pub fn meaning(self) -> &'static str {
+                match self {
+                    ErrorCode::Denied(reason) => reason.meaning(),
+                    $(ErrorCode::$variant => $meaning,)*
+                }
+            }
+
+            /// What the caller should do, for the error reference.
+            pub fn help(self) -> &'static str {
+                match self {
+                    ErrorCode::Denied(Reason::NotFound) => "Check the id and who asks.",
+                    ErrorCode::Denied(_) => "The caller may not do this; ask `POST /v1/authorize` (or the npm package) before offering the action.",
+                    $(ErrorCode::$variant => $help,)*
+                }
+            }
+
             /// The class of the error.
             pub fn kind(self) -> ErrorKind {
                 match self {
@@ -76,58 +93,58 @@ macro_rules! codes {
 }
 
 codes! {
-    InvalidInput = "invalid_input", BadRequest;
-    InvalidEmail = "invalid_email", Unprocessable;
-    InvalidName = "invalid_name", Unprocessable;
-    InvalidText = "invalid_text", Unprocessable;
-    InvalidQuantity = "invalid_quantity", Unprocessable;
-    InvalidProvisioningAction = "invalid_provisioning_action", Unprocessable;
-    InvalidRecord = "invalid_record", Unprocessable;
-    UnknownActor = "unknown_actor", Forbidden;
-    AccountNotFound = "account_not_found", NotFound;
-    ProductNotFound = "product_not_found", NotFound;
-    LicenseNotFound = "license_not_found", NotFound;
-    OrderNotFound = "order_not_found", NotFound;
-    ProjectNotFound = "project_not_found", NotFound;
-    ShareNotFound = "share_not_found", NotFound;
-    ContractNotFound = "contract_not_found", NotFound;
-    DelegateNotFound = "delegate_not_found", NotFound;
-    InvitationNotFound = "invitation_not_found", NotFound;
-    TransferNotFound = "transfer_not_found", NotFound;
-    CustomerNotFound = "customer_not_found", NotFound;
-    RecipientNotFound = "recipient_not_found", Unprocessable;
-    InviteeNotFound = "invitee_not_found", Unprocessable;
-    CannotShareWithSelf = "cannot_share_with_self", Unprocessable;
-    CannotInviteSelf = "cannot_invite_self", Unprocessable;
-    CannotTransferToSelf = "cannot_transfer_to_self", Unprocessable;
-    ContractNotSubscription = "contract_not_subscription", Unprocessable;
-    LicenseExpired = "license_expired", Unprocessable;
-    LicenseNotOnProject = "license_not_on_project", Unprocessable;
-    UnpaidLimitReached = "unpaid_limit_reached", Unprocessable;
-    PrimaryLicenseRequired = "primary_license_required", Unprocessable;
-    RecipientKindNotAllowed = "recipient_kind_not_allowed", Unprocessable;
-    OwnerNotFound = "owner_not_found", Unprocessable;
-    AlreadyShared = "already_shared", Conflict;
-    AlreadyDelegate = "already_delegate", Conflict;
-    InvitationPending = "invitation_pending", Conflict;
-    InvitationAlreadyUsed = "invitation_already_used", Conflict;
-    InvitationNotPending = "invitation_not_pending", Conflict;
-    LicenseAlreadyAssigned = "license_already_assigned", Conflict;
-    LicenseInUse = "license_in_use", Conflict;
-    ServerActive = "server_active", Conflict;
-    PanelsActive = "panels_active", Conflict;
-    EmailInUse = "email_in_use", Conflict;
-    TransferPending = "transfer_pending", Conflict;
-    TransferAlreadyAccepted = "transfer_already_accepted", Conflict;
-    InvitationExpired = "invitation_expired", Gone;
-    InvitationCancelled = "invitation_cancelled", Gone;
-    TransferExpired = "transfer_expired", Gone;
-    TransferCancelled = "transfer_cancelled", Gone;
-    InvitationWrongAccount = "invitation_wrong_account", Forbidden;
-    NotTransferRecipient = "not_transfer_recipient", Forbidden;
-    NotTransferRequester = "not_transfer_requester", Forbidden;
-    ResellerOnly = "reseller_only", Forbidden;
-    FreshValuesExhausted = "fresh_values_exhausted", Internal;
+    InvalidInput = "invalid_input", BadRequest: "The input is malformed." => "Fix the field the detail names.";
+    InvalidEmail = "invalid_email", Unprocessable: "An e-mail address is not plausible: one `@`, a domain with a dot, no spaces or invisible characters, at most 254 characters." => "Send a valid address.";
+    InvalidName = "invalid_name", Unprocessable: "A name is empty, too long, or holds control or invisible characters." => "Send a name of 1 to 200 visible characters.";
+    InvalidText = "invalid_text", Unprocessable: "A free text (notes, details, ticket subject or body) is empty where required, too long, or holds control characters." => "Shorten or clean the text as the detail says.";
+    InvalidQuantity = "invalid_quantity", Unprocessable: "A license quantity is not a whole number from 1 to 100." => "Send a quantity from 1 to 100.";
+    InvalidProvisioningAction = "invalid_provisioning_action", Unprocessable: "The provisioning action is not one the contract's product offers." => "Send an action the store's product supports.";
+    InvalidRecord = "invalid_record", Unprocessable: "An imported record breaks a rule of its type (a field's value, a reference, a limit)." => "Fix the record the detail, `list` and `index` name.";
+    UnknownActor = "unknown_actor", Forbidden: "The caller's account is not known to the store." => "Import the account before creating its session.";
+    AccountNotFound = "account_not_found", NotFound: "The account does not exist in the store." => "Import the account first, or check its id.";
+    ProductNotFound = "product_not_found", NotFound: "The product does not exist in the store." => "Import the product first, or check its id.";
+    LicenseNotFound = "license_not_found", NotFound: "The license does not exist or the caller may not see it." => "Check the license key and who asks.";
+    OrderNotFound = "order_not_found", NotFound: "The order does not exist or the caller may not see it." => "Check the order id and who asks.";
+    ProjectNotFound = "project_not_found", NotFound: "The project does not exist or the caller may not see it." => "Check the project id and who asks.";
+    ShareNotFound = "share_not_found", NotFound: "The project is not shared with that account." => "List the project's recipients first.";
+    ContractNotFound = "contract_not_found", NotFound: "The contract does not exist or the caller may not see it." => "Check the contract id and who asks.";
+    DelegateNotFound = "delegate_not_found", NotFound: "The account is not a delegate of the contract." => "List the contract's delegates first.";
+    InvitationNotFound = "invitation_not_found", NotFound: "No invitation has this id or token on the contract." => "Use the id or token from the invitation's event.";
+    TransferNotFound = "transfer_not_found", NotFound: "The transfer does not exist or the caller is not a party to it." => "Check the transfer id and who asks.";
+    CustomerNotFound = "customer_not_found", NotFound: "The customer is not an account the calling reseller manages." => "Create the customer first (`POST /v1/customers`).";
+    RecipientNotFound = "recipient_not_found", Unprocessable: "No account of the store has the recipient's address." => "Ask the recipient to create an account first.";
+    InviteeNotFound = "invitee_not_found", Unprocessable: "No account of the store has the invitee's address." => "Ask the invitee to create an account first.";
+    CannotShareWithSelf = "cannot_share_with_self", Unprocessable: "The owner tried to share a project with itself." => "Share with another account.";
+    CannotInviteSelf = "cannot_invite_self", Unprocessable: "The client tried to invite itself as a delegate." => "Invite another address.";
+    CannotTransferToSelf = "cannot_transfer_to_self", Unprocessable: "The recipient of a transfer is its current owner." => "Transfer to another account.";
+    ContractNotSubscription = "contract_not_subscription", Unprocessable: "Delegates are invited only to subscription contracts, never to one-off purchases." => "Invite delegates to a subscription contract.";
+    LicenseExpired = "license_expired", Unprocessable: "The license has expired." => "Renew the license or use another.";
+    LicenseNotOnProject = "license_not_on_project", Unprocessable: "The license is not assigned to the project." => "List the project's licenses first.";
+    UnpaidLimitReached = "unpaid_limit_reached", Unprocessable: "The reseller already has 10 unpaid licenses." => "Mark licenses paid (`PATCH /v1/licenses/{licenseKey}`) before creating more unpaid ones.";
+    PrimaryLicenseRequired = "primary_license_required", Unprocessable: "An additional license needs a primary license of the same product on the same project or customer." => "Assign or create the primary license first.";
+    RecipientKindNotAllowed = "recipient_kind_not_allowed", Unprocessable: "The project's or order's type does not allow this kind of recipient." => "Transfer to an account of an allowed kind (see the project type's rule).";
+    OwnerNotFound = "owner_not_found", Unprocessable: "The owner of what is being transferred no longer exists." => "Cancel the transfer; the store must fix the record.";
+    AlreadyShared = "already_shared", Conflict: "The project is already shared with that account." => "Nothing to do.";
+    AlreadyDelegate = "already_delegate", Conflict: "The account is already a delegate of the contract." => "Nothing to do.";
+    InvitationPending = "invitation_pending", Conflict: "A pending invitation for this address already exists on the contract." => "Resend the pending invitation instead.";
+    InvitationAlreadyUsed = "invitation_already_used", Conflict: "The invitation was already accepted." => "Nothing to do: the delegate has access.";
+    InvitationNotPending = "invitation_not_pending", Conflict: "The invitation is no longer pending (accepted, cancelled or expired)." => "Invite again if access is still wanted.";
+    LicenseAlreadyAssigned = "license_already_assigned", Conflict: "The license is already assigned to a project." => "Unassign it first.";
+    LicenseInUse = "license_in_use", Conflict: "The license is activated on a project; an activated license moves only with its project." => "Transfer the project, or deactivate the license.";
+    ServerActive = "server_active", Conflict: "A server of the project is still active." => "Deactivate the project's servers before the transfer.";
+    PanelsActive = "panels_active", Conflict: "Panels of the project are still active." => "Deactivate the project's panels before the transfer.";
+    EmailInUse = "email_in_use", Conflict: "Another account of the store already has this address." => "Use another address, or the existing account.";
+    TransferPending = "transfer_pending", Conflict: "A pending transfer of the same license or project already exists." => "Cancel it or wait for it to be settled.";
+    TransferAlreadyAccepted = "transfer_already_accepted", Conflict: "The transfer was already accepted." => "Nothing to do.";
+    InvitationExpired = "invitation_expired", Gone: "The invitation's link has expired." => "Ask the client to resend the invitation.";
+    InvitationCancelled = "invitation_cancelled", Gone: "The invitation was cancelled by the client." => "Ask the client for a new invitation.";
+    TransferExpired = "transfer_expired", Gone: "The transfer was not accepted in time." => "Request the transfer again.";
+    TransferCancelled = "transfer_cancelled", Gone: "The transfer was cancelled." => "Request the transfer again if it is still wanted.";
+    InvitationWrongAccount = "invitation_wrong_account", Forbidden: "The invitation was sent to another address than the signed-in account's." => "Sign in with the invited address.";
+    NotTransferRecipient = "not_transfer_recipient", Forbidden: "Only the transfer's recipient may accept it." => "Sign in as the recipient.";
+    NotTransferRequester = "not_transfer_requester", Forbidden: "Only the requester, the owner or the recipient may cancel the transfer." => "Sign in as one of them.";
+    ResellerOnly = "reseller_only", Forbidden: "Only reseller accounts may do this." => "Sign in as a reseller.";
+    FreshValuesExhausted = "fresh_values_exhausted", Internal: "The rules needed more fresh random values than the worker gave (the worker retries with more)." => "Retry; report it with the request id if it persists.";
 }
 
 impl fmt::Display for ErrorCode {

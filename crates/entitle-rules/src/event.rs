@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 /// One entry of the store's event feed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Event {
     /// When it happened.
@@ -26,6 +27,7 @@ pub struct Event {
 /// What happened, by type (`<resource>.<past-tense verb>`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", content = "payload", rename_all_fields = "camelCase")]
 #[allow(
     missing_docs,

@@ -25,6 +25,8 @@ pub mod list;
 pub mod model;
 pub mod read;
 pub mod reseller;
+#[cfg(feature = "schema")]
+mod schema;
 pub mod sharing;
 pub mod state;
 pub mod text;

@@ -17,6 +17,7 @@ use std::collections::BTreeSet;
 /// Records of one store. Missing records are simply unknown to the rules.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct State {
     /// Accounts.
@@ -50,6 +51,7 @@ pub struct State {
 /// One record to write (insert or update) or remove.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "op", content = "record", rename_all = "camelCase")]
 pub enum Change {
     /// Write an account.

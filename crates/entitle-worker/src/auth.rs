@@ -1,7 +1,7 @@
 //! Who is calling: stores by their key, customers by a session token the worker signed.
 //! Also the request's clock and fresh random values, the two inputs the rules never make.
 
-use crate::http::ApiError;
+use crate::http::{ApiError, Transport};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use entitle_rules::Timestamp;
@@ -31,7 +31,7 @@ pub fn now(req: &Request, env: &Env) -> Result<Timestamp, ApiError> {
         .filter(|_| test_clock)
     {
         return Timestamp::parse(&text)
-            .map_err(|e| ApiError::new(400, "invalid_test_clock", e.to_string()));
+            .map_err(|e| ApiError::transport(Transport::InvalidTestClock, e.to_string()));
     }
     let millis = i64::try_from(worker::Date::now().as_millis()).map_err(ApiError::internal)?;
     Ok(Timestamp::from_unix_millis(millis))
@@ -55,9 +55,8 @@ fn bearer(req: &Request) -> Result<String, ApiError> {
         .ok()
         .flatten()
         .ok_or_else(|| {
-            ApiError::new(
-                401,
-                "missing_credentials",
+            ApiError::transport(
+                Transport::MissingCredentials,
                 "send `Authorization: Bearer <store key or session token>`",
             )
         })?;
@@ -67,9 +66,8 @@ fn bearer(req: &Request) -> Result<String, ApiError> {
         {
             Ok(token.trim().to_owned())
         }
-        _ => Err(ApiError::new(
-            401,
-            "malformed_credentials",
+        _ => Err(ApiError::transport(
+            Transport::MalformedCredentials,
             "the Authorization header must be `Bearer <token>`",
         )),
     }
@@ -118,14 +116,14 @@ fn store_with_key(env: &Env, key: &str) -> Result<Option<StoreId>, ApiError> {
 pub fn store(req: &Request, env: &Env) -> Result<StoreId, ApiError> {
     let key = bearer(req)?;
     if key.contains('.') {
-        return Err(ApiError::new(
-            403,
-            "store_key_required",
+        return Err(ApiError::transport(
+            Transport::StoreKeyRequired,
             "this endpoint is for the store's key, not a session",
         ));
     }
-    store_with_key(env, &key)?
-        .ok_or_else(|| ApiError::new(401, "invalid_store_key", "the store key is not valid"))
+    store_with_key(env, &key)?.ok_or_else(|| {
+        ApiError::transport(Transport::InvalidStoreKey, "the store key is not valid")
+    })
 }
 
 /// A signed-in account of a store.
@@ -218,9 +216,8 @@ pub fn sign(
 pub fn session(req: &Request, env: &Env, now: Timestamp) -> Result<Session, ApiError> {
     let token = bearer(req)?;
     let malformed = || {
-        ApiError::new(
-            401,
-            "malformed_token",
+        ApiError::transport(
+            Transport::MalformedToken,
             "the session token is not a token entitle issued",
         )
     };
@@ -229,9 +226,8 @@ pub fn session(req: &Request, env: &Env, now: Timestamp) -> Result<Session, ApiE
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         if token.starts_with("sk_") {
-            return Err(ApiError::new(
-                403,
-                "session_required",
+            return Err(ApiError::transport(
+                Transport::SessionRequired,
                 "this endpoint acts for an account: use a session token",
             ));
         }
@@ -242,9 +238,8 @@ pub fn session(req: &Request, env: &Env, now: Timestamp) -> Result<Session, ApiE
     }
     let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| malformed())?;
     if !verifies(env, &format!("{header}.{payload}"), &signature)? {
-        return Err(ApiError::new(
-            401,
-            "invalid_token",
+        return Err(ApiError::transport(
+            Transport::InvalidToken,
             "the session token's signature is not valid",
         ));
     }
@@ -254,16 +249,14 @@ pub fn session(req: &Request, env: &Env, now: Timestamp) -> Result<Session, ApiE
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .ok_or_else(malformed)?;
     if now.unix_millis() >= claims.exp.saturating_mul(1000) {
-        return Err(ApiError::new(
-            401,
-            "token_expired",
+        return Err(ApiError::transport(
+            Transport::TokenExpired,
             "the session has expired: ask the store for a new one",
         ));
     }
     if !store_keys(env)?.contains_key(claims.store.as_str()) {
-        return Err(ApiError::new(
-            401,
-            "store_not_configured",
+        return Err(ApiError::transport(
+            Transport::StoreNotConfigured,
             "the session's store is no longer served here",
         ));
     }
@@ -286,4 +279,106 @@ pub const DEMO_KEY: &str = "sk_demo_local_only";
 /// reached through the demo sign-in.
 pub fn demo_store(env: &Env) -> Result<Option<StoreId>, ApiError> {
     store_with_key(env, DEMO_KEY)
+}
+
+/// Who may call a route, as the OpenAPI document states it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallerKind {
+    /// Anyone: no credentials.
+    Public,
+    /// The store's backend, with its store key.
+    Store,
+    /// A customer, with a session token.
+    Session,
+    /// The local demo sign-in, only where the configuration turns it on.
+    Demo,
+}
+
+/// A caller a route's handler takes: how it is authenticated, and which store it is of. A
+/// route's declaration names the caller type its handler takes, so they cannot disagree.
+pub trait Authenticate: Sized {
+    /// The kind, for the document.
+    const KIND: CallerKind;
+    /// Authenticates the request.
+    fn authenticate(req: &Request, env: &Env, now: Timestamp) -> Result<Self, ApiError>;
+    /// The caller's store, once known (it decides the CORS headers).
+    fn store(&self) -> Option<&StoreId>;
+}
+
+/// No one in particular: a public route.
+pub struct Public;
+
+impl Authenticate for Public {
+    const KIND: CallerKind = CallerKind::Public;
+    fn authenticate(_: &Request, _: &Env, _: Timestamp) -> Result<Self, ApiError> {
+        Ok(Public)
+    }
+    fn store(&self) -> Option<&StoreId> {
+        None
+    }
+}
+
+impl Authenticate for StoreId {
+    const KIND: CallerKind = CallerKind::Store;
+    fn authenticate(req: &Request, env: &Env, _: Timestamp) -> Result<Self, ApiError> {
+        store(req, env)
+    }
+    fn store(&self) -> Option<&StoreId> {
+        Some(self)
+    }
+}
+
+impl Authenticate for Session {
+    const KIND: CallerKind = CallerKind::Session;
+    fn authenticate(req: &Request, env: &Env, now: Timestamp) -> Result<Self, ApiError> {
+        session(req, env, now)
+    }
+    fn store(&self) -> Option<&StoreId> {
+        Some(&self.store)
+    }
+}
+
+/// The demo store, where the demo sign-in is enabled.
+pub struct DemoStore(pub StoreId);
+
+impl Authenticate for DemoStore {
+    const KIND: CallerKind = CallerKind::Demo;
+    fn authenticate(_: &Request, env: &Env, _: Timestamp) -> Result<Self, ApiError> {
+        if !demo_enabled(env) {
+            return Err(ApiError::transport(
+                Transport::RouteNotFound,
+                "the demo sign-in is not enabled here",
+            ));
+        }
+        demo_store(env)?.map(DemoStore).ok_or_else(|| {
+            ApiError::transport(
+                Transport::RouteNotFound,
+                "the demo sign-in serves only a store with the local demo key",
+            )
+        })
+    }
+    fn store(&self) -> Option<&StoreId> {
+        Some(&self.0)
+    }
+}
+
+/// A session of the demo store, where the demo sign-in is enabled.
+pub struct DemoSession(pub Session);
+
+impl Authenticate for DemoSession {
+    const KIND: CallerKind = CallerKind::Session;
+    fn authenticate(req: &Request, env: &Env, now: Timestamp) -> Result<Self, ApiError> {
+        let DemoStore(store) = DemoStore::authenticate(req, env, now)?;
+        let session = session(req, env, now)?;
+        if session.store != store {
+            return Err(ApiError::transport(
+                Transport::RouteNotFound,
+                "the demo mailbox serves the demo store only",
+            ));
+        }
+        Ok(DemoSession(session))
+    }
+    fn store(&self) -> Option<&StoreId> {
+        Some(&self.0.store)
+    }
 }

@@ -1,13 +1,86 @@
 //! HTTP plumbing: problem+json errors (RFC 9457) with stable codes, JSON bodies with a size
 //! limit and no unknown fields, JSON responses. The one place that maps errors to statuses.
 
-use entitle_rules::{CommandError, ErrorKind};
+use entitle_rules::{CommandError, ErrorCode, ErrorKind};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use worker::{Headers, Request, Response};
 
 /// The largest request body accepted, in bytes.
 pub const MAX_BODY: usize = 64 * 1024;
+
+macro_rules! transport_errors {
+    ($($variant:ident = $code:literal, $status:literal: $meaning:literal => $help:literal;)*) => {
+        /// An error of the HTTP layer (routing, credentials, bodies, queries, limits): the
+        /// registry beside the rules' [`ErrorCode`], with its status and its documentation.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Transport {
+            $(#[doc = $meaning] $variant,)*
+        }
+
+        impl Transport {
+            /// Every transport error.
+            pub const ALL: &'static [Transport] = &[$(Transport::$variant,)*];
+
+            /// The stable code.
+            pub fn code(self) -> &'static str {
+                match self { $(Transport::$variant => $code,)* }
+            }
+
+            /// The HTTP status.
+            pub fn status(self) -> u16 {
+                match self { $(Transport::$variant => $status,)* }
+            }
+
+            /// What it means, for the error reference.
+            pub fn meaning(self) -> &'static str {
+                match self { $(Transport::$variant => $meaning,)* }
+            }
+
+            /// What the caller should do, for the error reference.
+            pub fn help(self) -> &'static str {
+                match self { $(Transport::$variant => $help,)* }
+            }
+        }
+    };
+}
+
+transport_errors! {
+    RouteNotFound = "route_not_found", 404: "No route has this path." => "Check the path against the OpenAPI document.";
+    MethodNotAllowed = "method_not_allowed", 405: "The path is served, but not with this method." => "Use a method from the `Allow` header.";
+    MissingCredentials = "missing_credentials", 401: "The request has no `Authorization` header." => "Send `Authorization: Bearer <store key or session token>`.";
+    MalformedCredentials = "malformed_credentials", 401: "The `Authorization` header is not `Bearer <token>`." => "Send `Authorization: Bearer <token>`.";
+    InvalidStoreKey = "invalid_store_key", 401: "The store key is not one this deployment serves." => "Use the store key from the deployment's `STORE_KEYS`.";
+    MalformedToken = "malformed_token", 401: "The bearer token is neither a store key nor a session token entitle issued." => "Ask the store's backend for a new session (`POST /v1/sessions`).";
+    InvalidToken = "invalid_token", 401: "The session token's signature does not verify." => "Ask the store's backend for a new session.";
+    TokenExpired = "token_expired", 401: "The session token has expired (sessions last one hour)." => "Ask the store's backend for a new session.";
+    StoreNotConfigured = "store_not_configured", 401: "The session's store is no longer served by this deployment." => "Ask the store's backend for a new session.";
+    StoreKeyRequired = "store_key_required", 403: "The route is for the store's backend, and a session token was sent." => "Call it from the backend with the store key.";
+    SessionRequired = "session_required", 403: "The route acts for an account, and the store key was sent." => "Create a session for the account and send its token.";
+    UnsupportedMediaType = "unsupported_media_type", 415: "The body is not declared as JSON." => "Send `Content-Type: application/json`.";
+    BodyTooLarge = "body_too_large", 413: "The body is larger than the route accepts (64 KiB; 2 MiB for bulk imports)." => "Send a smaller body; split bulk imports.";
+    UnreadableBody = "unreadable_body", 400: "The request body could not be read." => "Send the body again.";
+    MissingBody = "missing_body", 400: "The route needs a JSON body and none was sent." => "Send the body the OpenAPI document gives for the route.";
+    MalformedJson = "malformed_json", 400: "The body is not valid JSON." => "Send valid JSON.";
+    InvalidBody = "invalid_body", 400: "The body is JSON but not of the route's shape: a field is missing, unknown or of the wrong type." => "Compare the body with the route's schema; the detail names the field.";
+    InvalidLimit = "invalid_limit", 400: "`limit` is not a whole number from 1 to 1000." => "Send a `limit` from 1 to 1000, or none for 100.";
+    InvalidCursor = "invalid_cursor", 400: "`after` is not a cursor this list gave." => "Pass the `nextCursor` of the previous page unchanged.";
+    InvalidQuery = "invalid_query", 400: "The query string has a parameter the route does not take." => "Send only the query parameters the OpenAPI document gives for the route.";
+    InvalidResource = "invalid_resource", 400: "A `resource` parameter is not `<type>:<id>`." => "Send `resource=project:<id>` and the like.";
+    TooManyResources = "too_many_resources", 400: "A scoped snapshot names more than 50 resources." => "Ask for at most 50 resources at a time.";
+    InvalidTestClock = "invalid_test_clock", 400: "The test clock header is not an RFC 3339 instant (local test deployments only)." => "Send an instant such as `2026-11-21T09:30:00.000Z`.";
+    InvalidId = "invalid_id", 404: "An id is not a valid id: 1 to 128 characters from `A-Z a-z 0-9 . _ : @ -`. In a path it names nothing (404); in a bulk import item it is refused (422)." => "Use ids of that alphabet.";
+    UnknownAction = "unknown_action", 422: "The action is not one of the rules' actions." => "Use an action name from `ActionName`.";
+    ActionResourceMismatch = "action_resource_mismatch", 422: "The action applies to another type of resource." => "Name a resource of the action's type (`project.view` takes a project).";
+    ResourceTooLarge = "resource_too_large", 422: "The resource has more related records than one request reads (10,000)." => "Contact the store: the resource is larger than entitle serves in one request.";
+    SnapshotTooLarge = "snapshot_too_large", 422: "The account sees more than 2,000 records, too many for one unscoped snapshot." => "Ask for the resources a page shows: `GET /v1/me/access?resource=<type>:<id>`.";
+    TooManyRecords = "too_many_records", 422: "A bulk import carries more than 1,000 records." => "Split the import into batches of at most 1,000.";
+    TooManyOrigins = "too_many_origins", 422: "The settings list more than 50 origins." => "List at most 50 origins.";
+    InvalidOrigin = "invalid_origin", 422: "An origin is not `scheme://host[:port]` (https, or http for localhost), or is listed twice." => "List each origin once, as a browser sends it in `Origin`.";
+    WriteConflict = "conflict", 409: "Another change to the same records won while this one was written; the worker retries it before answering." => "Retry the request.";
+    ConcurrentModification = "concurrent_modification", 409: "The records kept changing while the request ran, through every retry." => "Retry the request.";
+    InternalError = "internal_error", 500: "The server failed to answer; the error was logged." => "Retry later; report it with the request id if it persists.";
+}
 
 /// An error answered as `application/problem+json`.
 #[derive(Debug)]
@@ -18,34 +91,95 @@ pub struct ApiError {
     pub code: &'static str,
     /// A sentence for people.
     pub detail: String,
-    /// Extension members of the problem (RFC 9457), such as where a bulk import failed.
-    pub extensions: serde_json::Map<String, serde_json::Value>,
+    /// Where a bulk import failed: the list and the index of the record in it.
+    pub place: Option<(&'static str, usize)>,
+}
+
+/// A problem (RFC 9457), as every error is answered (`application/problem+json`).
+#[derive(Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Problem<'a> {
+    /// A link to the code's line in the error reference (`GET /v1/errors`).
+    #[serde(rename = "type")]
+    #[schemars(extend("format" = "uri-reference"))]
+    pub kind: String,
+    /// The status's name.
+    pub title: &'a str,
+    /// The HTTP status.
+    pub status: u16,
+    /// A sentence for people; may change, never parse it.
+    pub detail: &'a str,
+    /// The stable code to act on.
+    #[schemars(with = "CodeName")]
+    pub code: &'a str,
+    /// Where a bulk import failed: the list, such as `licenses`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub list: Option<&'a str>,
+    /// Where a bulk import failed: the record's index in its list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<usize>,
+}
+
+/// Every stable error code, for the document: the rules' and the transport's.
+pub struct CodeName;
+
+impl schemars::JsonSchema for CodeName {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("ErrorCode")
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let codes: Vec<&str> = crate::openapi::every_code()
+            .into_iter()
+            .map(|(code, _)| code.code())
+            .collect();
+        schemars::json_schema!({
+            "type": "string",
+            "enum": codes,
+            "description": "A stable error code; `GET /v1/errors` explains each.",
+        })
+    }
 }
 
 impl ApiError {
-    /// An error with a status, a code and a detail.
-    pub fn new(status: u16, code: &'static str, detail: impl Into<String>) -> Self {
+    /// A transport error with a detail.
+    pub fn transport(error: Transport, detail: impl Into<String>) -> Self {
+        Self::with_code(error.status(), error.code(), detail)
+    }
+
+    /// A rules error with a detail, answered outside a command (such as an unknown id).
+    pub fn rules(code: ErrorCode, detail: impl Into<String>) -> Self {
+        Self::with_code(code.kind().status(), code.code(), detail)
+    }
+
+    fn with_code(status: u16, code: &'static str, detail: impl Into<String>) -> Self {
         Self {
             status,
             code,
             detail: detail.into(),
-            extensions: serde_json::Map::new(),
+            place: None,
         }
     }
 
-    /// The same error with one more extension member.
+    /// The same error answered with another status, as a bulk import item's errors are (422).
     #[must_use]
-    pub fn with(mut self, name: &str, value: serde_json::Value) -> Self {
-        self.extensions.insert(name.to_owned(), value);
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// The same error, placed at a record of a bulk import.
+    #[must_use]
+    pub fn at(mut self, list: &'static str, index: usize) -> Self {
+        self.place = Some((list, index));
         self
     }
 
     /// A server fault: the detail goes to the log, never to the caller.
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         worker::console_error!("internal error: {detail}");
-        Self::new(
-            500,
-            "internal_error",
+        Self::transport(
+            Transport::InternalError,
             "the server failed to answer; the error was logged",
         )
     }
@@ -65,20 +199,21 @@ impl ApiError {
             422 => "Unprocessable Content",
             _ => "Internal Server Error",
         };
-        let mut body = self.extensions;
-        body.insert(
-            "type".into(),
-            format!("urn:entitle:problem:{}", self.code).into(),
-        );
-        body.insert("title".into(), title.into());
-        body.insert("status".into(), self.status.into());
-        body.insert("detail".into(), self.detail.into());
-        body.insert("code".into(), self.code.into());
-        let body = serde_json::Value::Object(body);
+        let problem = Problem {
+            kind: format!("/v1/errors#{}", self.code),
+            title,
+            status: self.status,
+            detail: &self.detail,
+            code: self.code,
+            list: self.place.map(|(list, _)| list),
+            index: self.place.map(|(_, index)| index),
+        };
+        let body =
+            serde_json::to_string(&problem).map_err(|e| worker::Error::RustError(e.to_string()))?;
         let headers = Headers::new();
         headers.set("content-type", "application/problem+json")?;
         headers.set("cache-control", "no-store")?;
-        Ok(Response::from_bytes(body.to_string().into_bytes())?
+        Ok(Response::from_bytes(body.into_bytes())?
             .with_status(self.status)
             .with_headers(headers))
     }
@@ -90,7 +225,7 @@ impl From<CommandError> for ApiError {
         if error.kind() == ErrorKind::Internal {
             return Self::internal(&error.detail);
         }
-        Self::new(status, error.code(), error.detail)
+        Self::with_code(status, error.code(), error.detail)
     }
 }
 
@@ -112,36 +247,36 @@ pub async fn body_limited<T: DeserializeOwned>(
 ) -> Result<T, ApiError> {
     let kind = req.headers().get("content-type").ok().flatten();
     if kind.is_some_and(|k| !k.to_ascii_lowercase().starts_with("application/json")) {
-        return Err(ApiError::new(
-            415,
-            "unsupported_media_type",
+        return Err(ApiError::transport(
+            Transport::UnsupportedMediaType,
             "send the body as `application/json`",
         ));
     }
     if declared_length(req).is_some_and(|n| n > limit) {
         return Err(too_large(limit));
     }
-    let bytes = req
-        .bytes()
-        .await
-        .map_err(|_| ApiError::new(400, "unreadable_body", "the request body could not be read"))?;
+    let bytes = req.bytes().await.map_err(|_| {
+        ApiError::transport(
+            Transport::UnreadableBody,
+            "the request body could not be read",
+        )
+    })?;
     if bytes.len() > limit {
         return Err(too_large(limit));
     }
     if bytes.is_empty() {
-        return Err(ApiError::new(
-            400,
-            "missing_body",
+        return Err(ApiError::transport(
+            Transport::MissingBody,
             "this request needs a JSON body",
         ));
     }
     serde_json::from_slice(&bytes).map_err(|e| {
         let code = if e.is_syntax() || e.is_eof() {
-            "malformed_json"
+            Transport::MalformedJson
         } else {
-            "invalid_body"
+            Transport::InvalidBody
         };
-        ApiError::new(400, code, format!("the body is not valid: {e}"))
+        ApiError::transport(code, format!("the body is not valid: {e}"))
     })
 }
 
@@ -155,9 +290,8 @@ pub fn declared_length(req: &Request) -> Option<usize> {
 }
 
 fn too_large(limit: usize) -> ApiError {
-    ApiError::new(
-        413,
-        "body_too_large",
+    ApiError::transport(
+        Transport::BodyTooLarge,
         format!("this request's body is limited to {limit} bytes"),
     )
 }
@@ -173,7 +307,113 @@ pub fn json<T: Serialize>(status: u16, value: &T) -> Result<Response, ApiError> 
         .with_headers(headers))
 }
 
-/// An empty `204 No Content`.
-pub fn no_content() -> Result<Response, ApiError> {
-    Ok(Response::empty()?.with_status(204))
+/// The answer of a route without a body (`204 No Content`).
+pub struct NoContent;
+
+/// A Markdown document answered as text.
+pub struct Markdown(pub &'static str);
+
+/// What a handler answers: a body of its route's declared type, with headers. The route's
+/// declaration gives the status.
+pub struct Reply<T> {
+    body: ReplyBody<T>,
+    headers: Vec<(&'static str, String)>,
+}
+
+enum ReplyBody<T> {
+    /// A value serialized as JSON.
+    Json(T),
+    /// JSON text as it is, such as the committed OpenAPI document.
+    Text(&'static str, &'static str),
+    /// Nothing.
+    Empty,
+    /// `304 Not Modified`.
+    NotModified,
+}
+
+impl<T> Reply<T> {
+    /// The answer with `value` as its body.
+    pub fn new(value: T) -> Self {
+        Self {
+            body: ReplyBody::Json(value),
+            headers: Vec::new(),
+        }
+    }
+
+    /// `304 Not Modified`, for a request whose `If-None-Match` holds the current `ETag`.
+    pub fn not_modified() -> Self {
+        Self {
+            body: ReplyBody::NotModified,
+            headers: Vec::new(),
+        }
+    }
+
+    /// The same answer with one more header.
+    #[must_use]
+    pub fn header(mut self, name: &'static str, value: String) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+}
+
+impl Reply<NoContent> {
+    /// An empty answer.
+    pub fn empty() -> Self {
+        Self {
+            body: ReplyBody::Empty,
+            headers: Vec::new(),
+        }
+    }
+}
+
+impl Reply<Markdown> {
+    /// A Markdown document.
+    pub fn markdown(text: Markdown) -> Self {
+        Self {
+            body: ReplyBody::Text("text/markdown; charset=utf-8", text.0),
+            headers: Vec::new(),
+        }
+    }
+}
+
+impl<T: Serialize> Reply<T> {
+    /// JSON text as it is, for a value kept serialized.
+    pub fn json_text(text: &'static str) -> Self {
+        Self {
+            body: ReplyBody::Text("application/json", text),
+            headers: Vec::new(),
+        }
+    }
+
+    /// The response, with the route's `status`.
+    pub fn into_response(self, status: u16) -> Result<Response, ApiError> {
+        let mut response = match self.body {
+            ReplyBody::Json(value) => json(status, &value)?,
+            ReplyBody::Text(kind, text) => {
+                let headers = Headers::new();
+                headers.set("content-type", kind)?;
+                Response::from_bytes(text.as_bytes().to_vec())?
+                    .with_status(status)
+                    .with_headers(headers)
+            }
+            ReplyBody::Empty => Response::empty()?.with_status(status),
+            ReplyBody::NotModified => Response::empty()?.with_status(304),
+        };
+        for (name, value) in self.headers {
+            response.headers_mut().set(name, &value)?;
+        }
+        Ok(response)
+    }
+}
+
+impl Serialize for NoContent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_unit()
+    }
+}
+
+impl Serialize for Markdown {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0)
+    }
 }

@@ -14,13 +14,15 @@ mod auth;
 mod cors;
 mod handlers;
 mod http;
+pub mod openapi;
 mod routes;
 mod store;
+mod views;
 
 use entitle_rules::ids::StoreId;
-use handlers::{Call, contracts, imports, projects, records, reseller, settings, transfers};
-use http::ApiError;
-use routes::{Caller, ROUTES, matches};
+use handlers::Call;
+use http::{ApiError, Transport};
+use routes::{ROUTES, matches};
 use worker::{Context, Env, Request, Response, event};
 
 #[event(fetch)]
@@ -54,9 +56,8 @@ fn methods_on(path: &str) -> Vec<&'static str> {
 }
 
 fn route_not_found(path: &str) -> ApiError {
-    ApiError::new(
-        404,
-        "route_not_found",
+    ApiError::transport(
+        Transport::RouteNotFound,
         format!("no route `{path}`: see /v1/openapi.json"),
     )
 }
@@ -122,14 +123,7 @@ async fn handle(
             params,
             now,
         };
-        let answer = dispatch(
-            route.method,
-            route.pattern,
-            route.caller,
-            &mut call,
-            caller_store,
-        )
-        .await;
+        let answer = (route.handler)(&mut call, caller_store).await;
         drain(&mut call.req).await;
         return answer;
     }
@@ -138,9 +132,8 @@ async fn handle(
     if methods.is_empty() {
         return Err(route_not_found(&path));
     }
-    let mut response = ApiError::new(
-        405,
-        "method_not_allowed",
+    let mut response = ApiError::transport(
+        Transport::MethodNotAllowed,
         format!(
             "`{method}` is not served on `{path}`; it serves {}",
             methods.join(", ")
@@ -160,134 +153,5 @@ async fn drain(req: &mut Request) {
     if http::declared_length(req).is_some_and(|n| n > 0 && n <= http::MAX_BODY) {
         // An error only means the body was read already.
         let _ = req.bytes().await;
-    }
-}
-
-async fn dispatch(
-    method: &str,
-    pattern: &str,
-    caller: Caller,
-    call: &mut Call,
-    caller_store: &mut Option<StoreId>,
-) -> Result<Response, ApiError> {
-    match caller {
-        Caller::Public => records::openapi(),
-        Caller::Demo => {
-            if !auth::demo_enabled(&call.env) {
-                return Err(ApiError::new(
-                    404,
-                    "route_not_found",
-                    "the demo sign-in is not enabled here",
-                ));
-            }
-            let store = auth::demo_store(&call.env)?.ok_or_else(|| {
-                ApiError::new(
-                    404,
-                    "route_not_found",
-                    "the demo sign-in serves only a store with the local demo key",
-                )
-            })?;
-            *caller_store = Some(store.clone());
-            if pattern == "/v1/demo/mailbox" {
-                let session = auth::session(&call.req, &call.env, call.now)?;
-                if session.store != store {
-                    return Err(ApiError::new(
-                        404,
-                        "route_not_found",
-                        "the demo mailbox serves the demo store only",
-                    ));
-                }
-                return records::demo_mailbox(call, &session).await;
-            }
-            records::create_session(call, &store).await
-        }
-        Caller::Store => {
-            let store = auth::store(&call.req, &call.env)?;
-            *caller_store = Some(store.clone());
-            match (method, pattern) {
-                ("GET", "/v1/settings") => settings::get(call, &store).await,
-                ("PUT", "/v1/settings") => settings::put(call, &store).await,
-                ("POST", "/v1/sessions") => records::create_session(call, &store).await,
-                ("GET", "/v1/events") => records::events(call, &store).await,
-                ("PUT", "/v1/accounts/{accountId}") => imports::put_account(call, &store).await,
-                ("PUT", "/v1/products/{productId}") => imports::put_product(call, &store).await,
-                ("PUT", "/v1/licenses/{licenseKey}") => imports::put_license(call, &store).await,
-                ("PUT", "/v1/orders/{orderId}") => imports::put_order(call, &store).await,
-                ("PUT", "/v1/contracts/{contractId}") => imports::put_contract(call, &store).await,
-                ("POST", "/v1/imports") => imports::bulk(call, &store).await,
-                ("PATCH", "/v1/projects/{projectId}/runtime") => {
-                    records::patch_runtime(call, &store).await
-                }
-                _ => Err(ApiError::internal(format!(
-                    "no handler for {method} {pattern}"
-                ))),
-            }
-        }
-        Caller::Session => {
-            let session = auth::session(&call.req, &call.env, call.now)?;
-            *caller_store = Some(session.store.clone());
-            let s = &session;
-            match (method, pattern) {
-                ("POST", "/v1/authorize") => records::authorize_call(call, s).await,
-                ("GET", "/v1/me/access") => records::me_access(call, s).await,
-                ("GET", "/v1/contracts") => contracts::list(call, s).await,
-                ("GET", "/v1/contracts/{contractId}") => contracts::get(call, s).await,
-                ("POST", "/v1/contracts/{contractId}/delegates") => {
-                    contracts::invite(call, s).await
-                }
-                ("GET", "/v1/contracts/{contractId}/delegates") => {
-                    contracts::delegates(call, s).await
-                }
-                ("DELETE", "/v1/contracts/{contractId}/delegates/{accountId}") => {
-                    contracts::revoke(call, s).await
-                }
-                ("DELETE", "/v1/contracts/{contractId}/invitations/{invitationId}") => {
-                    contracts::cancel(call, s).await
-                }
-                ("POST", "/v1/contracts/{contractId}/invitations/{invitationId}/resend") => {
-                    contracts::resend(call, s).await
-                }
-                ("POST", "/v1/invitations/accept") => contracts::accept(call, s).await,
-                ("POST", "/v1/invitations/{token}/accept") => contracts::accept(call, s).await,
-                ("POST", "/v1/contracts/{contractId}/provisioning") => {
-                    contracts::provision(call, s).await
-                }
-                ("POST", "/v1/contracts/{contractId}/tickets") => {
-                    contracts::create_ticket(call, s).await
-                }
-                ("GET", "/v1/contracts/{contractId}/tickets") => contracts::tickets(call, s).await,
-                ("POST", "/v1/projects") => projects::create(call, s).await,
-                ("GET", "/v1/projects") => projects::list(call, s).await,
-                ("POST", "/v1/projects/{projectId}/shares") => projects::share(call, s).await,
-                ("DELETE", "/v1/projects/{projectId}/shares/{accountId}") => {
-                    projects::unshare(call, s).await
-                }
-                ("POST", "/v1/projects/{projectId}/licenses") => projects::assign(call, s).await,
-                ("GET", "/v1/projects/{projectId}/licenses") => projects::licenses(call, s).await,
-                ("DELETE", "/v1/projects/{projectId}/licenses/{licenseKey}") => {
-                    projects::unassign(call, s).await
-                }
-                ("POST", "/v1/projects/{projectId}/transfer") => {
-                    projects::transfer_project(call, s).await
-                }
-                ("POST", "/v1/orders/{orderId}/transfer") => {
-                    projects::transfer_order(call, s).await
-                }
-                ("POST", "/v1/customers") => reseller::create_customer(call, s).await,
-                ("GET", "/v1/customers") => reseller::customers(call, s).await,
-                ("POST", "/v1/licenses") => reseller::create_licenses(call, s).await,
-                ("GET", "/v1/licenses") => reseller::licenses(call, s).await,
-                ("PATCH", "/v1/licenses/{licenseKey}") => reseller::update_payment(call, s).await,
-                ("POST", "/v1/licenses/{licenseKey}/transfer") => {
-                    transfers::request_license(call, s).await
-                }
-                ("GET", "/v1/transfers") => transfers::list(call, s).await,
-                ("POST", "/v1/transfers/{transferId}/accept") => transfers::accept(call, s).await,
-                ("POST", "/v1/transfers/{transferId}/cancel") => transfers::cancel(call, s).await,
-                _ => Err(ApiError::internal(format!(
-                    "no handler for {method} {pattern}"
-                ))),
-            }
-        }
     }
 }

@@ -1,108 +1,539 @@
-//! Every route the worker serves. The dispatcher matches requests against this table only,
-//! and a test checks it against the OpenAPI document in both directions.
+//! Every route the worker serves, each declared once: method, path, caller, tag, query, request
+//! body, answer, the errors it may answer, and its handler. Dispatch (`crate::fetch`) and the
+//! OpenAPI document (`crate::openapi`) both come from this table, so they cannot disagree, and
+//! the compiler checks each declaration against its handler: the caller type, the body type and
+//! the answer type are the handler's own.
 
-/// Who may call a route.
+use crate::auth::{Authenticate, CallerKind, DemoSession, DemoStore, Public, Session};
+use crate::handlers::{Call, contracts, imports, projects, records, reseller, settings, transfers};
+use crate::http::{ApiError, Transport};
+use crate::views;
+use entitle_rules::ErrorCode::{self, Denied};
+use entitle_rules::decision::Reason;
+use entitle_rules::ids::StoreId;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use std::future::Future;
+use std::pin::Pin;
+use worker::Response;
+
+/// An error code a route may answer: from the rules' registry or the transport's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Caller {
-    /// Anyone: no credentials.
-    Public,
-    /// The store, with its store key.
-    Store,
-    /// A customer, with a session token.
-    Session,
-    /// The local demo sign-in, only where the configuration turns it on.
-    Demo,
+pub enum Code {
+    /// A rules error (a denial or a broken rule).
+    Rules(ErrorCode),
+    /// A transport error.
+    Transport(Transport),
+    /// A rules error about one record of a bulk import: always 422.
+    Record(ErrorCode),
+    /// A transport error about one record of a bulk import: always 422.
+    RecordTransport(Transport),
 }
 
-/// One route: method, path pattern (`{name}` matches one segment), and who may call it.
-pub struct Route {
-    /// The HTTP method.
-    pub method: &'static str,
-    /// The path pattern.
-    pub pattern: &'static str,
-    /// Who may call it.
-    pub caller: Caller,
-}
-
-const fn route(method: &'static str, pattern: &'static str, caller: Caller) -> Route {
-    Route {
-        method,
-        pattern,
-        caller,
+/// The same code, about one record of a bulk import (422 whatever its usual status).
+pub fn record(code: impl Into<Code>) -> Code {
+    match code.into() {
+        Code::Rules(code) | Code::Record(code) => Code::Record(code),
+        Code::Transport(error) | Code::RecordTransport(error) => Code::RecordTransport(error),
     }
 }
 
-use Caller::{Demo, Public, Session, Store};
+impl Code {
+    /// The stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Code::Rules(code) | Code::Record(code) => code.code(),
+            Code::Transport(error) | Code::RecordTransport(error) => error.code(),
+        }
+    }
 
-/// The route table.
-pub const ROUTES: &[Route] = &[
-    route("GET", "/v1/openapi.json", Public),
-    route("POST", "/v1/sessions", Store),
-    route("POST", "/v1/demo/sessions", Demo),
-    route("GET", "/v1/demo/mailbox", Demo),
-    route("GET", "/v1/events", Store),
-    route("GET", "/v1/settings", Store),
-    route("PUT", "/v1/settings", Store),
-    route("PUT", "/v1/accounts/{accountId}", Store),
-    route("PUT", "/v1/products/{productId}", Store),
-    route("PUT", "/v1/licenses/{licenseKey}", Store),
-    route("PUT", "/v1/orders/{orderId}", Store),
-    route("PUT", "/v1/contracts/{contractId}", Store),
-    route("POST", "/v1/imports", Store),
-    route("PATCH", "/v1/projects/{projectId}/runtime", Store),
-    route("POST", "/v1/authorize", Session),
-    route("GET", "/v1/me/access", Session),
-    route("GET", "/v1/contracts", Session),
-    route("GET", "/v1/contracts/{contractId}", Session),
-    route("POST", "/v1/contracts/{contractId}/delegates", Session),
-    route("GET", "/v1/contracts/{contractId}/delegates", Session),
-    route(
-        "DELETE",
-        "/v1/contracts/{contractId}/delegates/{accountId}",
-        Session,
-    ),
-    route(
-        "DELETE",
-        "/v1/contracts/{contractId}/invitations/{invitationId}",
-        Session,
-    ),
-    route(
-        "POST",
-        "/v1/contracts/{contractId}/invitations/{invitationId}/resend",
-        Session,
-    ),
-    route("POST", "/v1/invitations/accept", Session),
-    route("POST", "/v1/invitations/{token}/accept", Session),
-    route("POST", "/v1/contracts/{contractId}/provisioning", Session),
-    route("POST", "/v1/contracts/{contractId}/tickets", Session),
-    route("GET", "/v1/contracts/{contractId}/tickets", Session),
-    route("POST", "/v1/projects", Session),
-    route("GET", "/v1/projects", Session),
-    route("POST", "/v1/projects/{projectId}/shares", Session),
-    route(
-        "DELETE",
-        "/v1/projects/{projectId}/shares/{accountId}",
-        Session,
-    ),
-    route("POST", "/v1/projects/{projectId}/licenses", Session),
-    route("GET", "/v1/projects/{projectId}/licenses", Session),
-    route(
-        "DELETE",
-        "/v1/projects/{projectId}/licenses/{licenseKey}",
-        Session,
-    ),
-    route("POST", "/v1/projects/{projectId}/transfer", Session),
-    route("POST", "/v1/orders/{orderId}/transfer", Session),
-    route("POST", "/v1/customers", Session),
-    route("GET", "/v1/customers", Session),
-    route("POST", "/v1/licenses", Session),
-    route("GET", "/v1/licenses", Session),
-    route("PATCH", "/v1/licenses/{licenseKey}", Session),
-    route("POST", "/v1/licenses/{licenseKey}/transfer", Session),
-    route("GET", "/v1/transfers", Session),
-    route("POST", "/v1/transfers/{transferId}/accept", Session),
-    route("POST", "/v1/transfers/{transferId}/cancel", Session),
-];
+    /// The HTTP status.
+    pub fn status(self) -> u16 {
+        match self {
+            Code::Rules(code) => code.kind().status(),
+            Code::Transport(error) => error.status(),
+            Code::Record(_) | Code::RecordTransport(_) => 422,
+        }
+    }
+}
+
+impl From<ErrorCode> for Code {
+    fn from(code: ErrorCode) -> Self {
+        Code::Rules(code)
+    }
+}
+
+impl From<Transport> for Code {
+    fn from(error: Transport) -> Self {
+        Code::Transport(error)
+    }
+}
+
+/// What a handler's future resolves to.
+pub type Answer<'a> = Pin<Box<dyn Future<Output = Result<Response, ApiError>> + 'a>>;
+
+/// A route's entry point: authenticates, reads the body, runs the handler, answers; it sets
+/// the caller's store, once known, for the CORS headers.
+pub type Handler = for<'a> fn(&'a mut Call, &'a mut Option<StoreId>) -> Answer<'a>;
+
+/// A schema for the document, made on demand.
+pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
+
+/// One route.
+pub struct Route {
+    /// The operation's id in the document, such as `shareProject`.
+    pub operation: &'static str,
+    /// The HTTP method.
+    pub method: &'static str,
+    /// The path pattern (`{name}` matches one segment).
+    pub pattern: &'static str,
+    /// Who may call it.
+    pub caller: CallerKind,
+    /// Its tag in the document.
+    pub tag: &'static str,
+    /// Its summary (the first line of its doc comment) and description (the rest).
+    pub doc: &'static [&'static str],
+    /// The query parameters' schema (an object; one parameter per property) and the errors
+    /// its parsing may answer, if it takes any.
+    pub query: Option<(SchemaFn, &'static [Transport])>,
+    /// The request body's schema, if it takes one.
+    pub body: Option<SchemaFn>,
+    /// The success status.
+    pub status: u16,
+    /// The answer's media type and schema; `None` for an empty answer.
+    pub answer: fn() -> Option<(&'static str, SchemaFn)>,
+    /// Whether the answer carries an `ETag` and honours `If-None-Match` with a 304.
+    pub etag: bool,
+    /// The errors its handler may answer, beyond those of its caller kind and body.
+    pub errors: fn() -> Vec<Code>,
+    /// The entry point.
+    pub handler: Handler,
+}
+
+/// The answer type of a route, as the document describes it.
+pub trait Answered {
+    /// The media type and schema, or `None` for an empty answer.
+    fn answered() -> Option<(&'static str, SchemaFn)>;
+}
+
+impl<T: JsonSchema> Answered for T {
+    fn answered() -> Option<(&'static str, SchemaFn)> {
+        Some(("application/json", |g| g.subschema_for::<T>()))
+    }
+}
+
+impl Answered for crate::http::NoContent {
+    fn answered() -> Option<(&'static str, SchemaFn)> {
+        None
+    }
+}
+
+impl Answered for crate::http::Markdown {
+    fn answered() -> Option<(&'static str, SchemaFn)> {
+        Some((
+            "text/markdown",
+            |_| schemars::json_schema!({ "type": "string" }),
+        ))
+    }
+}
+
+/// A query a route takes: the errors its parsing may answer.
+pub trait Query: JsonSchema {
+    /// The errors.
+    const ERRORS: &'static [Transport];
+}
+
+impl Query for PageQuery {
+    const ERRORS: &'static [Transport] = &[
+        Transport::InvalidLimit,
+        Transport::InvalidCursor,
+        Transport::InvalidQuery,
+    ];
+}
+
+impl Query for EventQuery {
+    const ERRORS: &'static [Transport] = &[
+        Transport::InvalidLimit,
+        Transport::InvalidCursor,
+        Transport::InvalidQuery,
+    ];
+}
+
+impl Query for AccessQuery {
+    const ERRORS: &'static [Transport] = &[
+        Transport::InvalidQuery,
+        Transport::InvalidResource,
+        Transport::TooManyResources,
+    ];
+}
+
+/// The query of a paged list.
+#[derive(JsonSchema)]
+#[allow(dead_code, reason = "documents the query that `handlers::page` reads")]
+pub struct PageQuery {
+    /// How many items, from 1 to 1000; 100 when absent.
+    #[schemars(range(min = 1, max = 1000))]
+    limit: Option<u32>,
+    /// The `nextCursor` of the previous page.
+    after: Option<String>,
+}
+
+/// The query of the event feed.
+#[derive(JsonSchema)]
+#[allow(dead_code, reason = "documents the query that `records::events` reads")]
+pub struct EventQuery {
+    /// How many events, from 1 to 1000; 100 when absent.
+    #[schemars(range(min = 1, max = 1000))]
+    limit: Option<u32>,
+    /// The `cursor` of the last event already read; the feed starts after it (0: from the start).
+    #[schemars(regex(pattern = r"^[0-9]+$"))]
+    after: Option<String>,
+}
+
+/// The query of a scoped access snapshot.
+#[derive(JsonSchema)]
+#[allow(
+    dead_code,
+    reason = "documents the query that `records::me_access` reads"
+)]
+pub struct AccessQuery {
+    /// Up to 50 resources, each `<type>:<id>` (such as `project:p-1`): the snapshot holds what
+    /// decides every action on them. Without any, the snapshot covers the whole account (at
+    /// most 2,000 records).
+    #[schemars(length(max = 50))]
+    resource: Option<Vec<String>>,
+}
+
+macro_rules! optional_schema {
+    () => {
+        None
+    };
+    ($t:ty) => {
+        Some(|g: &mut SchemaGenerator| g.subschema_for::<$t>())
+    };
+}
+
+macro_rules! optional_query {
+    () => {
+        None
+    };
+    ($t:ty) => {
+        Some((
+            |g: &mut SchemaGenerator| g.subschema_for::<$t>(),
+            <$t as Query>::ERRORS,
+        ))
+    };
+}
+
+macro_rules! flag {
+    () => {
+        false
+    };
+    ($flag:ident) => {
+        true
+    };
+}
+
+macro_rules! run_handler {
+    ($handler:path, $call:ident, $caller:ident,) => {
+        $handler($call, &$caller).await
+    };
+    ($handler:path, $call:ident, $caller:ident, $body:ty) => {{
+        let body: $body = crate::http::body(&mut $call.req).await?;
+        $handler($call, &$caller, body).await
+    }};
+}
+
+macro_rules! routes {
+    ($(
+        $(#[doc = $doc:literal])*
+        $op:ident = $method:ident $pattern:literal by $caller:ty, tag $tag:literal
+        $(, query $query:ty)?
+        $(, takes $body:ty)?
+        $(, reads $raw:ty)?
+        , answers $status:literal $answer:ty
+        $(, with $etag:ident)?
+        , fails [$($fail:expr),* $(,)?]
+        => $handler:path;
+    )*) => {
+        /// Entry points, one per route.
+        #[allow(non_snake_case, reason = "named for the operation id")]
+        mod entry {
+            use super::*;
+            $(
+                pub fn $op<'a>(call: &'a mut Call, store: &'a mut Option<StoreId>) -> Answer<'a> {
+                    Box::pin(async move {
+                        let caller = <$caller as Authenticate>::authenticate(&call.req, &call.env, call.now)?;
+                        *store = caller.store().cloned();
+                        let reply: crate::http::Reply<$answer> =
+                            run_handler!($handler, call, caller, $($body)?)?;
+                        reply.into_response($status)
+                    })
+                }
+            )*
+        }
+
+        /// The route table.
+        pub static ROUTES: &[Route] = &[$(
+            Route {
+                operation: stringify!($op),
+                method: stringify!($method),
+                pattern: $pattern,
+                caller: <$caller as Authenticate>::KIND,
+                tag: $tag,
+                doc: &[$($doc),*],
+                query: optional_query!($($query)?),
+                body: optional_schema!($($body)? $($raw)?),
+                status: $status,
+                answer: <$answer as Answered>::answered,
+                etag: flag!($($etag)?),
+                errors: || vec![$(Code::from($fail)),*],
+                handler: entry::$op,
+            },
+        )*];
+    };
+}
+
+use ErrorCode as R;
+use Transport as T;
+
+routes! {
+    /// The OpenAPI document of this API
+    getOpenApi = GET "/v1/openapi.json" by Public, tag "meta",
+        answers 200 records::Document, fails [] => records::openapi;
+    /// The error reference: every code with its status, meaning and what to do
+    ///
+    /// Each problem's `type` links to its line here.
+    getErrors = GET "/v1/errors" by Public, tag "meta",
+        answers 200 crate::http::Markdown, fails [] => records::errors;
+    /// A session token for one of the store's accounts (store key)
+    ///
+    /// The store's backend calls it after its own sign-in and hands the token to the page.
+    createSession = POST "/v1/sessions" by StoreId, tag "sessions",
+        takes records::SessionBody, answers 201 views::SessionView,
+        fails [R::AccountNotFound] => records::create_session;
+    /// A session for the demo store's accounts (local demo only)
+    createDemoSession = POST "/v1/demo/sessions" by DemoStore, tag "demo",
+        takes records::SessionBody, answers 201 views::SessionView,
+        fails [R::AccountNotFound, T::RouteNotFound] => records::create_demo_session;
+    /// The accept links the store would e-mail to the caller (local demo only)
+    getDemoMailbox = GET "/v1/demo/mailbox" by DemoSession, tag "demo",
+        answers 200 views::Mailbox, fails [T::RouteNotFound] => records::demo_mailbox;
+    /// The store's event feed, oldest first: the audit trail, and what webhooks deliver
+    listEvents = GET "/v1/events" by StoreId, tag "events", query EventQuery,
+        answers 200 views::EventPage,
+        fails [T::InvalidCursor, T::InvalidLimit, T::InvalidQuery] => records::events;
+    /// The store's settings
+    getSettings = GET "/v1/settings" by StoreId, tag "settings",
+        answers 200 views::Settings, fails [] => settings::get;
+    /// Replaces the store's settings: the origins its pages run on (CORS)
+    putSettings = PUT "/v1/settings" by StoreId, tag "settings",
+        takes views::Settings, answers 200 views::Settings,
+        fails [T::TooManyOrigins, T::InvalidOrigin] => settings::put;
+    /// Imports or updates an account
+    putAccount = PUT "/v1/accounts/{accountId}" by StoreId, tag "imports",
+        takes imports::AccountBody, answers 200 entitle_rules::model::Account,
+        fails [T::InvalidId, R::InvalidRecord, R::InvalidEmail, R::InvalidName, R::EmailInUse,
+            R::AccountNotFound] => imports::put_account;
+    /// Imports or updates a product
+    putProduct = PUT "/v1/products/{productId}" by StoreId, tag "imports",
+        takes imports::ProductBody, answers 200 entitle_rules::model::Product,
+        fails [T::InvalidId, R::InvalidRecord, R::InvalidName] => imports::put_product;
+    /// Imports or updates a license; a new owner takes it off its project
+    putLicense = PUT "/v1/licenses/{licenseKey}" by StoreId, tag "imports",
+        takes imports::LicenseBody, answers 200 entitle_rules::model::License,
+        fails [T::InvalidId, R::InvalidRecord, R::AccountNotFound, R::ProductNotFound,
+            R::OrderNotFound] => imports::put_license;
+    /// Imports or updates an order
+    putOrder = PUT "/v1/orders/{orderId}" by StoreId, tag "imports",
+        takes imports::OrderBody, answers 200 entitle_rules::model::Order,
+        fails [T::InvalidId, R::InvalidRecord, R::AccountNotFound, R::LicenseNotFound]
+        => imports::put_order;
+    /// Imports or updates a contract
+    putContract = PUT "/v1/contracts/{contractId}" by StoreId, tag "imports",
+        takes imports::ContractBody, answers 200 entitle_rules::model::Contract,
+        fails [T::InvalidId, R::InvalidRecord, R::AccountNotFound, R::ProductNotFound]
+        => imports::put_contract;
+    /// Imports up to 1,000 records at once, all or nothing
+    ///
+    /// Accounts first, then products, licenses, orders and contracts, validated and written as
+    /// the single PUTs do. An error names the record with the `list` and `index` members.
+    importRecords = POST "/v1/imports" by StoreId, tag "imports",
+        reads imports::ImportRecords, answers 200 views::ImportSummary,
+        fails [T::TooManyRecords, T::BodyTooLarge, T::InvalidBody, record(T::InvalidId),
+            record(R::InvalidRecord), record(R::InvalidEmail), record(R::InvalidName),
+            record(R::EmailInUse), record(R::AccountNotFound), record(R::ProductNotFound),
+            record(R::OrderNotFound), record(R::LicenseNotFound)] => imports::bulk;
+    /// Reports a project's device state: servers and panels must be off before a transfer
+    patchProjectRuntime = PATCH "/v1/projects/{projectId}/runtime" by StoreId, tag "transfers",
+        takes records::RuntimeBody, answers 200 entitle_rules::model::Project,
+        fails [R::ProjectNotFound] => records::patch_runtime;
+    /// Whether the caller may take an action on a resource
+    ///
+    /// The same decision the npm package gives on the caller's snapshot; a denial is an answer.
+    authorize = POST "/v1/authorize" by Session, tag "access",
+        takes records::AuthorizeBody, answers 200 entitle_rules::Decision,
+        fails [T::UnknownAction, T::ActionResourceMismatch] => records::authorize_call;
+    /// The caller's access snapshot, for the npm package's `new Access(...)`
+    getAccess = GET "/v1/me/access" by Session, tag "access", query AccessQuery,
+        answers 200 views::AccessSnapshot, with etag,
+        fails [T::InvalidQuery, T::InvalidResource, T::TooManyResources, T::SnapshotTooLarge]
+        => records::me_access;
+    /// The contracts the caller owns or is a delegate on
+    listContracts = GET "/v1/contracts" by Session, tag "delegates", query PageQuery,
+        answers 200 views::ContractPage, fails [] => contracts::list;
+    /// One contract as the caller may see it: a delegate sees no billing
+    getContract = GET "/v1/contracts/{contractId}" by Session, tag "delegates",
+        answers 200 entitle_rules::access::ContractView, fails [R::ContractNotFound]
+        => contracts::get;
+    /// Invites a delegate by e-mail to a subscription contract (the client only)
+    ///
+    /// The accept token goes to the store in the `delegate.invited` event, never to the client.
+    inviteDelegate = POST "/v1/contracts/{contractId}/delegates" by Session, tag "delegates",
+        takes contracts::InviteBody, answers 201 views::InvitationAnswer,
+        fails [R::ContractNotFound, Denied(Reason::DelegateActionForbidden),
+            Denied(Reason::ContractNotSubscription), R::ContractNotSubscription,
+            R::InvalidEmail, R::CannotInviteSelf, R::AlreadyDelegate, R::InvitationPending,
+            R::InviteeNotFound] => contracts::invite;
+    /// A contract's delegates and pending invitations (the client only)
+    listDelegates = GET "/v1/contracts/{contractId}/delegates" by Session, tag "delegates",
+        answers 200 entitle_rules::access::DelegatesView,
+        fails [R::ContractNotFound, Denied(Reason::DelegateActionForbidden),
+            Denied(Reason::ContractNotSubscription)] => contracts::delegates;
+    /// Revokes a delegate at once
+    revokeDelegate = DELETE "/v1/contracts/{contractId}/delegates/{accountId}" by Session,
+        tag "delegates", answers 204 crate::http::NoContent,
+        fails [R::ContractNotFound, R::DelegateNotFound, Denied(Reason::DelegateActionForbidden),
+            Denied(Reason::ContractNotSubscription)] => contracts::revoke;
+    /// Cancels a pending invitation
+    cancelInvitation = DELETE "/v1/contracts/{contractId}/invitations/{invitationId}" by Session,
+        tag "delegates", answers 204 crate::http::NoContent,
+        fails [R::ContractNotFound, R::InvitationNotFound, R::InvitationNotPending,
+            Denied(Reason::DelegateActionForbidden), Denied(Reason::ContractNotSubscription)]
+        => contracts::cancel;
+    /// Resends an invitation with a new token and expiry
+    resendInvitation = POST "/v1/contracts/{contractId}/invitations/{invitationId}/resend"
+        by Session, tag "delegates", answers 200 views::InvitationAnswer,
+        fails [R::ContractNotFound, R::InvitationNotFound, R::InvitationNotPending,
+            R::AlreadyDelegate, Denied(Reason::DelegateActionForbidden),
+            Denied(Reason::ContractNotSubscription)] => contracts::resend;
+    /// Accepts an invitation with the token from its link, sent in the body
+    acceptInvitation = POST "/v1/invitations/accept" by Session, tag "delegates",
+        takes contracts::AcceptBody, answers 200 views::DelegateAnswer,
+        fails [R::InvitationNotFound, R::InvitationExpired, R::InvitationCancelled,
+            R::InvitationAlreadyUsed, R::InvitationWrongAccount, R::AlreadyDelegate]
+        => contracts::accept_body;
+    /// Accepts an invitation with the token in the path (kept for older links)
+    acceptInvitationByPath = POST "/v1/invitations/{token}/accept" by Session, tag "delegates",
+        answers 200 views::DelegateAnswer,
+        fails [R::InvitationNotFound, R::InvitationExpired, R::InvitationCancelled,
+            R::InvitationAlreadyUsed, R::InvitationWrongAccount, R::AlreadyDelegate]
+        => contracts::accept_path;
+    /// Requests a provisioning action on a contract (client or delegate)
+    requestProvisioning = POST "/v1/contracts/{contractId}/provisioning" by Session,
+        tag "delegates", takes contracts::ProvisionBody, answers 202 views::ProvisioningAnswer,
+        fails [R::ContractNotFound, R::InvalidProvisioningAction,
+            Denied(Reason::DelegateActionForbidden)] => contracts::provision;
+    /// Opens a support ticket on a contract (client or delegate)
+    createTicket = POST "/v1/contracts/{contractId}/tickets" by Session, tag "delegates",
+        takes contracts::TicketBody, answers 201 entitle_rules::model::Ticket,
+        fails [R::ContractNotFound, R::InvalidText, Denied(Reason::DelegateActionForbidden)]
+        => contracts::create_ticket;
+    /// A contract's tickets: a delegate sees those from when it was added
+    listTickets = GET "/v1/contracts/{contractId}/tickets" by Session, tag "delegates",
+        query PageQuery, answers 200 views::TicketPage, fails [R::ContractNotFound]
+        => contracts::tickets;
+    /// Creates a production project
+    createProject = POST "/v1/projects" by Session, tag "sharing",
+        takes projects::CreateBody, answers 201 views::CreatedProject,
+        fails [R::InvalidName, R::UnknownActor, Denied(Reason::UnknownActor)]
+        => projects::create;
+    /// The projects the caller owns or that are shared with it
+    listProjects = GET "/v1/projects" by Session, tag "sharing", query PageQuery,
+        answers 200 views::ProjectPage, fails [] => projects::list;
+    /// Shares a project by e-mail (owner); it appears for the recipient at once
+    shareProject = POST "/v1/projects/{projectId}/shares" by Session, tag "sharing",
+        takes projects::ShareBody, answers 201 views::ShareView,
+        fails [R::ProjectNotFound, Denied(Reason::ShareRecipientForbidden),
+            Denied(Reason::EndUserCannotModify), R::AlreadyShared, R::CannotShareWithSelf,
+            R::RecipientNotFound, R::InvalidEmail] => projects::share;
+    /// Unshares a project: it leaves the recipient's account with every license it assigned
+    unshareProject = DELETE "/v1/projects/{projectId}/shares/{accountId}" by Session,
+        tag "sharing", answers 204 crate::http::NoContent,
+        fails [R::ProjectNotFound, R::ShareNotFound, Denied(Reason::ShareRecipientForbidden),
+            Denied(Reason::EndUserCannotModify)] => projects::unshare;
+    /// Assigns one of the caller's licenses to a project it owns or that is shared with it
+    assignLicense = POST "/v1/projects/{projectId}/licenses" by Session, tag "sharing",
+        takes projects::AssignBody, answers 201 entitle_rules::model::License,
+        fails [R::ProjectNotFound, R::LicenseNotFound, R::LicenseExpired,
+            R::LicenseAlreadyAssigned, R::PrimaryLicenseRequired,
+            Denied(Reason::ShareRecipientForbidden)] => projects::assign;
+    /// The licenses on a project: the owner sees all, a recipient its own
+    listProjectLicenses = GET "/v1/projects/{projectId}/licenses" by Session, tag "sharing",
+        query PageQuery, answers 200 views::ProjectLicensePage, fails [R::ProjectNotFound]
+        => projects::licenses;
+    /// Takes a license off a project
+    unassignLicense = DELETE "/v1/projects/{projectId}/licenses/{licenseKey}" by Session,
+        tag "sharing", answers 204 crate::http::NoContent,
+        fails [R::ProjectNotFound, R::LicenseNotOnProject, R::LicenseNotFound,
+            Denied(Reason::ShareRecipientForbidden)] => projects::unassign;
+    /// Asks to transfer a project with its licenses; nothing moves until the recipient accepts
+    transferProject = POST "/v1/projects/{projectId}/transfer" by Session, tag "transfers",
+        takes transfers::TransferBody, answers 201 views::TransferAnswer,
+        fails [R::ProjectNotFound, R::RecipientNotFound, R::RecipientKindNotAllowed,
+            R::CannotTransferToSelf, R::ServerActive, R::PanelsActive, R::TransferPending,
+            R::InvalidEmail, Denied(Reason::ShareRecipientForbidden),
+            Denied(Reason::EndUserCannotModify)] => projects::transfer_project;
+    /// Transfers a whole order to a partner, recurring fees included (partners only)
+    transferOrder = POST "/v1/orders/{orderId}/transfer" by Session, tag "sharing",
+        takes transfers::TransferBody, answers 200 views::OrderTransferred,
+        fails [R::OrderNotFound, R::RecipientNotFound, R::RecipientKindNotAllowed,
+            R::CannotTransferToSelf, R::InvalidEmail, Denied(Reason::NotOrderOwner),
+            Denied(Reason::PartnerOnly)] => projects::transfer_order;
+    /// Creates a customer account managed by the calling reseller
+    createCustomer = POST "/v1/customers" by Session, tag "resellers",
+        takes reseller::CustomerBody, answers 201 views::CustomerAnswer,
+        fails [R::ResellerOnly, R::InvalidEmail, R::InvalidName, R::EmailInUse]
+        => reseller::create_customer;
+    /// The calling reseller's customers
+    listCustomers = GET "/v1/customers" by Session, tag "resellers", query PageQuery,
+        answers 200 views::CustomerPage, fails [R::ResellerOnly] => reseller::customers;
+    /// Creates licenses for a customer: one per unit, at most 10 unpaid per reseller
+    createLicenses = POST "/v1/licenses" by Session, tag "resellers",
+        takes entitle_rules::NewLicenses, answers 201 views::CreatedLicenses,
+        fails [R::ResellerOnly, R::CustomerNotFound, R::ProductNotFound, R::InvalidQuantity,
+            R::InvalidText, R::UnpaidLimitReached, R::PrimaryLicenseRequired]
+        => reseller::create_licenses;
+    /// The caller's licenses and, for a reseller, its customers' with its notes
+    listLicenses = GET "/v1/licenses" by Session, tag "resellers", query PageQuery,
+        answers 200 views::LicensePage, fails [] => reseller::licenses;
+    /// Sets whether the customer paid for a license the caller resold
+    updateLicensePayment = PATCH "/v1/licenses/{licenseKey}" by Session, tag "resellers",
+        takes reseller::PaymentBody, answers 200 entitle_rules::model::License,
+        fails [R::LicenseNotFound, R::ResellerOnly, R::UnpaidLimitReached,
+            Denied(Reason::NotLicenseReseller)] => reseller::update_payment;
+    /// Asks to transfer an unused license; nothing moves until the recipient accepts
+    transferLicense = POST "/v1/licenses/{licenseKey}/transfer" by Session, tag "transfers",
+        takes transfers::TransferBody, answers 201 views::TransferAnswer,
+        fails [R::LicenseNotFound, R::LicenseInUse, R::RecipientNotFound,
+            R::CannotTransferToSelf, R::TransferPending, R::InvalidEmail,
+            Denied(Reason::NotLicenseOwner), Denied(Reason::LicenseInUse),
+            Denied(Reason::TransferPending)] => transfers::request_license;
+    /// Transfers the caller requested, sends or receives
+    listTransfers = GET "/v1/transfers" by Session, tag "transfers", query PageQuery,
+        answers 200 views::TransferPage, fails [] => transfers::list;
+    /// Accepts a transfer (the recipient): only now does anything move
+    acceptTransfer = POST "/v1/transfers/{transferId}/accept" by Session, tag "transfers",
+        answers 200 views::TransferAnswer,
+        fails [R::TransferNotFound, R::NotTransferRecipient, R::TransferExpired,
+            R::TransferCancelled, R::TransferAlreadyAccepted, R::LicenseInUse, R::ServerActive,
+            R::PanelsActive, R::RecipientKindNotAllowed, R::OwnerNotFound]
+        => transfers::accept;
+    /// Cancels a pending transfer (the requester, the owner, or the recipient declining)
+    cancelTransfer = POST "/v1/transfers/{transferId}/cancel" by Session, tag "transfers",
+        answers 200 views::TransferAnswer,
+        fails [R::TransferNotFound, R::NotTransferRequester, R::TransferExpired,
+            R::TransferCancelled, R::TransferAlreadyAccepted] => transfers::cancel;
+}
 
 /// The path parameters of a matched route, in order.
 pub type Params = Vec<String>;

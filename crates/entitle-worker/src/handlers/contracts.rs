@@ -2,57 +2,59 @@
 
 use super::{Call, command, page, read, written};
 use crate::auth::Session;
-use crate::http::{ApiError, body, json, no_content};
-use entitle_rules::access::{contract_view, delegates_for};
+use crate::http::{ApiError, NoContent, Reply};
+use crate::views::{
+    ContractPage, DelegateAnswer, DelegateRole, InvitationAnswer, PendingStatus,
+    ProvisioningAnswer, RequestedStatus, TicketPage,
+};
+use entitle_rules::access::{ContractView, DelegatesView, contract_view, delegates_for};
 use entitle_rules::decision::contract_role;
 use entitle_rules::ids::{AccountId, ContractId, InvitationId};
 use entitle_rules::list as lists;
-use entitle_rules::{Change, Command};
+use entitle_rules::model::{Invitation, Ticket};
+use entitle_rules::{Change, Command, ErrorCode, Outcome};
+use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::json;
-use worker::Response;
 
 fn contract_id(call: &Call) -> Result<ContractId, ApiError> {
-    call.id(0, "contract_not_found", "contract")
+    call.id(0, ErrorCode::ContractNotFound, "contract")
 }
 
 /// `GET /v1/contracts`
-pub async fn list(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
+pub async fn list(call: &mut Call, session: &Session) -> Result<Reply<ContractPage>, ApiError> {
     let me = &session.sub;
-    page(call, session, "contracts", &lists::contracts(me), |s, k| {
+    page(call, session, &lists::contracts(me), |s, k| {
         lists::contract_item(s, me, k)
     })
     .await
 }
 
 /// `GET /v1/contracts/{contractId}`
-pub async fn get(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
+pub async fn get(call: &mut Call, session: &Session) -> Result<Reply<ContractView>, ApiError> {
     let id = contract_id(call)?;
-    json(
-        200,
-        &read(call, session, |s| contract_view(s, &session.sub, &id)).await??,
-    )
+    let view = read(call, session, |s| contract_view(s, &session.sub, &id)).await??;
+    Ok(Reply::new(view))
 }
 
-#[derive(Deserialize)]
+/// The body of an invitation.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct InviteBody {
+pub struct InviteBody {
+    /// The invitee's address; the store e-mails the accept link to it.
     email: String,
 }
 
-fn invitation_body(invitation: &entitle_rules::model::Invitation) -> serde_json::Value {
-    json!({
-        "invitationId": invitation.id,
-        "contractId": invitation.contract_id,
-        "email": invitation.email,
-        "status": "pending",
-        "expiresAt": invitation.expires_at,
-    })
+fn invitation_answer(invitation: Invitation) -> InvitationAnswer {
+    InvitationAnswer {
+        invitation_id: invitation.id,
+        contract_id: invitation.contract_id,
+        email: invitation.email,
+        status: PendingStatus::Pending,
+        expires_at: invitation.expires_at,
+    }
 }
 
-fn last_invitation(
-    outcome: &entitle_rules::Outcome,
-) -> Result<entitle_rules::model::Invitation, ApiError> {
+fn last_invitation(outcome: &Outcome) -> Result<Invitation, ApiError> {
     outcome
         .changes
         .iter()
@@ -65,31 +67,35 @@ fn last_invitation(
 }
 
 /// `POST /v1/contracts/{contractId}/delegates`: the accept token goes to the store only.
-pub async fn invite(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
+pub async fn invite(
+    call: &mut Call,
+    session: &Session,
+    b: InviteBody,
+) -> Result<Reply<InvitationAnswer>, ApiError> {
     let id = contract_id(call)?;
-    let b: InviteBody = body(&mut call.req).await?;
     let cmd = Command::InviteDelegate {
         contract_id: id,
-        email: b.email.clone(),
+        email: b.email,
     };
     let (outcome, _) = command(call, session, &cmd).await?;
-    json(201, &invitation_body(&last_invitation(&outcome)?))
+    Ok(Reply::new(invitation_answer(last_invitation(&outcome)?)))
 }
 
 /// `GET /v1/contracts/{contractId}/delegates`
-pub async fn delegates(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
+pub async fn delegates(
+    call: &mut Call,
+    session: &Session,
+) -> Result<Reply<DelegatesView>, ApiError> {
     let id = contract_id(call)?;
     let now = call.now;
-    json(
-        200,
-        &read(call, session, |s| delegates_for(s, &session.sub, &id, now)).await??,
-    )
+    let view = read(call, session, |s| delegates_for(s, &session.sub, &id, now)).await??;
+    Ok(Reply::new(view))
 }
 
 /// `DELETE /v1/contracts/{contractId}/delegates/{accountId}`
-pub async fn revoke(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
+pub async fn revoke(call: &mut Call, session: &Session) -> Result<Reply<NoContent>, ApiError> {
     let id = contract_id(call)?;
-    let account: AccountId = call.id(1, "delegate_not_found", "delegate")?;
+    let account: AccountId = call.id(1, ErrorCode::DelegateNotFound, "delegate")?;
     command(
         call,
         session,
@@ -99,13 +105,13 @@ pub async fn revoke(call: &mut Call, session: &Session) -> Result<Response, ApiE
         },
     )
     .await?;
-    no_content()
+    Ok(Reply::empty())
 }
 
 /// `DELETE /v1/contracts/{contractId}/invitations/{invitationId}`
-pub async fn cancel(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
+pub async fn cancel(call: &mut Call, session: &Session) -> Result<Reply<NoContent>, ApiError> {
     let id = contract_id(call)?;
-    let invitation: InvitationId = call.id(1, "invitation_not_found", "invitation")?;
+    let invitation: InvitationId = call.id(1, ErrorCode::InvitationNotFound, "invitation")?;
     command(
         call,
         session,
@@ -115,13 +121,16 @@ pub async fn cancel(call: &mut Call, session: &Session) -> Result<Response, ApiE
         },
     )
     .await?;
-    no_content()
+    Ok(Reply::empty())
 }
 
 /// `POST /v1/contracts/{contractId}/invitations/{invitationId}/resend`
-pub async fn resend(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
+pub async fn resend(
+    call: &mut Call,
+    session: &Session,
+) -> Result<Reply<InvitationAnswer>, ApiError> {
     let id = contract_id(call)?;
-    let invitation: InvitationId = call.id(1, "invitation_not_found", "invitation")?;
+    let invitation: InvitationId = call.id(1, ErrorCode::InvitationNotFound, "invitation")?;
     let (outcome, _) = command(
         call,
         session,
@@ -131,26 +140,45 @@ pub async fn resend(call: &mut Call, session: &Session) -> Result<Response, ApiE
         },
     )
     .await?;
-    json(200, &invitation_body(&last_invitation(&outcome)?))
+    Ok(Reply::new(invitation_answer(last_invitation(&outcome)?)))
 }
 
-#[derive(Deserialize)]
+/// The body of an invitation's acceptance.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct AcceptBody {
+pub struct AcceptBody {
+    /// The token from the accept link.
+    #[schemars(length(min = 1, max = 256))]
     token: String,
 }
 
 /// `POST /v1/invitations/accept` with `{"token"}`, which keeps the token out of URLs and
-/// access logs, and the older `POST /v1/invitations/{token}/accept`, which answers the same.
-pub async fn accept(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
-    let token = match call.params.first() {
-        Some(token) => token.clone(),
-        None => body::<AcceptBody>(&mut call.req).await?.token,
-    };
+/// access logs.
+pub async fn accept_body(
+    call: &mut Call,
+    session: &Session,
+    b: AcceptBody,
+) -> Result<Reply<DelegateAnswer>, ApiError> {
+    accept(call, session, b.token).await
+}
+
+/// `POST /v1/invitations/{token}/accept`, the older form, which answers the same.
+pub async fn accept_path(
+    call: &mut Call,
+    session: &Session,
+) -> Result<Reply<DelegateAnswer>, ApiError> {
+    let token = call.param(0)?.to_owned();
+    accept(call, session, token).await
+}
+
+async fn accept(
+    call: &mut Call,
+    session: &Session,
+    token: String,
+) -> Result<Reply<DelegateAnswer>, ApiError> {
     if token.len() > 256 {
-        return Err(ApiError::new(
-            404,
-            "invitation_not_found",
+        return Err(ApiError::rules(
+            ErrorCode::InvitationNotFound,
             "no invitation has this token",
         ));
     }
@@ -159,49 +187,58 @@ pub async fn accept(call: &mut Call, session: &Session) -> Result<Response, ApiE
         Change::PutDelegate(d) => Some(d),
         _ => None,
     })?;
-    json(
-        200,
-        &json!({
-            "contractId": delegate.contract_id,
-            "accountId": delegate.account_id,
-            "role": "delegate",
-            "addedAt": delegate.added_at,
-        }),
-    )
+    Ok(Reply::new(DelegateAnswer {
+        contract_id: delegate.contract_id,
+        account_id: delegate.account_id,
+        role: DelegateRole::Delegate,
+        added_at: delegate.added_at,
+    }))
 }
 
-#[derive(Deserialize)]
+/// The body of a provisioning request.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct ProvisionBody {
+pub struct ProvisionBody {
+    /// The action, such as `update_nameservers`.
     action: String,
 }
 
 /// `POST /v1/contracts/{contractId}/provisioning`
-pub async fn provision(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
+pub async fn provision(
+    call: &mut Call,
+    session: &Session,
+    b: ProvisionBody,
+) -> Result<Reply<ProvisioningAnswer>, ApiError> {
     let id = contract_id(call)?;
-    let b: ProvisionBody = body(&mut call.req).await?;
     let cmd = Command::RequestProvisioning {
         contract_id: id.clone(),
         action: b.action.clone(),
     };
     command(call, session, &cmd).await?;
-    json(
-        202,
-        &json!({ "contractId": id, "action": b.action, "status": "requested" }),
-    )
+    Ok(Reply::new(ProvisioningAnswer {
+        contract_id: id,
+        action: b.action,
+        status: RequestedStatus::Requested,
+    }))
 }
 
-#[derive(Deserialize)]
+/// The body of a new ticket.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct TicketBody {
+pub struct TicketBody {
+    /// Its subject.
     subject: String,
+    /// Its text.
     body: String,
 }
 
 /// `POST /v1/contracts/{contractId}/tickets`
-pub async fn create_ticket(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
+pub async fn create_ticket(
+    call: &mut Call,
+    session: &Session,
+    b: TicketBody,
+) -> Result<Reply<Ticket>, ApiError> {
     let id = contract_id(call)?;
-    let b: TicketBody = body(&mut call.req).await?;
     let cmd = Command::CreateTicket {
         contract_id: id,
         subject: b.subject,
@@ -212,24 +249,23 @@ pub async fn create_ticket(call: &mut Call, session: &Session) -> Result<Respons
         Change::PutTicket(t) => Some(t),
         _ => None,
     })?;
-    json(201, &ticket)
+    Ok(Reply::new(ticket))
 }
 
 /// `GET /v1/contracts/{contractId}/tickets`: a delegate sees tickets from when it was added.
-pub async fn tickets(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
+pub async fn tickets(call: &mut Call, session: &Session) -> Result<Reply<TicketPage>, ApiError> {
     let id = contract_id(call)?;
     let me = &session.sub;
     if read(call, session, |s| contract_role(s, me, &id))
         .await?
         .is_none()
     {
-        return Err(ApiError::new(
-            404,
-            "contract_not_found",
+        return Err(ApiError::rules(
+            ErrorCode::ContractNotFound,
             format!("contract `{id}` does not exist or is not visible to you"),
         ));
     }
-    page(call, session, "tickets", &lists::tickets(&id), |s, k| {
+    page(call, session, &lists::tickets(&id), |s, k| {
         lists::ticket_item(s, me, &id, k)
     })
     .await

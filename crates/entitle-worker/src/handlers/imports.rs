@@ -3,18 +3,19 @@
 //! validate and write events alike; each record type's body is declared once here.
 
 use super::{Call, run, store_command};
-use crate::http::{ApiError, body_limited, json};
+use crate::http::{ApiError, Reply, Transport, body_limited};
+use crate::views::ImportSummary;
 use entitle_rules::ids::{AccountId, CompanyId, LicenseKey, OrderId, ProductId, StoreId};
 use entitle_rules::model::{
     Account, AccountKind, Billing, CompanyRole, Contract, ContractStatus, License, LicenseTier,
     LicenseType, Order, Product,
 };
 use entitle_rules::text::Email;
-use entitle_rules::{Change, StoreCommand, Timestamp, execute_store_batch};
+use entitle_rules::{Change, ErrorCode, StoreCommand, Timestamp, execute_store_batch};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value, json};
-use worker::Response;
+use serde_json::{Map, Value};
 
 /// The most records one `POST /v1/imports` may carry.
 pub const MAX_IMPORT: usize = 1_000;
@@ -26,35 +27,46 @@ const MAX_IMPORT_BODY: usize = 2 * 1024 * 1024;
 const MAX_ORDER_LICENSES: usize = 500;
 
 /// A record body the store imports: its fields beside its id, and the command it becomes.
-trait ImportBody: DeserializeOwned {
+pub trait ImportBody: DeserializeOwned {
     /// The list it stands in, in `POST /v1/imports`.
     const LIST: &'static str;
     /// The name of its id field in a bulk import item.
     const ID: &'static str;
+    /// The record it writes.
+    type Record: Clone;
     /// The store command that imports it.
     fn command(self, id: String) -> Result<StoreCommand, ApiError>;
+    /// The record, among a command's changes.
+    fn written(change: &Change) -> Option<&Self::Record>;
 }
 
 fn id<T: TryFrom<String>>(id: String, what: &str) -> Result<T, ApiError> {
     T::try_from(id.clone()).map_err(|_| {
-        ApiError::new(
-            422,
-            "invalid_id",
+        ApiError::transport(
+            Transport::InvalidId,
             format!("`{id}` is not a valid {what} id"),
         )
+        .with_status(422)
     })
 }
 
-#[derive(Deserialize)]
+/// An account as the store imports it.
+#[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct AccountBody {
+pub struct AccountBody {
+    /// Its address, unique in the store.
     email: Email,
+    /// Its name.
     name: String,
+    /// Its kind.
     kind: AccountKind,
+    /// The company that employs it.
     #[serde(default)]
     company_id: Option<CompanyId>,
+    /// Its role in that company.
     #[serde(default)]
     company_role: Option<CompanyRole>,
+    /// The reseller that manages it.
     #[serde(default)]
     managed_by: Option<AccountId>,
 }
@@ -62,6 +74,13 @@ struct AccountBody {
 impl ImportBody for AccountBody {
     const LIST: &'static str = "accounts";
     const ID: &'static str = "id";
+    type Record = Account;
+    fn written(change: &Change) -> Option<&Account> {
+        match change {
+            Change::PutAccount(a) => Some(a),
+            _ => None,
+        }
+    }
     fn command(self, account: String) -> Result<StoreCommand, ApiError> {
         Ok(StoreCommand::ImportAccount(Account {
             id: id(account, "account")?,
@@ -75,17 +94,28 @@ impl ImportBody for AccountBody {
     }
 }
 
-#[derive(Deserialize)]
+/// A product as the store imports it.
+#[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ProductBody {
+pub struct ProductBody {
+    /// Its name.
     name: String,
+    /// Its family, such as `hosting`.
     family: String,
+    /// How it is billed: delegates are invited to subscription contracts only.
     billing: Billing,
 }
 
 impl ImportBody for ProductBody {
     const LIST: &'static str = "products";
     const ID: &'static str = "id";
+    type Record = Product;
+    fn written(change: &Change) -> Option<&Product> {
+        match change {
+            Change::PutProduct(p) => Some(p),
+            _ => None,
+        }
+    }
     fn command(self, product: String) -> Result<StoreCommand, ApiError> {
         Ok(StoreCommand::ImportProduct(Product {
             id: id::<ProductId>(product, "product")?,
@@ -96,19 +126,27 @@ impl ImportBody for ProductBody {
     }
 }
 
-#[derive(Deserialize)]
+/// A license as the store imports it.
+#[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct LicenseBody {
+pub struct LicenseBody {
+    /// Its product.
     product_id: ProductId,
+    /// Its owner.
     owner_id: AccountId,
+    /// The order it was bought in.
     #[serde(default)]
     order_id: Option<OrderId>,
+    /// Permanent or trial.
     #[serde(default)]
     license_type: LicenseType,
+    /// Primary or additional.
     #[serde(default)]
     tier: LicenseTier,
+    /// When it expires; never when absent.
     #[serde(default)]
     expires_at: Option<Timestamp>,
+    /// Whether it is activated on a server.
     #[serde(default)]
     activated: bool,
 }
@@ -116,6 +154,13 @@ struct LicenseBody {
 impl ImportBody for LicenseBody {
     const LIST: &'static str = "licenses";
     const ID: &'static str = "licenseKey";
+    type Record = License;
+    fn written(change: &Change) -> Option<&License> {
+        match change {
+            Change::PutLicense(l) => Some(l),
+            _ => None,
+        }
+    }
     fn command(self, key: String) -> Result<StoreCommand, ApiError> {
         let mut record = License::new(
             id::<LicenseKey>(key, "license")?,
@@ -131,23 +176,35 @@ impl ImportBody for LicenseBody {
     }
 }
 
-#[derive(Deserialize)]
+/// An order as the store imports it.
+#[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct OrderBody {
+pub struct OrderBody {
+    /// Its owner.
     owner_id: AccountId,
+    /// The account that pays its fees.
     billing_account_id: AccountId,
+    /// The licenses bought in it, at most 500.
+    #[schemars(length(max = 500))]
     license_keys: Vec<LicenseKey>,
+    /// Whether it has recurring fees.
     recurring: bool,
 }
 
 impl ImportBody for OrderBody {
     const LIST: &'static str = "orders";
     const ID: &'static str = "id";
+    type Record = Order;
+    fn written(change: &Change) -> Option<&Order> {
+        match change {
+            Change::PutOrder(o) => Some(o),
+            _ => None,
+        }
+    }
     fn command(self, order: String) -> Result<StoreCommand, ApiError> {
         if self.license_keys.len() > MAX_ORDER_LICENSES {
-            return Err(ApiError::new(
-                422,
-                "invalid_record",
+            return Err(ApiError::rules(
+                ErrorCode::InvalidRecord,
                 format!("an order lists at most {MAX_ORDER_LICENSES} licenses"),
             ));
         }
@@ -161,21 +218,35 @@ impl ImportBody for OrderBody {
     }
 }
 
-#[derive(Deserialize)]
+/// A contract as the store imports it.
+#[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ContractBody {
+pub struct ContractBody {
+    /// The client.
     owner_id: AccountId,
+    /// The product.
     product_id: ProductId,
+    /// Its state.
     status: ContractStatus,
+    /// When the product was registered.
     registered_at: Timestamp,
+    /// When it renews next.
     #[serde(default)]
     renews_at: Option<Timestamp>,
+    /// A subscription or a one-off purchase.
     billing: Billing,
 }
 
 impl ImportBody for ContractBody {
     const LIST: &'static str = "contracts";
     const ID: &'static str = "id";
+    type Record = Contract;
+    fn written(change: &Change) -> Option<&Contract> {
+        match change {
+            Change::PutContract(c) => Some(c),
+            _ => None,
+        }
+    }
     fn command(self, contract: String) -> Result<StoreCommand, ApiError> {
         Ok(StoreCommand::ImportContract(Contract {
             id: id(contract, "contract")?,
@@ -190,53 +261,124 @@ impl ImportBody for ContractBody {
 }
 
 /// `PUT /v1/<records>/{id}`: one record, answered with the record as written.
-async fn put<B: ImportBody>(call: &mut Call, store: &StoreId) -> Result<Response, ApiError> {
+async fn put<B: ImportBody>(
+    call: &mut Call,
+    store: &StoreId,
+    b: B,
+) -> Result<Reply<B::Record>, ApiError> {
     let key = call.param(0)?.to_owned();
-    let b: B = crate::http::body(&mut call.req).await?;
+    // An id in the path that is not an id names nothing: 404, as for any path id.
     let command = b.command(key).map_err(|e| {
-        // An id in the path that is not an id names nothing: 404, as for any path id.
-        if e.code == "invalid_id" {
-            ApiError::new(404, "invalid_id", e.detail)
+        if e.code == Transport::InvalidId.code() {
+            e.with_status(Transport::InvalidId.status())
         } else {
             e
         }
     })?;
     let out = store_command(call, store, &command).await?;
-    let (row, _) = out
+    let record = out
         .changes
-        .first()
-        .map(Change::row)
+        .iter()
+        .find_map(B::written)
+        .cloned()
         .ok_or_else(|| ApiError::internal("an import wrote no record"))?;
-    let mut written = Vec::new();
-    row.serialize_record(&mut serde_json::Serializer::new(&mut written))
-        .map_err(ApiError::internal)?;
-    let value: Value = serde_json::from_slice(&written).map_err(ApiError::internal)?;
-    json(200, &value)
+    Ok(Reply::new(record))
 }
 
 /// `PUT /v1/accounts/{accountId}`
-pub async fn put_account(call: &mut Call, store: &StoreId) -> Result<Response, ApiError> {
-    put::<AccountBody>(call, store).await
+pub async fn put_account(
+    call: &mut Call,
+    store: &StoreId,
+    b: AccountBody,
+) -> Result<Reply<Account>, ApiError> {
+    put(call, store, b).await
 }
 
 /// `PUT /v1/products/{productId}`
-pub async fn put_product(call: &mut Call, store: &StoreId) -> Result<Response, ApiError> {
-    put::<ProductBody>(call, store).await
+pub async fn put_product(
+    call: &mut Call,
+    store: &StoreId,
+    b: ProductBody,
+) -> Result<Reply<Product>, ApiError> {
+    put(call, store, b).await
 }
 
 /// `PUT /v1/licenses/{licenseKey}`
-pub async fn put_license(call: &mut Call, store: &StoreId) -> Result<Response, ApiError> {
-    put::<LicenseBody>(call, store).await
+pub async fn put_license(
+    call: &mut Call,
+    store: &StoreId,
+    b: LicenseBody,
+) -> Result<Reply<License>, ApiError> {
+    put(call, store, b).await
 }
 
 /// `PUT /v1/orders/{orderId}`
-pub async fn put_order(call: &mut Call, store: &StoreId) -> Result<Response, ApiError> {
-    put::<OrderBody>(call, store).await
+pub async fn put_order(
+    call: &mut Call,
+    store: &StoreId,
+    b: OrderBody,
+) -> Result<Reply<Order>, ApiError> {
+    put(call, store, b).await
 }
 
 /// `PUT /v1/contracts/{contractId}`
-pub async fn put_contract(call: &mut Call, store: &StoreId) -> Result<Response, ApiError> {
-    put::<ContractBody>(call, store).await
+pub async fn put_contract(
+    call: &mut Call,
+    store: &StoreId,
+    b: ContractBody,
+) -> Result<Reply<Contract>, ApiError> {
+    put(call, store, b).await
+}
+
+macro_rules! import_items {
+    ($($(#[doc = $doc:literal])* $item:ident($body:ty) { $(#[doc = $iddoc:literal])* $(#[serde($($attr:tt)*)])? $id:ident: $idty:ty })*) => {$(
+        $(#[doc = $doc])*
+        #[derive(JsonSchema)]
+        #[serde(rename_all = "camelCase")]
+        #[allow(dead_code, reason = "documents a bulk import item that `items` reads")]
+        pub struct $item {
+            $(#[doc = $iddoc])*
+            $id: $idty,
+            /// The record's fields, as its `PUT` takes them.
+            #[serde(flatten)]
+            body: $body,
+        }
+    )*};
+}
+
+import_items! {
+    /// An account in a bulk import.
+    AccountItem(AccountBody) { /// The account's id.
+        id: AccountId }
+    /// A product in a bulk import.
+    ProductItem(ProductBody) { /// The product's id.
+        id: ProductId }
+    /// A license in a bulk import.
+    LicenseItem(LicenseBody) { /// The license key.
+        license_key: LicenseKey }
+    /// An order in a bulk import.
+    OrderItem(OrderBody) { /// The order's id.
+        id: OrderId }
+    /// A contract in a bulk import.
+    ContractItem(ContractBody) { /// The contract's id.
+        id: entitle_rules::ids::ContractId }
+}
+
+/// The body of a bulk import: lists of records by type, 1,000 records in all at most.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code, reason = "documents the body that `bulk` reads")]
+pub struct ImportRecords {
+    /// Accounts, imported first.
+    accounts: Option<Vec<AccountItem>>,
+    /// Products.
+    products: Option<Vec<ProductItem>>,
+    /// Licenses.
+    licenses: Option<Vec<LicenseItem>>,
+    /// Orders.
+    orders: Option<Vec<OrderItem>>,
+    /// Contracts, imported last.
+    contracts: Option<Vec<ContractItem>>,
 }
 
 /// Where a record stands in a bulk import, for errors.
@@ -245,11 +387,9 @@ struct Place {
     index: usize,
 }
 
-fn at(place: &Place, error: ApiError) -> ApiError {
-    let detail = format!("{}[{}]: {}", place.list, place.index, error.detail);
-    ApiError::new(422, error.code, detail)
-        .with("list", json!(place.list))
-        .with("index", json!(place.index))
+fn at(place: &Place, mut error: ApiError) -> ApiError {
+    error.detail = format!("{}[{}]: {}", place.list, place.index, error.detail);
+    error.with_status(422).at(place.list, place.index)
 }
 
 fn items<B: ImportBody>(
@@ -261,9 +401,8 @@ fn items<B: ImportBody>(
         return Ok(());
     };
     let Value::Array(list) = list else {
-        return Err(ApiError::new(
-            400,
-            "invalid_body",
+        return Err(ApiError::transport(
+            Transport::InvalidBody,
             format!("`{}` is a list of records", B::LIST),
         ));
     };
@@ -275,7 +414,7 @@ fn items<B: ImportBody>(
         let Value::Object(mut fields) = item else {
             return Err(at(
                 &place,
-                ApiError::new(422, "invalid_record", "a record is an object"),
+                ApiError::rules(ErrorCode::InvalidRecord, "a record is an object"),
             ));
         };
         let key = match fields.remove(B::ID) {
@@ -283,16 +422,19 @@ fn items<B: ImportBody>(
             _ => {
                 return Err(at(
                     &place,
-                    ApiError::new(
-                        422,
-                        "invalid_record",
+                    ApiError::rules(
+                        ErrorCode::InvalidRecord,
                         format!("a record needs its `{}`", B::ID),
                     ),
                 ));
             }
         };
-        let body: B = serde_json::from_value(Value::Object(fields))
-            .map_err(|e| at(&place, ApiError::new(422, "invalid_record", e.to_string())))?;
+        let body: B = serde_json::from_value(Value::Object(fields)).map_err(|e| {
+            at(
+                &place,
+                ApiError::rules(ErrorCode::InvalidRecord, e.to_string()),
+            )
+        })?;
         commands.push(body.command(key).map_err(|e| at(&place, e))?);
         places.push(place);
     }
@@ -301,12 +443,11 @@ fn items<B: ImportBody>(
 
 /// `POST /v1/imports`: up to 1,000 records, all or nothing, validated and written as the single
 /// PUTs do (accounts first, then products, licenses, orders and contracts), in one batch.
-pub async fn bulk(call: &mut Call, store_id: &StoreId) -> Result<Response, ApiError> {
+pub async fn bulk(call: &mut Call, store_id: &StoreId) -> Result<Reply<ImportSummary>, ApiError> {
     let body: Value = body_limited(&mut call.req, MAX_IMPORT_BODY).await?;
     let Value::Object(mut lists) = body else {
-        return Err(ApiError::new(
-            400,
-            "invalid_body",
+        return Err(ApiError::transport(
+            Transport::InvalidBody,
             "the body is an object of record lists",
         ));
     };
@@ -318,16 +459,14 @@ pub async fn bulk(call: &mut Call, store_id: &StoreId) -> Result<Response, ApiEr
     items::<OrderBody>(&mut lists, &mut commands, &mut places)?;
     items::<ContractBody>(&mut lists, &mut commands, &mut places)?;
     if let Some(name) = lists.keys().next() {
-        return Err(ApiError::new(
-            400,
-            "invalid_body",
+        return Err(ApiError::transport(
+            Transport::InvalidBody,
             format!("`{name}` is not a list of records this store imports"),
         ));
     }
     if commands.len() > MAX_IMPORT {
-        return Err(ApiError::new(
-            422,
-            "too_many_records",
+        return Err(ApiError::transport(
+            Transport::TooManyRecords,
             format!("one import carries at most {MAX_IMPORT} records"),
         ));
     }
@@ -346,5 +485,7 @@ pub async fn bulk(call: &mut Call, store_id: &StoreId) -> Result<Response, ApiEr
         })
     })
     .await?;
-    json(200, &json!({ "imported": commands.len() }))
+    Ok(Reply::new(ImportSummary {
+        imported: commands.len(),
+    }))
 }

@@ -10,9 +10,9 @@ pub mod settings;
 pub mod transfers;
 
 use crate::auth::{self, Session};
-use crate::http::{ApiError, json};
+use crate::http::{ApiError, Reply, Transport};
 use crate::routes::Params;
-use crate::store::{CONFLICT, Loaded, Store};
+use crate::store::{Loaded, Store};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use entitle_rules::ids::StoreId;
@@ -20,7 +20,6 @@ use entitle_rules::list::Source;
 use entitle_rules::{
     Change, Command, CommandError, Context, ErrorCode, Outcome, State, StoreCommand, Timestamp,
 };
-use worker::Response;
 use worker::{Env, Request};
 
 /// Everything a handler gets.
@@ -48,13 +47,12 @@ impl Call {
     pub fn id<T: TryFrom<String>>(
         &self,
         index: usize,
-        code: &'static str,
+        code: ErrorCode,
         what: &str,
     ) -> Result<T, ApiError> {
         let value = self.param(index)?;
         T::try_from(value.to_owned()).map_err(|_| {
-            ApiError::new(
-                404,
+            ApiError::rules(
                 code,
                 format!("{what} `{value}` does not exist or is not visible to you"),
             )
@@ -77,9 +75,8 @@ pub const ROUNDS: usize = 12;
 pub const RELATION_CAP: usize = 10_000;
 
 pub fn too_large() -> ApiError {
-    ApiError::new(
-        422,
-        "resource_too_large",
+    ApiError::transport(
+        Transport::ResourceTooLarge,
         "this resource has more related records than one request may read",
     )
 }
@@ -133,9 +130,8 @@ fn page_query(call: &Call) -> Result<(usize, String), ApiError> {
                     .ok()
                     .filter(|n| (1..=MAX_PAGE).contains(n))
                     .ok_or_else(|| {
-                        ApiError::new(
-                            400,
-                            "invalid_limit",
+                        ApiError::transport(
+                            Transport::InvalidLimit,
                             format!("`limit` is a whole number from 1 to {MAX_PAGE}"),
                         )
                     })?;
@@ -147,18 +143,16 @@ fn page_query(call: &Call) -> Result<(usize, String), ApiError> {
                     .and_then(|bytes| String::from_utf8(bytes).ok())
                     .filter(|key| !key.is_empty())
                     .ok_or_else(|| {
-                        ApiError::new(
-                            400,
-                            "invalid_cursor",
+                        ApiError::transport(
+                            Transport::InvalidCursor,
                             format!("`{value}` is not a cursor from this list"),
                         )
                     })?;
             }
             "after" => {}
             other => {
-                return Err(ApiError::new(
-                    400,
-                    "invalid_query",
+                return Err(ApiError::transport(
+                    Transport::InvalidQuery,
                     format!("`{other}` is not a parameter of this list"),
                 ));
             }
@@ -167,15 +161,22 @@ fn page_query(call: &Call) -> Result<(usize, String), ApiError> {
     Ok((limit, after))
 }
 
+/// A page of a list: its items and the cursor of the next page.
+pub trait Page {
+    /// One item.
+    type Item;
+    /// The page.
+    fn new(items: Vec<Self::Item>, next_cursor: Option<String>) -> Self;
+}
+
 /// Answers one page of a list: `{"<name>": [...], "nextCursor": string|null}`. The rules define
 /// the list (`source`) and each item's view (`item`); the page costs what its items cost.
-pub async fn page<T: serde::Serialize>(
+pub async fn page<P: Page>(
     call: &Call,
     session: &Session,
-    name: &str,
     source: &Source,
-    mut item: impl FnMut(&State, &str) -> Option<T>,
-) -> Result<Response, ApiError> {
+    mut item: impl FnMut(&State, &str) -> Option<P::Item>,
+) -> Result<Reply<P>, ApiError> {
     let (limit, after) = page_query(call)?;
     let store = call.store(&session.store)?;
     let mut state = State::partial();
@@ -186,20 +187,14 @@ pub async fn page<T: serde::Serialize>(
         &mut state,
         RELATION_CAP,
         too_large,
-        |s| keys.iter().filter_map(|k| item(s, k)).collect::<Vec<T>>(),
+        |s| keys.iter().filter_map(|k| item(s, k)).collect::<Vec<_>>(),
     )
     .await?;
     let next = keys
         .last()
         .filter(|_| more)
         .map(|k| URL_SAFE_NO_PAD.encode(k.as_bytes()));
-    let mut body = serde_json::Map::new();
-    body.insert(
-        name.to_owned(),
-        serde_json::to_value(items).map_err(ApiError::internal)?,
-    );
-    body.insert("nextCursor".to_owned(), serde_json::json!(next));
-    json(200, &body)
+    Ok(Reply::new(P::new(items, next)))
 }
 
 /// Like [`read`], refusing with `too_large` past `bound` rows in all.
@@ -273,7 +268,7 @@ pub async fn run(
             .persist(&loaded, &outcome.changes, &outcome.events)
             .await
         {
-            Err(e) if e.code == CONFLICT => continue,
+            Err(e) if e.code == Transport::WriteConflict.code() => continue,
             Err(e) => return Err(e),
             Ok(()) => {
                 state.apply_all(&outcome.changes);
@@ -281,9 +276,8 @@ pub async fn run(
             }
         }
     }
-    Err(ApiError::new(
-        409,
-        "concurrent_modification",
+    Err(ApiError::transport(
+        Transport::ConcurrentModification,
         "the records changed while this request ran; try again",
     ))
 }
@@ -292,7 +286,7 @@ pub async fn run(
 /// give the command more and run it again.
 pub fn command_error(error: CommandError) -> ApiError {
     if error.code == ErrorCode::FreshValuesExhausted {
-        ApiError::new(500, ErrorCode::FreshValuesExhausted.code(), error.detail)
+        ApiError::rules(ErrorCode::FreshValuesExhausted, error.detail)
     } else {
         ApiError::from(error)
     }

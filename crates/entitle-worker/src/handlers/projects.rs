@@ -1,33 +1,42 @@
 //! Project sharing and order transfer (seed 000) over HTTP.
 
+use super::transfers::TransferBody;
 use super::{Call, command, page, read, written};
 use crate::auth::Session;
-use crate::http::{ApiError, body, json, no_content};
+use crate::http::{ApiError, NoContent, Reply};
+use crate::views::{
+    CreatedProject, OrderTransferred, ProjectLicensePage, ProjectPage, ShareView, TransferAnswer,
+};
 use entitle_rules::access::project_view;
 use entitle_rules::decision::project_role;
 use entitle_rules::ids::{AccountId, LicenseKey, OrderId, ProjectId};
 use entitle_rules::list as lists;
-use entitle_rules::model::ProjectKind;
-use entitle_rules::{Change, Command, EventPayload};
+use entitle_rules::model::{License, ProjectKind};
+use entitle_rules::{Change, Command, ErrorCode, EventPayload};
+use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::json;
-use worker::Response;
 
 fn project_id(call: &Call) -> Result<ProjectId, ApiError> {
-    call.id(0, "project_not_found", "project")
+    call.id(0, ErrorCode::ProjectNotFound, "project")
 }
 
-#[derive(Deserialize)]
+/// The body of a new project.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct CreateBody {
+pub struct CreateBody {
+    /// Its name.
     name: String,
+    /// Its type, which limits who may receive it in a transfer; `production` when absent.
     #[serde(default)]
     kind: Option<ProjectKind>,
 }
 
 /// `POST /v1/projects`
-pub async fn create(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
-    let b: CreateBody = body(&mut call.req).await?;
+pub async fn create(
+    call: &mut Call,
+    session: &Session,
+    b: CreateBody,
+) -> Result<Reply<CreatedProject>, ApiError> {
     let (outcome, state) = command(
         call,
         session,
@@ -43,32 +52,36 @@ pub async fn create(call: &mut Call, session: &Session) -> Result<Response, ApiE
     })?;
     let view = project_view(&state, &session.sub, &project.id)
         .ok_or_else(|| ApiError::internal("new project not visible"))?;
-    let mut value = serde_json::to_value(&view).map_err(ApiError::internal)?;
-    if let Some(map) = value.as_object_mut() {
-        map.insert("projectId".into(), json!(project.id));
-    }
-    json(201, &value)
+    Ok(Reply::new(CreatedProject {
+        project_id: project.id,
+        view,
+    }))
 }
 
 /// `GET /v1/projects`
-pub async fn list(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
+pub async fn list(call: &mut Call, session: &Session) -> Result<Reply<ProjectPage>, ApiError> {
     let me = &session.sub;
-    page(call, session, "projects", &lists::projects(me), |s, k| {
+    page(call, session, &lists::projects(me), |s, k| {
         lists::project_item(s, me, k)
     })
     .await
 }
 
-#[derive(Deserialize)]
+/// The body of a share.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct ShareBody {
+pub struct ShareBody {
+    /// The address of the account to share with; it must have an account at the store.
     email: String,
 }
 
 /// `POST /v1/projects/{projectId}/shares`: the project appears for the recipient at once.
-pub async fn share(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
+pub async fn share(
+    call: &mut Call,
+    session: &Session,
+    b: ShareBody,
+) -> Result<Reply<ShareView>, ApiError> {
     let id = project_id(call)?;
-    let b: ShareBody = body(&mut call.req).await?;
     let cmd = Command::ShareProject {
         project_id: id,
         email: b.email,
@@ -79,16 +92,18 @@ pub async fn share(call: &mut Call, session: &Session) -> Result<Response, ApiEr
         _ => None,
     })?;
     let email = state.account(&share.account_id).map(|a| a.email.clone());
-    json(
-        201,
-        &json!({ "projectId": share.project_id, "accountId": share.account_id, "email": email, "sharedAt": share.shared_at }),
-    )
+    Ok(Reply::new(ShareView {
+        project_id: share.project_id,
+        account_id: share.account_id,
+        email,
+        shared_at: share.shared_at,
+    }))
 }
 
 /// `DELETE /v1/projects/{projectId}/shares/{accountId}`
-pub async fn unshare(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
+pub async fn unshare(call: &mut Call, session: &Session) -> Result<Reply<NoContent>, ApiError> {
     let id = project_id(call)?;
-    let account: AccountId = call.id(1, "share_not_found", "share with account")?;
+    let account: AccountId = call.id(1, ErrorCode::ShareNotFound, "share with account")?;
     command(
         call,
         session,
@@ -98,61 +113,61 @@ pub async fn unshare(call: &mut Call, session: &Session) -> Result<Response, Api
         },
     )
     .await?;
-    no_content()
+    Ok(Reply::empty())
 }
 
-#[derive(Deserialize)]
+/// The body of a license assignment.
+#[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct AssignBody {
+pub struct AssignBody {
+    /// One of the caller's licenses.
     license_key: LicenseKey,
 }
 
 /// `POST /v1/projects/{projectId}/licenses`
-pub async fn assign(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
+pub async fn assign(
+    call: &mut Call,
+    session: &Session,
+    b: AssignBody,
+) -> Result<Reply<License>, ApiError> {
     let id = project_id(call)?;
-    let b: AssignBody = body(&mut call.req).await?;
     let cmd = Command::AssignLicense {
         project_id: id,
         license_key: b.license_key,
     };
     let (outcome, _) = command(call, session, &cmd).await?;
-    json(
-        201,
-        &written(&outcome, |c| match c {
-            Change::PutLicense(l) => Some(l),
-            _ => None,
-        })?,
-    )
+    Ok(Reply::new(written(&outcome, |c| match c {
+        Change::PutLicense(l) => Some(l),
+        _ => None,
+    })?))
 }
 
 /// `GET /v1/projects/{projectId}/licenses`: the owner sees all, a recipient its own.
-pub async fn licenses(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
+pub async fn licenses(
+    call: &mut Call,
+    session: &Session,
+) -> Result<Reply<ProjectLicensePage>, ApiError> {
     let id = project_id(call)?;
     let me = &session.sub;
     if read(call, session, |s| project_role(s, me, &id))
         .await?
         .is_none()
     {
-        return Err(ApiError::new(
-            404,
-            "project_not_found",
+        return Err(ApiError::rules(
+            ErrorCode::ProjectNotFound,
             format!("project `{id}` does not exist or is not visible to you"),
         ));
     }
-    page(
-        call,
-        session,
-        "licenses",
-        &lists::project_licenses(&id),
-        |s, k| lists::project_license_item(s, me, &id, k),
-    )
+    page(call, session, &lists::project_licenses(&id), |s, k| {
+        lists::project_license_item(s, me, &id, k)
+    })
     .await
 }
 
 /// `DELETE /v1/projects/{projectId}/licenses/{licenseKey}`
-pub async fn unassign(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
+pub async fn unassign(call: &mut Call, session: &Session) -> Result<Reply<NoContent>, ApiError> {
     let id = project_id(call)?;
-    let key: LicenseKey = call.id(1, "license_not_on_project", "license")?;
+    let key: LicenseKey = call.id(1, ErrorCode::LicenseNotOnProject, "license")?;
     command(
         call,
         session,
@@ -162,40 +177,58 @@ pub async fn unassign(call: &mut Call, session: &Session) -> Result<Response, Ap
         },
     )
     .await?;
-    no_content()
+    Ok(Reply::empty())
 }
 
-use super::transfers::TransferBody;
-
 /// `POST /v1/orders/{orderId}/transfer` (partners only).
-pub async fn transfer_order(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
-    let id: OrderId = call.id(0, "order_not_found", "order")?;
-    let b: TransferBody = body(&mut call.req).await?;
+pub async fn transfer_order(
+    call: &mut Call,
+    session: &Session,
+    b: TransferBody,
+) -> Result<Reply<OrderTransferred>, ApiError> {
+    let id: OrderId = call.id(0, ErrorCode::OrderNotFound, "order")?;
     let cmd = Command::TransferOrder {
         order_id: id,
         to_email: b.to_email,
     };
     let (outcome, _) = command(call, session, &cmd).await?;
-    let event = outcome
+    outcome
         .events
-        .iter()
-        .find(|e| matches!(e.payload, EventPayload::OrderTransferred { .. }))
-        .ok_or_else(|| ApiError::internal("no transfer event"))?;
-    let value = serde_json::to_value(&event.payload).map_err(ApiError::internal)?;
-    json(
-        200,
-        value.get("payload").unwrap_or(&serde_json::Value::Null),
-    )
+        .into_iter()
+        .find_map(|e| match e.payload {
+            EventPayload::OrderTransferred {
+                order_id,
+                from_id,
+                to_id,
+                billing_account_id,
+                recurring,
+                license_keys,
+                unassigned_license_keys,
+            } => Some(Reply::new(OrderTransferred {
+                order_id,
+                from_id,
+                to_id,
+                billing_account_id,
+                recurring,
+                license_keys,
+                unassigned_license_keys,
+            })),
+            _ => None,
+        })
+        .ok_or_else(|| ApiError::internal("no transfer event"))
 }
 
 /// `POST /v1/projects/{projectId}/transfer`
-pub async fn transfer_project(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
+pub async fn transfer_project(
+    call: &mut Call,
+    session: &Session,
+    b: TransferBody,
+) -> Result<Reply<TransferAnswer>, ApiError> {
     let id = project_id(call)?;
-    let b: TransferBody = body(&mut call.req).await?;
     let cmd = Command::RequestProjectTransfer {
         project_id: id,
         to_email: b.to_email,
     };
     let (outcome, _) = command(call, session, &cmd).await?;
-    super::transfers::respond(&outcome, 201)
+    super::transfers::respond(&outcome)
 }

@@ -2,73 +2,114 @@
 //! caller-neutral `authorize` and `me/access`, and the OpenAPI document.
 
 use super::{Call, read, read_store, store_command};
-use crate::auth::{self, Session};
-use crate::http::{ApiError, body, json};
+use crate::auth::{self, DemoSession, DemoStore, Public, Session};
+use crate::http::{ApiError, Markdown, Reply, Transport};
+use crate::views::{AccessSnapshot, EventPage, FeedEvent, Letter, Mailbox, SessionView};
 use entitle_rules::access::scoped_snapshot;
 use entitle_rules::ids::{AccountId, ProjectId, StoreId};
-use entitle_rules::{Action, ProjectRuntime, Resource, StoreCommand, access_snapshot, authorize};
+use entitle_rules::model::Project;
+use entitle_rules::{
+    Action, Decision, ErrorCode, ProjectRuntime, Resource, StoreCommand, access_snapshot, authorize,
+};
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
-use serde_json::json;
-use worker::Response;
+use std::borrow::Cow;
 
-/// The OpenAPI document, served as committed.
+/// The OpenAPI document, served as committed (`crate::openapi` generates it).
 const OPENAPI: &str = include_str!("../../../../openapi.json");
 
-/// `GET /v1/openapi.json`
-pub fn openapi() -> Result<Response, ApiError> {
-    let headers = worker::Headers::new();
-    headers.set("content-type", "application/json")?;
-    Ok(Response::from_bytes(OPENAPI.as_bytes().to_vec())?.with_headers(headers))
+/// The error reference, served as committed (`crate::openapi` generates it).
+const ERRORS: &str = include_str!("../../../../docs/errors.md");
+
+/// The OpenAPI document, as an answer.
+#[derive(serde::Serialize)]
+pub struct Document;
+
+impl JsonSchema for Document {
+    fn schema_name() -> Cow<'static, str> {
+        Cow::Borrowed("OpenApiDocument")
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "object", "description": "An OpenAPI 3.1 document." })
+    }
 }
 
-#[derive(Deserialize)]
+/// `GET /v1/openapi.json`
+pub async fn openapi(_: &mut Call, _: &Public) -> Result<Reply<Document>, ApiError> {
+    Ok(Reply::json_text(OPENAPI))
+}
+
+/// `GET /v1/errors`
+pub async fn errors(_: &mut Call, _: &Public) -> Result<Reply<Markdown>, ApiError> {
+    Ok(Reply::markdown(Markdown(ERRORS)))
+}
+
+/// A project's device state, as the store reports it.
+#[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RuntimeBody {
+pub struct RuntimeBody {
+    /// Whether a server of the project is active.
     server_active: bool,
+    /// How many panels are active.
     active_panels: u32,
 }
 
 /// `PATCH /v1/projects/{projectId}/runtime`
-pub async fn patch_runtime(call: &mut Call, store: &StoreId) -> Result<Response, ApiError> {
-    let project_id: ProjectId = call.id(0, "project_not_found", "project")?;
-    let b: RuntimeBody = body(&mut call.req).await?;
+pub async fn patch_runtime(
+    call: &mut Call,
+    store: &StoreId,
+    b: RuntimeBody,
+) -> Result<Reply<Project>, ApiError> {
+    let project_id: ProjectId = call.id(0, ErrorCode::ProjectNotFound, "project")?;
     let runtime = ProjectRuntime {
         project_id: project_id.clone(),
         server_active: b.server_active,
         active_panels: b.active_panels,
     };
     let out = store_command(call, store, &StoreCommand::SetProjectRuntime(runtime)).await?;
-    json(
-        200,
-        &super::written(&out, |c| match c {
-            entitle_rules::Change::PutProject(p) => Some(p),
-            _ => None,
-        })?,
-    )
+    Ok(Reply::new(super::written(&out, |c| match c {
+        entitle_rules::Change::PutProject(p) => Some(p),
+        _ => None,
+    })?))
 }
 
-#[derive(Deserialize)]
+/// The body of a new session.
+#[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct SessionBody {
+pub struct SessionBody {
+    /// The account the session acts for.
     account_id: AccountId,
 }
 
-/// `POST /v1/sessions` (store key) and `POST /v1/demo/sessions` (local demo only).
-pub async fn create_session(call: &mut Call, store_id: &StoreId) -> Result<Response, ApiError> {
-    let b: SessionBody = body(&mut call.req).await?;
+/// `POST /v1/sessions`
+pub async fn create_session(
+    call: &mut Call,
+    store_id: &StoreId,
+    b: SessionBody,
+) -> Result<Reply<SessionView>, ApiError> {
     let known = read_store(call, store_id, |s| s.account(&b.account_id).is_some()).await?;
     if !known {
-        return Err(ApiError::new(
-            404,
-            "account_not_found",
+        return Err(ApiError::rules(
+            ErrorCode::AccountNotFound,
             format!("account `{}` is not known to the store", b.account_id),
         ));
     }
-    let (token, expires) = auth::sign(&call.env, store_id, &b.account_id, call.now)?;
-    json(
-        201,
-        &json!({ "token": token, "expiresAt": expires, "accountId": b.account_id }),
-    )
+    let (token, expires_at) = auth::sign(&call.env, store_id, &b.account_id, call.now)?;
+    Ok(Reply::new(SessionView {
+        token,
+        expires_at,
+        account_id: b.account_id,
+    }))
+}
+
+/// `POST /v1/demo/sessions` (local demo only): as `POST /v1/sessions`, for the demo store.
+pub async fn create_demo_session(
+    call: &mut Call,
+    store: &DemoStore,
+    b: SessionBody,
+) -> Result<Reply<SessionView>, ApiError> {
+    create_session(call, &store.0, b).await
 }
 
 #[derive(Deserialize)]
@@ -78,11 +119,10 @@ struct EventsQuery {
 }
 
 /// `GET /v1/events?after=<cursor>&limit=<n>`
-pub async fn events(call: &mut Call, store_id: &StoreId) -> Result<Response, ApiError> {
-    let q: EventsQuery = call
-        .req
-        .query()
-        .map_err(|_| ApiError::new(400, "invalid_query", "the query string is not valid"))?;
+pub async fn events(call: &mut Call, store_id: &StoreId) -> Result<Reply<EventPage>, ApiError> {
+    let q: EventsQuery = call.req.query().map_err(|_| {
+        ApiError::transport(Transport::InvalidQuery, "the query string is not valid")
+    })?;
     let after = match q.after.as_deref() {
         None | Some("") => 0,
         Some(text) => text
@@ -90,9 +130,8 @@ pub async fn events(call: &mut Call, store_id: &StoreId) -> Result<Response, Api
             .ok()
             .filter(|n| *n >= 0)
             .ok_or_else(|| {
-                ApiError::new(
-                    400,
-                    "invalid_cursor",
+                ApiError::transport(
+                    Transport::InvalidCursor,
                     format!("`{text}` is not a cursor from this feed"),
                 )
             })?,
@@ -104,38 +143,52 @@ pub async fn events(call: &mut Call, store_id: &StoreId) -> Result<Response, Api
             .ok()
             .filter(|n| (1..=1000).contains(n))
             .ok_or_else(|| {
-                ApiError::new(
-                    400,
-                    "invalid_limit",
+                ApiError::transport(
+                    Transport::InvalidLimit,
                     "`limit` is a whole number from 1 to 1000",
                 )
             })?,
     };
-    let events = call.store(store_id)?.events(after, limit).await?;
+    let events = call
+        .store(store_id)?
+        .events(after, limit)
+        .await?
+        .into_iter()
+        .map(|event| serde_json::from_value::<FeedEvent>(event).map_err(ApiError::internal))
+        .collect::<Result<Vec<_>, _>>()?;
     let full = u32::try_from(events.len()).is_ok_and(|n| n == limit);
-    let next = if full {
-        events.last().and_then(|e| e.get("cursor").cloned())
+    let next_cursor = if full {
+        events.last().map(|e| e.cursor.clone())
     } else {
         None
     };
-    json(200, &json!({ "events": events, "nextCursor": next }))
+    Ok(Reply::new(EventPage {
+        events,
+        next_cursor,
+    }))
 }
 
-#[derive(Deserialize)]
+/// An authorization question.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct AuthorizeBody {
+pub struct AuthorizeBody {
+    /// The action, such as `project.view`; an unknown one is 422 `unknown_action`.
     action: String,
+    /// The resource it acts on.
     resource: Resource,
 }
 
 /// `POST /v1/authorize`: the same decision the npm package gives on the caller's snapshot.
-pub async fn authorize_call(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
-    let b: AuthorizeBody = body(&mut call.req).await?;
+pub async fn authorize_call(
+    call: &mut Call,
+    session: &Session,
+    b: AuthorizeBody,
+) -> Result<Reply<Decision>, ApiError> {
     let action: Action = b
         .action
         .parse()
         .map_err(|e: entitle_rules::action::UnknownAction| {
-            ApiError::new(422, "unknown_action", e.to_string())
+            ApiError::transport(Transport::UnknownAction, e.to_string())
         })?;
     let now = call.now;
     // As the browser does: decide on the caller's snapshot, here the slice for this resource.
@@ -144,8 +197,8 @@ pub async fn authorize_call(call: &mut Call, session: &Session) -> Result<Respon
     })
     .await?;
     let decision = authorize(&snapshot, &session.sub, action, &b.resource, now)
-        .map_err(|e| ApiError::new(422, e.code(), e.to_string()))?;
-    json(200, &decision)
+        .map_err(|e| ApiError::transport(Transport::ActionResourceMismatch, e.to_string()))?;
+    Ok(Reply::new(decision))
 }
 
 /// The most records an unscoped snapshot holds; past it, `snapshot_too_large`.
@@ -155,9 +208,8 @@ pub const SNAPSHOT_BOUND: usize = 2_000;
 const MAX_SCOPED: usize = 50;
 
 fn snapshot_too_large() -> ApiError {
-    ApiError::new(
-        422,
-        "snapshot_too_large",
+    ApiError::transport(
+        Transport::SnapshotTooLarge,
         format!(
             "this account sees more than {SNAPSHOT_BOUND} records: ask for the resources a page shows with `?resource=<type>:<id>`"
         ),
@@ -170,22 +222,21 @@ fn scoped_resources(call: &Call) -> Result<Vec<Resource>, ApiError> {
     let mut resources = Vec::new();
     for (name, value) in url.query_pairs() {
         if name != "resource" {
-            return Err(ApiError::new(
-                400,
-                "invalid_query",
+            return Err(ApiError::transport(
+                Transport::InvalidQuery,
                 format!("`{name}` is not a parameter of this request"),
             ));
         }
         let invalid = || {
-            ApiError::new(
-                400,
-                "invalid_resource",
+            ApiError::transport(
+                Transport::InvalidResource,
                 format!("`{value}` is not `<type>:<id>` with a type such as `project`"),
             )
         };
         let (kind, id) = value.split_once(':').ok_or_else(invalid)?;
         let resource: Resource =
-            serde_json::from_value(json!({ "type": kind, "id": id })).map_err(|_| invalid())?;
+            serde_json::from_value(serde_json::json!({ "type": kind, "id": id }))
+                .map_err(|_| invalid())?;
         if id.is_empty() {
             return Err(invalid());
         }
@@ -194,9 +245,8 @@ fn scoped_resources(call: &Call) -> Result<Vec<Resource>, ApiError> {
         }
     }
     if resources.len() > MAX_SCOPED {
-        return Err(ApiError::new(
-            400,
-            "too_many_resources",
+        return Err(ApiError::transport(
+            Transport::TooManyResources,
             format!("a scoped snapshot names at most {MAX_SCOPED} resources"),
         ));
     }
@@ -204,7 +254,10 @@ fn scoped_resources(call: &Call) -> Result<Vec<Resource>, ApiError> {
 }
 
 /// `GET /v1/me/access`: everything the npm package needs to answer the caller's checks.
-pub async fn me_access(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
+pub async fn me_access(
+    call: &mut Call,
+    session: &Session,
+) -> Result<Reply<AccessSnapshot>, ApiError> {
     let resources = scoped_resources(call)?;
     let now = call.now;
     let snapshot = if resources.is_empty() {
@@ -233,47 +286,62 @@ pub async fn me_access(call: &mut Call, session: &Session) -> Result<Response, A
         .flatten()
         .is_some_and(|v| v == etag)
     {
-        let headers = worker::Headers::new();
-        headers.set("etag", &etag)?;
-        return Ok(Response::empty()?.with_status(304).with_headers(headers));
+        return Ok(Reply::not_modified().header("etag", etag));
     }
     let account = snapshot.account(&session.sub).cloned();
-    let mut response = json(
-        200,
-        &json!({ "accountId": session.sub, "account": account, "at": call.now, "state": snapshot }),
-    )?;
-    response.headers_mut().set("etag", &etag)?;
-    Ok(response)
+    Ok(Reply::new(AccessSnapshot {
+        account_id: session.sub.clone(),
+        account,
+        at: call.now,
+        state: snapshot,
+    })
+    .header("etag", etag))
 }
 
 /// `GET /v1/demo/mailbox` (local demo only): the accept links the store would e-mail to the
 /// caller, read from the demo store's `delegate.invited` and `invitation.resent` events.
-pub async fn demo_mailbox(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
+pub async fn demo_mailbox(
+    call: &mut Call,
+    caller: &DemoSession,
+) -> Result<Reply<Mailbox>, ApiError> {
+    let session = &caller.0;
     let email = read_store(call, &session.store, |s| {
-        s.account(&session.sub).map(|a| a.email.to_string())
+        s.account(&session.sub).map(|a| a.email.clone())
     })
-    .await?
-    .unwrap_or_default();
+    .await?;
     let store = call.store(&session.store)?;
-    let mut letters: Vec<serde_json::Value> = Vec::new();
+    let mut letters: Vec<Letter> = Vec::new();
     for event in store.events(0, 1000).await? {
-        let kind = event
-            .get("type")
-            .and_then(|t| t.as_str())
-            .unwrap_or_default();
-        let payload = event.get("payload").cloned().unwrap_or_default();
-        let to_me = payload.get("email").and_then(|e| e.as_str()) == Some(email.as_str());
-        if to_me && (kind == "delegate.invited" || kind == "invitation.resent") {
-            let id = payload.get("invitationId").cloned();
-            letters.retain(|l| l.get("invitationId") != id.as_ref());
-            letters.push(json!({
-                "invitationId": id,
-                "contractId": payload.get("contractId"),
-                "acceptToken": payload.get("acceptToken"),
-                "expiresAt": payload.get("expiresAt"),
-                "sentAt": event.get("at"),
-            }));
+        let event: FeedEvent = serde_json::from_value(event).map_err(ApiError::internal)?;
+        let (entitle_rules::EventPayload::DelegateInvited {
+            invitation_id,
+            contract_id,
+            email: to,
+            accept_token,
+            expires_at,
+            ..
         }
+        | entitle_rules::EventPayload::InvitationResent {
+            invitation_id,
+            contract_id,
+            email: to,
+            accept_token,
+            expires_at,
+        }) = event.payload
+        else {
+            continue;
+        };
+        if email.as_ref() != Some(&to) {
+            continue;
+        }
+        letters.retain(|l| l.invitation_id != invitation_id);
+        letters.push(Letter {
+            invitation_id,
+            contract_id,
+            accept_token,
+            expires_at,
+            sent_at: event.at,
+        });
     }
-    json(200, &json!({ "letters": letters }))
+    Ok(Reply::new(Mailbox { letters }))
 }

@@ -2,24 +2,31 @@
 
 use super::{Call, command, page, read, written};
 use crate::auth::Session;
-use crate::http::{ApiError, body, json};
+use crate::http::{ApiError, Reply};
+use crate::views::{CreatedLicenses, CustomerAnswer, CustomerPage, LicensePage};
 use entitle_rules::ids::LicenseKey;
 use entitle_rules::list as lists;
-use entitle_rules::{Change, Command, NewLicenses, Timestamp};
+use entitle_rules::model::License;
+use entitle_rules::{Change, Command, ErrorCode, NewLicenses, Timestamp};
+use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::json;
-use worker::Response;
 
-#[derive(Deserialize)]
+/// The body of a new customer account.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct CustomerBody {
+pub struct CustomerBody {
+    /// Its address, unused at the store.
     email: String,
+    /// Its name.
     name: String,
 }
 
 /// `POST /v1/customers`
-pub async fn create_customer(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
-    let b: CustomerBody = body(&mut call.req).await?;
+pub async fn create_customer(
+    call: &mut Call,
+    session: &Session,
+    b: CustomerBody,
+) -> Result<Reply<CustomerAnswer>, ApiError> {
     let (outcome, _) = command(
         call,
         session,
@@ -33,70 +40,79 @@ pub async fn create_customer(call: &mut Call, session: &Session) -> Result<Respo
         Change::PutAccount(a) => Some(a),
         _ => None,
     })?;
-    json(
-        201,
-        &json!({ "accountId": account.id, "email": account.email, "name": account.name, "kind": account.kind, "managedBy": account.managed_by }),
-    )
+    Ok(Reply::new(CustomerAnswer {
+        account_id: account.id,
+        email: account.email,
+        name: account.name,
+        kind: account.kind,
+        managed_by: account.managed_by,
+    }))
 }
 
 /// `GET /v1/customers`
-pub async fn customers(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
+pub async fn customers(
+    call: &mut Call,
+    session: &Session,
+) -> Result<Reply<CustomerPage>, ApiError> {
     let me = &session.sub;
-    page(call, session, "customers", &lists::customers(me), |s, k| {
+    page(call, session, &lists::customers(me), |s, k| {
         lists::customer_item(s, me, k)
     })
     .await
 }
 
 /// `POST /v1/licenses`: one license per unit, each with a fresh random key.
-pub async fn create_licenses(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
-    let request: NewLicenses = body(&mut call.req).await?;
+pub async fn create_licenses(
+    call: &mut Call,
+    session: &Session,
+    request: NewLicenses,
+) -> Result<Reply<CreatedLicenses>, ApiError> {
     let (outcome, _) = command(call, session, &Command::CreateLicenses(request)).await?;
-    let licenses: Vec<_> = outcome
+    let licenses = outcome
         .changes
-        .iter()
+        .into_iter()
         .filter_map(|c| match c {
             Change::PutLicense(l) => Some(l),
             _ => None,
         })
         .collect();
-    json(201, &json!({ "licenses": licenses }))
+    Ok(Reply::new(CreatedLicenses { licenses }))
 }
 
 /// `GET /v1/licenses`: owned licenses, and for a reseller those it created, with its notes.
-pub async fn licenses(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
+pub async fn licenses(call: &mut Call, session: &Session) -> Result<Reply<LicensePage>, ApiError> {
     let me = &session.sub;
     // A reseller's list also covers its customers' licenses: find who they are first.
     let source = read(call, session, |s| lists::licenses(s, me)).await?;
-    page(call, session, "licenses", &source, |s, k| {
-        lists::license_item(s, me, k)
-    })
-    .await
+    page(call, session, &source, |s, k| lists::license_item(s, me, k)).await
 }
 
-#[derive(Deserialize)]
+/// The body of a payment update.
+#[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct PaymentBody {
+pub struct PaymentBody {
+    /// Whether the customer paid the reseller.
     customer_paid: bool,
+    /// When; only with `customerPaid: true`.
     #[serde(default)]
     customer_paid_at: Option<Timestamp>,
 }
 
 /// `PATCH /v1/licenses/{licenseKey}`
-pub async fn update_payment(call: &mut Call, session: &Session) -> Result<Response, ApiError> {
-    let key: LicenseKey = call.id(0, "license_not_found", "license")?;
-    let b: PaymentBody = body(&mut call.req).await?;
+pub async fn update_payment(
+    call: &mut Call,
+    session: &Session,
+    b: PaymentBody,
+) -> Result<Reply<License>, ApiError> {
+    let key: LicenseKey = call.id(0, ErrorCode::LicenseNotFound, "license")?;
     let cmd = Command::UpdateLicensePayment {
         license_key: key,
         customer_paid: b.customer_paid,
         customer_paid_at: b.customer_paid_at,
     };
     let (outcome, _) = command(call, session, &cmd).await?;
-    json(
-        200,
-        &written(&outcome, |c| match c {
-            Change::PutLicense(l) => Some(l),
-            _ => None,
-        })?,
-    )
+    Ok(Reply::new(written(&outcome, |c| match c {
+        Change::PutLicense(l) => Some(l),
+        _ => None,
+    })?))
 }

@@ -8,7 +8,7 @@
 
 pub mod settings;
 
-use crate::http::ApiError;
+use crate::http::{ApiError, Transport};
 use entitle_rules::ids::StoreId;
 use entitle_rules::list::Source;
 use entitle_rules::read::{Lookup, Table};
@@ -37,9 +37,6 @@ fn text(value: &str) -> JsValue {
 fn opt(value: Option<&str>) -> JsValue {
     value.map_or(JsValue::NULL, JsValue::from_str)
 }
-
-/// A conflict between concurrent writers, detected by a failed guard or unique key.
-pub const CONFLICT: &str = "conflict";
 
 /// What the reads of one request returned: for each read, the key and version of every row, in
 /// key order. The guards of a command are computed from it.
@@ -342,7 +339,7 @@ impl Store {
     }
 
     /// Writes changes and events in one transaction, guarded by every read in `loaded`.
-    /// `Err(CONFLICT)` when another writer changed any of them first.
+    /// `Err(Transport::WriteConflict)` when another writer changed any of them first.
     pub async fn persist(
         &self,
         loaded: &Loaded,
@@ -379,9 +376,8 @@ impl Store {
             Err(error) => {
                 let message = error.to_string();
                 if message.contains("constraint failed") {
-                    Err(ApiError::new(
-                        409,
-                        CONFLICT,
+                    Err(ApiError::transport(
+                        Transport::WriteConflict,
                         "another change to the same records won; try again",
                     ))
                 } else {

@@ -1,0 +1,284 @@
+//! The bodies the API answers with, beyond the rules' own views. Each is a type, so the
+//! OpenAPI document describes exactly what is serialized (`crate::openapi`).
+
+use entitle_rules::access::{ContractView, ProjectView};
+use entitle_rules::ids::{AccountId, ContractId, InvitationId, LicenseKey, OrderId, ProjectId};
+use entitle_rules::model::{Account, AccountKind, License, Ticket, Transfer};
+use entitle_rules::text::Email;
+use entitle_rules::{EventPayload, State, Timestamp};
+use schemars::JsonSchema;
+use serde::Serialize;
+
+/// A new session.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionView {
+    /// The bearer token for the account's requests, valid one hour.
+    pub token: String,
+    /// When the token stops working.
+    pub expires_at: Timestamp,
+    /// The account it acts for.
+    pub account_id: AccountId,
+}
+
+/// One entry of the store's event feed.
+#[derive(Serialize, serde::Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FeedEvent {
+    /// Its place in the feed: pass it as `after` to read what follows; receivers of webhooks
+    /// de-duplicate by it.
+    pub cursor: String,
+    /// When it happened.
+    pub at: Timestamp,
+    /// The account that acted; `null` when the store did.
+    pub actor_id: Option<AccountId>,
+    /// What happened: `type` and its `payload`.
+    #[serde(flatten)]
+    pub payload: EventPayload,
+}
+
+/// One page of the event feed.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EventPage {
+    /// The events, oldest first.
+    pub events: Vec<FeedEvent>,
+    /// The cursor of the page's last event when more may follow, else `null`.
+    pub next_cursor: Option<String>,
+}
+
+/// The store's settings.
+#[derive(Serialize, serde::Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Settings {
+    /// The origins (`scheme://host[:port]`) the store's pages run on: browsers on them may call
+    /// the API (CORS). At most 50.
+    pub allowed_origins: Vec<String>,
+}
+
+/// How many records a bulk import wrote.
+#[derive(Serialize, JsonSchema)]
+pub struct ImportSummary {
+    /// The number of records imported.
+    pub imported: usize,
+}
+
+/// A new project, as its owner sees it.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedProject {
+    /// The new project's id.
+    pub project_id: ProjectId,
+    /// The project.
+    #[serde(flatten)]
+    pub view: ProjectView,
+}
+
+/// A project's share with one account.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ShareView {
+    /// The project.
+    pub project_id: ProjectId,
+    /// The recipient.
+    pub account_id: AccountId,
+    /// The recipient's address.
+    pub email: Option<Email>,
+    /// When it was shared.
+    pub shared_at: Timestamp,
+}
+
+/// A transfer as a command left it.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TransferAnswer {
+    /// The transfer's id (the same as `id`).
+    pub transfer_id: entitle_rules::ids::TransferId,
+    /// The transfer.
+    #[serde(flatten)]
+    pub transfer: Transfer,
+}
+
+/// A whole order moved to a partner, recurring fees included.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderTransferred {
+    /// The order.
+    pub order_id: OrderId,
+    /// Its previous owner.
+    pub from_id: AccountId,
+    /// Its new owner.
+    pub to_id: AccountId,
+    /// The account that pays the order's fees from now on.
+    pub billing_account_id: AccountId,
+    /// Whether the order has recurring fees.
+    pub recurring: bool,
+    /// The licenses that moved with it.
+    pub license_keys: Vec<LicenseKey>,
+    /// Those of them that were taken off their projects.
+    pub unassigned_license_keys: Vec<LicenseKey>,
+}
+
+/// The state of an invitation a command left.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationAnswer {
+    /// The invitation.
+    pub invitation_id: InvitationId,
+    /// The contract.
+    pub contract_id: ContractId,
+    /// The invitee's address.
+    pub email: Email,
+    /// Always `pending`: the accept token goes to the store's event feed, not to the client.
+    pub status: PendingStatus,
+    /// When the link stops working.
+    pub expires_at: Timestamp,
+}
+
+/// The only status of a new or resent invitation.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PendingStatus {
+    /// Waiting for the invitee.
+    Pending,
+}
+
+/// A delegate that accepted its invitation.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DelegateAnswer {
+    /// The contract.
+    pub contract_id: ContractId,
+    /// The delegate's account.
+    pub account_id: AccountId,
+    /// Always `delegate`.
+    pub role: DelegateRole,
+    /// When it was added: it sees tickets from then on.
+    pub added_at: Timestamp,
+}
+
+/// The role an accepted invitation gives.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DelegateRole {
+    /// A delegate of the contract.
+    Delegate,
+}
+
+/// A provisioning request, passed on to the store.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProvisioningAnswer {
+    /// The contract.
+    pub contract_id: ContractId,
+    /// The action asked for.
+    pub action: String,
+    /// Always `requested`.
+    pub status: RequestedStatus,
+}
+
+/// The status of an accepted request that the store carries out.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestedStatus {
+    /// Handed to the store.
+    Requested,
+}
+
+/// A customer account a reseller created.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerAnswer {
+    /// The new account.
+    pub account_id: AccountId,
+    /// Its address.
+    pub email: Email,
+    /// Its name.
+    pub name: String,
+    /// Its kind.
+    pub kind: AccountKind,
+    /// The reseller that manages it.
+    pub managed_by: Option<AccountId>,
+}
+
+/// Licenses a reseller created.
+#[derive(Serialize, JsonSchema)]
+pub struct CreatedLicenses {
+    /// One license per unit.
+    pub licenses: Vec<License>,
+}
+
+/// What the npm package needs to answer the caller's permission checks.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessSnapshot {
+    /// The caller.
+    pub account_id: AccountId,
+    /// The caller's account, when known.
+    pub account: Option<Account>,
+    /// When the snapshot was taken.
+    pub at: Timestamp,
+    /// The records that decide the caller's checks: pass it to `new Access(...)`.
+    pub state: State,
+}
+
+/// The demo mailbox: the accept links the store would e-mail to the caller.
+#[derive(Serialize, JsonSchema)]
+pub struct Mailbox {
+    /// One letter per invitation, the latest sending.
+    pub letters: Vec<Letter>,
+}
+
+/// One invitation e-mail.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Letter {
+    /// The invitation.
+    pub invitation_id: InvitationId,
+    /// The contract.
+    pub contract_id: ContractId,
+    /// The token of the accept link.
+    pub accept_token: String,
+    /// When the link stops working.
+    pub expires_at: Timestamp,
+    /// When it was sent.
+    pub sent_at: Timestamp,
+}
+
+macro_rules! pages {
+    ($($(#[doc = $doc:literal])* $name:ident { $field:ident: $item:ty })*) => {$(
+        $(#[doc = $doc])*
+        #[derive(Serialize, JsonSchema)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name {
+            /// The page's items, by key.
+            pub $field: Vec<$item>,
+            /// Pass it as `after` for the next page; `null` on the last page.
+            pub next_cursor: Option<String>,
+        }
+
+        impl crate::handlers::Page for $name {
+            type Item = $item;
+            fn new(items: Vec<$item>, next_cursor: Option<String>) -> Self {
+                Self { $field: items, next_cursor }
+            }
+        }
+    )*};
+}
+
+pages! {
+    /// One page of the caller's contracts.
+    ContractPage { contracts: ContractView }
+    /// One page of the caller's projects.
+    ProjectPage { projects: ProjectView }
+    /// One page of the licenses on a project that the caller may see.
+    ProjectLicensePage { licenses: License }
+    /// One page of the caller's licenses (and, for a reseller, its customers').
+    LicensePage { licenses: License }
+    /// One page of a reseller's customers.
+    CustomerPage { customers: Account }
+    /// One page of the caller's transfers.
+    TransferPage { transfers: entitle_rules::access::TransferView }
+    /// One page of a contract's tickets that the caller may see.
+    TicketPage { tickets: Ticket }
+}
