@@ -1156,6 +1156,11 @@ export type Event = {
     "payload": {
       transferId: TransferId,
     }
+  } | {
+    "type": "settings.updated",
+    "payload": {
+      allowedOrigins: Array<string>,
+    }
   });
 
 /**
@@ -1339,6 +1344,11 @@ export type EventPayload = {
   "type": "transfer.cancelled",
   "payload": {
     transferId: TransferId,
+  }
+} | {
+  "type": "settings.updated",
+  "payload": {
+    allowedOrigins: Array<string>,
   }
 };
 

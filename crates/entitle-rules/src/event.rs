@@ -203,6 +203,10 @@ pub enum EventPayload {
     /// A transfer was cancelled.
     #[serde(rename = "transfer.cancelled")]
     TransferCancelled { transfer_id: TransferId },
+    /// The store replaced its settings: the origins its pages run on. Written by the worker,
+    /// which keeps the settings; listed here so the feed's event types are declared once.
+    #[serde(rename = "settings.updated")]
+    SettingsUpdated { allowed_origins: Vec<String> },
 }
 
 impl EventPayload {
@@ -234,6 +238,7 @@ impl EventPayload {
             Self::TransferRequested { .. } => "transfer.requested",
             Self::TransferAccepted { .. } => "transfer.accepted",
             Self::TransferCancelled { .. } => "transfer.cancelled",
+            Self::SettingsUpdated { .. } => "settings.updated",
         }
     }
 }

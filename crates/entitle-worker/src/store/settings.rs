@@ -69,7 +69,14 @@ impl Settings {
                     ])?,
             );
         }
-        let payload = serde_json::json!({ "allowedOrigins": origins }).to_string();
+        let event = entitle_rules::EventPayload::SettingsUpdated {
+            allowed_origins: origins.to_vec(),
+        };
+        let payload = serde_json::to_value(&event)
+            .map_err(ApiError::internal)?
+            .get("payload")
+            .map(ToString::to_string)
+            .unwrap_or_default();
         statements.push(
             self.db
                 .prepare(
@@ -77,7 +84,7 @@ impl Settings {
                 )
                 .bind(&[
                     s,
-                    text("settings.updated"),
+                    text(event.event_type()),
                     text(&now.to_string()),
                     text(&payload),
                 ])?,
