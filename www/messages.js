@@ -105,6 +105,7 @@ export const MESSAGES = {
   reseller_only: "Only reseller and partner accounts may do this.",
   // The worker.
   concurrent_modification: "Someone changed this at the same moment: please try again.",
+  conflict: "Someone changed this at the same moment: please try again.",
   idempotency_key_reused: "This request was already sent with other content.",
   idempotency_key_in_use: "This request is still being processed.",
   snapshot_too_large: "Your account has too much to show at once.",

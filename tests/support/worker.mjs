@@ -1,6 +1,7 @@
 // Starts the built worker in Miniflare (local workerd) on 127.0.0.1 with a fresh, migrated
 // in-memory D1, two stores with their own keys, the test clock and the demo sign-in on.
 import { Miniflare } from "miniflare";
+import { Agent, fetch } from "undici";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
@@ -64,6 +65,13 @@ export async function startWorker({ stores = [], bindings = {} } = {}) {
 /** Every (route, status, code) the worker answered in this process, for the OpenAPI check. */
 export const observed = [];
 
+/**
+ * One connection per request: a test's burst of parallel POSTs must not land on a pooled
+ * connection that the local server is closing for idleness at that moment (a POST is never
+ * retried by the client, so that race shows up as "other side closed", not as an answer).
+ */
+const fresh = new Agent({ pipelining: 0 });
+
 /** A small HTTP client for the worker: JSON in and out; every answer is recorded in `observed`. */
 export function client(url) {
   return async function call(method, path, { token, body, now, headers = {}, raw } = {}) {
@@ -76,7 +84,7 @@ export function client(url) {
       h["content-type"] = "application/json";
       payload = JSON.stringify(body);
     }
-    const response = await fetch(url + path, { method, headers: h, body: payload });
+    const response = await fetch(url + path, { method, headers: h, body: payload, dispatcher: fresh });
     const text = await response.text();
     let json = null;
     try {
