@@ -63,7 +63,9 @@ impl JsonSchema for Timestamp {
         json_schema!({
             "type": "string",
             "format": "date-time",
-            "description": "An RFC 3339 instant in UTC with milliseconds, such as `2026-11-21T09:30:00.000Z`.",
+            // The rules read instants from 1970 to 9999; the pattern keeps a day's margin.
+            "pattern": "^(197[1-9]|19[89][0-9]|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9])-",
+            "description": "An RFC 3339 instant, such as `2026-11-21T09:30:00.000Z`; answers are in UTC with milliseconds.",
         })
     }
 }

@@ -187,6 +187,28 @@ fn rename_refs(value: &mut Value, renamed: &BTreeMap<String, String>) {
     }
 }
 
+/// Gives every unsigned integer schema its largest value: schemars states the format
+/// (`uint32`) and the minimum, and a client must not send more than the type holds.
+fn bound_integers(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            let maximum: Option<u64> = match map.get("format").and_then(Value::as_str) {
+                Some("uint16") => Some(u64::from(u16::MAX)),
+                Some("uint32") => Some(u64::from(u32::MAX)),
+                // `usize` on wasm32, where the worker runs.
+                Some("uint") => Some(u64::from(u32::MAX)),
+                _ => None,
+            };
+            if let Some(maximum) = maximum {
+                map.entry("maximum").or_insert_with(|| maximum.into());
+            }
+            map.values_mut().for_each(bound_integers);
+        }
+        Value::Array(items) => items.iter_mut().for_each(bound_integers),
+        _ => {}
+    }
+}
+
 fn path_parameter(name: &str) -> Value {
     let schema = if name == "token" {
         json!({ "type": "string", "minLength": 1, "maxLength": 256 })
@@ -438,7 +460,9 @@ pub fn document() -> Value {
         let target = renamed.get(&name).cloned().unwrap_or(name);
         schemas.entry(target).or_insert(schema);
     }
-    let schemas: BTreeMap<String, Value> = schemas.into_iter().collect();
+    let mut schemas: BTreeMap<String, Value> = schemas.into_iter().collect();
+    schemas.values_mut().for_each(bound_integers);
+    bound_integers(&mut paths);
     let tags: Vec<Value> = TAGS
         .iter()
         .map(|(name, description)| json!({ "name": name, "description": description }))

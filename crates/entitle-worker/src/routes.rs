@@ -184,8 +184,9 @@ pub struct EventQuery {
     /// How many events, from 1 to 1000; 100 when absent.
     #[schemars(range(min = 1, max = 1000))]
     limit: Option<u32>,
-    /// The `cursor` of the last event already read; the feed starts after it (0: from the start).
-    #[schemars(regex(pattern = r"^[0-9]+$"))]
+    /// The `cursor` of the last event already read; the feed starts after it (empty or 0: from
+    /// the start).
+    #[schemars(regex(pattern = r"^[0-9]*$"), length(max = 19))]
     after: Option<String>,
 }
 
@@ -199,7 +200,12 @@ pub struct AccessQuery {
     /// Up to 50 resources, each `<type>:<id>` (such as `project:p-1`): the snapshot holds what
     /// decides every action on them. Without any, the snapshot covers the whole account (at
     /// most 2,000 records).
-    #[schemars(length(max = 50))]
+    #[schemars(
+        length(max = 50),
+        inner(regex(
+            pattern = r"^(contract|project|license|order|account):[A-Za-z0-9._:@-]{1,128}$"
+        ))
+    )]
     resource: Option<Vec<String>>,
 }
 

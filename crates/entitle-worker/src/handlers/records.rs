@@ -137,7 +137,7 @@ pub async fn events(call: &mut Call, store_id: &StoreId) -> Result<Reply<EventPa
             })?,
     };
     let limit = match q.limit.as_deref() {
-        None | Some("") => 100,
+        None => 100,
         Some(text) => text
             .parse::<u32>()
             .ok()
