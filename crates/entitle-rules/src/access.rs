@@ -109,7 +109,7 @@ fn gather_world(state: &State, actor: &AccountId) {
     licenses.extend(state.licenses_created_by(actor));
     for customer in state.accounts_managed_by(actor) {
         people.insert(customer.id.clone());
-        // Seed 001: a reseller sees its customers' licenses.
+        // A reseller sees its customers' licenses.
         licenses.extend(state.licenses_owned_by(&customer.id));
     }
     if let Some(company) = &me.company_id {
@@ -412,7 +412,7 @@ pub fn project_licenses(
 }
 
 /// Every license the caller owns, and for a reseller also those it created and every license
-/// of the customers it manages (seed 001), with notes only where the caller created the
+/// of the customers it manages, with notes only where the caller created the
 /// license; by key.
 pub fn licenses_for(state: &State, actor: &AccountId) -> Vec<License> {
     list::whole(state, &list::licenses(state, actor), |s, k| {

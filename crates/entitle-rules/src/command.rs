@@ -1,21 +1,18 @@
 //! Commands: what an account (or the store) asks to change. A command reads a state slice and
 //! returns the changes to write and the events to record, or an error; it never writes itself.
 
-use crate::action::{Action, Resource, ResourceType};
-use crate::decision::{Decision, Reason, authorize};
-use crate::error::{CommandError, ErrorCode};
-use crate::event::Event;
-use crate::ids::{
-    AccountId, ContractId, InvitationId, LicenseKey, OrderId, ProductId, ProjectId, TransferId,
-};
-use crate::model::{
-    Account, Contract, License, LicenseTier, LicenseType, Order, Product, ProjectKind,
-};
-use crate::state::{Change, State};
-use crate::text::Email;
+use crate::context::Fresh;
+use crate::error::CommandError;
+use crate::ids::{AccountId, ContractId, InvitationId, LicenseKey, OrderId, ProjectId, TransferId};
+use crate::model::{Account, Contract, License, Order, Product, ProjectKind};
+use crate::state::State;
 use crate::time::Timestamp;
-use crate::{delegates, imports, reseller, sharing, transfer};
+use crate::{delegates, imports, orders, projects, reseller, transfer};
 use serde::{Deserialize, Serialize};
+
+pub use crate::context::{Context, Outcome};
+pub use crate::imports::ProjectRuntime;
+pub use crate::reseller::NewLicenses;
 
 /// A change an account asks for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -165,35 +162,6 @@ pub enum Command {
     },
 }
 
-/// A reseller's request for licenses.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct NewLicenses {
-    /// The product.
-    pub product_id: ProductId,
-    /// The customer, one the reseller manages.
-    pub customer_id: AccountId,
-    /// How many licenses, 1 to 100; one key each.
-    pub quantity: u32,
-    /// Permanent or trial.
-    pub license_type: LicenseType,
-    /// Primary or additional.
-    pub tier: LicenseTier,
-    /// Private notes, never shown to the customer.
-    #[serde(default)]
-    pub reseller_notes: Option<String>,
-    /// Details the customer sees.
-    #[serde(default)]
-    pub customer_details: Option<String>,
-    /// Whether the customer has paid.
-    pub customer_paid: bool,
-    /// When the customer paid; the creation time when paid and absent.
-    #[serde(default)]
-    pub customer_paid_at: Option<Timestamp>,
-}
-
 /// A change the store itself makes: record imports and device state.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -214,177 +182,31 @@ pub enum StoreCommand {
     SetProjectRuntime(ProjectRuntime),
 }
 
-/// The device state of a project, as the store reports it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ProjectRuntime {
-    /// The project.
-    pub project_id: ProjectId,
-    /// Whether its server is active.
-    pub server_active: bool,
-    /// How many panels are signed in.
-    pub active_panels: u32,
-}
-
-/// What a command is run with: who asks, when, and fresh random values for new ids and tokens.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Context {
-    /// The acting account.
-    pub actor: AccountId,
-    /// The current time.
-    pub now: Timestamp,
-    /// Unpredictable values (at least 128 bits each, URL-safe), consumed in order.
-    #[serde(default)]
-    pub fresh: Vec<String>,
-}
-
-/// What a command decided: the changes to write together, and the events to record with them.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct Outcome {
-    /// Records to write or remove, all in one transaction.
-    pub changes: Vec<Change>,
-    /// Events to append in the same transaction.
-    pub events: Vec<Event>,
-}
-
-impl Outcome {
-    pub(crate) fn change(&mut self, change: Change) {
-        self.changes.push(change);
-    }
-
-    pub(crate) fn event(&mut self, event: Event) {
-        self.events.push(event);
-    }
-}
-
-/// Hands out the context's fresh values.
-pub(crate) struct Fresh<'a> {
-    values: std::slice::Iter<'a, String>,
-}
-
-impl<'a> Fresh<'a> {
-    pub(crate) fn new(values: &'a [String]) -> Self {
-        Self {
-            values: values.iter(),
-        }
-    }
-
-    /// The next fresh value.
-    pub(crate) fn next(&mut self) -> Result<String, CommandError> {
-        self.values.next().cloned().ok_or_else(|| {
-            CommandError::new(
-                ErrorCode::FreshValuesExhausted,
-                "the command needs more fresh values than were given",
-            )
-        })
-    }
-
-    /// A new id: `prefix` and a fresh value.
-    pub(crate) fn id<T: TryFrom<String>>(&mut self, prefix: &str) -> Result<T, CommandError> {
-        let value = self.next()?;
-        T::try_from(format!("{prefix}_{value}")).map_err(|_| {
-            CommandError::new(
-                ErrorCode::FreshValuesExhausted,
-                "a fresh value is not usable in an id",
-            )
-        })
-    }
-}
-
-/// The actor's account, or `unknown_actor`.
-pub(crate) fn actor_account<'a>(
-    state: &'a State,
-    ctx: &Context,
-) -> Result<&'a Account, CommandError> {
-    state.account(&ctx.actor).ok_or_else(|| {
-        CommandError::new(
-            ErrorCode::UnknownActor,
-            format!("account `{}` is unknown to the store", ctx.actor),
-        )
-    })
-}
-
-/// Turns a denial into an error.
-pub(crate) fn require(decision: Decision) -> Result<(), CommandError> {
-    match decision.denial() {
-        Some(reason) => Err(CommandError::denied(reason)),
-        None => Ok(()),
-    }
-}
-
-/// Parses an e-mail address given to a command.
-pub(crate) fn email(value: &str) -> Result<Email, CommandError> {
-    Email::new(value).map_err(|e| CommandError::new(ErrorCode::InvalidEmail, e.to_string()))
-}
-
-/// The `not_found` error for a resource the actor may not see.
-pub(crate) fn not_found(code: ErrorCode, what: &str, id: &str) -> CommandError {
-    CommandError::new(
-        code,
-        format!("{what} `{id}` does not exist or is not visible to you"),
-    )
-}
-
-/// Checks that the actor may do `action` to the resource `id`; an invisible resource is the
-/// resource type's `*_not_found` error.
-pub(crate) fn permit(
-    state: &State,
-    ctx: &Context,
-    action: Action,
-    id: &str,
-) -> Result<(), CommandError> {
-    let resource_type = action.resource_type();
-    let resource = Resource {
-        resource_type,
-        id: id.to_owned(),
-    };
-    let decision = authorize(state, &ctx.actor, action, &resource, ctx.now)
-        .map_err(|e| CommandError::new(ErrorCode::InvalidInput, e.to_string()))?;
-    match decision.denial() {
-        Some(Reason::NotFound) => Err(match resource_type {
-            ResourceType::Project => not_found(ErrorCode::ProjectNotFound, "project", id),
-            ResourceType::License => not_found(ErrorCode::LicenseNotFound, "license", id),
-            ResourceType::Order => not_found(ErrorCode::OrderNotFound, "order", id),
-            ResourceType::Contract => not_found(ErrorCode::ContractNotFound, "contract", id),
-            ResourceType::Account => not_found(ErrorCode::AccountNotFound, "account", id),
-        }),
-        _ => require(decision),
-    }
-}
-
 /// Runs an account's command against `state`.
 pub fn execute(state: &State, command: &Command, ctx: &Context) -> Result<Outcome, CommandError> {
     let mut fresh = Fresh::new(&ctx.fresh);
     let mut out = Outcome::default();
     match command {
         Command::CreateProject { name, kind } => {
-            sharing::create_project(state, ctx, &mut fresh, &mut out, name, *kind)
+            projects::create_project(state, ctx, &mut fresh, &mut out, name, *kind)
         }
         Command::ShareProject { project_id, email } => {
-            sharing::share(state, ctx, &mut out, project_id, email)
+            projects::share(state, ctx, &mut out, project_id, email)
         }
         Command::UnshareProject {
             project_id,
             account_id,
-        } => sharing::unshare(state, ctx, &mut out, project_id, account_id),
+        } => projects::unshare(state, ctx, &mut out, project_id, account_id),
         Command::AssignLicense {
             project_id,
             license_key,
-        } => sharing::assign(state, ctx, &mut out, project_id, license_key),
+        } => projects::assign(state, ctx, &mut out, project_id, license_key),
         Command::UnassignLicense {
             project_id,
             license_key,
-        } => sharing::unassign(state, ctx, &mut out, project_id, license_key),
+        } => projects::unassign(state, ctx, &mut out, project_id, license_key),
         Command::TransferOrder { order_id, to_email } => {
-            sharing::transfer_order(state, ctx, &mut out, order_id, to_email)
+            orders::transfer(state, ctx, &mut out, order_id, to_email)
         }
         Command::InviteDelegate { contract_id, email } => {
             delegates::invite(state, ctx, &mut fresh, &mut out, contract_id, email)

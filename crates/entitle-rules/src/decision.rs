@@ -334,7 +334,7 @@ pub fn license_relations(state: &State, actor: &Account, license: &License) -> V
     if license.created_by.as_ref() == Some(&actor.id) {
         relations.push(Reason::LicenseReseller);
     }
-    // Seed 001: a reseller sees the licenses of the customers it manages (read-only).
+    // A reseller sees the licenses of the customers it manages (read-only).
     let manages_owner = state
         .account(&license.owner_id)
         .is_some_and(|owner| owner.managed_by.as_ref() == Some(&actor.id));

@@ -1,14 +1,14 @@
-//! Contract delegates (seed 003): a client invites delegates by e-mail to a subscription
+//! Contract delegates: a client invites delegates by e-mail to a subscription
 //! contract; a delegate accepts by link, may view, provision and open tickets, never touch
 //! billing, change the contract or manage delegates; the client revokes at any time. A
 //! delegate has no access to a one-off contract, and an invitation belongs to the account it
 //! was made for, not to an address.
 
 use crate::action::Action;
-use crate::command::{Context, Fresh, Outcome, actor_account, email, not_found, permit};
+use crate::context::{Context, Fresh, Outcome, actor_account, email, not_found, permit};
 use crate::decision::{ContractRole, Reason, contract_role};
 use crate::error::{CommandError, ErrorCode};
-use crate::event::{Event, EventPayload};
+use crate::event::EventPayload;
 use crate::ids::{AccountId, ContractId, InvitationId};
 use crate::model::{
     Billing, Contract, Delegate, DelegateStatus, Invitation, InvitationStatus, Ticket,
@@ -31,14 +31,6 @@ fn contract_for<'a>(
     state
         .contract(id)
         .ok_or_else(|| not_found(ErrorCode::ContractNotFound, "contract", id.as_str()))
-}
-
-fn event(ctx: &Context, payload: EventPayload) -> Event {
-    Event {
-        at: ctx.now,
-        actor_id: Some(ctx.actor.clone()),
-        payload,
-    }
 }
 
 pub(crate) fn invite(
@@ -104,17 +96,14 @@ pub(crate) fn invite(
         resent_at: None,
         settled_at: None,
     };
-    out.event(event(
-        ctx,
-        EventPayload::DelegateInvited {
-            invitation_id: id,
-            contract_id: contract_id.clone(),
-            email: address,
-            account_id: invitee.id.clone(),
-            accept_token: token,
-            expires_at: invitation.expires_at,
-        },
-    ));
+    out.event(ctx.event(EventPayload::DelegateInvited {
+        invitation_id: id,
+        contract_id: contract_id.clone(),
+        email: address,
+        account_id: invitee.id.clone(),
+        accept_token: token,
+        expires_at: invitation.expires_at,
+    }));
     out.change(Change::PutInvitation(invitation));
     Ok(())
 }
@@ -192,16 +181,13 @@ pub(crate) fn resend(
         resent_at: Some(ctx.now),
         ..invitation.clone()
     };
-    out.event(event(
-        ctx,
-        EventPayload::InvitationResent {
-            invitation_id: invitation_id.clone(),
-            contract_id: contract_id.clone(),
-            email: renewed.email.clone(),
-            accept_token: token,
-            expires_at: renewed.expires_at,
-        },
-    ));
+    out.event(ctx.event(EventPayload::InvitationResent {
+        invitation_id: invitation_id.clone(),
+        contract_id: contract_id.clone(),
+        email: renewed.email.clone(),
+        accept_token: token,
+        expires_at: renewed.expires_at,
+    }));
     out.change(Change::PutInvitation(renewed));
     Ok(())
 }
@@ -226,13 +212,10 @@ pub(crate) fn cancel(
         settled_at: Some(ctx.now),
         ..invitation.clone()
     }));
-    out.event(event(
-        ctx,
-        EventPayload::InvitationCancelled {
-            invitation_id: invitation_id.clone(),
-            contract_id: contract_id.clone(),
-        },
-    ));
+    out.event(ctx.event(EventPayload::InvitationCancelled {
+        invitation_id: invitation_id.clone(),
+        contract_id: contract_id.clone(),
+    }));
     Ok(())
 }
 
@@ -305,14 +288,11 @@ pub(crate) fn accept(
         revoked_at: None,
         invitation_id: invitation.id.clone(),
     }));
-    out.event(event(
-        ctx,
-        EventPayload::DelegateAccepted {
-            invitation_id: invitation.id.clone(),
-            contract_id: contract.id.clone(),
-            account_id: actor.id.clone(),
-        },
-    ));
+    out.event(ctx.event(EventPayload::DelegateAccepted {
+        invitation_id: invitation.id.clone(),
+        contract_id: contract.id.clone(),
+        account_id: actor.id.clone(),
+    }));
     Ok(())
 }
 
@@ -332,13 +312,10 @@ pub(crate) fn revoke(
         revoked_at: Some(ctx.now),
         ..delegate.clone()
     }));
-    out.event(event(
-        ctx,
-        EventPayload::DelegateRevoked {
-            contract_id: contract_id.clone(),
-            account_id: account_id.clone(),
-        },
-    ));
+    out.event(ctx.event(EventPayload::DelegateRevoked {
+        contract_id: contract_id.clone(),
+        account_id: account_id.clone(),
+    }));
     Ok(())
 }
 
@@ -364,13 +341,10 @@ pub(crate) fn provision(
             ),
         ));
     }
-    out.event(event(
-        ctx,
-        EventPayload::ProvisioningRequested {
-            contract_id: contract_id.clone(),
-            action: action.to_owned(),
-        },
-    ));
+    out.event(ctx.event(EventPayload::ProvisioningRequested {
+        contract_id: contract_id.clone(),
+        action: action.to_owned(),
+    }));
     Ok(())
 }
 
@@ -409,14 +383,11 @@ pub(crate) fn create_ticket(
         subject,
         body,
     };
-    out.event(event(
-        ctx,
-        EventPayload::TicketCreated {
-            ticket_id: ticket.id.clone(),
-            contract_id: contract_id.clone(),
-            subject: ticket.subject.clone(),
-        },
-    ));
+    out.event(ctx.event(EventPayload::TicketCreated {
+        ticket_id: ticket.id.clone(),
+        contract_id: contract_id.clone(),
+        subject: ticket.subject.clone(),
+    }));
     out.change(Change::PutTicket(ticket));
     Ok(())
 }

@@ -1,21 +1,29 @@
 //! Records the store imports: idempotent upserts, checked for integrity. Fields that entitle
 //! owns (project assignments, reseller notes and payments) survive a re-import.
 
-use crate::command::{Outcome, ProjectRuntime, not_found};
+use crate::context::{Outcome, not_found, store_event};
 use crate::error::{CommandError, ErrorCode};
-use crate::event::{Event, EventPayload};
+use crate::event::EventPayload;
+use crate::ids::ProjectId;
 use crate::model::{Account, Contract, License, Order, Product, Project};
 use crate::reseller::MAX_ACCOUNT_NAME;
 use crate::state::{Change, State};
 use crate::text::bounded;
 use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
 
-fn event(now: Timestamp, payload: EventPayload) -> Event {
-    Event {
-        at: now,
-        actor_id: None,
-        payload,
-    }
+/// The device state of a project, as the store reports it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProjectRuntime {
+    /// The project.
+    pub project_id: ProjectId,
+    /// Whether its server is active.
+    pub server_active: bool,
+    /// How many panels are signed in.
+    pub active_panels: u32,
 }
 
 fn invalid(detail: String) -> CommandError {
@@ -73,7 +81,7 @@ pub(crate) fn account(
         name,
         ..record.clone()
     }));
-    out.event(event(
+    out.event(store_event(
         now,
         EventPayload::AccountImported {
             account_id: record.id.clone(),
@@ -100,7 +108,7 @@ pub(crate) fn product(
         family,
         ..record.clone()
     }));
-    out.event(event(
+    out.event(store_event(
         now,
         EventPayload::ProductImported {
             product_id: record.id.clone(),
@@ -152,7 +160,7 @@ pub(crate) fn license(
         }
     }
     out.change(Change::PutLicense(next));
-    out.event(event(
+    out.event(store_event(
         now,
         EventPayload::LicenseImported {
             license_key: record.license_key.clone(),
@@ -186,7 +194,7 @@ pub(crate) fn order(
         license_keys: keys,
         ..record.clone()
     }));
-    out.event(event(
+    out.event(store_event(
         now,
         EventPayload::OrderImported {
             order_id: record.id.clone(),
@@ -209,7 +217,7 @@ pub(crate) fn contract(
         )));
     }
     out.change(Change::PutContract(Contract { ..record.clone() }));
-    out.event(event(
+    out.event(store_event(
         now,
         EventPayload::ContractImported {
             contract_id: record.id.clone(),
@@ -236,7 +244,7 @@ pub(crate) fn runtime(
         active_panels: runtime.active_panels,
         ..project.clone()
     }));
-    out.event(event(
+    out.event(store_event(
         now,
         EventPayload::ProjectRuntimeReported {
             project_id: runtime.project_id.clone(),

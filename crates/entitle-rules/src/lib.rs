@@ -15,6 +15,7 @@
 pub mod access;
 pub mod action;
 pub mod command;
+mod context;
 pub mod decision;
 pub mod delegates;
 pub mod error;
@@ -23,11 +24,12 @@ pub mod ids;
 mod imports;
 pub mod list;
 pub mod model;
+pub mod orders;
+pub mod projects;
 pub mod read;
 pub mod reseller;
 #[cfg(feature = "schema")]
 mod schema;
-pub mod sharing;
 pub mod state;
 pub mod text;
 pub mod time;

@@ -46,7 +46,7 @@ pub fn whole<T>(
 }
 
 /// `GET /v1/licenses`: the licenses the caller owns, those it created as a reseller, and those
-/// of every customer it manages (seed 001). The last part depends on who those customers are,
+/// of every customer it manages. The last part depends on who those customers are,
 /// so the source reads them from `state` first: one relation per managed customer.
 pub fn licenses(state: &State, actor: &AccountId) -> Source {
     let mut relations = vec![

@@ -1,18 +1,46 @@
-//! Reseller licenses (seed 001). A reseller creates customer accounts and licenses for them:
+//! Reseller licenses. A reseller creates customer accounts and licenses for them:
 //! product, quantity, private notes, customer-paid flag and date, customer-visible details,
 //! permanent or trial (14 days, 30 for `prestashop`), primary or additional; at most 10 unpaid.
 
 use crate::action::Action;
-use crate::command::{
-    Context, Fresh, NewLicenses, Outcome, actor_account, email, not_found, permit,
-};
+use crate::context::{Context, Fresh, Outcome, actor_account, email, not_found, permit};
 use crate::error::{CommandError, ErrorCode};
-use crate::event::{Event, EventPayload};
-use crate::ids::{AccountId, LicenseKey};
+use crate::event::EventPayload;
+use crate::ids::{AccountId, LicenseKey, ProductId};
 use crate::model::{Account, AccountKind, License, LicenseTier, LicenseType};
 use crate::state::{Change, State};
 use crate::text::{self, bounded};
 use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// A reseller's request for licenses.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewLicenses {
+    /// The product.
+    pub product_id: ProductId,
+    /// The customer, one the reseller manages.
+    pub customer_id: AccountId,
+    /// How many licenses, 1 to 100; one key each.
+    pub quantity: u32,
+    /// Permanent or trial.
+    pub license_type: LicenseType,
+    /// Primary or additional.
+    pub tier: LicenseTier,
+    /// Private notes, never shown to the customer.
+    #[serde(default)]
+    pub reseller_notes: Option<String>,
+    /// Details the customer sees.
+    #[serde(default)]
+    pub customer_details: Option<String>,
+    /// Whether the customer has paid.
+    pub customer_paid: bool,
+    /// When the customer paid; the creation time when paid and absent.
+    #[serde(default)]
+    pub customer_paid_at: Option<Timestamp>,
+}
 
 /// The most unpaid licenses a reseller may hold at once.
 pub const MAX_UNPAID: usize = 10;
@@ -26,14 +54,6 @@ pub const PRESTASHOP_TRIAL_DAYS: i64 = 30;
 pub const MAX_NOTES: usize = 2_000;
 /// The longest account name, in characters.
 pub const MAX_ACCOUNT_NAME: usize = 200;
-
-fn event(ctx: &Context, payload: EventPayload) -> Event {
-    Event {
-        at: ctx.now,
-        actor_id: Some(ctx.actor.clone()),
-        payload,
-    }
-}
 
 fn reseller<'a>(state: &'a State, ctx: &Context) -> Result<&'a Account, CommandError> {
     let actor = actor_account(state, ctx)?;
@@ -80,15 +100,12 @@ pub(crate) fn create_customer(
         company_role: None,
         managed_by: Some(actor.id.clone()),
     };
-    out.event(event(
-        ctx,
-        EventPayload::AccountCreated {
-            account_id: account.id.clone(),
-            email: address,
-            name,
-            managed_by: actor.id.clone(),
-        },
-    ));
+    out.event(ctx.event(EventPayload::AccountCreated {
+        account_id: account.id.clone(),
+        email: address,
+        name,
+        managed_by: actor.id.clone(),
+    }));
     out.change(Change::PutAccount(account));
     Ok(())
 }
@@ -221,18 +238,15 @@ pub(crate) fn create_licenses(
         license.customer_details = customer_details.clone();
         license.customer_paid = *customer_paid;
         license.customer_paid_at = paid_at;
-        out.event(event(
-            ctx,
-            EventPayload::LicenseCreated {
-                license_key: license.license_key.clone(),
-                product_id: product_id.clone(),
-                owner_id: customer.id.clone(),
-                license_type: *license_type,
-                tier: *tier,
-                expires_at,
-                customer_paid: *customer_paid,
-            },
-        ));
+        out.event(ctx.event(EventPayload::LicenseCreated {
+            license_key: license.license_key.clone(),
+            product_id: product_id.clone(),
+            owner_id: customer.id.clone(),
+            license_type: *license_type,
+            tier: *tier,
+            expires_at,
+            customer_paid: *customer_paid,
+        }));
         out.change(Change::PutLicense(license));
     }
     Ok(())
@@ -272,14 +286,11 @@ pub(crate) fn update_payment(
         customer_paid_at: paid_at,
         ..license.clone()
     }));
-    out.event(event(
-        ctx,
-        EventPayload::LicensePaymentUpdated {
-            license_key: license_key.clone(),
-            customer_paid,
-            customer_paid_at: paid_at,
-        },
-    ));
+    out.event(ctx.event(EventPayload::LicensePaymentUpdated {
+        license_key: license_key.clone(),
+        customer_paid,
+        customer_paid_at: paid_at,
+    }));
     Ok(())
 }
 

@@ -1,12 +1,12 @@
-//! License and project transfer (seed 002). An unused license moves at its owner's request
+//! License and project transfer. An unused license moves at its owner's request
 //! (or its company admin's, for an employee's license); an activated license moves with its
 //! project; servers and panels must be deactivated first; the project's kind limits who may
 //! receive it. A transfer moves nothing until the target accepts it.
 
 use crate::action::Action;
-use crate::command::{Context, Fresh, Outcome, actor_account, email, not_found, permit};
+use crate::context::{Context, Fresh, Outcome, actor_account, email, not_found, permit};
 use crate::error::{CommandError, ErrorCode};
-use crate::event::{Event, EventPayload};
+use crate::event::EventPayload;
 use crate::ids::{LicenseKey, ProjectId, TransferId};
 use crate::model::{
     Account, AccountKind, License, Project, ProjectKind, Transfer, TransferStatus, TransferSubject,
@@ -16,14 +16,6 @@ use crate::text::Email;
 
 /// Days a transfer waits for acceptance.
 pub const TRANSFER_TTL_DAYS: i64 = 7;
-
-fn event(ctx: &Context, payload: EventPayload) -> Event {
-    Event {
-        at: ctx.now,
-        actor_id: Some(ctx.actor.clone()),
-        payload,
-    }
-}
 
 fn target<'a>(
     state: &'a State,
@@ -97,16 +89,13 @@ fn request(
         expires_at: ctx.now.plus_days(TRANSFER_TTL_DAYS),
         settled_at: None,
     };
-    out.event(event(
-        ctx,
-        EventPayload::TransferRequested {
-            transfer_id: transfer.id.clone(),
-            subject,
-            from_id: from.id.clone(),
-            to_id: to.id.clone(),
-            expires_at: transfer.expires_at,
-        },
-    ));
+    out.event(ctx.event(EventPayload::TransferRequested {
+        transfer_id: transfer.id.clone(),
+        subject,
+        from_id: from.id.clone(),
+        to_id: to.id.clone(),
+        expires_at: transfer.expires_at,
+    }));
     out.change(Change::PutTransfer(transfer));
     Ok(())
 }
@@ -291,18 +280,15 @@ pub(crate) fn accept(
         settled_at: Some(ctx.now),
         ..transfer.clone()
     }));
-    out.event(event(
-        ctx,
-        EventPayload::TransferAccepted {
-            transfer_id: id.clone(),
-            subject: transfer.subject.clone(),
-            from_id: transfer.from_id.clone(),
-            to_id: to.id.clone(),
-            license_keys: moved,
-            unassigned_license_keys: unassigned,
-            removed_share_account_ids: removed_shares,
-        },
-    ));
+    out.event(ctx.event(EventPayload::TransferAccepted {
+        transfer_id: id.clone(),
+        subject: transfer.subject.clone(),
+        from_id: transfer.from_id.clone(),
+        to_id: to.id.clone(),
+        license_keys: moved,
+        unassigned_license_keys: unassigned,
+        removed_share_account_ids: removed_shares,
+    }));
     Ok(())
 }
 
@@ -325,11 +311,8 @@ pub(crate) fn cancel(
         settled_at: Some(ctx.now),
         ..transfer.clone()
     }));
-    out.event(event(
-        ctx,
-        EventPayload::TransferCancelled {
-            transfer_id: id.clone(),
-        },
-    ));
+    out.event(ctx.event(EventPayload::TransferCancelled {
+        transfer_id: id.clone(),
+    }));
     Ok(())
 }

@@ -1,28 +1,19 @@
-//! Project sharing and order transfer (seed 000). An owner shares a production project by
+//! Projects: creation, sharing and license assignment. An owner shares a production project by
 //! e-mail; it appears for the recipient at once; recipients assign their own licenses, which
 //! the owner sees; unsharing removes the project and every license the recipient assigned.
-//! Partners transfer whole orders, recurring fees included.
 
 use crate::action::Action;
-use crate::command::{Context, Fresh, Outcome, actor_account, email, not_found, permit};
+use crate::context::{Context, Fresh, Outcome, actor_account, email, not_found, permit};
 use crate::decision::{ProjectRole, project_role};
 use crate::error::{CommandError, ErrorCode};
-use crate::event::{Event, EventPayload};
-use crate::ids::{AccountId, LicenseKey, OrderId, ProjectId};
-use crate::model::{License, Order, Project, ProjectKind, Share};
+use crate::event::EventPayload;
+use crate::ids::{AccountId, LicenseKey, ProjectId};
+use crate::model::{License, Project, ProjectKind, Share};
 use crate::state::{Change, State};
 use crate::text::bounded;
 
 /// The longest project name, in characters.
 pub const MAX_PROJECT_NAME: usize = 100;
-
-fn event(ctx: &Context, payload: EventPayload) -> Event {
-    Event {
-        at: ctx.now,
-        actor_id: Some(ctx.actor.clone()),
-        payload,
-    }
-}
 
 pub(crate) fn create_project(
     state: &State,
@@ -48,14 +39,11 @@ pub(crate) fn create_project(
         active_panels: 0,
         created_at: ctx.now,
     };
-    out.event(event(
-        ctx,
-        EventPayload::ProjectCreated {
-            project_id: project.id.clone(),
-            name,
-            kind: project.kind,
-        },
-    ));
+    out.event(ctx.event(EventPayload::ProjectCreated {
+        project_id: project.id.clone(),
+        name,
+        kind: project.kind,
+    }));
     out.change(Change::PutProject(project));
     Ok(())
 }
@@ -93,14 +81,11 @@ pub(crate) fn share(
         account_id: recipient.id.clone(),
         shared_at: ctx.now,
     }));
-    out.event(event(
-        ctx,
-        EventPayload::ProjectShared {
-            project_id: project_id.clone(),
-            account_id: recipient.id.clone(),
-            email: address,
-        },
-    ));
+    out.event(ctx.event(EventPayload::ProjectShared {
+        project_id: project_id.clone(),
+        account_id: recipient.id.clone(),
+        email: address,
+    }));
     Ok(())
 }
 
@@ -131,14 +116,11 @@ pub(crate) fn unshare(
         out.change(Change::PutLicense(freed));
     }
     out.change(Change::DeleteShare(share.clone()));
-    out.event(event(
-        ctx,
-        EventPayload::ProjectUnshared {
-            project_id: project_id.clone(),
-            account_id: account_id.clone(),
-            removed_license_keys: removed,
-        },
-    ));
+    out.event(ctx.event(EventPayload::ProjectUnshared {
+        project_id: project_id.clone(),
+        account_id: account_id.clone(),
+        removed_license_keys: removed,
+    }));
     Ok(())
 }
 
@@ -178,13 +160,10 @@ pub(crate) fn assign(
         assigned_at: Some(ctx.now),
         ..license.clone()
     }));
-    out.event(event(
-        ctx,
-        EventPayload::LicenseAssigned {
-            license_key: license_key.clone(),
-            project_id: project_id.clone(),
-        },
-    ));
+    out.event(ctx.event(EventPayload::LicenseAssigned {
+        license_key: license_key.clone(),
+        project_id: project_id.clone(),
+    }));
     Ok(())
 }
 
@@ -211,78 +190,9 @@ pub(crate) fn unassign(
     let mut freed = license.clone();
     freed.unassign();
     out.change(Change::PutLicense(freed));
-    out.event(event(
-        ctx,
-        EventPayload::LicenseUnassigned {
-            license_key: license_key.clone(),
-            project_id: project_id.clone(),
-        },
-    ));
-    Ok(())
-}
-
-pub(crate) fn transfer_order(
-    state: &State,
-    ctx: &Context,
-    out: &mut Outcome,
-    order_id: &OrderId,
-    to_email: &str,
-) -> Result<(), CommandError> {
-    let actor = actor_account(state, ctx)?;
-    permit(state, ctx, Action::OrderTransfer, order_id.as_str())?;
-    let order = state
-        .order(order_id)
-        .ok_or_else(|| not_found(ErrorCode::OrderNotFound, "order", order_id.as_str()))?;
-    let address = email(to_email)?;
-    if address == actor.email {
-        return Err(CommandError::new(
-            ErrorCode::CannotTransferToSelf,
-            "the order is already yours",
-        ));
-    }
-    let target = state.account_by_email(&address).ok_or_else(|| {
-        CommandError::new(
-            ErrorCode::RecipientNotFound,
-            format!("`{address}` has no account at this store"),
-        )
-    })?;
-    let mut moved = Vec::new();
-    let mut unassigned = Vec::new();
-    for key in &order.license_keys {
-        let Some(license) = state.license(key).filter(|l| l.owner_id == order.owner_id) else {
-            continue;
-        };
-        let mut next = license.clone();
-        next.owner_id = target.id.clone();
-        // Projects do not move with an order: a license on one leaves it.
-        if next.project_id.is_some() {
-            next.unassign();
-            unassigned.push(key.clone());
-        }
-        moved.push(key.clone());
-        out.change(Change::PutLicense(next));
-    }
-    let billing_account_id = if order.recurring {
-        target.id.clone()
-    } else {
-        order.billing_account_id.clone()
-    };
-    out.change(Change::PutOrder(Order {
-        owner_id: target.id.clone(),
-        billing_account_id: billing_account_id.clone(),
-        ..order.clone()
+    out.event(ctx.event(EventPayload::LicenseUnassigned {
+        license_key: license_key.clone(),
+        project_id: project_id.clone(),
     }));
-    out.event(event(
-        ctx,
-        EventPayload::OrderTransferred {
-            order_id: order_id.clone(),
-            from_id: order.owner_id.clone(),
-            to_id: target.id.clone(),
-            billing_account_id,
-            recurring: order.recurring,
-            license_keys: moved,
-            unassigned_license_keys: unassigned,
-        },
-    ));
     Ok(())
 }
