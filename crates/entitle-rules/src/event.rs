@@ -24,77 +24,90 @@ pub struct Event {
     pub payload: EventPayload,
 }
 
-/// What happened, by type (`<resource>.<past-tense verb>`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(tag = "type", content = "payload", rename_all_fields = "camelCase")]
-#[allow(
-    missing_docs,
-    reason = "each payload field is named for the record it identifies"
-)]
-pub enum EventPayload {
+/// Declares [`EventPayload`] with each event's type name written once: serde's tag and
+/// [`EventPayload::event_type`] both come from it.
+macro_rules! events {
+    ($(
+        $(#[doc = $doc:literal])*
+        $variant:ident = $name:tt { $($(#[$attr:meta])* $field:ident: $ty:ty),* $(,)? },
+    )*) => {
+        /// What happened, by type (`<resource>.<past-tense verb>`).
+        #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+        #[serde(tag = "type", content = "payload", rename_all_fields = "camelCase")]
+        #[allow(
+            missing_docs,
+            reason = "each payload field is named for the record it identifies"
+        )]
+        pub enum EventPayload {
+            $($(#[doc = $doc])* #[serde(rename = $name)] $variant { $($(#[$attr])* $field: $ty),* },)*
+        }
+
+        impl EventPayload {
+            /// Every event type, in the order they are declared.
+            pub const TYPES: &'static [&'static str] = &[$($name,)*];
+
+            /// The event's type, such as `project.shared`.
+            pub fn event_type(&self) -> &'static str {
+                match self {
+                    $(Self::$variant { .. } => $name,)*
+                }
+            }
+        }
+    };
+}
+
+events! {
     /// An account was imported by the store.
-    #[serde(rename = "account.imported")]
-    AccountImported { account_id: AccountId },
+    AccountImported = "account.imported" { account_id: AccountId },
     /// A product was imported by the store.
-    #[serde(rename = "product.imported")]
-    ProductImported { product_id: ProductId },
+    ProductImported = "product.imported" { product_id: ProductId },
     /// A license was imported by the store; an owner change takes it off its project.
-    #[serde(rename = "license.imported")]
-    LicenseImported {
+    LicenseImported = "license.imported" {
         license_key: LicenseKey,
         unassigned_from: Option<ProjectId>,
     },
     /// An order was imported by the store.
-    #[serde(rename = "order.imported")]
-    OrderImported { order_id: OrderId },
+    OrderImported = "order.imported" { order_id: OrderId },
     /// A contract was imported by the store.
-    #[serde(rename = "contract.imported")]
-    ContractImported { contract_id: ContractId },
+    ContractImported = "contract.imported" { contract_id: ContractId },
     /// The store reported a project's device state.
-    #[serde(rename = "project.runtime_reported")]
-    ProjectRuntimeReported {
+    ProjectRuntimeReported = "project.runtime_reported" {
         project_id: ProjectId,
         server_active: bool,
         active_panels: u32,
     },
     /// A project was created.
-    #[serde(rename = "project.created")]
-    ProjectCreated {
+    ProjectCreated = "project.created" {
         project_id: ProjectId,
         name: String,
         kind: ProjectKind,
     },
     /// A project was shared.
-    #[serde(rename = "project.shared")]
-    ProjectShared {
+    ProjectShared = "project.shared" {
         project_id: ProjectId,
         account_id: AccountId,
         email: Email,
     },
     /// A project was unshared; the recipient's licenses left it.
-    #[serde(rename = "project.unshared")]
-    ProjectUnshared {
+    ProjectUnshared = "project.unshared" {
         project_id: ProjectId,
         account_id: AccountId,
         removed_license_keys: Vec<LicenseKey>,
     },
     /// A license was put on a project.
-    #[serde(rename = "license.assigned")]
-    LicenseAssigned {
+    LicenseAssigned = "license.assigned" {
         license_key: LicenseKey,
         project_id: ProjectId,
     },
     /// A license was taken off a project.
-    #[serde(rename = "license.unassigned")]
-    LicenseUnassigned {
+    LicenseUnassigned = "license.unassigned" {
         license_key: LicenseKey,
         project_id: ProjectId,
     },
     /// An order moved to another account with its licenses and recurring fees.
-    #[serde(rename = "order.transferred")]
-    OrderTransferred {
+    OrderTransferred = "order.transferred" {
         order_id: OrderId,
         from_id: AccountId,
         to_id: AccountId,
@@ -104,8 +117,7 @@ pub enum EventPayload {
         unassigned_license_keys: Vec<LicenseKey>,
     },
     /// A delegate was invited; the store e-mails the accept link.
-    #[serde(rename = "delegate.invited")]
-    DelegateInvited {
+    DelegateInvited = "delegate.invited" {
         invitation_id: InvitationId,
         contract_id: ContractId,
         email: Email,
@@ -114,8 +126,7 @@ pub enum EventPayload {
         expires_at: Timestamp,
     },
     /// An invitation was sent again with a new token.
-    #[serde(rename = "invitation.resent")]
-    InvitationResent {
+    InvitationResent = "invitation.resent" {
         invitation_id: InvitationId,
         contract_id: ContractId,
         email: Email,
@@ -123,48 +134,41 @@ pub enum EventPayload {
         expires_at: Timestamp,
     },
     /// An invitation was cancelled.
-    #[serde(rename = "invitation.cancelled")]
-    InvitationCancelled {
+    InvitationCancelled = "invitation.cancelled" {
         invitation_id: InvitationId,
         contract_id: ContractId,
     },
     /// A delegate accepted its invitation.
-    #[serde(rename = "delegate.accepted")]
-    DelegateAccepted {
+    DelegateAccepted = "delegate.accepted" {
         invitation_id: InvitationId,
         contract_id: ContractId,
         account_id: AccountId,
     },
     /// A delegate was revoked.
-    #[serde(rename = "delegate.revoked")]
-    DelegateRevoked {
+    DelegateRevoked = "delegate.revoked" {
         contract_id: ContractId,
         account_id: AccountId,
     },
     /// Someone asked the store to carry out a provisioning action.
-    #[serde(rename = "contract.provisioning_requested")]
-    ProvisioningRequested {
+    ProvisioningRequested = "contract.provisioning_requested" {
         contract_id: ContractId,
         action: String,
     },
     /// A ticket was opened.
-    #[serde(rename = "ticket.created")]
-    TicketCreated {
+    TicketCreated = "ticket.created" {
         ticket_id: TicketId,
         contract_id: ContractId,
         subject: String,
     },
     /// A reseller created a customer account; the store sets up its sign-in.
-    #[serde(rename = "account.created")]
-    AccountCreated {
+    AccountCreated = "account.created" {
         account_id: AccountId,
         email: Email,
         name: String,
         managed_by: AccountId,
     },
     /// A reseller created a license.
-    #[serde(rename = "license.created")]
-    LicenseCreated {
+    LicenseCreated = "license.created" {
         license_key: LicenseKey,
         product_id: ProductId,
         owner_id: AccountId,
@@ -174,15 +178,13 @@ pub enum EventPayload {
         customer_paid: bool,
     },
     /// A reseller recorded a customer's payment.
-    #[serde(rename = "license.payment_updated")]
-    LicensePaymentUpdated {
+    LicensePaymentUpdated = "license.payment_updated" {
         license_key: LicenseKey,
         customer_paid: bool,
         customer_paid_at: Option<Timestamp>,
     },
     /// A transfer was requested.
-    #[serde(rename = "transfer.requested")]
-    TransferRequested {
+    TransferRequested = "transfer.requested" {
         transfer_id: TransferId,
         subject: TransferSubject,
         from_id: AccountId,
@@ -190,8 +192,7 @@ pub enum EventPayload {
         expires_at: Timestamp,
     },
     /// A transfer was accepted: everything listed moved.
-    #[serde(rename = "transfer.accepted")]
-    TransferAccepted {
+    TransferAccepted = "transfer.accepted" {
         transfer_id: TransferId,
         subject: TransferSubject,
         from_id: AccountId,
@@ -201,44 +202,49 @@ pub enum EventPayload {
         removed_share_account_ids: Vec<AccountId>,
     },
     /// A transfer was cancelled.
-    #[serde(rename = "transfer.cancelled")]
-    TransferCancelled { transfer_id: TransferId },
+    TransferCancelled = "transfer.cancelled" { transfer_id: TransferId },
     /// The store replaced its settings: the origins its pages run on. Written by the worker,
     /// which keeps the settings; listed here so the feed's event types are declared once.
-    #[serde(rename = "settings.updated")]
-    SettingsUpdated { allowed_origins: Vec<String> },
+    SettingsUpdated = "settings.updated" { allowed_origins: Vec<String> },
 }
 
-impl EventPayload {
-    /// The event's type, such as `project.shared`.
-    pub fn event_type(&self) -> &'static str {
-        match self {
-            Self::AccountImported { .. } => "account.imported",
-            Self::ProductImported { .. } => "product.imported",
-            Self::LicenseImported { .. } => "license.imported",
-            Self::OrderImported { .. } => "order.imported",
-            Self::ContractImported { .. } => "contract.imported",
-            Self::ProjectRuntimeReported { .. } => "project.runtime_reported",
-            Self::ProjectCreated { .. } => "project.created",
-            Self::ProjectShared { .. } => "project.shared",
-            Self::ProjectUnshared { .. } => "project.unshared",
-            Self::LicenseAssigned { .. } => "license.assigned",
-            Self::LicenseUnassigned { .. } => "license.unassigned",
-            Self::OrderTransferred { .. } => "order.transferred",
-            Self::DelegateInvited { .. } => "delegate.invited",
-            Self::InvitationResent { .. } => "invitation.resent",
-            Self::InvitationCancelled { .. } => "invitation.cancelled",
-            Self::DelegateAccepted { .. } => "delegate.accepted",
-            Self::DelegateRevoked { .. } => "delegate.revoked",
-            Self::ProvisioningRequested { .. } => "contract.provisioning_requested",
-            Self::TicketCreated { .. } => "ticket.created",
-            Self::AccountCreated { .. } => "account.created",
-            Self::LicenseCreated { .. } => "license.created",
-            Self::LicensePaymentUpdated { .. } => "license.payment_updated",
-            Self::TransferRequested { .. } => "transfer.requested",
-            Self::TransferAccepted { .. } => "transfer.accepted",
-            Self::TransferCancelled { .. } => "transfer.cancelled",
-            Self::SettingsUpdated { .. } => "settings.updated",
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test code")]
+    use super::*;
+
+    #[test]
+    fn event_types_are_unique_and_read_resource_dot_verb() {
+        let mut seen = std::collections::BTreeSet::new();
+        for name in EventPayload::TYPES {
+            assert!(seen.insert(name), "`{name}` is declared twice");
+            let (resource, verb) = name.split_once('.').unwrap();
+            assert!(!resource.is_empty() && !verb.is_empty() && !verb.contains('.'));
+            assert!(
+                name.chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_')
+            );
+        }
+        assert_eq!(seen.len(), 26);
+    }
+
+    #[test]
+    fn serde_writes_the_event_type_as_its_tag() {
+        let payloads = [
+            EventPayload::TransferCancelled {
+                transfer_id: "trf_1".try_into().unwrap(),
+            },
+            EventPayload::ProvisioningRequested {
+                contract_id: "c".try_into().unwrap(),
+                action: "update_nameservers".into(),
+            },
+        ];
+        for payload in payloads {
+            let json = serde_json::to_value(&payload).unwrap();
+            assert_eq!(json["type"], payload.event_type());
+            assert!(EventPayload::TYPES.contains(&payload.event_type()));
+            let back: EventPayload = serde_json::from_value(json).unwrap();
+            assert_eq!(back, payload);
         }
     }
 }
