@@ -95,7 +95,8 @@ export type Resource = {
 };
 
 /**
- * The answer to "may this actor do this action to this resource?".
+ * The answer to "may this actor do this action to this resource?": allowed for one or more
+ * reasons, or denied for one. On the wire (JSON, TypeScript) it is `{ allowed, reasons }`.
  */
 export type Decision = {
   /**
@@ -103,7 +104,7 @@ export type Decision = {
    */
   allowed: boolean,
   /**
-   * Why: grant reasons when allowed, deny reasons otherwise. Never empty.
+   * Why: the grant reasons when allowed (one or more), the deny reason otherwise (exactly one).
    */
   reasons: Array<Reason>,
 };

@@ -80,38 +80,127 @@ impl<'de> Deserialize<'de> for Reason {
     }
 }
 
-/// The answer to "may this actor do this action to this resource?".
+/// Why an action is allowed: one grant reason or more, never none.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Grants {
+    first: Reason,
+    rest: Vec<Reason>,
+}
+
+impl Grants {
+    /// A single grant reason.
+    pub fn one(reason: Reason) -> Self {
+        Self {
+            first: reason,
+            rest: Vec::new(),
+        }
+    }
+
+    /// The reasons, if there is at least one.
+    pub fn new(reasons: Vec<Reason>) -> Option<Self> {
+        let mut reasons = reasons.into_iter();
+        let first = reasons.next()?;
+        Some(Self {
+            first,
+            rest: reasons.collect(),
+        })
+    }
+
+    /// The first reason.
+    pub fn first(&self) -> Reason {
+        self.first
+    }
+
+    /// Every reason, the first one first.
+    pub fn iter(&self) -> impl Iterator<Item = Reason> + '_ {
+        std::iter::once(self.first).chain(self.rest.iter().copied())
+    }
+
+    /// Whether `reason` is among them.
+    pub fn contains(&self, reason: Reason) -> bool {
+        self.iter().any(|r| r == reason)
+    }
+}
+
+/// The answer to "may this actor do this action to this resource?": allowed for one or more
+/// reasons, or denied for one. On the wire (JSON, TypeScript) it is `{ allowed, reasons }`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(as = "DecisionRecord"))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(into = "DecisionRecord", try_from = "DecisionRecord")]
+pub enum Decision {
+    /// Allowed, with every grant reason that applies.
+    Allow(Grants),
+    /// Denied, with the reason.
+    Deny(Reason),
+}
+
+/// The JSON form of a [`Decision`].
+#[derive(Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct Decision {
+struct DecisionRecord {
     /// Whether the action is allowed.
-    pub allowed: bool,
-    /// Why: grant reasons when allowed, deny reasons otherwise. Never empty.
-    pub reasons: Vec<Reason>,
+    allowed: bool,
+    /// Why: the grant reasons when allowed (one or more), the deny reason otherwise (exactly one).
+    reasons: Vec<Reason>,
+}
+
+impl From<Decision> for DecisionRecord {
+    fn from(decision: Decision) -> Self {
+        Self {
+            allowed: decision.is_allowed(),
+            reasons: decision.reasons(),
+        }
+    }
+}
+
+impl TryFrom<DecisionRecord> for Decision {
+    type Error = &'static str;
+
+    fn try_from(record: DecisionRecord) -> Result<Self, Self::Error> {
+        match (record.allowed, record.reasons.as_slice()) {
+            (true, _) => Grants::new(record.reasons)
+                .map(Decision::Allow)
+                .ok_or("an allowed decision needs at least one reason"),
+            (false, [reason]) => Ok(Decision::Deny(*reason)),
+            (false, _) => Err("a denied decision has exactly one reason"),
+        }
+    }
 }
 
 impl Decision {
-    fn allow(reasons: Vec<Reason>) -> Self {
-        Self {
-            allowed: true,
-            reasons,
-        }
+    fn allow(reason: Reason) -> Self {
+        Self::Allow(Grants::one(reason))
     }
 
     fn deny(reason: Reason) -> Self {
-        Self {
-            allowed: false,
-            reasons: vec![reason],
+        Self::Deny(reason)
+    }
+
+    /// Allowed for `reasons`, or denied as `not_found` when there are none.
+    fn allow_any(reasons: Vec<Reason>) -> Self {
+        Grants::new(reasons).map_or(Self::Deny(Reason::NotFound), Self::Allow)
+    }
+
+    /// Whether the action is allowed.
+    pub fn is_allowed(&self) -> bool {
+        matches!(self, Self::Allow(_))
+    }
+
+    /// The deny reason, if denied.
+    pub fn denial(&self) -> Option<Reason> {
+        match self {
+            Self::Allow(_) => None,
+            Self::Deny(reason) => Some(*reason),
         }
     }
 
-    /// The first deny reason, if denied.
-    pub fn denial(&self) -> Option<Reason> {
-        if self.allowed {
-            None
-        } else {
-            self.reasons.first().copied()
+    /// Every reason: the grant reasons when allowed, the deny reason otherwise.
+    pub fn reasons(&self) -> Vec<Reason> {
+        match self {
+            Self::Allow(grants) => grants.iter().collect(),
+            Self::Deny(reason) => vec![*reason],
         }
     }
 }
@@ -232,14 +321,14 @@ fn contract(state: &State, actor: &Account, action: Action, id: &ContractId) -> 
             if action == Action::ContractDelegatesManage && contract.billing == Billing::OneOff {
                 Decision::deny(Reason::ContractNotSubscription)
             } else {
-                Decision::allow(vec![Reason::Owner])
+                Decision::allow(Reason::Owner)
             }
         }
         Some(ContractRole::Delegate) => match action {
             Action::ContractView
             | Action::ContractProvision
             | Action::ContractTicketsCreate
-            | Action::ContractTicketsView => Decision::allow(vec![Reason::ContractDelegate]),
+            | Action::ContractTicketsView => Decision::allow(Reason::ContractDelegate),
             _ => Decision::deny(Reason::DelegateActionForbidden),
         },
         None => Decision::deny(Reason::NotFound),
@@ -291,11 +380,11 @@ fn project(
             {
                 Decision::deny(Reason::TransferPending)
             }
-            _ => Decision::allow(vec![Reason::Owner]),
+            _ => Decision::allow(Reason::Owner),
         },
         Some(ProjectRole::Recipient) => match action {
             Action::ProjectView | Action::ProjectLicensesAssign => {
-                Decision::allow(vec![Reason::ShareRecipient])
+                Decision::allow(Reason::ShareRecipient)
             }
             Action::ProjectLicensesViewAll => Decision::deny(Reason::ShareRecipientSeesOwnLicenses),
             _ => Decision::deny(Reason::ShareRecipientForbidden),
@@ -362,28 +451,29 @@ fn license(
     let Some(license) = state.license(key) else {
         return Decision::deny(Reason::NotFound);
     };
-    let relations = license_relations(state, actor, license);
-    if relations.is_empty() {
+    let Some(relations) = Grants::new(license_relations(state, actor, license)) else {
         return Decision::deny(Reason::NotFound);
-    }
-    let has = |r: Reason| relations.contains(&r);
+    };
+    let has = |r: Reason| relations.contains(r);
     match action {
-        Action::LicenseView => Decision::allow(relations),
+        Action::LicenseView => Decision::Allow(relations),
         Action::LicenseAssign if !has(Reason::Owner) => Decision::deny(Reason::NotLicenseOwner),
         Action::LicenseAssign if license.is_expired(now) => Decision::deny(Reason::LicenseExpired),
         Action::LicenseAssign if license.project_id.is_some() => {
             Decision::deny(Reason::LicenseAlreadyAssigned)
         }
-        Action::LicenseAssign => Decision::allow(vec![Reason::Owner]),
+        Action::LicenseAssign => Decision::allow(Reason::Owner),
         Action::LicenseTransfer => {
-            let grants: Vec<Reason> = relations
-                .iter()
-                .copied()
-                .filter(|r| matches!(r, Reason::Owner | Reason::CompanyAdmin))
-                .collect();
-            if grants.is_empty() {
-                Decision::deny(Reason::NotLicenseOwner)
-            } else if license.is_in_use() {
+            let grants = Grants::new(
+                relations
+                    .iter()
+                    .filter(|r| matches!(r, Reason::Owner | Reason::CompanyAdmin))
+                    .collect(),
+            );
+            let Some(grants) = grants else {
+                return Decision::deny(Reason::NotLicenseOwner);
+            };
+            if license.is_in_use() {
                 Decision::deny(Reason::LicenseInUse)
             } else if has_pending_transfer(
                 state,
@@ -394,11 +484,11 @@ fn license(
             ) {
                 Decision::deny(Reason::TransferPending)
             } else {
-                Decision::allow(grants)
+                Decision::Allow(grants)
             }
         }
         Action::LicenseMarkPaid if has(Reason::LicenseReseller) => {
-            Decision::allow(vec![Reason::LicenseReseller])
+            Decision::allow(Reason::LicenseReseller)
         }
         Action::LicenseMarkPaid => Decision::deny(Reason::NotLicenseReseller),
         _ => Decision::deny(Reason::NotFound),
@@ -413,20 +503,20 @@ fn order(state: &State, actor: &Account, action: Action, id: &OrderId) -> Decisi
     let billing = order.billing_account_id == actor.id;
     match action {
         _ if !owner && !billing => Decision::deny(Reason::NotFound),
-        Action::OrderView if owner => Decision::allow(vec![Reason::Owner]),
-        Action::OrderView => Decision::allow(vec![Reason::BillingAccount]),
+        Action::OrderView if owner => Decision::allow(Reason::Owner),
+        Action::OrderView => Decision::allow(Reason::BillingAccount),
         Action::OrderTransfer if !owner => Decision::deny(Reason::NotOrderOwner),
         Action::OrderTransfer if actor.kind != AccountKind::Partner => {
             Decision::deny(Reason::PartnerOnly)
         }
-        Action::OrderTransfer => Decision::allow(vec![Reason::Owner]),
+        Action::OrderTransfer => Decision::allow(Reason::Owner),
         _ => Decision::deny(Reason::NotFound),
     }
 }
 
 fn account(state: &State, actor: &Account, id: &AccountId) -> Decision {
     if &actor.id == id {
-        return Decision::allow(vec![Reason::SelfAccount]);
+        return Decision::allow(Reason::SelfAccount);
     }
     let Some(target) = state.account(id) else {
         return Decision::deny(Reason::NotFound);
@@ -438,9 +528,61 @@ fn account(state: &State, actor: &Account, id: &AccountId) -> Decision {
     if is_company_admin_of(actor, Some(target)) {
         reasons.push(Reason::CompanyAdmin);
     }
-    if reasons.is_empty() {
-        Decision::deny(Reason::NotFound)
-    } else {
-        Decision::allow(reasons)
+    Decision::allow_any(reasons)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test code")]
+    use super::*;
+
+    fn check(json: &str, expected: Result<Decision, &str>) {
+        let decoded = serde_json::from_str::<Decision>(json);
+        match expected {
+            Ok(decision) => {
+                assert_eq!(decoded.unwrap(), decision);
+                assert_eq!(serde_json::to_string(&decision).unwrap(), json);
+            }
+            Err(message) => assert!(decoded.unwrap_err().to_string().contains(message), "{json}"),
+        }
+    }
+
+    #[test]
+    fn decision_keeps_its_json_form_and_refuses_one_without_reasons() {
+        check(
+            r#"{"allowed":true,"reasons":["owner","company_admin"]}"#,
+            Ok(Decision::Allow(
+                Grants::new(vec![Reason::Owner, Reason::CompanyAdmin]).unwrap(),
+            )),
+        );
+        check(
+            r#"{"allowed":false,"reasons":["not_found"]}"#,
+            Ok(Decision::Deny(Reason::NotFound)),
+        );
+        check(
+            r#"{"allowed":true,"reasons":[]}"#,
+            Err("an allowed decision needs at least one reason"),
+        );
+        check(
+            r#"{"allowed":false,"reasons":[]}"#,
+            Err("a denied decision has exactly one reason"),
+        );
+        check(
+            r#"{"allowed":false,"reasons":["not_found","owner"]}"#,
+            Err("a denied decision has exactly one reason"),
+        );
+    }
+
+    #[test]
+    fn grants_are_never_empty() {
+        assert_eq!(Grants::new(Vec::new()), None);
+        let grants = Grants::new(vec![Reason::Owner, Reason::LicenseReseller]).unwrap();
+        assert_eq!(grants.first(), Reason::Owner);
+        assert!(grants.contains(Reason::LicenseReseller));
+        assert!(!grants.contains(Reason::CompanyAdmin));
+        assert_eq!(
+            Decision::Allow(grants).reasons(),
+            vec![Reason::Owner, Reason::LicenseReseller]
+        );
     }
 }

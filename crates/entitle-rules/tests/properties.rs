@@ -323,11 +323,11 @@ proptest! {
                 for action in Action::ALL.iter().copied().filter(|a| a.resource_type() == ResourceType::Contract) {
                     let decision = run.decide(who, action, "c");
                     if !is_delegate {
-                        prop_assert!(!decision.allowed, "{} is no delegate but may {}", who, action);
+                        prop_assert!(!decision.is_allowed(), "{} is no delegate but may {}", who, action);
                     } else if FORBIDDEN_TO_DELEGATES.contains(&action) {
-                        prop_assert!(!decision.allowed, "delegate {} may {}", who, action);
+                        prop_assert!(!decision.is_allowed(), "delegate {} may {}", who, action);
                     } else {
-                        prop_assert!(decision.allowed, "delegate {} may not {}", who, action);
+                        prop_assert!(decision.is_allowed(), "delegate {} may not {}", who, action);
                     }
                 }
             }
@@ -526,8 +526,8 @@ proptest! {
                 prop_assert_eq!(seen, expected);
                 for who in ["r1", "r2"] {
                     let decision = run.decide(who, Action::ProjectView, pid.as_str());
-                    prop_assert_eq!(decision.allowed, shares.contains(&(index, who)));
-                    prop_assert!(!run.decide(who, Action::ProjectShare, pid.as_str()).allowed);
+                    prop_assert_eq!(decision.is_allowed(), shares.contains(&(index, who)));
+                    prop_assert!(!run.decide(who, Action::ProjectShare, pid.as_str()).is_allowed());
                 }
             }
         }
@@ -643,7 +643,7 @@ proptest! {
                     let decision = run.decide(MOVERS[actor], Action::LicenseTransfer, key.as_str());
                     let result = run.run(MOVERS[actor], Command::RequestLicenseTransfer { license_key: key, to_email: format!("{}@example.com", MOVERS[to]) });
                     // The permission check predicts the command, save for the target's address.
-                    if !decision.allowed { prop_assert!(result.is_err()); }
+                    if !decision.is_allowed() { prop_assert!(result.is_err()); }
                     if let Ok(outcome) = result
                         && let Some(entitle_rules::Change::PutTransfer(t)) = outcome.changes.last() { transfers.push(t.id.clone()); }
                 }

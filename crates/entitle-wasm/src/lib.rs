@@ -324,7 +324,7 @@ impl Access {
         #[expect(clippy::cast_possible_truncation, reason = "saturates, as intended")]
         let now = Timestamp::from_unix_millis(now as i64);
         match entitle_rules::authorize(&self.state, &self.account_id, *action, resource, now) {
-            Ok(decision) => u32::from(decision.allowed),
+            Ok(decision) => u32::from(decision.is_allowed()),
             Err(_) => 2,
         }
     }
