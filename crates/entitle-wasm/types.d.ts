@@ -146,11 +146,11 @@ export type Account = {
    */
   kind: AccountKind,
   /**
-   * The company it belongs to, if any.
+   * The company it belongs to, if any; with `companyRole`.
    */
   companyId?: CompanyId | null,
   /**
-   * Its role in that company.
+   * Its role in that company; with `companyId`.
    */
   companyRole?: CompanyRole | null,
   /**
@@ -228,7 +228,7 @@ export type License = {
    */
   activated: boolean,
   /**
-   * The project it is assigned to.
+   * The project it is assigned to; with `assignedBy` and `assignedAt`.
    */
   projectId?: ProjectId | null,
   /**
@@ -240,7 +240,7 @@ export type License = {
    */
   assignedAt?: Timestamp | null,
   /**
-   * The reseller that created it, for reseller licenses.
+   * The reseller that created it, for reseller licenses; with `createdAt`.
    */
   createdBy?: AccountId | null,
   /**
@@ -248,15 +248,15 @@ export type License = {
    */
   createdAt?: Timestamp | null,
   /**
-   * The reseller's private notes; never shown to the owner.
+   * The reseller's private notes; never shown to the owner. Reseller licenses only.
    */
   resellerNotes?: string | null,
   /**
-   * Details the reseller wrote for the customer; visible to the owner.
+   * Details the reseller wrote for the customer; visible to the owner. Reseller licenses only.
    */
   customerDetails?: string | null,
   /**
-   * Whether the customer has paid the reseller.
+   * Whether the customer has paid the reseller; `customerPaidAt` says when.
    */
   customerPaid: boolean,
   /**
@@ -286,7 +286,7 @@ export type Order = {
    */
   licenseKeys: Array<LicenseKey>,
   /**
-   * Whether it carries recurring fees.
+   * Whether it carries recurring fees (`true`) or was paid once (`false`).
    */
   recurring: boolean,
 };

@@ -112,8 +112,8 @@ fn gather_world(state: &State, actor: &AccountId) {
         // A reseller sees its customers' licenses.
         licenses.extend(state.licenses_owned_by(&customer.id));
     }
-    if let Some(company) = &me.company_id {
-        for colleague in state.accounts_of_company(company) {
+    if let Some(membership) = &me.company {
+        for colleague in state.accounts_of_company(&membership.company_id) {
             if is_company_admin_of(me, Some(colleague)) {
                 licenses.extend(state.licenses_owned_by(&colleague.id));
             }
@@ -122,7 +122,7 @@ fn gather_world(state: &State, actor: &AccountId) {
     for license in licenses {
         products.insert(license.product_id.clone());
         people.insert(license.owner_id.clone());
-        if let Some(project) = &license.project_id {
+        if let Some(project) = license.project_id() {
             state.project(project);
         }
         subjects.push(TransferSubject::License {
@@ -240,11 +240,11 @@ fn visible_slice(state: &State, actor: &AccountId) -> State {
         .iter()
         .filter(|l| !license_relations(state, me, l).is_empty())
         .map(|l| {
-            let mut view = l.clone();
-            if l.created_by.as_ref() != Some(actor) {
-                view.reseller_notes = None;
+            if l.reseller_id() == Some(actor) {
+                l.clone()
+            } else {
+                l.clone().without_reseller_notes()
             }
-            view
         })
         .collect();
     snapshot.orders = state

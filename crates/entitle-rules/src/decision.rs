@@ -402,12 +402,14 @@ fn has_pending_transfer(state: &State, now: Timestamp, subject: &TransferSubject
 
 /// Whether `actor` administers the company that employs `owner`.
 pub fn is_company_admin_of(actor: &Account, owner: Option<&Account>) -> bool {
-    owner.is_some_and(|owner| {
+    let (Some(owner), Some(admin)) = (owner, &actor.company) else {
+        return false;
+    };
+    owner.company.as_ref().is_some_and(|employee| {
         owner.id != actor.id
-            && owner.company_id.is_some()
-            && owner.company_id == actor.company_id
-            && owner.company_role == Some(CompanyRole::Employee)
-            && actor.company_role == Some(CompanyRole::Admin)
+            && employee.company_id == admin.company_id
+            && employee.role == CompanyRole::Employee
+            && admin.role == CompanyRole::Admin
     })
 }
 
@@ -420,7 +422,7 @@ pub fn license_relations(state: &State, actor: &Account, license: &License) -> V
     if is_company_admin_of(actor, state.account(&license.owner_id)) {
         relations.push(Reason::CompanyAdmin);
     }
-    if license.created_by.as_ref() == Some(&actor.id) {
+    if license.reseller_id() == Some(&actor.id) {
         relations.push(Reason::LicenseReseller);
     }
     // A reseller sees the licenses of the customers it manages (read-only).
@@ -431,8 +433,7 @@ pub fn license_relations(state: &State, actor: &Account, license: &License) -> V
         relations.push(Reason::AccountManager);
     }
     let on_own_project = license
-        .project_id
-        .as_ref()
+        .project_id()
         .and_then(|p| state.project(p))
         .is_some_and(|p| p.owner_id == actor.id);
     if on_own_project && license.owner_id != actor.id {
@@ -459,7 +460,7 @@ fn license(
         Action::LicenseView => Decision::Allow(relations),
         Action::LicenseAssign if !has(Reason::Owner) => Decision::deny(Reason::NotLicenseOwner),
         Action::LicenseAssign if license.is_expired(now) => Decision::deny(Reason::LicenseExpired),
-        Action::LicenseAssign if license.project_id.is_some() => {
+        Action::LicenseAssign if license.assignment.is_some() => {
             Decision::deny(Reason::LicenseAlreadyAssigned)
         }
         Action::LicenseAssign => Decision::allow(Reason::Owner),

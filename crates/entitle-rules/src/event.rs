@@ -4,7 +4,7 @@ use crate::ids::{
     AccountId, ContractId, InvitationId, LicenseKey, OrderId, ProductId, ProjectId, TicketId,
     TransferId,
 };
-use crate::model::{LicenseTier, LicenseType, ProjectKind, TransferSubject};
+use crate::model::{Billing, LicenseTier, LicenseType, ProjectKind, TransferSubject};
 use crate::text::Email;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -112,7 +112,10 @@ events! {
         from_id: AccountId,
         to_id: AccountId,
         billing_account_id: AccountId,
-        recurring: bool,
+        #[serde(rename = "recurring", with = "crate::model::recurring_flag")]
+        #[cfg_attr(feature = "ts", ts(type = "boolean"))]
+        #[cfg_attr(feature = "schema", schemars(with = "bool"))]
+        billing: Billing,
         license_keys: Vec<LicenseKey>,
         unassigned_license_keys: Vec<LicenseKey>,
     },

@@ -57,11 +57,6 @@ pub(crate) fn account(
             ),
         )
     })?;
-    if record.company_role.is_some() != record.company_id.is_some() {
-        return Err(invalid(
-            "`companyId` and `companyRole` go together".to_owned(),
-        ));
-    }
     if let Some(other) = state
         .account_by_email(&record.email)
         .filter(|a| a.id != record.id)
@@ -135,28 +130,15 @@ pub(crate) fn license(
     match state.license(&record.license_key) {
         Some(existing) => {
             // entitle's own fields are kept; the store's are replaced.
-            next.project_id = existing.project_id.clone();
-            next.assigned_by = existing.assigned_by.clone();
-            next.assigned_at = existing.assigned_at;
-            next.created_by = existing.created_by.clone();
-            next.created_at = existing.created_at;
-            next.reseller_notes = existing.reseller_notes.clone();
-            next.customer_details = existing.customer_details.clone();
-            next.customer_paid = existing.customer_paid;
-            next.customer_paid_at = existing.customer_paid_at;
-            if existing.owner_id != next.owner_id && next.project_id.is_some() {
-                unassigned_from = next.project_id.clone();
-                next.unassign();
+            next.assignment = existing.assignment.clone();
+            next.resale = existing.resale.clone();
+            if existing.owner_id != next.owner_id {
+                unassigned_from = next.assignment.take().map(|a| a.project_id);
             }
         }
         None => {
-            next.unassign();
-            next.created_by = None;
-            next.created_at = None;
-            next.reseller_notes = None;
-            next.customer_details = None;
-            next.customer_paid = false;
-            next.customer_paid_at = None;
+            next.assignment = None;
+            next.resale = None;
         }
     }
     out.change(Change::PutLicense(next));

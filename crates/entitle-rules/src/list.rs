@@ -69,8 +69,7 @@ pub fn license_item(state: &State, actor: &AccountId, key: &str) -> Option<Licen
     let managed = state
         .account(&license.owner_id)
         .is_some_and(|owner| owner.managed_by.as_ref() == Some(actor));
-    let listed =
-        &license.owner_id == actor || license.created_by.as_ref() == Some(actor) || managed;
+    let listed = &license.owner_id == actor || license.reseller_id() == Some(actor) || managed;
     if !listed || license_relations(state, me, license).is_empty() {
         return None;
     }
@@ -79,11 +78,11 @@ pub fn license_item(state: &State, actor: &AccountId, key: &str) -> Option<Licen
 
 /// A license with the reseller's notes removed unless `actor` created it.
 pub fn hide_notes(license: &License, actor: &AccountId) -> License {
-    let mut view = license.clone();
-    if license.created_by.as_ref() != Some(actor) {
-        view.reseller_notes = None;
+    if license.reseller_id() == Some(actor) {
+        license.clone()
+    } else {
+        license.clone().without_reseller_notes()
     }
-    view
 }
 
 /// `GET /v1/projects`: the projects the caller owns or that are shared with it.
@@ -196,7 +195,7 @@ pub fn project_license_item(
     let role = project_role(state, actor, project)?;
     state
         .license(&LicenseKey::new(key).ok()?)
-        .filter(|l| l.project_id.as_ref() == Some(project))
-        .filter(|l| role == ProjectRole::Owner || l.assigned_by.as_ref() == Some(actor))
+        .filter(|l| l.project_id() == Some(project))
+        .filter(|l| role == ProjectRole::Owner || l.assigned_by() == Some(actor))
         .map(|l| hide_notes(l, actor))
 }

@@ -60,11 +60,66 @@ pub enum Billing {
     OneOff,
 }
 
+impl Billing {
+    /// `Recurring` when `recurring`, else `OneOff`.
+    pub fn from_recurring(recurring: bool) -> Self {
+        if recurring {
+            Self::Recurring
+        } else {
+            Self::OneOff
+        }
+    }
+
+    /// Whether it renews.
+    pub fn is_recurring(self) -> bool {
+        self == Self::Recurring
+    }
+}
+
+/// Serde for a [`Billing`] written as the boolean `recurring`, as orders are.
+pub mod recurring_flag {
+    use super::Billing;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Writes `true` for a recurring billing.
+    pub fn serialize<S: Serializer>(billing: &Billing, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bool(billing.is_recurring())
+    }
+
+    /// Reads `true` as a recurring billing.
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Billing, D::Error> {
+        bool::deserialize(deserializer).map(Billing::from_recurring)
+    }
+}
+
+/// An account's place in a company: which company, and its role there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Membership {
+    /// The company.
+    pub company_id: CompanyId,
+    /// Its role in that company.
+    pub role: CompanyRole,
+}
+
+impl Membership {
+    /// The membership that a company id and a role, given apart, describe: both or neither.
+    pub fn from_parts(
+        company_id: Option<CompanyId>,
+        role: Option<CompanyRole>,
+    ) -> Result<Option<Self>, &'static str> {
+        match (company_id, role) {
+            (Some(company_id), Some(role)) => Ok(Some(Self { company_id, role })),
+            (None, None) => Ok(None),
+            _ => Err("`companyId` and `companyRole` go together"),
+        }
+    }
+}
+
 /// An account of the store. entitle never sees passwords: the store vouches for its users.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(as = "AccountRecord"))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(try_from = "AccountRecord", into = "AccountRecord")]
 pub struct Account {
     /// The account's id.
     pub id: AccountId,
@@ -74,15 +129,68 @@ pub struct Account {
     pub name: String,
     /// What sort of account it is.
     pub kind: AccountKind,
-    /// The company it belongs to, if any.
+    /// The company it belongs to and its role there, if any.
+    pub company: Option<Membership>,
+    /// The reseller or partner that created and manages it.
+    pub managed_by: Option<AccountId>,
+}
+
+/// The JSON form of an [`Account`]: the membership as two fields that go together.
+#[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct AccountRecord {
+    /// The account's id.
+    id: AccountId,
+    /// Its e-mail address, unique within the store.
+    email: Email,
+    /// Its display name.
+    name: String,
+    /// What sort of account it is.
+    kind: AccountKind,
+    /// The company it belongs to, if any; with `companyRole`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub company_id: Option<CompanyId>,
-    /// Its role in that company.
+    company_id: Option<CompanyId>,
+    /// Its role in that company; with `companyId`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub company_role: Option<CompanyRole>,
+    company_role: Option<CompanyRole>,
     /// The reseller or partner that created and manages it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub managed_by: Option<AccountId>,
+    managed_by: Option<AccountId>,
+}
+
+impl From<Account> for AccountRecord {
+    fn from(account: Account) -> Self {
+        let (company_id, company_role) = match account.company {
+            Some(Membership { company_id, role }) => (Some(company_id), Some(role)),
+            None => (None, None),
+        };
+        Self {
+            id: account.id,
+            email: account.email,
+            name: account.name,
+            kind: account.kind,
+            company_id,
+            company_role,
+            managed_by: account.managed_by,
+        }
+    }
+}
+
+impl TryFrom<AccountRecord> for Account {
+    type Error = &'static str;
+
+    fn try_from(record: AccountRecord) -> Result<Self, Self::Error> {
+        Ok(Self {
+            company: Membership::from_parts(record.company_id, record.company_role)?,
+            id: record.id,
+            email: record.email,
+            name: record.name,
+            kind: record.kind,
+            managed_by: record.managed_by,
+        })
+    }
 }
 
 /// A product the store sells.
@@ -127,11 +235,44 @@ pub enum LicenseTier {
     Additional,
 }
 
+/// Where a license is used: the project it is on, and who put it there when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Assignment {
+    /// The project.
+    pub project_id: ProjectId,
+    /// Who assigned it: the project's owner or a recipient of the project.
+    pub assigned_by: AccountId,
+    /// When.
+    pub assigned_at: Timestamp,
+}
+
+/// What a reseller recorded about a license it created for a customer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resale {
+    /// The reseller (or partner) that created it.
+    pub reseller_id: AccountId,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// The reseller's private notes; never shown to the owner.
+    pub reseller_notes: Option<String>,
+    /// Details the reseller wrote for the customer; visible to the owner.
+    pub customer_details: Option<String>,
+    /// When the customer paid the reseller; `None` while unpaid.
+    pub paid_at: Option<Timestamp>,
+}
+
+impl Resale {
+    /// Whether the customer has paid the reseller.
+    pub fn is_paid(&self) -> bool {
+        self.paid_at.is_some()
+    }
+}
+
 /// A license: one unit of a product, owned by one account, on at most one project.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(as = "LicenseRecord"))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(try_from = "LicenseRecord", into = "LicenseRecord")]
 pub struct License {
     /// The license key.
     pub license_key: LicenseKey,
@@ -140,47 +281,160 @@ pub struct License {
     /// The account that owns it.
     pub owner_id: AccountId,
     /// The order it was bought in, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<OrderId>,
     /// Permanent or trial.
-    #[serde(default)]
     pub license_type: LicenseType,
     /// Primary or additional.
-    #[serde(default)]
     pub tier: LicenseTier,
     /// When it stops working, for trials.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<Timestamp>,
     /// Whether it is activated on a server or device (reported by the store).
-    #[serde(default)]
     pub activated: bool,
-    /// The project it is assigned to.
+    /// The project it is on, if any.
+    pub assignment: Option<Assignment>,
+    /// What its reseller recorded, for a license a reseller created.
+    pub resale: Option<Resale>,
+}
+
+/// The JSON form of a [`License`]: the assignment and the resale as flat fields that go
+/// together.
+#[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct LicenseRecord {
+    /// The license key.
+    license_key: LicenseKey,
+    /// The licensed product.
+    product_id: ProductId,
+    /// The account that owns it.
+    owner_id: AccountId,
+    /// The order it was bought in, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub project_id: Option<ProjectId>,
+    order_id: Option<OrderId>,
+    /// Permanent or trial.
+    #[serde(default)]
+    license_type: LicenseType,
+    /// Primary or additional.
+    #[serde(default)]
+    tier: LicenseTier,
+    /// When it stops working, for trials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expires_at: Option<Timestamp>,
+    /// Whether it is activated on a server or device (reported by the store).
+    #[serde(default)]
+    activated: bool,
+    /// The project it is assigned to; with `assignedBy` and `assignedAt`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    project_id: Option<ProjectId>,
     /// Who assigned it to that project.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assigned_by: Option<AccountId>,
+    assigned_by: Option<AccountId>,
     /// When it was assigned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assigned_at: Option<Timestamp>,
-    /// The reseller that created it, for reseller licenses.
+    assigned_at: Option<Timestamp>,
+    /// The reseller that created it, for reseller licenses; with `createdAt`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<AccountId>,
+    created_by: Option<AccountId>,
     /// When it was created, for reseller licenses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<Timestamp>,
-    /// The reseller's private notes; never shown to the owner.
+    created_at: Option<Timestamp>,
+    /// The reseller's private notes; never shown to the owner. Reseller licenses only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reseller_notes: Option<String>,
-    /// Details the reseller wrote for the customer; visible to the owner.
+    reseller_notes: Option<String>,
+    /// Details the reseller wrote for the customer; visible to the owner. Reseller licenses only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_details: Option<String>,
-    /// Whether the customer has paid the reseller.
+    customer_details: Option<String>,
+    /// Whether the customer has paid the reseller; `customerPaidAt` says when.
     #[serde(default)]
-    pub customer_paid: bool,
+    customer_paid: bool,
     /// When the customer paid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_paid_at: Option<Timestamp>,
+    customer_paid_at: Option<Timestamp>,
+}
+
+impl From<License> for LicenseRecord {
+    fn from(license: License) -> Self {
+        let (project_id, assigned_by, assigned_at) = match license.assignment {
+            Some(a) => (Some(a.project_id), Some(a.assigned_by), Some(a.assigned_at)),
+            None => (None, None, None),
+        };
+        let resale = license.resale;
+        Self {
+            license_key: license.license_key,
+            product_id: license.product_id,
+            owner_id: license.owner_id,
+            order_id: license.order_id,
+            license_type: license.license_type,
+            tier: license.tier,
+            expires_at: license.expires_at,
+            activated: license.activated,
+            project_id,
+            assigned_by,
+            assigned_at,
+            created_by: resale.as_ref().map(|r| r.reseller_id.clone()),
+            created_at: resale.as_ref().map(|r| r.created_at),
+            customer_paid: resale.as_ref().is_some_and(Resale::is_paid),
+            customer_paid_at: resale.as_ref().and_then(|r| r.paid_at),
+            reseller_notes: resale.as_ref().and_then(|r| r.reseller_notes.clone()),
+            customer_details: resale.and_then(|r| r.customer_details),
+        }
+    }
+}
+
+impl TryFrom<LicenseRecord> for License {
+    type Error = &'static str;
+
+    fn try_from(record: LicenseRecord) -> Result<Self, Self::Error> {
+        let assignment = match (record.project_id, record.assigned_by, record.assigned_at) {
+            (Some(project_id), Some(assigned_by), Some(assigned_at)) => Some(Assignment {
+                project_id,
+                assigned_by,
+                assigned_at,
+            }),
+            (None, None, None) => None,
+            _ => return Err("`projectId`, `assignedBy` and `assignedAt` go together"),
+        };
+        let paid_at = match (record.customer_paid, record.customer_paid_at) {
+            (true, Some(at)) => Some(at),
+            (false, None) => None,
+            _ => return Err("`customerPaidAt` is given exactly when `customerPaid` is true"),
+        };
+        let resale = match (record.created_by, record.created_at) {
+            (Some(reseller_id), Some(created_at)) => Some(Resale {
+                reseller_id,
+                created_at,
+                reseller_notes: record.reseller_notes,
+                customer_details: record.customer_details,
+                paid_at,
+            }),
+            (None, None)
+                if record.reseller_notes.is_none()
+                    && record.customer_details.is_none()
+                    && paid_at.is_none() =>
+            {
+                None
+            }
+            (None, None) => {
+                return Err(
+                    "reseller notes, customer details and payment belong to a license a reseller created (`createdBy`)",
+                );
+            }
+            _ => return Err("`createdBy` and `createdAt` go together"),
+        };
+        Ok(Self {
+            license_key: record.license_key,
+            product_id: record.product_id,
+            owner_id: record.owner_id,
+            order_id: record.order_id,
+            license_type: record.license_type,
+            tier: record.tier,
+            expires_at: record.expires_at,
+            activated: record.activated,
+            assignment,
+            resale,
+        })
+    }
 }
 
 impl License {
@@ -195,15 +449,8 @@ impl License {
             tier: LicenseTier::Primary,
             expires_at: None,
             activated: false,
-            project_id: None,
-            assigned_by: None,
-            assigned_at: None,
-            created_by: None,
-            created_at: None,
-            reseller_notes: None,
-            customer_details: None,
-            customer_paid: false,
-            customer_paid_at: None,
+            assignment: None,
+            resale: None,
         }
     }
 
@@ -214,14 +461,42 @@ impl License {
 
     /// Whether it is on a project or activated, so it cannot move alone.
     pub fn is_in_use(&self) -> bool {
-        self.project_id.is_some() || self.activated
+        self.assignment.is_some() || self.activated
+    }
+
+    /// The project it is on, if any.
+    pub fn project_id(&self) -> Option<&ProjectId> {
+        self.assignment.as_ref().map(|a| &a.project_id)
+    }
+
+    /// Who put it on its project, if it is on one.
+    pub fn assigned_by(&self) -> Option<&AccountId> {
+        self.assignment.as_ref().map(|a| &a.assigned_by)
+    }
+
+    /// The reseller that created it, for a reseller license.
+    pub fn reseller_id(&self) -> Option<&AccountId> {
+        self.resale.as_ref().map(|r| &r.reseller_id)
+    }
+
+    /// Whether `reseller` created it and its customer has not paid yet.
+    pub fn is_unpaid_resale_by(&self, reseller: &AccountId) -> bool {
+        self.resale
+            .as_ref()
+            .is_some_and(|r| &r.reseller_id == reseller && !r.is_paid())
+    }
+
+    /// The same license without its reseller's private notes, for anyone but that reseller.
+    pub fn without_reseller_notes(mut self) -> Self {
+        if let Some(resale) = &mut self.resale {
+            resale.reseller_notes = None;
+        }
+        self
     }
 
     /// Takes it off its project.
     pub(crate) fn unassign(&mut self) {
-        self.project_id = None;
-        self.assigned_by = None;
-        self.assigned_at = None;
+        self.assignment = None;
     }
 }
 
@@ -239,8 +514,11 @@ pub struct Order {
     pub billing_account_id: AccountId,
     /// The licenses bought in it.
     pub license_keys: Vec<LicenseKey>,
-    /// Whether it carries recurring fees.
-    pub recurring: bool,
+    /// Whether it carries recurring fees (`true`) or was paid once (`false`).
+    #[serde(rename = "recurring", with = "recurring_flag")]
+    #[cfg_attr(feature = "ts", ts(type = "boolean"))]
+    #[cfg_attr(feature = "schema", schemars(with = "bool"))]
+    pub billing: Billing,
 }
 
 /// The kind of a project; it limits who may receive the project in a transfer.
@@ -519,5 +797,171 @@ impl Transfer {
             TransferStatus::Pending if now >= self.expires_at => TransferStatus::Expired,
             status => status,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test code")]
+    use super::*;
+    use serde::de::DeserializeOwned;
+
+    /// `json` decodes to `expected` and encodes back to the same text, or is refused with a
+    /// message containing `expected`'s error.
+    fn check<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(
+        json: &str,
+        expected: Result<T, &str>,
+    ) {
+        let decoded = serde_json::from_str::<T>(json);
+        match expected {
+            Ok(value) => {
+                assert_eq!(decoded.unwrap(), value);
+                assert_eq!(serde_json::to_string(&value).unwrap(), json);
+            }
+            Err(message) => {
+                let error = decoded.unwrap_err().to_string();
+                assert!(error.contains(message), "{json}: {error}");
+            }
+        }
+    }
+
+    fn account(company: Option<Membership>) -> Account {
+        Account {
+            id: "a".try_into().unwrap(),
+            email: Email::new("a@example.com").unwrap(),
+            name: "A".into(),
+            kind: AccountKind::Integrator,
+            company,
+            managed_by: None,
+        }
+    }
+
+    #[test]
+    fn account_membership_is_both_company_fields_or_neither() {
+        check(
+            r#"{"id":"a","email":"a@example.com","name":"A","kind":"integrator","companyId":"corp","companyRole":"admin"}"#,
+            Ok(account(Some(Membership {
+                company_id: "corp".try_into().unwrap(),
+                role: CompanyRole::Admin,
+            }))),
+        );
+        check(
+            r#"{"id":"a","email":"a@example.com","name":"A","kind":"integrator"}"#,
+            Ok(account(None)),
+        );
+        for half in [r#""companyId":"corp""#, r#""companyRole":"employee""#] {
+            check::<Account>(
+                &format!(
+                    r#"{{"id":"a","email":"a@example.com","name":"A","kind":"integrator",{half}}}"#
+                ),
+                Err("`companyId` and `companyRole` go together"),
+            );
+        }
+        check::<Account>(
+            r#"{"id":"a","email":"a@example.com","name":"A","kind":"integrator","company":null}"#,
+            Err("unknown field `company`"),
+        );
+    }
+
+    fn license(assignment: Option<Assignment>, resale: Option<Resale>) -> License {
+        License {
+            assignment,
+            resale,
+            ..License::new(
+                "L-1".try_into().unwrap(),
+                "p".try_into().unwrap(),
+                "a".try_into().unwrap(),
+            )
+        }
+    }
+
+    const T1: &str = "2026-01-01T00:00:00.000Z";
+
+    #[test]
+    fn license_assignment_and_resale_keep_their_flat_json_form() {
+        let at = Timestamp::parse(T1).unwrap();
+        check(
+            r#"{"licenseKey":"L-1","productId":"p","ownerId":"a","licenseType":"permanent","tier":"primary","activated":false,"customerPaid":false}"#,
+            Ok(license(None, None)),
+        );
+        check(
+            &format!(
+                r#"{{"licenseKey":"L-1","productId":"p","ownerId":"a","licenseType":"permanent","tier":"primary","activated":false,"projectId":"prj","assignedBy":"a","assignedAt":"{T1}","createdBy":"r","createdAt":"{T1}","resellerNotes":"n","customerDetails":"d","customerPaid":true,"customerPaidAt":"{T1}"}}"#
+            ),
+            Ok(license(
+                Some(Assignment {
+                    project_id: "prj".try_into().unwrap(),
+                    assigned_by: "a".try_into().unwrap(),
+                    assigned_at: at,
+                }),
+                Some(Resale {
+                    reseller_id: "r".try_into().unwrap(),
+                    created_at: at,
+                    reseller_notes: Some("n".into()),
+                    customer_details: Some("d".into()),
+                    paid_at: Some(at),
+                }),
+            )),
+        );
+    }
+
+    #[test]
+    fn license_refuses_half_an_assignment_or_resale_facts_without_a_reseller() {
+        let base = r#""licenseKey":"L-1","productId":"p","ownerId":"a""#;
+        for (fields, error) in [
+            (
+                r#""projectId":"prj""#.to_owned(),
+                "`projectId`, `assignedBy` and `assignedAt` go together",
+            ),
+            (
+                format!(r#""projectId":"prj","assignedAt":"{T1}""#),
+                "`projectId`, `assignedBy` and `assignedAt` go together",
+            ),
+            (
+                r#""createdBy":"r""#.to_owned(),
+                "`createdBy` and `createdAt` go together",
+            ),
+            (
+                r#""resellerNotes":"n""#.to_owned(),
+                "belong to a license a reseller created",
+            ),
+            (
+                format!(r#""customerPaid":true,"customerPaidAt":"{T1}""#),
+                "belong to a license a reseller created",
+            ),
+            (
+                format!(r#""createdBy":"r","createdAt":"{T1}","customerPaid":true"#),
+                "`customerPaidAt` is given exactly when `customerPaid` is true",
+            ),
+            (
+                format!(r#""createdBy":"r","createdAt":"{T1}","customerPaidAt":"{T1}""#),
+                "`customerPaidAt` is given exactly when `customerPaid` is true",
+            ),
+        ] {
+            check::<License>(&format!("{{{base},{fields}}}"), Err(error));
+        }
+    }
+
+    #[test]
+    fn order_billing_is_written_as_recurring() {
+        let order = |billing| Order {
+            id: "o".try_into().unwrap(),
+            owner_id: "a".try_into().unwrap(),
+            billing_account_id: "a".try_into().unwrap(),
+            license_keys: vec!["L-1".try_into().unwrap()],
+            billing,
+        };
+        check(
+            r#"{"id":"o","ownerId":"a","billingAccountId":"a","licenseKeys":["L-1"],"recurring":true}"#,
+            Ok(order(Billing::Recurring)),
+        );
+        check(
+            r#"{"id":"o","ownerId":"a","billingAccountId":"a","licenseKeys":["L-1"],"recurring":false}"#,
+            Ok(order(Billing::OneOff)),
+        );
+        check::<Order>(
+            r#"{"id":"o","ownerId":"a","billingAccountId":"a","licenseKeys":["L-1"],"billing":"one_off"}"#,
+            Err("unknown field `billing`"),
+        );
     }
 }

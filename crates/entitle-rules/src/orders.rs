@@ -44,14 +44,13 @@ pub(crate) fn transfer(
         let mut next = license.clone();
         next.owner_id = target.id.clone();
         // Projects do not move with an order: a license on one leaves it.
-        if next.project_id.is_some() {
-            next.unassign();
+        if next.assignment.take().is_some() {
             unassigned.push(key.clone());
         }
         moved.push(key.clone());
         out.change(Change::PutLicense(next));
     }
-    let billing_account_id = if order.recurring {
+    let billing_account_id = if order.billing.is_recurring() {
         target.id.clone()
     } else {
         order.billing_account_id.clone()
@@ -66,7 +65,7 @@ pub(crate) fn transfer(
         from_id: order.owner_id.clone(),
         to_id: target.id.clone(),
         billing_account_id,
-        recurring: order.recurring,
+        billing: order.billing,
         license_keys: moved,
         unassigned_license_keys: unassigned,
     }));

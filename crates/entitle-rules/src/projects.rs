@@ -8,7 +8,7 @@ use crate::decision::{ProjectRole, project_role};
 use crate::error::{CommandError, ErrorCode};
 use crate::event::EventPayload;
 use crate::ids::{AccountId, LicenseKey, ProjectId};
-use crate::model::{License, Project, ProjectKind, Share};
+use crate::model::{Assignment, License, Project, ProjectKind, Share};
 use crate::state::{Change, State};
 use crate::text::bounded;
 
@@ -108,7 +108,7 @@ pub(crate) fn unshare(
     for license in state
         .licenses_on(project_id)
         .into_iter()
-        .filter(|l| l.assigned_by.as_ref() == Some(account_id))
+        .filter(|l| l.assigned_by() == Some(account_id))
     {
         let mut freed = license.clone();
         freed.unassign();
@@ -148,16 +148,18 @@ pub(crate) fn assign(
             format!("license `{license_key}` has expired"),
         ));
     }
-    if let Some(current) = &license.project_id {
+    if let Some(current) = license.project_id() {
         return Err(CommandError::new(
             ErrorCode::LicenseAlreadyAssigned,
             format!("license `{license_key}` is already on project `{current}`"),
         ));
     }
     out.change(Change::PutLicense(License {
-        project_id: Some(project_id.clone()),
-        assigned_by: Some(ctx.actor.clone()),
-        assigned_at: Some(ctx.now),
+        assignment: Some(Assignment {
+            project_id: project_id.clone(),
+            assigned_by: ctx.actor.clone(),
+            assigned_at: ctx.now,
+        }),
         ..license.clone()
     }));
     out.event(ctx.event(EventPayload::LicenseAssigned {
@@ -179,8 +181,8 @@ pub(crate) fn unassign(
     // The owner may take any license off its project; a recipient only the ones it assigned.
     let license = state
         .license(license_key)
-        .filter(|l| l.project_id.as_ref() == Some(project_id))
-        .filter(|l| role == ProjectRole::Owner || l.assigned_by.as_ref() == Some(&ctx.actor))
+        .filter(|l| l.project_id() == Some(project_id))
+        .filter(|l| role == ProjectRole::Owner || l.assigned_by() == Some(&ctx.actor))
         .ok_or_else(|| {
             CommandError::new(
                 ErrorCode::LicenseNotOnProject,

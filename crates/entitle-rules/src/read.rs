@@ -109,7 +109,7 @@ impl Record for Account {
             "id" => some(&self.id),
             "email" => some(&self.email),
             "managed_by" => opt(self.managed_by.as_ref()),
-            "company_id" => opt(self.company_id.as_ref()),
+            "company_id" => opt(self.company.as_ref().map(|m| &m.company_id)),
             _ => None,
         }
     }
@@ -145,11 +145,15 @@ impl Record for License {
         match name {
             "license_key" => some(&self.license_key),
             "owner_id" => some(&self.owner_id),
-            "project_id" => opt(self.project_id.as_ref()),
-            "created_by" => opt(self.created_by.as_ref()),
+            "project_id" => opt(self.project_id()),
+            "created_by" => opt(self.reseller_id()),
             "product_id" => some(&self.product_id),
             // The reseller that created it while it is unpaid: the unpaid limit's relation.
-            "unpaid_by" => opt(self.created_by.as_ref().filter(|_| !self.customer_paid)),
+            "unpaid_by" => opt(self
+                .resale
+                .as_ref()
+                .filter(|r| !r.is_paid())
+                .map(|r| &r.reseller_id)),
             _ => None,
         }
     }

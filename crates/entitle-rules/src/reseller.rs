@@ -4,10 +4,11 @@
 
 use crate::action::Action;
 use crate::context::{Context, Fresh, Outcome, actor_account, email, not_found, permit};
+use crate::decision::Reason;
 use crate::error::{CommandError, ErrorCode};
 use crate::event::EventPayload;
 use crate::ids::{AccountId, LicenseKey, ProductId};
-use crate::model::{Account, AccountKind, License, LicenseTier, LicenseType};
+use crate::model::{Account, AccountKind, License, LicenseTier, LicenseType, Resale};
 use crate::state::{Change, State};
 use crate::text::{self, bounded};
 use crate::time::Timestamp;
@@ -96,8 +97,7 @@ pub(crate) fn create_customer(
         email: address.clone(),
         name: name.clone(),
         kind: AccountKind::Customer,
-        company_id: None,
-        company_role: None,
+        company: None,
         managed_by: Some(actor.id.clone()),
     };
     out.event(ctx.event(EventPayload::AccountCreated {
@@ -232,12 +232,13 @@ pub(crate) fn create_licenses(
         license.license_type = *license_type;
         license.tier = *tier;
         license.expires_at = expires_at;
-        license.created_by = Some(actor.id.clone());
-        license.created_at = Some(ctx.now);
-        license.reseller_notes = reseller_notes.clone();
-        license.customer_details = customer_details.clone();
-        license.customer_paid = *customer_paid;
-        license.customer_paid_at = paid_at;
+        license.resale = Some(Resale {
+            reseller_id: actor.id.clone(),
+            created_at: ctx.now,
+            reseller_notes: reseller_notes.clone(),
+            customer_details: customer_details.clone(),
+            paid_at,
+        });
         out.event(ctx.event(EventPayload::LicenseCreated {
             license_key: license.license_key.clone(),
             product_id: product_id.clone(),
@@ -264,7 +265,12 @@ pub(crate) fn update_payment(
     let license = state
         .license(license_key)
         .ok_or_else(|| not_found(ErrorCode::LicenseNotFound, "license", license_key.as_str()))?;
-    if license.customer_paid && !customer_paid {
+    // Only the license's reseller gets this far, and its licenses have their resale facts.
+    let resale = license
+        .resale
+        .as_ref()
+        .ok_or(CommandError::denied(Reason::NotLicenseReseller))?;
+    if resale.is_paid() && !customer_paid {
         // Marking a license unpaid counts against the same limit as creating one.
         let unpaid = state.unpaid_licenses_by(&ctx.actor).len();
         if unpaid >= MAX_UNPAID {
@@ -282,8 +288,10 @@ pub(crate) fn update_payment(
         None
     };
     out.change(Change::PutLicense(License {
-        customer_paid,
-        customer_paid_at: paid_at,
+        resale: Some(Resale {
+            paid_at,
+            ..resale.clone()
+        }),
         ..license.clone()
     }));
     out.event(ctx.event(EventPayload::LicensePaymentUpdated {

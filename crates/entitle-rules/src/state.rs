@@ -503,7 +503,7 @@ impl State {
         self.reads.note(|| Read::LicensesOnProject(project.clone()));
         self.licenses
             .iter()
-            .filter(|l| l.project_id.as_ref() == Some(project))
+            .filter(|l| l.project_id() == Some(project))
             .collect()
     }
 
@@ -551,7 +551,7 @@ impl State {
         self.reads.note(|| Read::UnpaidLicensesBy(reseller.clone()));
         self.licenses
             .iter()
-            .filter(|l| l.created_by.as_ref() == Some(reseller) && !l.customer_paid)
+            .filter(|l| l.is_unpaid_resale_by(reseller))
             .collect()
     }
 

@@ -256,7 +256,9 @@ pub(crate) fn accept(
                 if license.owner_id == transfer.from_id {
                     // The owner's licenses move with the project.
                     next.owner_id = to.id.clone();
-                    next.assigned_by = Some(to.id.clone());
+                    if let Some(assignment) = &mut next.assignment {
+                        assignment.assigned_by = to.id.clone();
+                    }
                     moved.push(license.license_key.clone());
                 } else {
                     // Recipients' licenses stay theirs and leave the project with their share.

@@ -24,8 +24,7 @@ fn account(id: &str, kind: AccountKind) -> Account {
         email: Email::new(&format!("{id}@example.com")).unwrap(),
         name: id.to_owned(),
         kind,
-        company_id: None,
-        company_role: None,
+        company: None,
         managed_by: None,
     }
 }
@@ -425,7 +424,7 @@ fn sharing_setup() -> (Runner, Vec<(String, String)>) {
         owner_id: id("owner"),
         billing_account_id: id("owner"),
         license_keys: vec!["L0".try_into().unwrap(), "L1".try_into().unwrap()],
-        recurring: true,
+        billing: Billing::Recurring,
     });
     (
         Runner {
@@ -473,7 +472,7 @@ proptest! {
                         assigned.retain(|_, (p, by)| !(*p == project && by == to));
                         // The recipient keeps nothing on the project and loses it.
                         prop_assert!(project_licenses(&run.state, &id(to), &pid).is_err());
-                        prop_assert!(!run.state.licenses.iter().any(|l| l.project_id.as_ref() == Some(&pid) && l.owner_id == id(to)));
+                        prop_assert!(!run.state.licenses.iter().any(|l| l.project_id() == Some(&pid) && l.owner_id == id(to)));
                         prop_assert!(!projects_for(&run.state, &id(to)).iter().any(|v| v.project.id == pid));
                     }
                 }
@@ -518,7 +517,7 @@ proptest! {
                 let key = license.license_key.to_string();
                 prop_assert_eq!(license.owner_id.to_string(), license_owner[&key].clone());
                 let modelled = assigned.get(&key).map(|(p, _)| projects[*p].clone());
-                prop_assert_eq!(license.project_id.clone(), modelled);
+                prop_assert_eq!(license.project_id().cloned(), modelled);
             }
             for (index, pid) in projects.iter().enumerate() {
                 let seen: BTreeSet<String> = project_licenses(&run.state, &id("owner"), pid).unwrap().iter().map(|l| l.license_key.to_string()).collect();
@@ -534,9 +533,15 @@ proptest! {
     }
 }
 
-// ---------------------------------------------------------------- transfers (002) and resellers (001)
+// ---------------------------------------------------------------- transfers and resellers
 
 const MOVERS: [&str; 4] = ["admin", "employee", "integrator", "enduser"];
+const KINDS: [ProjectKind; 4] = [
+    ProjectKind::Standard,
+    ProjectKind::Server,
+    ProjectKind::Lite,
+    ProjectKind::ServerlessPro,
+];
 
 #[derive(Clone, Debug)]
 enum MoveStep {
@@ -611,83 +616,495 @@ fn move_step() -> impl Strategy<Value = MoveStep> {
     ]
 }
 
+/// A license as the model sees it.
+#[derive(Clone, Debug, PartialEq)]
+struct ModelLicense {
+    key: String,
+    owner: String,
+    /// The index of the project it is on.
+    project: Option<usize>,
+    activated: bool,
+    expires_at: Option<Timestamp>,
+    /// Created by the reseller, and whether its customer paid.
+    resale: Option<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct ModelProject {
+    owner: String,
+    kind: ProjectKind,
+    server_active: bool,
+    panels: u32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum ModelSubject {
+    /// A license, by index.
+    License(usize),
+    /// A project, by index.
+    Project(usize),
+}
+
+#[derive(Clone, Debug)]
+struct ModelTransfer {
+    subject: ModelSubject,
+    from: String,
+    to: String,
+    requested_by: String,
+    /// Pending, accepted or cancelled; a pending one past `expires_at` is expired.
+    status: TransferStatus,
+    expires_at: Timestamp,
+}
+
+impl ModelTransfer {
+    fn status_at(&self, now: Timestamp) -> TransferStatus {
+        if self.status == TransferStatus::Pending && now >= self.expires_at {
+            TransferStatus::Expired
+        } else {
+            self.status
+        }
+    }
+}
+
+/// The naive model of transfers and reseller licenses: plain lists, and the rules written out
+/// as the seeds state them.
+#[derive(Default)]
+struct MoveModel {
+    licenses: Vec<ModelLicense>,
+    projects: Vec<ModelProject>,
+    transfers: Vec<ModelTransfer>,
+}
+
+/// Who may receive a project of `kind`: server and lite projects go to integrator or DIY
+/// accounts, serverless pro ones also to end users, standard ones to anyone.
+fn model_may_receive(kind: ProjectKind, to: &str) -> bool {
+    let end_user = to == "enduser";
+    match kind {
+        ProjectKind::Standard => true,
+        ProjectKind::Server | ProjectKind::Lite => !end_user,
+        ProjectKind::ServerlessPro => true,
+    }
+}
+
+/// Why a project cannot leave now, if it cannot.
+fn model_runtime_blocks(project: &ModelProject) -> Option<&'static str> {
+    if project.kind == ProjectKind::Server && project.server_active {
+        Some("server_active")
+    } else if project.kind == ProjectKind::Lite && project.panels > 0 {
+        Some("panels_active")
+    } else {
+        None
+    }
+}
+
+impl MoveModel {
+    fn pending(&self, subject: &ModelSubject, now: Timestamp) -> bool {
+        self.transfers
+            .iter()
+            .any(|t| &t.subject == subject && t.status_at(now) == TransferStatus::Pending)
+    }
+
+    fn unpaid(&self) -> usize {
+        self.licenses
+            .iter()
+            .filter(|l| l.resale == Some(false))
+            .count()
+    }
+
+    fn in_use(&self, license: usize) -> bool {
+        let l = &self.licenses[license];
+        l.project.is_some() || l.activated
+    }
+
+    /// The admin of `corp` acts for its employee.
+    fn company_admin(actor: &str, owner: &str) -> bool {
+        actor == "admin" && owner == "employee"
+    }
+
+    fn request_license(
+        &self,
+        actor: &str,
+        license: usize,
+        to: &str,
+        now: Timestamp,
+    ) -> Result<(), &'static str> {
+        let l = &self.licenses[license];
+        let owns = l.owner == actor;
+        let admin = Self::company_admin(actor, &l.owner);
+        let on_own_project = l.project.is_some_and(|p| self.projects[p].owner == actor) && !owns;
+        if !owns && !admin && !on_own_project {
+            return Err("license_not_found");
+        }
+        if !owns && !admin {
+            return Err("not_license_owner");
+        }
+        if self.in_use(license) {
+            return Err("license_in_use");
+        }
+        if self.pending(&ModelSubject::License(license), now) {
+            return Err("transfer_pending");
+        }
+        if to == l.owner {
+            return Err("cannot_transfer_to_self");
+        }
+        Ok(())
+    }
+
+    fn request_project(
+        &self,
+        actor: &str,
+        project: usize,
+        to: &str,
+        now: Timestamp,
+    ) -> Result<(), &'static str> {
+        let p = &self.projects[project];
+        if p.owner != actor {
+            return Err("project_not_found");
+        }
+        if self.pending(&ModelSubject::Project(project), now) {
+            return Err("transfer_pending");
+        }
+        if let Some(code) = model_runtime_blocks(p) {
+            return Err(code);
+        }
+        if to == actor {
+            return Err("cannot_transfer_to_self");
+        }
+        if !model_may_receive(p.kind, to) {
+            return Err("recipient_kind_not_allowed");
+        }
+        Ok(())
+    }
+
+    fn still_pending(t: &ModelTransfer, now: Timestamp) -> Result<(), &'static str> {
+        match t.status_at(now) {
+            TransferStatus::Pending => Ok(()),
+            TransferStatus::Accepted => Err("transfer_already_accepted"),
+            TransferStatus::Cancelled => Err("transfer_cancelled"),
+            TransferStatus::Expired => Err("transfer_expired"),
+        }
+    }
+
+    fn accept(&mut self, actor: &str, transfer: usize, now: Timestamp) -> Result<(), &'static str> {
+        let t = self.transfers[transfer].clone();
+        if ![&t.from, &t.to, &t.requested_by].contains(&&actor.to_owned()) {
+            return Err("transfer_not_found");
+        }
+        if t.to != actor {
+            return Err("not_transfer_recipient");
+        }
+        Self::still_pending(&t, now)?;
+        match t.subject {
+            ModelSubject::License(license) => {
+                if self.licenses[license].owner != t.from {
+                    return Err("license_not_found");
+                }
+                if self.in_use(license) {
+                    return Err("license_in_use");
+                }
+                self.licenses[license].owner = actor.to_owned();
+            }
+            ModelSubject::Project(project) => {
+                let p = &self.projects[project];
+                if p.owner != t.from {
+                    return Err("project_not_found");
+                }
+                if let Some(code) = model_runtime_blocks(p) {
+                    return Err(code);
+                }
+                if !model_may_receive(p.kind, actor) {
+                    return Err("recipient_kind_not_allowed");
+                }
+                self.projects[project].owner = actor.to_owned();
+                for l in self
+                    .licenses
+                    .iter_mut()
+                    .filter(|l| l.project == Some(project))
+                {
+                    if l.owner == t.from {
+                        l.owner = actor.to_owned();
+                    } else {
+                        l.project = None;
+                    }
+                }
+            }
+        }
+        self.transfers[transfer].status = TransferStatus::Accepted;
+        Ok(())
+    }
+
+    fn cancel(&mut self, actor: &str, transfer: usize, now: Timestamp) -> Result<(), &'static str> {
+        let t = &self.transfers[transfer];
+        if ![&t.from, &t.to, &t.requested_by].contains(&&actor.to_owned()) {
+            return Err("transfer_not_found");
+        }
+        if t.requested_by != actor && t.from != actor {
+            return Err("not_transfer_requester");
+        }
+        Self::still_pending(t, now)?;
+        self.transfers[transfer].status = TransferStatus::Cancelled;
+        Ok(())
+    }
+
+    fn assign(
+        &mut self,
+        actor: &str,
+        project: usize,
+        license: usize,
+        now: Timestamp,
+    ) -> Result<(), &'static str> {
+        if self.projects[project].owner != actor {
+            return Err("project_not_found");
+        }
+        let l = &mut self.licenses[license];
+        if l.owner != actor {
+            return Err("license_not_found");
+        }
+        if l.expires_at.is_some_and(|at| now >= at) {
+            return Err("license_expired");
+        }
+        if l.project.is_some() {
+            return Err("license_already_assigned");
+        }
+        l.project = Some(project);
+        Ok(())
+    }
+
+    fn mark_paid(&mut self, license: usize, paid: bool) -> Result<(), &'static str> {
+        let unpaid = self.unpaid();
+        let l = &mut self.licenses[license];
+        match l.resale {
+            None if l.owner == "customer" => Err("not_license_reseller"),
+            None => Err("license_not_found"),
+            Some(true) if !paid && unpaid >= 10 => Err("unpaid_limit_reached"),
+            Some(_) => {
+                l.resale = Some(paid);
+                Ok(())
+            }
+        }
+    }
+
+    /// The real state matches the model: every license, project and transfer.
+    fn check(
+        &self,
+        run: &Runner,
+        project_ids: &[ProjectId],
+        transfer_ids: &[entitle_rules::ids::TransferId],
+    ) -> Result<(), TestCaseError> {
+        prop_assert_eq!(run.state.licenses.len(), self.licenses.len());
+        for m in &self.licenses {
+            let l = run
+                .state
+                .license(&LicenseKey::new(m.key.clone()).unwrap())
+                .unwrap();
+            prop_assert_eq!(l.owner_id.as_str(), m.owner.as_str(), "owner of {}", m.key);
+            prop_assert_eq!(
+                l.project_id(),
+                m.project.map(|p| &project_ids[p]),
+                "project of {}",
+                m.key
+            );
+            prop_assert_eq!(l.activated, m.activated);
+            prop_assert_eq!(l.expires_at, m.expires_at);
+            prop_assert_eq!(
+                l.resale.as_ref().map(|r| r.is_paid()),
+                m.resale,
+                "payment of {}",
+                m.key
+            );
+            if let Some(a) = &l.assignment {
+                // Whoever put it there, a license on a project here is its owner's.
+                prop_assert_eq!(&a.assigned_by, &l.owner_id);
+            }
+        }
+        prop_assert_eq!(run.state.projects.len(), self.projects.len());
+        for (m, pid) in self.projects.iter().zip(project_ids) {
+            let p = run.state.project(pid).unwrap();
+            prop_assert_eq!(p.owner_id.as_str(), m.owner.as_str());
+            prop_assert_eq!(
+                (p.kind, p.server_active, p.active_panels),
+                (m.kind, m.server_active, m.panels)
+            );
+        }
+        prop_assert_eq!(run.state.transfers.len(), self.transfers.len());
+        for (m, tid) in self.transfers.iter().zip(transfer_ids) {
+            let t = run.state.transfer(tid).unwrap();
+            let subject = match m.subject {
+                ModelSubject::License(l) => TransferSubject::License {
+                    license_key: LicenseKey::new(self.licenses[l].key.clone()).unwrap(),
+                },
+                ModelSubject::Project(p) => TransferSubject::Project {
+                    project_id: project_ids[p].clone(),
+                },
+            };
+            prop_assert_eq!(&t.subject, &subject);
+            prop_assert_eq!(
+                (
+                    t.from_id.as_str(),
+                    t.to_id.as_str(),
+                    t.requested_by.as_str()
+                ),
+                (m.from.as_str(), m.to.as_str(), m.requested_by.as_str())
+            );
+            prop_assert_eq!(t.expires_at, m.expires_at);
+            prop_assert_eq!(
+                t.status_at(run.now),
+                m.status_at(run.now),
+                "status of {:?}",
+                m
+            );
+        }
+        Ok(())
+    }
+}
+
+fn code<T>(result: &Result<T, entitle_rules::CommandError>) -> Result<(), String> {
+    match result {
+        Ok(_) => Ok(()),
+        Err(e) => Err(e.code().to_owned()),
+    }
+}
+
+fn movers_setup() -> (Runner, MoveModel) {
+    let mut state = State::default();
+    let corp: entitle_rules::ids::CompanyId = "corp".try_into().unwrap();
+    let mut admin = account("admin", AccountKind::Integrator);
+    admin.company = Some(Membership {
+        company_id: corp.clone(),
+        role: CompanyRole::Admin,
+    });
+    let mut employee = account("employee", AccountKind::Integrator);
+    employee.company = Some(Membership {
+        company_id: corp,
+        role: CompanyRole::Employee,
+    });
+    let mut customer = account("customer", AccountKind::Customer);
+    customer.managed_by = Some(id("reseller"));
+    state.accounts.extend([
+        admin,
+        employee,
+        account("integrator", AccountKind::Integrator),
+        account("enduser", AccountKind::EndUser),
+        account("reseller", AccountKind::Reseller),
+        customer,
+    ]);
+    state.products.push(Product {
+        id: "p".try_into().unwrap(),
+        name: "P".into(),
+        family: "prestashop".into(),
+        billing: Billing::OneOff,
+    });
+    let mut model = MoveModel::default();
+    for (n, owner) in ["admin", "employee", "employee", "integrator", "enduser"]
+        .iter()
+        .enumerate()
+    {
+        let key = format!("L{n}");
+        let mut license = License::new(
+            key.as_str().try_into().unwrap(),
+            "p".try_into().unwrap(),
+            id(owner),
+        );
+        // One license is activated on a device: it cannot move alone.
+        license.activated = n == 4;
+        state.licenses.push(license);
+        model.licenses.push(ModelLicense {
+            key,
+            owner: (*owner).to_owned(),
+            project: None,
+            activated: n == 4,
+            expires_at: None,
+            resale: None,
+        });
+    }
+    (
+        Runner {
+            state,
+            now: Timestamp::parse("2026-02-01T00:00:00Z").unwrap(),
+            counter: 0,
+        },
+        model,
+    )
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 120, ..ProptestConfig::default() })]
 
+    /// Issue 12: every outcome of a transfer, assignment, runtime report, resale or payment is
+    /// predicted by the model (with its error code), and the state matches the model after
+    /// every step: nothing lost, duplicated or moved that should not have.
     #[test]
-    fn transfers_and_resellers_keep_every_license(steps in proptest::collection::vec(move_step(), 1..40)) {
-        let mut state = State::default();
-        let mut admin = account("admin", AccountKind::Integrator);
-        admin.company_id = Some("corp".try_into().unwrap());
-        admin.company_role = Some(CompanyRole::Admin);
-        let mut employee = account("employee", AccountKind::Integrator);
-        employee.company_id = Some("corp".try_into().unwrap());
-        employee.company_role = Some(CompanyRole::Employee);
-        let mut customer = account("customer", AccountKind::Customer);
-        customer.managed_by = Some(id("reseller"));
-        state.accounts.extend([admin, employee, account("integrator", AccountKind::Integrator), account("enduser", AccountKind::EndUser), account("reseller", AccountKind::Reseller), customer]);
-        state.products.push(Product { id: "p".try_into().unwrap(), name: "P".into(), family: "prestashop".into(), billing: Billing::OneOff });
-        for (n, owner) in ["admin", "employee", "employee", "integrator"].iter().enumerate() {
-            state.licenses.push(License::new(format!("L{n}").as_str().try_into().unwrap(), "p".try_into().unwrap(), id(owner)));
-        }
-        let mut run = Runner { state, now: Timestamp::parse("2026-02-01T00:00:00Z").unwrap(), counter: 0 };
+    fn transfers_and_resellers_follow_the_model(steps in proptest::collection::vec(move_step(), 1..40)) {
+        let (mut run, mut model) = movers_setup();
         let mut projects: Vec<ProjectId> = Vec::new();
         let mut transfers: Vec<entitle_rules::ids::TransferId> = Vec::new();
-        let mut expected_licenses = 4;
-        let license_key = |run: &Runner, n: usize| run.state.licenses.get(n).map(|l| l.license_key.clone());
         for step in steps {
-            match step {
+            let now = run.now;
+            match step.clone() {
                 MoveStep::Wait(days) => run.now = run.now.plus_days(days),
                 MoveStep::RequestLicense { actor, license, to } => {
-                    let Some(key) = license_key(&run, license) else { continue };
-                    let decision = run.decide(MOVERS[actor], Action::LicenseTransfer, key.as_str());
-                    let result = run.run(MOVERS[actor], Command::RequestLicenseTransfer { license_key: key, to_email: format!("{}@example.com", MOVERS[to]) });
+                    let Some(key) = model.licenses.get(license).map(|l| l.key.clone()) else { continue };
+                    let (actor, to) = (MOVERS[actor], MOVERS[to]);
+                    let expected = model.request_license(actor, license, to, now);
+                    let decision = run.decide(actor, Action::LicenseTransfer, &key);
+                    let result = run.run(actor, Command::RequestLicenseTransfer { license_key: key.as_str().try_into().unwrap(), to_email: format!("{to}@example.com") });
+                    prop_assert_eq!(code(&result), expected.map_err(str::to_owned), "{:?}", step);
                     // The permission check predicts the command, save for the target's address.
-                    if !decision.is_allowed() { prop_assert!(result.is_err()); }
-                    if let Ok(outcome) = result
-                        && let Some(entitle_rules::Change::PutTransfer(t)) = outcome.changes.last() { transfers.push(t.id.clone()); }
+                    prop_assert!(decision.is_allowed() || result.is_err());
+                    if let Ok(outcome) = result {
+                        let Some(entitle_rules::Change::PutTransfer(t)) = outcome.changes.last() else { panic!("no transfer") };
+                        transfers.push(t.id.clone());
+                        let from = model.licenses[license].owner.clone();
+                        model.transfers.push(ModelTransfer { subject: ModelSubject::License(license), from, to: to.to_owned(), requested_by: actor.to_owned(), status: TransferStatus::Pending, expires_at: now.plus_days(7) });
+                    }
                 }
                 MoveStep::RequestProject { actor, project, to } => {
                     let Some(pid) = projects.get(project).cloned() else { continue };
-                    if let Ok(outcome) = run.run(MOVERS[actor], Command::RequestProjectTransfer { project_id: pid, to_email: format!("{}@example.com", MOVERS[to]) })
-                        && let Some(entitle_rules::Change::PutTransfer(t)) = outcome.changes.last() { transfers.push(t.id.clone()); }
+                    let (actor, to) = (MOVERS[actor], MOVERS[to]);
+                    let expected = model.request_project(actor, project, to, now);
+                    let result = run.run(actor, Command::RequestProjectTransfer { project_id: pid, to_email: format!("{to}@example.com") });
+                    prop_assert_eq!(code(&result), expected.map_err(str::to_owned), "{:?}", step);
+                    if let Ok(outcome) = result {
+                        let Some(entitle_rules::Change::PutTransfer(t)) = outcome.changes.last() else { panic!("no transfer") };
+                        transfers.push(t.id.clone());
+                        model.transfers.push(ModelTransfer { subject: ModelSubject::Project(project), from: actor.to_owned(), to: to.to_owned(), requested_by: actor.to_owned(), status: TransferStatus::Pending, expires_at: now.plus_days(7) });
+                    }
                 }
                 MoveStep::Accept { actor, transfer } => {
                     let Some(tid) = transfers.get(transfer).cloned() else { continue };
-                    let before = run.state.transfer(&tid).cloned().unwrap();
-                    let result = run.run(MOVERS[actor], Command::AcceptTransfer { transfer_id: tid });
-                    if result.is_ok() {
-                        prop_assert_eq!(before.to_id.as_str(), MOVERS[actor]);
-                        prop_assert_eq!(before.status_at(run.now), TransferStatus::Pending);
-                        match &before.subject {
-                            TransferSubject::License { license_key } => prop_assert_eq!(run.state.license(license_key).unwrap().owner_id.as_str(), MOVERS[actor]),
-                            TransferSubject::Project { project_id } => {
-                                let project = run.state.project(project_id).unwrap();
-                                prop_assert_eq!(project.owner_id.as_str(), MOVERS[actor]);
-                                prop_assert!(!(project.kind == ProjectKind::Server && project.server_active));
-                                prop_assert!(!(project.kind == ProjectKind::Lite && project.active_panels > 0));
-                            }
-                        }
-                    }
+                    let actor = MOVERS[actor];
+                    let expected = model.accept(actor, transfer, now);
+                    let result = run.run(actor, Command::AcceptTransfer { transfer_id: tid });
+                    prop_assert_eq!(code(&result), expected.map_err(str::to_owned), "{:?}", step);
                 }
                 MoveStep::Cancel { actor, transfer } => {
                     let Some(tid) = transfers.get(transfer).cloned() else { continue };
-                    let _ = run.run(MOVERS[actor], Command::CancelTransfer { transfer_id: tid });
+                    let actor = MOVERS[actor];
+                    let expected = model.cancel(actor, transfer, now);
+                    let result = run.run(actor, Command::CancelTransfer { transfer_id: tid });
+                    prop_assert_eq!(code(&result), expected.map_err(str::to_owned), "{:?}", step);
                 }
                 MoveStep::CreateProject { actor, kind } => {
-                    let kind = [ProjectKind::Standard, ProjectKind::Server, ProjectKind::Lite, ProjectKind::ServerlessPro][kind];
-                    let outcome = run.run(MOVERS[actor], Command::CreateProject { name: "p".into(), kind: Some(kind) }).unwrap();
-                    if let Some(entitle_rules::Change::PutProject(p)) = outcome.changes.first() { projects.push(p.id.clone()); }
+                    let (actor, kind) = (MOVERS[actor], KINDS[kind]);
+                    let outcome = run.run(actor, Command::CreateProject { name: "p".into(), kind: Some(kind) }).unwrap();
+                    let Some(entitle_rules::Change::PutProject(p)) = outcome.changes.first() else { panic!("no project") };
+                    projects.push(p.id.clone());
+                    model.projects.push(ModelProject { owner: actor.to_owned(), kind, server_active: false, panels: 0 });
                 }
                 MoveStep::Assign { actor, project, license } => {
-                    let (Some(pid), Some(key)) = (projects.get(project).cloned(), license_key(&run, license)) else { continue };
-                    let _ = run.run(MOVERS[actor], Command::AssignLicense { project_id: pid, license_key: key });
+                    let (Some(pid), Some(key)) = (projects.get(project).cloned(), model.licenses.get(license).map(|l| l.key.clone())) else { continue };
+                    let actor = MOVERS[actor];
+                    let expected = model.assign(actor, project, license, now);
+                    let result = run.run(actor, Command::AssignLicense { project_id: pid, license_key: key.as_str().try_into().unwrap() });
+                    prop_assert_eq!(code(&result), expected.map_err(str::to_owned), "{:?}", step);
                 }
                 MoveStep::Runtime { project, server, panels } => {
                     let Some(pid) = projects.get(project).cloned() else { continue };
                     let runtime = entitle_rules::ProjectRuntime { project_id: pid, server_active: server, active_panels: panels };
                     let outcome = entitle_rules::execute_store(&run.state, &entitle_rules::StoreCommand::SetProjectRuntime(runtime), run.now).unwrap();
                     run.state.apply_all(&outcome.changes);
+                    model.projects[project].server_active = server;
+                    model.projects[project].panels = panels;
                 }
                 MoveStep::Resell { quantity, paid } => {
                     let request = entitle_rules::NewLicenses {
@@ -695,40 +1112,29 @@ proptest! {
                         license_type: LicenseType::Trial, tier: LicenseTier::Primary, reseller_notes: None,
                         customer_details: None, customer_paid: paid, customer_paid_at: None,
                     };
-                    let unpaid = run.state.licenses.iter().filter(|l| l.created_by.is_some() && !l.customer_paid).count();
+                    let expected = if !paid && model.unpaid() + quantity as usize > 10 { Err("unpaid_limit_reached") } else { Ok(()) };
                     let result = run.run("reseller", Command::CreateLicenses(request));
-                    prop_assert_eq!(result.is_ok(), paid || unpaid + quantity as usize <= 10, "unpaid {} + {}", unpaid, quantity);
-                    if result.is_ok() {
-                        expected_licenses += quantity as usize;
-                        let created: Vec<_> = run.state.licenses.iter().rev().take(quantity as usize).collect();
-                        // Trials of a prestashop product last 30 days.
-                        prop_assert!(created.iter().all(|l| l.expires_at == Some(run.now.plus_days(30))));
+                    prop_assert_eq!(code(&result), expected.map_err(str::to_owned), "{:?}", step);
+                    if let Ok(outcome) = result {
+                        let mut created = 0;
+                        for e in &outcome.events {
+                            if let entitle_rules::EventPayload::LicenseCreated { license_key, .. } = &e.payload {
+                                created += 1;
+                                // Trials of a prestashop product last 30 days.
+                                model.licenses.push(ModelLicense { key: license_key.to_string(), owner: "customer".into(), project: None, activated: false, expires_at: Some(now.plus_days(30)), resale: Some(paid) });
+                            }
+                        }
+                        prop_assert_eq!(created, quantity);
                     }
                 }
                 MoveStep::MarkPaid { license, paid } => {
-                    let Some(key) = license_key(&run, license) else { continue };
-                    let before = run.state.license(&key).unwrap().clone();
-                    let reseller_made = before.created_by.is_some();
-                    let unpaid = run.state.licenses.iter().filter(|l| l.created_by.is_some() && !l.customer_paid).count();
-                    // Issue 8: marking a paid license unpaid counts against the limit of 10.
-                    let within_limit = paid || !before.customer_paid || unpaid < 10;
-                    let result = run.run("reseller", Command::UpdateLicensePayment { license_key: key.clone(), customer_paid: paid, customer_paid_at: None });
-                    prop_assert_eq!(result.is_ok(), reseller_made && within_limit);
-                    if result.is_err() {
-                        prop_assert_eq!(run.state.license(&key).unwrap(), &before);
-                    }
+                    let Some(key) = model.licenses.get(license).map(|l| l.key.clone()) else { continue };
+                    let expected = model.mark_paid(license, paid);
+                    let result = run.run("reseller", Command::UpdateLicensePayment { license_key: key.as_str().try_into().unwrap(), customer_paid: paid, customer_paid_at: None });
+                    prop_assert_eq!(code(&result), expected.map_err(str::to_owned), "{:?}", step);
                 }
             }
-            // Nothing is lost or duplicated, whatever moved.
-            prop_assert_eq!(run.state.licenses.len(), expected_licenses);
-            let keys: BTreeSet<_> = run.state.licenses.iter().map(|l| l.license_key.clone()).collect();
-            prop_assert_eq!(keys.len(), expected_licenses);
-            // With no shares here, a license on a project belongs to the project's owner.
-            for l in &run.state.licenses {
-                if let Some(pid) = &l.project_id {
-                    prop_assert_eq!(&run.state.project(pid).unwrap().owner_id, &l.owner_id);
-                }
-            }
+            model.check(&run, &projects, &transfers)?;
             // At most one pending transfer per subject.
             let mut pending = BTreeMap::new();
             for t in run.state.transfers.iter().filter(|t| t.status_at(run.now) == TransferStatus::Pending) {

@@ -8,7 +8,7 @@ use crate::views::ImportSummary;
 use entitle_rules::ids::{AccountId, CompanyId, LicenseKey, OrderId, ProductId, StoreId};
 use entitle_rules::model::{
     Account, AccountKind, Billing, CompanyRole, Contract, ContractStatus, License, LicenseTier,
-    LicenseType, Order, Product,
+    LicenseType, Membership, Order, Product,
 };
 use entitle_rules::text::Email;
 use entitle_rules::{Change, ErrorCode, StoreCommand, Timestamp, execute_store_batch};
@@ -87,8 +87,8 @@ impl ImportBody for AccountBody {
             email: self.email,
             name: self.name,
             kind: self.kind,
-            company_id: self.company_id,
-            company_role: self.company_role,
+            company: Membership::from_parts(self.company_id, self.company_role)
+                .map_err(|e| ApiError::new(422, "invalid_record", e))?,
             managed_by: self.managed_by,
         }))
     }
@@ -213,7 +213,7 @@ impl ImportBody for OrderBody {
             owner_id: self.owner_id,
             billing_account_id: self.billing_account_id,
             license_keys: self.license_keys,
-            recurring: self.recurring,
+            billing: Billing::from_recurring(self.recurring),
         }))
     }
 }
