@@ -95,8 +95,7 @@ export type Resource = {
 };
 
 /**
- * The answer to "may this actor do this action to this resource?": allowed for one or more
- * reasons, or denied for one. On the wire (JSON, TypeScript) it is `{ allowed, reasons }`.
+ * The answer to "may this actor do this action to this resource?": allowed or denied, and why.
  */
 export type Decision = {
   /**

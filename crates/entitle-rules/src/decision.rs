@@ -122,8 +122,8 @@ impl Grants {
     }
 }
 
-/// The answer to "may this actor do this action to this resource?": allowed for one or more
-/// reasons, or denied for one. On the wire (JSON, TypeScript) it is `{ allowed, reasons }`.
+/// The answer to "may this actor do this action to this resource?": allowed or denied, and why.
+// Written as `{ allowed, reasons }` (`DecisionRecord`) in JSON, TypeScript and the OpenAPI document.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(as = "DecisionRecord"))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -88,7 +88,7 @@ impl ImportBody for AccountBody {
             name: self.name,
             kind: self.kind,
             company: Membership::from_parts(self.company_id, self.company_role)
-                .map_err(|e| ApiError::new(422, "invalid_record", e))?,
+                .map_err(|e| ApiError::rules(ErrorCode::InvalidRecord, e))?,
             managed_by: self.managed_by,
         }))
     }

@@ -201,7 +201,7 @@ pub async fn transfer_order(
                 from_id,
                 to_id,
                 billing_account_id,
-                recurring,
+                billing,
                 license_keys,
                 unassigned_license_keys,
             } => Some(Reply::new(OrderTransferred {
@@ -209,7 +209,7 @@ pub async fn transfer_order(
                 from_id,
                 to_id,
                 billing_account_id,
-                recurring,
+                recurring: billing.is_recurring(),
                 license_keys,
                 unassigned_license_keys,
             })),
