@@ -85,6 +85,23 @@ test("an unknown field, a missing id or a wrong type is 422 invalid_record at it
   assert.equal((await db.prepare("SELECT COUNT(*) AS n FROM accounts WHERE id IN ('x1','x2','x4')").first()).n, 0);
 });
 
+test("a company id without a role, or a role without a company, is 422 invalid_record (issue 12)", async () => {
+  for (const half of [{ companyId: "corp" }, { companyRole: "employee" }]) {
+    const record = { email: "half@x.example", name: "Half", kind: "integrator", ...half };
+    const single = await call("PUT", "/v1/accounts/half", { token: key, body: record, now: NOW });
+    assert.equal(single.status, 422, JSON.stringify(single.body));
+    assert.equal(single.body.code, "invalid_record");
+    assert.match(single.body.detail, /`companyId` and `companyRole` go together/);
+    const bulk = await call("POST", "/v1/imports", { token: key, body: { accounts: [{ id: "half", ...record }] }, now: NOW });
+    assert.equal(bulk.status, 422, JSON.stringify(bulk.body));
+    assert.equal(bulk.body.code, "invalid_record");
+    assert.deepEqual([bulk.body.list, bulk.body.index], ["accounts", 0]);
+  }
+  const whole = await call("PUT", "/v1/accounts/half", { token: key, body: { email: "half@x.example", name: "Half", kind: "integrator", companyId: "corp", companyRole: "employee" }, now: NOW });
+  assert.equal(whole.status, 200, JSON.stringify(whole.body));
+  assert.deepEqual([whole.body.companyId, whole.body.companyRole], ["corp", "employee"]);
+});
+
 test("more than 1,000 records is 422 too_many_records; an unknown list is 400", async () => {
   const products = Array.from({ length: 1001 }, (_, i) => ({ id: `many-${i}`, name: "P", family: "f", billing: "one_off" }));
   const r = await call("POST", "/v1/imports", { token: key, body: { products }, now: NOW });
