@@ -2,7 +2,7 @@
 // workerd, migrated in-memory D1), each in its own store.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { loadScenarios, normalizeExpect, expectStep } from "./support/scenario.mjs";
+import { loadScenarios, expectStep } from "./support/scenario.mjs";
 import { startWorker, client, undocumented } from "./support/worker.mjs";
 import { runHttp } from "./support/run-http.mjs";
 
@@ -23,7 +23,7 @@ for (const scenario of scenarios) {
     scenario.steps.forEach((step, index) => {
       assert.ok(!actual[index].skipped, `${scenario.name} step ${index} names an alias no step saved`);
       if (step.remember) return;
-      expectStep(scenario.name, index, actual[index], normalizeExpect(expected[index]));
+      expectStep(scenario.name, index, actual[index], expected[index]);
     });
   });
 }

@@ -1,7 +1,7 @@
 // Runs every scenario under tests/scenarios through the npm package (node target).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { loadScenarios, normalizeExpect, expectStep } from "./support/scenario.mjs";
+import { loadScenarios, expectStep } from "./support/scenario.mjs";
 import { runWasm } from "./support/run-wasm.mjs";
 
 for (const scenario of loadScenarios()) {
@@ -11,7 +11,7 @@ for (const scenario of loadScenarios()) {
       // A skipped step is a broken scenario, never a pass.
       assert.ok(!actual[index].skipped, `${scenario.name} step ${index} names an alias no step saved`);
       if (step.remember) return;
-      expectStep(scenario.name, index, actual[index], normalizeExpect(expected[index]));
+      expectStep(scenario.name, index, actual[index], expected[index]);
     });
   });
 }
