@@ -460,6 +460,7 @@ scenarios! {
     accept_token_is_single_use_and_bound_to_the_invited_account,
     additional_license_needs_a_primary_one,
     cancelled_invitation_cannot_be_accepted,
+    company_admin_sees_an_employees_pending_project_transfer,
     company_admin_transfers_an_employees_license,
     delegate_accepts_by_link_and_sees_the_contract,
     delegate_has_no_access_to_a_one_off_contract,
