@@ -11,11 +11,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dir = join(root, "tests/scenarios");
 const indexPath = join(root, "docs/scenarios.md");
 
+/** A JSON string, invisible characters (format, separators, odd spaces) written as escapes. */
+const str = (text) => JSON.stringify(text).replace(/[\p{Cf}\p{Zl}\p{Zp}\p{Zs}]/gu, (c) => (c === " " ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+
 /** JSON on one line, with a space after each colon and comma. */
 export function inline(value) {
   if (Array.isArray(value)) return `[${value.map(inline).join(", ")}]`;
   if (value && typeof value === "object") return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${inline(v)}`).join(", ")}}`;
-  return JSON.stringify(value);
+  return typeof value === "string" ? str(value) : JSON.stringify(value);
 }
 
 const STEP_ORDER = ["description", "as", "do", "store", "check", "query", "remember", "at", "save", "expect"];

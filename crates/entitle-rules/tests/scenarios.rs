@@ -233,7 +233,9 @@ fn check_step(step: &Value, here: &str) {
         "{here}: an empty `expect` matches anything"
     );
     assert!(
-        !fields.contains_key("do") || expect.contains_key("error") || expect["events"].is_array(),
+        !fields.contains_key("do")
+            || expect.contains_key("error")
+            || expect.get("events").is_some_and(Value::is_array),
         "{here}: a command step expects an `error` or its `events`"
     );
 }
@@ -262,7 +264,16 @@ fn load(file: &str) -> Value {
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     };
-    let mut scenario = read(scenario_dir().join(format!("{file}.json")));
+    with_world(file, read(scenario_dir().join(format!("{file}.json"))))
+}
+
+/// Merges the records of the world a scenario names into it.
+fn with_world(file: &str, mut scenario: Value) -> Value {
+    let read = |path: PathBuf| -> Value {
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
     for key in scenario.as_object().unwrap().keys() {
         assert!(
             ["seed", "covers", "world", "records", "start", "steps"].contains(&key.as_str()),
@@ -272,10 +283,17 @@ fn load(file: &str) -> Value {
     let world_name = scenario["world"]
         .as_str()
         .unwrap_or_else(|| panic!("{file}: a scenario names its `world`"));
-    let world = read(scenario_dir().join("worlds").join(format!("{world_name}.json")));
+    let world = read(
+        scenario_dir()
+            .join("worlds")
+            .join(format!("{world_name}.json")),
+    );
     let mut records = Map::new();
     for (kind, _) in IMPORTS {
-        let mut list = world["records"][kind].as_array().cloned().unwrap_or_default();
+        let mut list = world["records"][kind]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         list.extend(
             scenario["records"][kind]
                 .as_array()
@@ -307,7 +325,10 @@ fn sort_ids(expected: &mut Value) {
 }
 
 fn run(file: &str) {
-    let scenario = load(file);
+    run_scenario(file, &load(file));
+}
+
+fn run_scenario(file: &str, scenario: &Value) {
     let table = queries();
     let mut state = State::default();
     let mut now =
@@ -318,7 +339,11 @@ fn run(file: &str) {
 
     // Records are imported through the store's own commands, as the worker imports them.
     for (kind, command) in IMPORTS {
-        for record in scenario["records"][kind].as_array().cloned().unwrap_or_default() {
+        for record in scenario["records"][kind]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
             let command: StoreCommand =
                 serde_json::from_value(json!({ "type": command, "record": record })).unwrap();
             let outcome = on_loaded_state(file, &state, |s| execute_store(s, &command, now))
@@ -345,8 +370,8 @@ fn run(file: &str) {
         let actor =
             AccountId::new(step.get("as").and_then(Value::as_str).unwrap_or("store")).unwrap();
         let actual = if let Some(command) = step.get("do") {
-            let command: Command = serde_json::from_value(command.clone())
-                .unwrap_or_else(|e| panic!("{here}: {e}"));
+            let command: Command =
+                serde_json::from_value(command.clone()).unwrap_or_else(|e| panic!("{here}: {e}"));
             let fresh: Vec<String> = (0..110)
                 .map(|_| {
                     counter += 1;
@@ -438,6 +463,30 @@ fn run(file: &str) {
 macro_rules! scenarios {
     ($($name:ident,)*) => {
         $(#[test] fn $name() { run(stringify!($name)); })*
+
+        #[test]
+        #[should_panic(expected = "a step needs an `expect`")]
+        fn a_step_without_an_expectation_fails() {
+            let step = json!({ "as": "owner", "check": ["project.view", "project", "P"] });
+            run_scenario("test", &with_world("test", json!({ "world": "sharing", "steps": [step] })));
+        }
+
+        #[test]
+        #[should_panic(expected = "a command step expects an `error` or its `events`")]
+        fn a_command_step_expecting_only_success_fails() {
+            let step = json!({ "as": "owner", "do": { "type": "createProject", "name": "P" }, "expect": { "ok": true } });
+            run_scenario("test", &with_world("test", json!({ "world": "sharing", "steps": [step] })));
+        }
+
+        #[test]
+        #[should_panic(expected = "nothing to save as `projectID`")]
+        fn saving_a_field_the_command_did_not_produce_fails() {
+            let step = json!({
+                "as": "owner", "do": { "type": "createProject", "name": "P" }, "save": { "p": "projectID" },
+                "expect": { "events": [{ "type": "project.created" }] },
+            });
+            run_scenario("test", &with_world("test", json!({ "world": "sharing", "steps": [step] })));
+        }
 
         #[test]
         fn every_scenario_file_has_a_test() {
