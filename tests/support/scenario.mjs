@@ -38,7 +38,7 @@ export function checkStep(step, where) {
     throw new Error(`${where}: a step needs an \`expect\``);
   }
   if (Object.keys(step.expect).length === 0) throw new Error(`${where}: an empty \`expect\` matches anything`);
-  if (step.do && step.expect.error === undefined && !Array.isArray(step.expect.events)) {
+  if ((step.do || step.store) && step.expect.error === undefined && !Array.isArray(step.expect.events)) {
     throw new Error(`${where}: a command step expects an \`error\` or its \`events\``);
   }
   if (step.query && !queries[step.query.type]) throw new Error(`${where}: unknown query type ${step.query.type}`);

@@ -233,7 +233,7 @@ fn check_step(step: &Value, here: &str) {
         "{here}: an empty `expect` matches anything"
     );
     assert!(
-        !fields.contains_key("do")
+        !(fields.contains_key("do") || fields.contains_key("store"))
             || expect.contains_key("error")
             || expect.get("events").is_some_and(Value::is_array),
         "{here}: a command step expects an `error` or its `events`"
