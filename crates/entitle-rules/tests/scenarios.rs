@@ -533,6 +533,7 @@ scenarios! {
     owner_has_every_contract_action,
     owner_revokes_a_delegate_at_any_time,
     owner_sees_licenses_recipients_assigned,
+    owner_still_revokes_and_cancels_on_a_one_off_contract,
     partner_transfers_a_whole_order_with_recurring_fees,
     pending_transfer_shows_only_to_those_who_may_act_on_it,
     project_kind_limits_who_may_receive_it,
