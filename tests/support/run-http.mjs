@@ -1,7 +1,7 @@
 // Runs a scenario against the worker over HTTP: records imported with the store key, each
 // step as the HTTP request a store or browser would send, each step's time in the test clock
 // header. Returns what each step actually got, in the same shapes as run-wasm.mjs.
-import { importOrder, beginStep, sortedIds } from "./scenario.mjs";
+import { importOrder, beginStep, endStep, queryPath, queries, shapeAnswer, flatEvent, save } from "./scenario.mjs";
 
 const enc = encodeURIComponent;
 
@@ -48,43 +48,30 @@ function saveable(body) {
 
 const failure = (r) => ({ error: r.body?.code, status: r.status });
 
+/** The request of each store command: a record the store imports (PUT), or device state. */
+const storeRoutes = {
+  importAccount: (r) => ["PUT", `/v1/accounts/${enc(r.id)}`, r, ["id"]],
+  importProduct: (r) => ["PUT", `/v1/products/${enc(r.id)}`, r, ["id"]],
+  importLicense: (r) => ["PUT", `/v1/licenses/${enc(r.licenseKey)}`, r, ["licenseKey"]],
+  importOrder: (r) => ["PUT", `/v1/orders/${enc(r.id)}`, r, ["id"]],
+  importContract: (r) => ["PUT", `/v1/contracts/${enc(r.id)}`, r, ["id"]],
+  setProjectRuntime: (r) => ["PATCH", `/v1/projects/${enc(r.projectId)}/runtime`, r, ["projectId"]],
+};
+
+/** The HTTP request of a store command (the record's id goes in the path, not the body). */
+export function storeRequest(command) {
+  const route = storeRoutes[command.type];
+  if (!route) throw new Error(`no HTTP mapping for store command ${command.type}`);
+  const [method, path, record, inPath] = route(command.record);
+  const body = Object.fromEntries(Object.entries(record).filter(([k]) => !inPath.includes(k)));
+  return [method, path, body];
+}
+
 async function query(call, q, token, now) {
-  const get = (path) => call("GET", path, { token, now });
-  const list = async (path, key, field) => {
-    const r = await get(path);
-    return r.status === 200 ? { ids: sortedIds(r.body[key], field), body: r.body[key] } : failure(r);
-  };
-  switch (q.type) {
-    case "projects": return list("/v1/projects", "projects", "id");
-    case "projectLicenses": return list(`/v1/projects/${enc(q.projectId)}/licenses`, "licenses", "licenseKey");
-    case "licenses": return list("/v1/licenses", "licenses", "licenseKey");
-    case "contracts": return list("/v1/contracts", "contracts", "id");
-    case "tickets": return list(`/v1/contracts/${enc(q.contractId)}/tickets`, "tickets", "id");
-    case "customers": return list("/v1/customers", "customers", "id");
-    case "contract": {
-      const r = await get(`/v1/contracts/${enc(q.contractId)}`);
-      return r.status === 200 ? { body: r.body } : failure(r);
-    }
-    case "delegates": {
-      const r = await get(`/v1/contracts/${enc(q.contractId)}/delegates`);
-      if (r.status !== 200) return failure(r);
-      return {
-        ids: sortedIds(r.body.delegates.filter((d) => d.status === "active"), "accountId"),
-        pending: sortedIds(r.body.invitations.filter((i) => i.status === "pending"), "invitationId"),
-      };
-    }
-    case "transfers": {
-      const r = await get("/v1/transfers");
-      if (r.status !== 200) return failure(r);
-      return { ids: sortedIds(r.body.transfers, "transferId"), pending: sortedIds(r.body.transfers.filter((t) => t.status === "pending"), "transferId") };
-    }
-    case "access": {
-      const r = await get("/v1/me/access");
-      if (r.status !== 200) return failure(r);
-      return { accounts: sortedIds(r.body.state.accounts ?? [], "id"), transfers: sortedIds(r.body.state.transfers ?? [], "id") };
-    }
-    default: throw new Error(`unknown query type ${q.type}`);
-  }
+  const r = await call("GET", queryPath(q), { token, now });
+  if (r.status !== 200) return failure(r);
+  const key = queries[q.type].in;
+  return shapeAnswer(q.type, key === undefined ? r.body : r.body[key]);
 }
 
 /** Runs `scenario` in the store whose key is `storeKey`; returns `{ actual, expected, saved }` (expectations with aliases resolved). */
@@ -92,13 +79,12 @@ export async function runHttp(scenario, call, storeKey) {
   let now = new Date(scenario.start ?? "2026-01-05T09:00:00Z").toISOString();
   const saved = {};
   const tokens = {};
-  const actual = [];
-  const expected = [];
-  for (const [kind] of importOrder) {
+  const book = { saved, tokens, actual: [], expected: [] };
+  for (const [kind, type] of importOrder) {
     for (const record of scenario.records?.[kind] ?? []) {
-      const { id, licenseKey, ...body } = record;
-      const r = await call("PUT", `/v1/${kind}/${enc(id ?? licenseKey)}`, { token: storeKey, body, now });
-      if (r.status !== 200) throw new Error(`import ${kind} ${id ?? licenseKey}: ${r.status} ${JSON.stringify(r.body)}`);
+      const [method, path, body] = storeRequest({ type, record });
+      const r = await call(method, path, { token: storeKey, body, now });
+      if (r.status !== 200) throw new Error(`import ${kind} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
     }
   }
   const sessionFor = async (accountId) => {
@@ -106,48 +92,61 @@ export async function runHttp(scenario, call, storeKey) {
     if (r.status !== 201) throw new Error(`session for ${accountId}: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body.token;
   };
-  // Accept tokens reach the store only through the event feed, as in production.
-  const refreshTokens = async () => {
-    const r = await call("GET", "/v1/events?limit=1000", { token: storeKey });
-    for (const e of r.body.events) {
-      if (e.payload.invitationId && e.payload.acceptToken) tokens[e.payload.invitationId] = e.payload.acceptToken;
+  // The events a step wrote, read from the store's feed (accept tokens reach the store only
+  // through it, as in production).
+  let cursor = null;
+  const newEvents = async () => {
+    const events = [];
+    for (;;) {
+      const r = await call("GET", `/v1/events?limit=1000${cursor === null ? "" : `&after=${enc(cursor)}`}`, { token: storeKey });
+      if (r.status !== 200) throw new Error(`event feed: ${r.status} ${JSON.stringify(r.body)}`);
+      for (const e of r.body.events) {
+        if (e.payload.invitationId && e.payload.acceptToken) tokens[e.payload.invitationId] = e.payload.acceptToken;
+        events.push(e);
+      }
+      if (r.body.events.length) cursor = r.body.events.at(-1).cursor;
+      if (r.body.nextCursor === null || r.body.events.length === 0) return events;
     }
   };
-  for (const raw of scenario.steps) {
-    if (JSON.stringify(raw).includes("$token:")) await refreshTokens();
-    const begun = beginStep(raw, now, { saved, tokens, actual, expected });
+  await newEvents();
+  for (const [index, raw] of scenario.steps.entries()) {
+    const begun = beginStep(raw, now, book);
     now = begun.now;
     const step = begun.step;
     if (!step) continue;
+    let actual;
     if (step.do) {
       const token = await sessionFor(step.as);
       const [method, path, body] = request(step.do);
       const r = await call(method, path, { token, body, now });
+      const events = await newEvents();
       if (r.status >= 200 && r.status < 300) {
-        const values = saveable(r.body);
-        for (const [alias, field] of Object.entries(step.save ?? {})) saved[alias] = values[field];
-        actual.push({ ok: true });
+        try {
+          save(step, saveable(r.body), saved);
+        } catch (error) {
+          throw new Error(`${scenario.name} step ${index}: ${error.message}`);
+        }
+        actual = { ok: true, events: events.map(flatEvent) };
       } else {
-        actual.push(failure(r));
+        if (events.length) throw new Error(`${scenario.name} step ${index}: a refused command wrote ${JSON.stringify(events)}`);
+        actual = failure(r);
       }
     } else if (step.store) {
-      // Device state, or a record the store imports again (the same PUT as the records above).
-      const kind = importOrder.find(([, type]) => type === step.store.type)?.[0];
-      const { projectId, id, licenseKey, ...body } = step.store.record;
-      const r = kind
-        ? await call("PUT", `/v1/${kind}/${enc(id ?? licenseKey)}`, { token: storeKey, body, now })
-        : await call("PATCH", `/v1/projects/${enc(projectId)}/runtime`, { token: storeKey, body, now });
-      actual.push(r.status === 200 ? { ok: true } : failure(r));
+      const [method, path, body] = storeRequest(step.store);
+      const r = await call(method, path, { token: storeKey, body, now });
+      const events = await newEvents();
+      actual = r.status === 200 ? { ok: true, events: events.map(flatEvent) } : failure(r);
     } else if (step.check) {
       const [action, type, id] = step.check;
       const token = await sessionFor(step.as);
       const r = await call("POST", "/v1/authorize", { token, body: { action, resource: { type, id } }, now });
-      actual.push(r.status === 200 ? r.body : failure(r));
+      actual = r.status === 200 ? r.body : failure(r);
     } else if (step.query) {
-      actual.push(await query(call, step.query, await sessionFor(step.as), now));
+      actual = await query(call, step.query, await sessionFor(step.as), now);
     } else {
       throw new Error("a step needs do, store, check or query");
     }
+    endStep(step, actual, book);
   }
-  return { actual, expected, saved, now, sessionFor };
+  return { actual: book.actual, expected: book.expected, saved, now, sessionFor };
 }

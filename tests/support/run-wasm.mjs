@@ -2,7 +2,7 @@
 // made on the actor's access snapshot. Returns what each step actually got.
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { importOrder, beginStep, sortedIds } from "./scenario.mjs";
+import { importOrder, beginStep, endStep, queries, queryArgs, shapeAnswer, flatEvent, eventValues, save } from "./scenario.mjs";
 
 const require = createRequire(import.meta.url);
 export const entitle = require("../../crates/entitle-wasm/npm/dist/full/node/index.js");
@@ -12,40 +12,11 @@ function failure(error) {
   return { error: error.code, status: error.status };
 }
 
-function queryOrThrow(state, actor, q, now) {
-  switch (q.type) {
-    case "projects": return { ids: sortedIds(entitle.projects(state, actor), "id") };
-    case "projectLicenses": return { ids: sortedIds(entitle.projectLicenses(state, actor, q.projectId), "licenseKey") };
-    case "licenses": {
-      const list = entitle.licenses(state, actor);
-      return { ids: sortedIds(list, "licenseKey"), body: list };
-    }
-    case "contracts": return { ids: sortedIds(entitle.contracts(state, actor), "id") };
-    case "contract": return { body: entitle.contract(state, actor, q.contractId) };
-    case "tickets": return { ids: sortedIds(entitle.tickets(state, actor, q.contractId), "id") };
-    case "delegates": {
-      const view = entitle.delegates(state, actor, q.contractId, now);
-      return {
-        ids: sortedIds(view.delegates.filter((d) => d.status === "active"), "accountId"),
-        pending: sortedIds(view.invitations.filter((i) => i.status === "pending"), "invitationId"),
-      };
-    }
-    case "customers": return { ids: sortedIds(entitle.customers(state, actor), "id") };
-    case "transfers": {
-      const list = entitle.transfers(state, actor, now);
-      return { ids: sortedIds(list, "transferId"), pending: sortedIds(list.filter((t) => t.status === "pending"), "transferId") };
-    }
-    case "access": {
-      const snapshot = entitle.accessSnapshot(state, actor);
-      return { accounts: sortedIds(snapshot.accounts ?? [], "id"), transfers: sortedIds(snapshot.transfers ?? [], "id") };
-    }
-    default: throw new Error(`unknown query type ${q.type}`);
-  }
-}
-
 function query(state, actor, q, now) {
+  const call = entitle[queries[q.type].call];
+  if (typeof call !== "function") throw new Error(`the npm package has no ${queries[q.type].call}`);
   try {
-    return queryOrThrow(state, actor, q, now);
+    return shapeAnswer(q.type, call(state, actor, ...queryArgs(q, now)));
   } catch (error) {
     return failure(error);
   }
@@ -58,42 +29,39 @@ export function runWasm(scenario) {
   let counter = 0;
   const saved = {};
   const tokens = {};
-  const actual = [];
-  const expected = [];
+  const book = { saved, tokens, actual: [], expected: [] };
   for (const [kind, type] of importOrder) {
     for (const record of scenario.records?.[kind] ?? []) {
       state = entitle.applyChanges(state, entitle.executeStore(state, { type, record }, now).changes);
     }
   }
-  for (const raw of scenario.steps) {
-    const begun = beginStep(raw, now, { saved, tokens, actual, expected });
+  scenario.steps.forEach((raw, index) => {
+    const begun = beginStep(raw, now, book);
     now = begun.now;
     const step = begun.step;
-    if (!step) continue;
+    if (!step) return;
     const actor = step.as ?? "store";
+    const where = `${scenario.name} step ${index}`;
+    let actual;
     if (step.do) {
       const fresh = Array.from({ length: 110 }, () => `f${String(++counter).padStart(4, "0")}abcdefghijklmnopq`);
       try {
         const outcome = entitle.execute(state, step.do, { actor, now, fresh });
         state = entitle.applyChanges(state, outcome.changes);
-        const values = { licenseKeys: [] };
-        for (const event of outcome.events) {
-          const p = event.payload;
-          if (p.invitationId && p.acceptToken) tokens[p.invitationId] = p.acceptToken;
-          if (event.type === "license.created") values.licenseKeys.push(p.licenseKey);
-          for (const [k, v] of Object.entries(p)) if (typeof v === "string" && !(k in values)) values[k] = v;
-        }
-        for (const [alias, field] of Object.entries(step.save ?? {})) saved[alias] = values[field];
-        actual.push({ ok: true });
+        for (const { payload: p } of outcome.events) if (p.invitationId && p.acceptToken) tokens[p.invitationId] = p.acceptToken;
+        save(step, eventValues(outcome.events), saved);
+        actual = { ok: true, events: outcome.events.map(flatEvent) };
       } catch (error) {
-        actual.push(failure(error));
+        if (error instanceof Error && error.message.startsWith("nothing to save")) throw new Error(`${where}: ${error.message}`);
+        actual = failure(error);
       }
     } else if (step.store) {
       try {
-        state = entitle.applyChanges(state, entitle.executeStore(state, step.store, now).changes);
-        actual.push({ ok: true });
+        const outcome = entitle.executeStore(state, step.store, now);
+        state = entitle.applyChanges(state, outcome.changes);
+        actual = { ok: true, events: outcome.events.map(flatEvent) };
       } catch (error) {
-        actual.push(failure(error));
+        actual = failure(error);
       }
     } else if (step.check) {
       const [action, type, id] = step.check;
@@ -103,12 +71,13 @@ export function runWasm(scenario) {
       const access = new entitle.Access(snapshot, actor);
       assert.deepEqual(access.decide(action, type, id, now), decision);
       access.free();
-      actual.push(decision);
+      actual = decision;
     } else if (step.query) {
-      actual.push(query(state, actor, step.query, now));
+      actual = query(state, actor, step.query, now);
     } else {
-      throw new Error("a step needs do, store, check or query");
+      throw new Error(`${where}: a step needs do, store, check or query`);
     }
-  }
-  return { actual, expected, saved, state, now };
+    endStep(step, actual, book);
+  });
+  return { actual: book.actual, expected: book.expected, saved, state, now };
 }

@@ -116,6 +116,12 @@ fn gather_world(state: &State, actor: &AccountId) {
         for colleague in state.accounts_of_company(&membership.company_id) {
             if is_company_admin_of(me, Some(colleague)) {
                 licenses.extend(state.licenses_owned_by(&colleague.id));
+                // A company admin may act on a colleague's pending project transfers too.
+                for project in state.projects_owned_by(&colleague.id) {
+                    subjects.push(TransferSubject::Project {
+                        project_id: project.id.clone(),
+                    });
+                }
             }
         }
     }

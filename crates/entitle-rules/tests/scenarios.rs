@@ -12,7 +12,6 @@ use entitle_rules::access::{
     tickets_for, transfers_for,
 };
 use entitle_rules::ids::{AccountId, ContractId, ProjectId};
-use entitle_rules::model::{DelegateStatus, InvitationStatus, TransferStatus};
 use entitle_rules::reseller::managed_customers;
 use entitle_rules::{
     Action, Command, CommandError, Context, Outcome, Resource, State, StoreCommand, Timestamp,
@@ -114,73 +113,131 @@ fn saveable(outcome: &Outcome) -> Map<String, Value> {
     found
 }
 
-fn ids<T: Serialize>(items: &[T], field: &str) -> Value {
-    let mut ids: Vec<String> = items
-        .iter()
-        .map(|v| {
-            serde_json::to_value(v).unwrap()[field]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
-    ids.sort();
-    json!(ids)
+/// The query table (`tests/scenarios/queries.json`), which the JavaScript runners read too.
+fn queries() -> Value {
+    let path = scenario_dir().join("queries.json");
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }
 
-fn query(state: &State, actor: &AccountId, q: &Value, now: Timestamp) -> Value {
-    let contract = || ContractId::new(q["contractId"].as_str().unwrap_or_default()).unwrap();
-    let project = || ProjectId::new(q["projectId"].as_str().unwrap_or_default()).unwrap();
-    match q["type"].as_str().unwrap() {
-        "projects" => json!({ "ids": ids(&projects_for(state, actor), "id") }),
-        "projectLicenses" => match project_licenses(state, actor, &project()) {
-            Ok(list) => json!({ "ids": ids(&list, "licenseKey") }),
-            Err(e) => error_value(&e),
-        },
-        "licenses" => {
-            let list = licenses_for(state, actor);
-            json!({ "ids": ids(&list, "licenseKey"), "body": list })
-        }
-        "contracts" => json!({ "ids": ids(&contracts_for(state, actor), "id") }),
-        "contract" => match contract_view(state, actor, &contract()) {
-            Ok(view) => json!({ "body": view }),
-            Err(e) => error_value(&e),
-        },
-        "tickets" => match tickets_for(state, actor, &contract()) {
-            Ok(list) => json!({ "ids": ids(&list, "id") }),
-            Err(e) => error_value(&e),
-        },
-        "delegates" => match delegates_for(state, actor, &contract(), now) {
-            Ok(view) => {
-                let active: Vec<_> = view
-                    .delegates
-                    .iter()
-                    .filter(|d| d.status == DelegateStatus::Active)
-                    .collect();
-                let pending: Vec<_> = view
-                    .invitations
-                    .iter()
-                    .filter(|i| i.status == InvitationStatus::Pending)
-                    .collect();
-                json!({ "ids": ids(&active, "accountId"), "pending": ids(&pending, "invitationId") })
-            }
-            Err(e) => error_value(&e),
-        },
-        "customers" => json!({ "ids": ids(&managed_customers(state, actor), "id") }),
-        "transfers" => {
-            let list = transfers_for(state, actor, now);
-            let pending: Vec<_> = list
-                .iter()
-                .filter(|t| t.status == TransferStatus::Pending)
-                .collect();
-            json!({ "ids": ids(&list, "transferId"), "pending": ids(&pending, "transferId") })
-        }
-        "access" => {
-            let snapshot = access_snapshot(state, actor);
-            json!({ "accounts": ids(&snapshot.accounts, "id"), "transfers": ids(&snapshot.transfers, "id") })
-        }
-        other => panic!("unknown query type `{other}`"),
+/// What the rules function a query row names answers, as JSON (an error as its code and status).
+fn call(state: &State, actor: &AccountId, name: &str, args: &[Value]) -> Result<Value, Value> {
+    let text = |i: usize| args[i].as_str().unwrap_or_default().to_owned();
+    let contract = |i| ContractId::new(text(i)).unwrap();
+    let project = |i| ProjectId::new(text(i)).unwrap();
+    let time = |i| Timestamp::parse(&text(i)).unwrap();
+    fn json<T: Serialize>(value: &T) -> Value {
+        serde_json::to_value(value).unwrap()
     }
+    match name {
+        "projects" => Ok(json(&projects_for(state, actor))),
+        "projectLicenses" => project_licenses(state, actor, &project(0)).map(|v| json(&v)),
+        "licenses" => Ok(json(&licenses_for(state, actor))),
+        "contracts" => Ok(json(&contracts_for(state, actor))),
+        "contract" => contract_view(state, actor, &contract(0)).map(|v| json(&v)),
+        "tickets" => tickets_for(state, actor, &contract(0)).map(|v| json(&v)),
+        "delegates" => delegates_for(state, actor, &contract(0), time(1)).map(|v| json(&v)),
+        "customers" => Ok(json(&managed_customers(state, actor))),
+        "transfers" => Ok(json(&transfers_for(state, actor, time(0)))),
+        "accessSnapshot" => Ok(json(&access_snapshot(state, actor))),
+        other => panic!("no rules function `{other}` for the query table"),
+    }
+    .map_err(|e| error_value(&e))
+}
+
+/// A query's answer, shaped by its row of the query table.
+fn query(state: &State, actor: &AccountId, q: &Value, now: Timestamp, table: &Value) -> Value {
+    let kind = q["type"].as_str().unwrap();
+    let row = table
+        .get(kind)
+        .unwrap_or_else(|| panic!("unknown query type `{kind}`"));
+    let args: Vec<Value> = row["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| match a.as_str().unwrap() {
+            "now" => json!(now.to_string()),
+            field => q[field].clone(),
+        })
+        .collect();
+    let answer = match call(state, actor, row["call"].as_str().unwrap(), &args) {
+        Ok(answer) => answer,
+        Err(error) => return error,
+    };
+    let mut out = Map::new();
+    for (field, spec) in row["answer"].as_object().unwrap() {
+        let mut value = match spec.get("from").and_then(Value::as_str) {
+            None => answer.clone(),
+            Some(key) => match &answer[key] {
+                Value::Null => json!([]),
+                v => v.clone(),
+            },
+        };
+        if let Some(filter) = spec.get("where").and_then(Value::as_object) {
+            let items = value.as_array().unwrap().iter();
+            value = Value::Array(
+                items
+                    .filter(|item| filter.iter().all(|(k, v)| &item[k] == v))
+                    .cloned()
+                    .collect(),
+            );
+        }
+        if let Some(id) = spec.get("ids").and_then(Value::as_str) {
+            let mut ids: Vec<String> = value
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|item| item[id].as_str().unwrap().to_owned())
+                .collect();
+            ids.sort();
+            value = json!(ids);
+        }
+        out.insert(field.clone(), value);
+    }
+    Value::Object(out)
+}
+
+/// An event as a step compares it: its type and actor beside its payload's fields.
+fn flat_event(event: &entitle_rules::Event) -> Value {
+    let value = serde_json::to_value(event).unwrap();
+    let mut flat = Map::new();
+    flat.insert("type".into(), value["type"].clone());
+    flat.insert("actorId".into(), value["actorId"].clone());
+    if let Some(payload) = value["payload"].as_object() {
+        flat.extend(payload.clone());
+    }
+    Value::Object(flat)
+}
+
+/// Checks a step's form: one kind, an expectation that can fail, no field the runner ignores.
+fn check_step(step: &Value, here: &str) {
+    const KINDS: [&str; 5] = ["do", "store", "check", "query", "remember"];
+    const OTHERS: [&str; 5] = ["description", "as", "at", "save", "expect"];
+    let fields = step.as_object().unwrap();
+    for key in fields.keys() {
+        assert!(
+            KINDS.contains(&key.as_str()) || OTHERS.contains(&key.as_str()),
+            "{here}: unknown step field `{key}`"
+        );
+    }
+    let kinds = KINDS.iter().filter(|k| fields.contains_key(**k)).count();
+    assert_eq!(kinds, 1, "{here}: a step needs exactly one of {KINDS:?}");
+    if fields.contains_key("remember") {
+        return;
+    }
+    let expect = step
+        .get("expect")
+        .and_then(Value::as_object)
+        .unwrap_or_else(|| panic!("{here}: a step needs an `expect`"));
+    assert!(
+        !expect.is_empty(),
+        "{here}: an empty `expect` matches anything"
+    );
+    assert!(
+        !(fields.contains_key("do") || fields.contains_key("store"))
+            || expect.contains_key("error")
+            || expect.get("events").is_some_and(Value::is_array),
+        "{here}: a command step expects an `error` or its `events`"
+    );
 }
 
 /// Decides `decide` on the full state, and again on a state loaded read by read as the worker
@@ -200,10 +257,79 @@ fn on_loaded_state<T: PartialEq + std::fmt::Debug>(
     full
 }
 
+/// A scenario file with its world's records merged in (the world's first, then its own).
+fn load(file: &str) -> Value {
+    let read = |path: PathBuf| -> Value {
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
+    with_world(file, read(scenario_dir().join(format!("{file}.json"))))
+}
+
+/// Merges the records of the world a scenario names into it.
+fn with_world(file: &str, mut scenario: Value) -> Value {
+    let read = |path: PathBuf| -> Value {
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
+    for key in scenario.as_object().unwrap().keys() {
+        assert!(
+            ["seed", "covers", "world", "records", "start", "steps"].contains(&key.as_str()),
+            "{file}: unknown scenario field `{key}`"
+        );
+    }
+    let world_name = scenario["world"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{file}: a scenario names its `world`"));
+    let world = read(
+        scenario_dir()
+            .join("worlds")
+            .join(format!("{world_name}.json")),
+    );
+    let mut records = Map::new();
+    for (kind, _) in IMPORTS {
+        let mut list = world["records"][kind]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        list.extend(
+            scenario["records"][kind]
+                .as_array()
+                .cloned()
+                .unwrap_or_default(),
+        );
+        records.insert(kind.into(), Value::Array(list));
+    }
+    scenario["records"] = Value::Object(records);
+    scenario
+}
+
+/// The record imports of a scenario, in dependency order.
+const IMPORTS: [(&str, &str); 5] = [
+    ("accounts", "importAccount"),
+    ("products", "importProduct"),
+    ("licenses", "importLicense"),
+    ("orders", "importOrder"),
+    ("contracts", "importContract"),
+];
+
+/// Lists of ids compare as sets.
+fn sort_ids(expected: &mut Value) {
+    for list in ["ids", "pending", "accounts", "transfers"] {
+        if let Some(Value::Array(items)) = expected.get_mut(list) {
+            items.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+        }
+    }
+}
+
 fn run(file: &str) {
-    let path = scenario_dir().join(format!("{file}.json"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let scenario: Value = serde_json::from_str(&text).unwrap();
+    run_scenario(file, &load(file));
+}
+
+fn run_scenario(file: &str, scenario: &Value) {
+    let table = queries();
     let mut state = State::default();
     let mut now =
         Timestamp::parse(scenario["start"].as_str().unwrap_or("2026-01-05T09:00:00Z")).unwrap();
@@ -212,15 +338,12 @@ fn run(file: &str) {
     let mut tokens = BTreeMap::new();
 
     // Records are imported through the store's own commands, as the worker imports them.
-    let records = &scenario["records"];
-    for (kind, command) in [
-        ("accounts", "importAccount"),
-        ("products", "importProduct"),
-        ("licenses", "importLicense"),
-        ("orders", "importOrder"),
-        ("contracts", "importContract"),
-    ] {
-        for record in records[kind].as_array().cloned().unwrap_or_default() {
+    for (kind, command) in IMPORTS {
+        for record in scenario["records"][kind]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
             let command: StoreCommand =
                 serde_json::from_value(json!({ "type": command, "record": record })).unwrap();
             let outcome = on_loaded_state(file, &state, |s| execute_store(s, &command, now))
@@ -229,18 +352,16 @@ fn run(file: &str) {
         }
     }
 
-    for (index, step) in scenario["steps"].as_array().unwrap().iter().enumerate() {
-        let mut step = resolve(step, &saved, &tokens);
+    for (index, raw) in scenario["steps"].as_array().unwrap().iter().enumerate() {
+        let here = format!("{file} step {index}");
+        check_step(raw, &here);
+        // The expectation is resolved after the step, with what the step saved.
+        let mut step = raw.clone();
+        let expect = step.as_object_mut().unwrap().remove("expect");
+        let step = resolve(&step, &saved, &tokens);
         if let Some(values) = step.get("remember").and_then(Value::as_object) {
             saved.extend(values.iter().map(|(k, v)| (k.clone(), v.clone())));
             continue;
-        }
-        // Lists of ids compare as sets.
-        for list in ["ids", "pending", "accounts", "transfers"] {
-            if let Some(Value::Array(items)) = step.get_mut("expect").and_then(|e| e.get_mut(list))
-            {
-                items.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
-            }
         }
         now = match step.get("at").and_then(Value::as_str) {
             Some(at) => Timestamp::parse(at).unwrap(),
@@ -248,10 +369,9 @@ fn run(file: &str) {
         };
         let actor =
             AccountId::new(step.get("as").and_then(Value::as_str).unwrap_or("store")).unwrap();
-        let expected = &step["expect"];
         let actual = if let Some(command) = step.get("do") {
-            let command: Command = serde_json::from_value(command.clone())
-                .unwrap_or_else(|e| panic!("{file} step {index}: {e}"));
+            let command: Command =
+                serde_json::from_value(command.clone()).unwrap_or_else(|e| panic!("{here}: {e}"));
             let fresh: Vec<String> = (0..110)
                 .map(|_| {
                     counter += 1;
@@ -263,7 +383,6 @@ fn run(file: &str) {
                 now,
                 fresh,
             };
-            let here = format!("{file} step {index}");
             match on_loaded_state(&here, &state, |s| execute(s, &command, &ctx)) {
                 Ok(outcome) => {
                     state.apply_all(&outcome.changes);
@@ -285,22 +404,23 @@ fn run(file: &str) {
                         .unwrap_or_default()
                     {
                         let field = field.as_str().unwrap();
-                        let value = values.get(field).unwrap_or_else(|| {
-                            panic!("{file} step {index}: nothing to save as `{field}`")
-                        });
+                        let value = values
+                            .get(field)
+                            .unwrap_or_else(|| panic!("{here}: nothing to save as `{field}`"));
                         saved.insert(alias, value.clone());
                     }
-                    json!({ "ok": true })
+                    let events: Vec<Value> = outcome.events.iter().map(flat_event).collect();
+                    json!({ "ok": true, "events": events })
                 }
                 Err(error) => error_value(&error),
             }
         } else if let Some(command) = step.get("store") {
             let command: StoreCommand = serde_json::from_value(command.clone()).unwrap();
-            let here = format!("{file} step {index}");
             match on_loaded_state(&here, &state, |s| execute_store(s, &command, now)) {
                 Ok(outcome) => {
                     state.apply_all(&outcome.changes);
-                    json!({ "ok": true })
+                    let events: Vec<Value> = outcome.events.iter().map(flat_event).collect();
+                    json!({ "ok": true, "events": events })
                 }
                 Err(error) => error_value(&error),
             }
@@ -309,13 +429,12 @@ fn run(file: &str) {
             let resource: Resource =
                 serde_json::from_value(json!({ "type": check[1], "id": check[2] })).unwrap();
             // As the browser and the worker do: decide on the actor's access snapshot.
-            let here = format!("{file} step {index}");
             let snapshot = on_loaded_state(&here, &state, |s| access_snapshot(s, &actor));
             let decision = authorize(&snapshot, &actor, action, &resource, now).unwrap();
             let on_full_state = authorize(&state, &actor, action, &resource, now).unwrap();
             assert_eq!(
                 decision, on_full_state,
-                "{file} step {index}: the snapshot changed the answer"
+                "{here}: the snapshot changed the answer"
             );
             // The worker decides on the scoped snapshot it loads read by read.
             let (scoped, _) = State::resolve(&state, |s| {
@@ -324,18 +443,19 @@ fn run(file: &str) {
             assert_eq!(
                 authorize(&scoped, &actor, action, &resource, now).unwrap(),
                 on_full_state,
-                "{file} step {index}: the scoped snapshot changed the answer"
+                "{here}: the scoped snapshot changed the answer"
             );
             serde_json::to_value(&decision).unwrap()
         } else if let Some(q) = step.get("query") {
-            let here = format!("{file} step {index}");
-            on_loaded_state(&here, &state, |s| query(s, &actor, q, now))
+            on_loaded_state(&here, &state, |s| query(s, &actor, q, now, &table))
         } else {
-            panic!("{file} step {index}: a step needs `do`, `store`, `check` or `query`");
+            panic!("{here}: a step needs `do`, `store`, `check` or `query`");
         };
+        let mut expected = resolve(&expect.unwrap(), &saved, &tokens);
+        sort_ids(&mut expected);
         assert!(
-            contains(&actual, expected),
-            "{file} step {index}: expected {expected}, got {actual}"
+            contains(&actual, &expected),
+            "{here}: expected {expected}, got {actual}"
         );
     }
 }
@@ -345,11 +465,36 @@ macro_rules! scenarios {
         $(#[test] fn $name() { run(stringify!($name)); })*
 
         #[test]
+        #[should_panic(expected = "a step needs an `expect`")]
+        fn a_step_without_an_expectation_fails() {
+            let step = json!({ "as": "owner", "check": ["project.view", "project", "P"] });
+            run_scenario("test", &with_world("test", json!({ "world": "sharing", "steps": [step] })));
+        }
+
+        #[test]
+        #[should_panic(expected = "a command step expects an `error` or its `events`")]
+        fn a_command_step_expecting_only_success_fails() {
+            let step = json!({ "as": "owner", "do": { "type": "createProject", "name": "P" }, "expect": { "ok": true } });
+            run_scenario("test", &with_world("test", json!({ "world": "sharing", "steps": [step] })));
+        }
+
+        #[test]
+        #[should_panic(expected = "nothing to save as `projectID`")]
+        fn saving_a_field_the_command_did_not_produce_fails() {
+            let step = json!({
+                "as": "owner", "do": { "type": "createProject", "name": "P" }, "save": { "p": "projectID" },
+                "expect": { "events": [{ "type": "project.created" }] },
+            });
+            run_scenario("test", &with_world("test", json!({ "world": "sharing", "steps": [step] })));
+        }
+
+        #[test]
         fn every_scenario_file_has_a_test() {
             let mut files: Vec<String> = std::fs::read_dir(scenario_dir())
                 .unwrap()
                 .map(|e| e.unwrap().path())
                 .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .filter(|p| !p.ends_with("queries.json"))
                 .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
                 .collect();
             files.sort();
@@ -364,6 +509,7 @@ scenarios! {
     accept_token_is_single_use_and_bound_to_the_invited_account,
     additional_license_needs_a_primary_one,
     cancelled_invitation_cannot_be_accepted,
+    company_admin_sees_an_employees_pending_project_transfer,
     company_admin_transfers_an_employees_license,
     delegate_accepts_by_link_and_sees_the_contract,
     delegate_has_no_access_to_a_one_off_contract,
@@ -387,6 +533,7 @@ scenarios! {
     owner_has_every_contract_action,
     owner_revokes_a_delegate_at_any_time,
     owner_sees_licenses_recipients_assigned,
+    owner_still_revokes_and_cancels_on_a_one_off_contract,
     partner_transfers_a_whole_order_with_recurring_fees,
     pending_transfer_shows_only_to_those_who_may_act_on_it,
     project_kind_limits_who_may_receive_it,

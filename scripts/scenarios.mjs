@@ -1,0 +1,123 @@
+// The scenario corpus's tools.
+//   node scripts/scenarios.mjs fmt      rewrites tests/scenarios/ in the compact form (one step, one record a line)
+//   node scripts/scenarios.mjs index    writes docs/scenarios.md, the readable index of every scenario
+//   node scripts/scenarios.mjs check    fails when a file is not in the compact form or the index is stale
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadScenario } from "../tests/support/scenario.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const dir = join(root, "tests/scenarios");
+const indexPath = join(root, "docs/scenarios.md");
+
+/** A JSON string, invisible characters (format, separators, odd spaces) written as escapes. */
+const str = (text) => JSON.stringify(text).replace(/[\p{Cf}\p{Zl}\p{Zp}\p{Zs}]/gu, (c) => (c === " " ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+
+/** JSON on one line, with a space after each colon and comma. */
+export function inline(value) {
+  if (Array.isArray(value)) return `[${value.map(inline).join(", ")}]`;
+  if (value && typeof value === "object") return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${inline(v)}`).join(", ")}}`;
+  return typeof value === "string" ? str(value) : JSON.stringify(value);
+}
+
+const STEP_ORDER = ["description", "as", "do", "store", "check", "query", "remember", "at", "save", "expect"];
+const ordered = (step) => Object.fromEntries([...STEP_ORDER.filter((k) => k in step).map((k) => [k, step[k]]), ...Object.entries(step).filter(([k]) => !STEP_ORDER.includes(k))]);
+
+/** A list, one item a line. */
+const lines = (items, indent) => `[\n${items.map((i) => `${indent}  ${inline(i)}`).join(",\n")}\n${indent}]`;
+
+/** A scenario or world file in the compact form. */
+export function format(file) {
+  const parts = [];
+  for (const [key, value] of Object.entries(file)) {
+    if (key === "steps") parts.push(`  "steps": ${lines(value.map(ordered), "  ")}`);
+    else if (key === "records") {
+      const kinds = Object.entries(value).map(([kind, list]) => `    ${JSON.stringify(kind)}: ${lines(list, "    ")}`);
+      parts.push(`  "records": {\n${kinds.join(",\n")}\n  }`);
+    } else parts.push(`  ${JSON.stringify(key)}: ${inline(value)}`);
+  }
+  return `{\n${parts.join(",\n")}\n}\n`;
+}
+
+const files = () => [
+  ...readdirSync(dir).filter((f) => f.endsWith(".json") && f !== "queries.json"),
+  ...readdirSync(join(dir, "worlds")).map((f) => `worlds/${f}`),
+];
+const names = () => readdirSync(dir).filter((f) => f.endsWith(".json") && f !== "queries.json").map((f) => f.slice(0, -5)).sort();
+
+// ---- steps in words ----
+const words = (v) => (typeof v === "string" && v.startsWith("$") ? `«${v.slice(1)}»` : Array.isArray(v) ? v.map(words).join(", ") : String(v));
+const fields = (o, skip = []) => Object.entries(o).filter(([k]) => !skip.includes(k)).map(([k, v]) => `${k} ${typeof v === "object" && v !== null && !Array.isArray(v) ? inline(v) : words(v)}`).join(", ");
+
+function outcome(step) {
+  const e = step.expect;
+  if (!e) return "";
+  if (e.error) return `refused: \`${e.error}\` (${e.status})`;
+  if (step.check) return `${e.allowed ? "allowed" : "denied"}${e.reasons?.length ? ` (${e.reasons.join(", ")})` : ""}`;
+  if (e.events) return e.events.length ? `events: ${e.events.map((ev) => `\`${ev.type}\`${Object.keys(ev).length > 1 ? ` (${fields(ev, ["type"])})` : ""}`).join("; ")}` : "no event";
+  const parts = [];
+  for (const [k, v] of Object.entries(e)) {
+    if (k === "ok") continue;
+    if (k === "body") parts.push(`body ${inline(v)}`);
+    else parts.push(`${k}: ${Array.isArray(v) ? (v.length ? v.map(words).join(", ") : "none") : words(v)}`);
+  }
+  return parts.join("; ");
+}
+
+function action(step) {
+  const who = step.as ?? "the store";
+  const save = step.save ? `, saving ${Object.entries(step.save).map(([a, f]) => `${f} as «${a}»`).join(", ")}` : "";
+  if (step.do) return `${who} does \`${step.do.type}\` (${fields(step.do, ["type"])})${save}`;
+  if (step.store) return `the store sends \`${step.store.type}\` (${fields(step.store.record)})`;
+  if (step.check) return `may ${who} \`${step.check[0]}\` ${step.check[1]} ${words(step.check[2])}?`;
+  if (step.query) return `${who} asks for \`${step.query.type}\`${Object.keys(step.query).length > 1 ? ` (${fields(step.query, ["type"])})` : ""}`;
+  if (step.remember) return `remember ${fields(step.remember)}`;
+  return "?";
+}
+
+const esc = (text) => text.replaceAll("|", "\\|").replaceAll("\n", "\\n");
+
+export function index() {
+  const seeds = { "000": "project sharing", "001": "reseller licenses", "002": "license and project transfers", "003": "contract delegates" };
+  const all = names().map((n) => ({ n, s: JSON.parse(readFileSync(join(dir, `${n}.json`), "utf8")) }));
+  const out = [
+    "# Scenarios",
+    "",
+    "Generated by `node scripts/scenarios.mjs index` from `tests/scenarios/` (the test command fails when it is stale). Each scenario runs natively, through the npm package in Node and over HTTP against the worker. A scenario starts from its seed's world (`tests/scenarios/worlds/`) plus the records it adds; each step runs one second after the previous one unless it gives its own time. «name» is a value an earlier step saved.",
+    "",
+  ];
+  for (const [seed, title] of Object.entries(seeds)) {
+    const mine = all.filter(({ s }) => s.seed === seed);
+    out.push(`## Seed ${seed}: ${title} (${mine.length} scenarios)`, "");
+    for (const { n, s } of mine) {
+      loadScenario(n); // the form is checked as the runners check it
+      out.push(`### ${n.replaceAll("_", " ")}`, "", `${s.covers}`, "", `World \`${s.world}\`${s.records ? `, adding ${Object.entries(s.records).map(([k, l]) => `${k} ${l.map((r) => r.id ?? r.licenseKey).join(", ")}`).join("; ")}` : ""}. File \`tests/scenarios/${n}.json\`.`, "");
+      out.push("| # | behaviour | step | expected |", "|---|---|---|---|");
+      s.steps.forEach((step, i) => {
+        const at = step.at ? ` at ${step.at}` : "";
+        out.push(`| ${i + 1} | ${esc(step.description ?? "")} | ${esc(action(step) + at)} | ${esc(outcome(step))} |`);
+      });
+      out.push("");
+    }
+  }
+  return out.join("\n");
+}
+
+const command = process.argv[2];
+if (command === "fmt") {
+  for (const f of files()) writeFileSync(join(dir, f), format(JSON.parse(readFileSync(join(dir, f), "utf8"))));
+} else if (command === "index") {
+  writeFileSync(indexPath, index());
+} else if (command === "check") {
+  const bad = files().filter((f) => { const text = readFileSync(join(dir, f), "utf8"); return format(JSON.parse(text)) !== text; });
+  let stale = false;
+  try { stale = readFileSync(indexPath, "utf8") !== index(); } catch { stale = true; }
+  if (bad.length) console.error(`not in the compact form (node scripts/scenarios.mjs fmt): ${bad.join(", ")}`);
+  if (stale) console.error("docs/scenarios.md is stale: node scripts/scenarios.mjs index");
+  if (bad.length || stale) process.exit(1);
+  console.log(`scenarios: ${names().length} files in the compact form, docs/scenarios.md fresh`);
+} else if (command !== undefined) {
+  console.error("usage: node scripts/scenarios.mjs fmt|index|check");
+  process.exit(2);
+}
