@@ -108,6 +108,7 @@ export const MESSAGES = {
   conflict: "Someone changed this at the same moment: please try again.",
   idempotency_key_reused: "This request was already sent with other content.",
   idempotency_key_in_use: "This request is still being processed.",
+  invalid_idempotency_key: "This request carried a malformed retry key: please try again.",
   snapshot_too_large: "Your account has too much to show at once.",
   fresh_values_exhausted: "The server could not finish this: please try again.",
   internal_error: "The server could not finish this: please try again.",

@@ -303,6 +303,11 @@ pub trait Authenticate: Sized {
     fn authenticate(req: &Request, env: &Env, now: Timestamp) -> Result<Self, ApiError>;
     /// The caller's store, once known (it decides the CORS headers).
     fn store(&self) -> Option<&StoreId>;
+    /// Who the caller is within its store, for the scope of idempotency keys: `None` for
+    /// callers that run no command.
+    fn idempotency_scope(&self) -> Option<String> {
+        None
+    }
 }
 
 /// No one in particular: a public route.
@@ -326,6 +331,9 @@ impl Authenticate for StoreId {
     fn store(&self) -> Option<&StoreId> {
         Some(self)
     }
+    fn idempotency_scope(&self) -> Option<String> {
+        Some("store".to_owned())
+    }
 }
 
 impl Authenticate for Session {
@@ -335,6 +343,9 @@ impl Authenticate for Session {
     }
     fn store(&self) -> Option<&StoreId> {
         Some(&self.store)
+    }
+    fn idempotency_scope(&self) -> Option<String> {
+        Some(format!("account:{}", self.sub))
     }
 }
 

@@ -78,6 +78,9 @@ transport_errors! {
     TooManyOrigins = "too_many_origins", 422: "The settings list more than 50 origins." => "List at most 50 origins.";
     InvalidOrigin = "invalid_origin", 422: "An origin is not `scheme://host[:port]` (https, or http for localhost), or is listed twice." => "List each origin once, as a browser sends it in `Origin`.";
     WriteConflict = "conflict", 409: "Another change to the same records won while this one was written; the worker retries it before answering." => "Retry the request.";
+    InvalidIdempotencyKey = "invalid_idempotency_key", 400: "The `Idempotency-Key` header is not 1 to 255 printable ASCII characters." => "Send a key such as a UUID, or no header.";
+    IdempotencyKeyReused = "idempotency_key_reused", 422: "The `Idempotency-Key` was used within 24 hours for another request (method, path or body) by the same caller." => "Use a new key for a new request; reuse a key only to retry the very same request.";
+    IdempotencyKeyInUse = "idempotency_key_in_use", 409: "A request with this `Idempotency-Key` is still running." => "Retry a moment later: the retry gets the first request's answer.";
     ConcurrentModification = "concurrent_modification", 409: "The records kept changing while the request ran, through every retry." => "Retry the request.";
     InternalError = "internal_error", 500: "The server failed to answer; the error was logged." => "Retry later; report it with the request id if it persists.";
 }
@@ -118,6 +121,9 @@ pub struct Problem<'a> {
     /// Where a bulk import failed: the record's index in its list.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub index: Option<usize>,
+    /// The answer's `Request-Id`. A replayed answer (`Idempotent-Replayed: true`) keeps the id
+    /// of the request that decided it.
+    pub request_id: &'a str,
 }
 
 /// Every stable error code, for the document: the rules' and the transport's.
@@ -184,8 +190,14 @@ impl ApiError {
         )
     }
 
-    /// The response.
-    pub fn into_response(self) -> worker::Result<Response> {
+    /// The response: see [`ApiError::into_stored`].
+    pub fn into_response(self, request_id: &str) -> worker::Result<Response> {
+        self.into_stored(request_id)?.into_response(false)
+    }
+
+    /// The answer as it can be stored: a problem+json body that repeats the request's id as
+    /// `requestId`.
+    pub fn into_stored(self, request_id: &str) -> worker::Result<Stored> {
         let title = match self.status {
             400 => "Bad Request",
             401 => "Unauthorized",
@@ -207,15 +219,63 @@ impl ApiError {
             code: self.code,
             list: self.place.map(|(list, _)| list),
             index: self.place.map(|(_, index)| index),
+            request_id,
         };
         let body =
             serde_json::to_string(&problem).map_err(|e| worker::Error::RustError(e.to_string()))?;
+        Ok(Stored {
+            status: self.status,
+            content_type: Some("application/problem+json".to_owned()),
+            body: Some(body),
+        })
+    }
+}
+
+/// An answer as it can be stored: status, media type and body text. With an `Idempotency-Key`,
+/// a command's answer is made before its batch commits and stored by that batch, and a retry
+/// gets it again byte for byte.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stored {
+    /// The HTTP status.
+    pub status: u16,
+    /// The `content-type`, if there is a body.
+    pub content_type: Option<String>,
+    /// The body text.
+    pub body: Option<String>,
+}
+
+impl Stored {
+    /// A JSON answer; none for `204 No Content`.
+    pub fn json<T: Serialize>(status: u16, value: &T) -> Result<Self, ApiError> {
+        if status == 204 {
+            return Ok(Self {
+                status,
+                content_type: None,
+                body: None,
+            });
+        }
+        Ok(Self {
+            status,
+            content_type: Some("application/json".to_owned()),
+            body: Some(serde_json::to_string(value).map_err(ApiError::internal)?),
+        })
+    }
+
+    /// The response; a replay says so with `Idempotent-Replayed: true`.
+    pub fn into_response(self, replayed: bool) -> worker::Result<Response> {
         let headers = Headers::new();
-        headers.set("content-type", "application/problem+json")?;
+        if let Some(kind) = &self.content_type {
+            headers.set("content-type", kind)?;
+        }
         headers.set("cache-control", "no-store")?;
-        Ok(Response::from_bytes(body.into_bytes())?
-            .with_status(self.status)
-            .with_headers(headers))
+        if replayed {
+            headers.set("idempotent-replayed", "true")?;
+        }
+        let response = match self.body {
+            Some(body) => Response::from_bytes(body.into_bytes())?,
+            None => Response::empty()?,
+        };
+        Ok(response.with_status(self.status).with_headers(headers))
     }
 }
 
@@ -325,10 +385,10 @@ enum ReplyBody<T> {
     Json(T),
     /// JSON text as it is, such as the committed OpenAPI document.
     Text(&'static str, &'static str),
-    /// Nothing.
-    Empty,
     /// `304 Not Modified`.
     NotModified,
+    /// An answer stored for an idempotency key, with its own status; whether it is a replay.
+    Stored(Stored, bool),
 }
 
 impl<T> Reply<T> {
@@ -348,21 +408,20 @@ impl<T> Reply<T> {
         }
     }
 
+    /// An answer stored for an idempotency key: the first answer (`replayed` false), or a
+    /// retry's replay of it. It keeps its own status (a stored refusal is a 4xx).
+    pub fn stored(stored: Stored, replayed: bool) -> Self {
+        Self {
+            body: ReplyBody::Stored(stored, replayed),
+            headers: Vec::new(),
+        }
+    }
+
     /// The same answer with one more header.
     #[must_use]
     pub fn header(mut self, name: &'static str, value: String) -> Self {
         self.headers.push((name, value));
         self
-    }
-}
-
-impl Reply<NoContent> {
-    /// An empty answer.
-    pub fn empty() -> Self {
-        Self {
-            body: ReplyBody::Empty,
-            headers: Vec::new(),
-        }
     }
 }
 
@@ -388,6 +447,8 @@ impl<T: Serialize> Reply<T> {
     /// The response, with the route's `status`.
     pub fn into_response(self, status: u16) -> Result<Response, ApiError> {
         let mut response = match self.body {
+            // A 204 has no body, whatever its type serializes to.
+            ReplyBody::Json(_) if status == 204 => Response::empty()?.with_status(204),
             ReplyBody::Json(value) => json(status, &value)?,
             ReplyBody::Text(kind, text) => {
                 let headers = Headers::new();
@@ -396,8 +457,8 @@ impl<T: Serialize> Reply<T> {
                     .with_status(status)
                     .with_headers(headers)
             }
-            ReplyBody::Empty => Response::empty()?.with_status(status),
             ReplyBody::NotModified => Response::empty()?.with_status(304),
+            ReplyBody::Stored(stored, replayed) => stored.into_response(replayed)?,
         };
         for (name, value) in self.headers {
             response.headers_mut().set(name, &value)?;

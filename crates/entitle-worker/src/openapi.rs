@@ -141,6 +141,13 @@ fn route_errors(route: &Route) -> BTreeMap<u16, Vec<Code>> {
     if writes {
         codes.push(Code::Transport(T::ConcurrentModification));
     }
+    if route.method == "POST" {
+        codes.push(Code::Transport(T::InvalidIdempotencyKey));
+    }
+    if stores_answers(route) {
+        codes.push(Code::Transport(T::IdempotencyKeyReused));
+        codes.push(Code::Transport(T::IdempotencyKeyInUse));
+    }
     if route.caller == CallerKind::Session && route.method != "GET" {
         codes.push(Code::Rules(ErrorCode::UnknownActor));
         codes.push(Code::Rules(ErrorCode::Denied(Reason::UnknownActor)));
@@ -154,6 +161,47 @@ fn route_errors(route: &Route) -> BTreeMap<u16, Vec<Code>> {
         }
     }
     by_status
+}
+
+/// Whether a route stores its answers for idempotency keys: every POST that runs a command
+/// (`handlers::run`). The others (`/v1/sessions`, `/v1/demo/sessions`, `/v1/authorize`) write
+/// nothing; they check the key's form and answer afresh each time.
+fn stores_answers(route: &Route) -> bool {
+    route.method == "POST"
+        && matches!(route.caller, CallerKind::Store | CallerKind::Session)
+        && !route.pattern.ends_with("/authorize")
+        && route.pattern != "/v1/sessions"
+}
+
+/// The `Idempotency-Key` parameter of a POST.
+fn idempotency_parameter(route: &Route) -> Value {
+    let mut parameter = json!({ "$ref": "#/components/parameters/IdempotencyKey" });
+    if !stores_answers(route)
+        && let Some(p) = parameter.as_object_mut()
+    {
+        p.insert(
+            "description".into(),
+            "Checked (400 `invalid_idempotency_key`), never stored: this POST writes nothing and is answered afresh each time, so a decision or a token is never replayed.".into(),
+        );
+    }
+    parameter
+}
+
+/// The headers of an answer: `Request-Id` always, `Idempotent-Replayed` on the answers a route
+/// stores for idempotency keys (its success and the rules' refusals).
+fn answer_headers(route: &Route, status: u16) -> Map<String, Value> {
+    let mut headers = Map::new();
+    headers.insert(
+        "Request-Id".into(),
+        json!({ "$ref": "#/components/headers/RequestId" }),
+    );
+    if stores_answers(route) && (status < 300 || [403, 404, 409, 410, 422].contains(&status)) {
+        headers.insert(
+            "Idempotent-Replayed".into(),
+            json!({ "$ref": "#/components/headers/IdempotentReplayed" }),
+        );
+    }
+    headers
 }
 
 fn generator(deserialize: bool) -> SchemaGenerator {
@@ -307,6 +355,9 @@ fn operation(route: &Route, out: &mut SchemaGenerator, input: &mut SchemaGenerat
         };
         parameters.extend(query_parameters(&schema));
     }
+    if route.method == "POST" {
+        parameters.push(idempotency_parameter(route));
+    }
     if route.etag {
         parameters.push(json!({
             "name": "If-None-Match",
@@ -337,27 +388,36 @@ fn operation(route: &Route, out: &mut SchemaGenerator, input: &mut SchemaGenerat
             json!({ media: { "schema": schema(out).to_value() } }),
         );
     }
+    let mut headers = answer_headers(route, route.status);
     if route.etag {
-        success.insert(
-            "headers".into(),
-            json!({ "ETag": {
+        headers.insert(
+            "ETag".into(),
+            json!({
                 "description": "The snapshot's version: send it back in `If-None-Match`.",
                 "schema": { "type": "string" },
-            } }),
+            }),
         );
     }
+    success.insert("headers".into(), headers.into());
     responses.insert(route.status.to_string(), success.into());
     if route.etag {
         responses.insert(
             "304".into(),
             json!({
                 "description": "Not modified: the snapshot in `If-None-Match` is current",
-                "headers": { "ETag": { "schema": { "type": "string" } } },
+                "headers": {
+                    "ETag": { "schema": { "type": "string" } },
+                    "Request-Id": { "$ref": "#/components/headers/RequestId" },
+                },
             }),
         );
     }
     for (status, codes) in route_errors(route) {
-        responses.insert(status.to_string(), problem_response(&codes));
+        let mut response = problem_response(&codes);
+        if let Some(r) = response.as_object_mut() {
+            r.insert("headers".into(), answer_headers(route, status).into());
+        }
+        responses.insert(status.to_string(), response);
     }
     op.insert("responses".into(), responses.into());
     op.into()
@@ -391,7 +451,22 @@ that origin and `Access-Control-Expose-Headers: ETag, Request-Id, Idempotent-Rep
 Retry-After, Location, Allow`. Other origins get no `Access-Control-*` header at all; \
 credentials (cookies) are never allowed, the API uses bearer tokens. A plain `OPTIONS` on a \
 served path answers 204 with `Allow`, and every 405 `method_not_allowed` carries `Allow` listing \
-the methods served on that path.";
+the methods served on that path.\n\n\
+Request ids: every answer (preflights, 404, 405 and errors raised before routing included) carries \
+a `Request-Id` header, fresh for each request and generated by the worker, and every \
+problem+json body repeats it as `requestId`.\n\n\
+Idempotency: every POST accepts an `Idempotency-Key` header (1 to 255 printable ASCII \
+characters), scoped to the store and the caller (the store key, or one account's sessions). A \
+retry with the same key and the same request (method, path and body) within 24 hours gets the \
+first answer again, byte for byte, with `Idempotent-Replayed: true`, and changes nothing; the \
+same key on another request is 422 `idempotency_key_reused`; a retry while the first request \
+is still running is 409 `idempotency_key_in_use`. The answer is stored by the same transaction \
+as the command's changes. Stored are the command's success and its refusal by the rules (403, \
+404, 409, 410, 422 with the rules' code); answers given before the command runs (a malformed \
+header or body, credentials) and 5xx are not, so the key stays free for a corrected request. A \
+key whose first request died without answering is free again 60 seconds after it was claimed. \
+POSTs that write nothing (`/v1/sessions`, `/v1/demo/sessions`, `/v1/authorize`) check the key's \
+form and are answered afresh each time. Other methods ignore the header.";
 
 const TAGS: &[(&str, &str)] = &[
     (
@@ -493,6 +568,25 @@ pub fn document() -> Value {
                 },
             },
             "schemas": schemas,
+            "parameters": {
+                "IdempotencyKey": {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "required": false,
+                    "description": "A key the caller chooses to retry this request safely (see the document's description): the same key and request within 24 hours get the first answer again.",
+                    "schema": { "type": "string", "minLength": 1, "maxLength": crate::idempotency::MAX_KEY, "pattern": "^[ -~]+$" },
+                },
+            },
+            "headers": {
+                "RequestId": {
+                    "description": "The request's id (`req_` and 22 base64url characters), fresh for every request; problem+json bodies repeat it as `requestId`. Quote it when reporting a problem.",
+                    "schema": { "type": "string" },
+                },
+                "IdempotentReplayed": {
+                    "description": "`true` on an answer replayed for a repeated `Idempotency-Key`; absent otherwise.",
+                    "schema": { "type": "string", "enum": ["true"] },
+                },
+            },
         },
     })
 }

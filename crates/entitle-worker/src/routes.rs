@@ -270,6 +270,8 @@ macro_rules! routes {
                     Box::pin(async move {
                         let caller = <$caller as Authenticate>::authenticate(&call.req, &call.env, call.now)?;
                         *store = caller.store().cloned();
+                        call.idempotency =
+                            crate::idempotency::scope(&call.req, caller.idempotency_scope()).await?;
                         let reply: crate::http::Reply<$answer> =
                             run_handler!($handler, call, caller, $($body)?)?;
                         reply.into_response($status)

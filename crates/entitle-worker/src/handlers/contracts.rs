@@ -77,8 +77,10 @@ pub async fn invite(
         contract_id: id,
         email: b.email,
     };
-    let (outcome, _) = command(call, session, &cmd).await?;
-    Ok(Reply::new(invitation_answer(last_invitation(&outcome)?)))
+    command(call, session, &cmd, |outcome, _| {
+        Ok(invitation_answer(last_invitation(outcome)?))
+    })
+    .await
 }
 
 /// `GET /v1/contracts/{contractId}/delegates`
@@ -96,32 +98,22 @@ pub async fn delegates(
 pub async fn revoke(call: &mut Call, session: &Session) -> Result<Reply<NoContent>, ApiError> {
     let id = contract_id(call)?;
     let account: AccountId = call.id(1, ErrorCode::DelegateNotFound, "delegate")?;
-    command(
-        call,
-        session,
-        &Command::RevokeDelegate {
-            contract_id: id,
-            account_id: account,
-        },
-    )
-    .await?;
-    Ok(Reply::empty())
+    let cmd = Command::RevokeDelegate {
+        contract_id: id,
+        account_id: account,
+    };
+    command(call, session, &cmd, |_, _| Ok(NoContent)).await
 }
 
 /// `DELETE /v1/contracts/{contractId}/invitations/{invitationId}`
 pub async fn cancel(call: &mut Call, session: &Session) -> Result<Reply<NoContent>, ApiError> {
     let id = contract_id(call)?;
     let invitation: InvitationId = call.id(1, ErrorCode::InvitationNotFound, "invitation")?;
-    command(
-        call,
-        session,
-        &Command::CancelInvitation {
-            contract_id: id,
-            invitation_id: invitation,
-        },
-    )
-    .await?;
-    Ok(Reply::empty())
+    let cmd = Command::CancelInvitation {
+        contract_id: id,
+        invitation_id: invitation,
+    };
+    command(call, session, &cmd, |_, _| Ok(NoContent)).await
 }
 
 /// `POST /v1/contracts/{contractId}/invitations/{invitationId}/resend`
@@ -131,16 +123,14 @@ pub async fn resend(
 ) -> Result<Reply<InvitationAnswer>, ApiError> {
     let id = contract_id(call)?;
     let invitation: InvitationId = call.id(1, ErrorCode::InvitationNotFound, "invitation")?;
-    let (outcome, _) = command(
-        call,
-        session,
-        &Command::ResendInvitation {
-            contract_id: id,
-            invitation_id: invitation,
-        },
-    )
-    .await?;
-    Ok(Reply::new(invitation_answer(last_invitation(&outcome)?)))
+    let cmd = Command::ResendInvitation {
+        contract_id: id,
+        invitation_id: invitation,
+    };
+    command(call, session, &cmd, |outcome, _| {
+        Ok(invitation_answer(last_invitation(outcome)?))
+    })
+    .await
 }
 
 /// The body of an invitation's acceptance.
@@ -182,17 +172,20 @@ async fn accept(
             "no invitation has this token",
         ));
     }
-    let (outcome, _) = command(call, session, &Command::AcceptInvitation { token }).await?;
-    let delegate = written(&outcome, |c| match c {
-        Change::PutDelegate(d) => Some(d),
-        _ => None,
-    })?;
-    Ok(Reply::new(DelegateAnswer {
-        contract_id: delegate.contract_id,
-        account_id: delegate.account_id,
-        role: DelegateRole::Delegate,
-        added_at: delegate.added_at,
-    }))
+    let cmd = Command::AcceptInvitation { token };
+    command(call, session, &cmd, |outcome, _| {
+        let delegate = written(outcome, |c| match c {
+            Change::PutDelegate(d) => Some(d),
+            _ => None,
+        })?;
+        Ok(DelegateAnswer {
+            contract_id: delegate.contract_id,
+            account_id: delegate.account_id,
+            role: DelegateRole::Delegate,
+            added_at: delegate.added_at,
+        })
+    })
+    .await
 }
 
 /// The body of a provisioning request.
@@ -214,12 +207,14 @@ pub async fn provision(
         contract_id: id.clone(),
         action: b.action.clone(),
     };
-    command(call, session, &cmd).await?;
-    Ok(Reply::new(ProvisioningAnswer {
-        contract_id: id,
-        action: b.action,
-        status: RequestedStatus::Requested,
-    }))
+    command(call, session, &cmd, |_, _| {
+        Ok(ProvisioningAnswer {
+            contract_id: id.clone(),
+            action: b.action.clone(),
+            status: RequestedStatus::Requested,
+        })
+    })
+    .await
 }
 
 /// The body of a new ticket.
@@ -244,12 +239,13 @@ pub async fn create_ticket(
         subject: b.subject,
         body: b.body,
     };
-    let (outcome, _) = command(call, session, &cmd).await?;
-    let ticket = written(&outcome, |c| match c {
-        Change::PutTicket(t) => Some(t),
-        _ => None,
-    })?;
-    Ok(Reply::new(ticket))
+    command(call, session, &cmd, |outcome, _| {
+        written(outcome, |c| match c {
+            Change::PutTicket(t) => Some(t),
+            _ => None,
+        })
+    })
+    .await
 }
 
 /// `GET /v1/contracts/{contractId}/tickets`: a delegate sees tickets from when it was added.

@@ -11,7 +11,7 @@ use entitle_rules::model::{
     LicenseType, Membership, Order, Product,
 };
 use entitle_rules::text::Email;
-use entitle_rules::{Change, ErrorCode, StoreCommand, Timestamp, execute_store_batch};
+use entitle_rules::{Change, ErrorCode, State, StoreCommand, Timestamp, execute_store_batch};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -33,7 +33,7 @@ pub trait ImportBody: DeserializeOwned {
     /// The name of its id field in a bulk import item.
     const ID: &'static str;
     /// The record it writes.
-    type Record: Clone;
+    type Record: Clone + serde::Serialize;
     /// The store command that imports it.
     fn command(self, id: String) -> Result<StoreCommand, ApiError>;
     /// The record, among a command's changes.
@@ -275,14 +275,15 @@ async fn put<B: ImportBody>(
             e
         }
     })?;
-    let out = store_command(call, store, &command).await?;
-    let record = out
-        .changes
-        .iter()
-        .find_map(B::written)
-        .cloned()
-        .ok_or_else(|| ApiError::internal("an import wrote no record"))?;
-    Ok(Reply::new(record))
+    store_command(call, store, &command, |outcome, _| {
+        outcome
+            .changes
+            .iter()
+            .find_map(B::written)
+            .cloned()
+            .ok_or_else(|| ApiError::internal("an import wrote no record"))
+    })
+    .await
 }
 
 /// `PUT /v1/accounts/{accountId}`
@@ -472,7 +473,8 @@ pub async fn bulk(call: &mut Call, store_id: &StoreId) -> Result<Reply<ImportSum
     }
     let store = call.store(store_id)?;
     let now = call.now;
-    run(&store, |state, _| {
+    let imported = commands.len();
+    let decide = |state: &State, _| {
         execute_store_batch(state, &commands, now).map_err(|(index, error)| {
             let fallback = Place {
                 list: "records",
@@ -483,9 +485,6 @@ pub async fn bulk(call: &mut Call, store_id: &StoreId) -> Result<Reply<ImportSum
                 ApiError::from(error),
             )
         })
-    })
-    .await?;
-    Ok(Reply::new(ImportSummary {
-        imported: commands.len(),
-    }))
+    };
+    run(call, &store, decide, |_, _| Ok(ImportSummary { imported })).await
 }

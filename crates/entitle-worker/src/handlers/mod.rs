@@ -10,8 +10,10 @@ pub mod settings;
 pub mod transfers;
 
 use crate::auth::{self, Session};
-use crate::http::{ApiError, Reply, Transport};
+use crate::http::{ApiError, Reply, Stored, Transport};
+use crate::idempotency::{self, Key};
 use crate::routes::Params;
+use crate::store::idempotency::{Claim, Claimed};
 use crate::store::{Loaded, Store};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -32,6 +34,12 @@ pub struct Call {
     pub params: Params,
     /// The request's time.
     pub now: Timestamp,
+    /// The route's success status.
+    pub status: u16,
+    /// The request's id (`Request-Id`), repeated in problem bodies.
+    pub request_id: String,
+    /// The request's idempotency key, scoped to its caller, if it sent one on a POST.
+    pub idempotency: Option<Key>,
 }
 
 impl Call {
@@ -234,13 +242,58 @@ pub async fn read_store<T>(
     .await
 }
 
-/// Runs a command until it commits: load what it reads, decide, write with a guard on every
-/// read, and run again on fresh state when a concurrent write won. Returns the outcome and
-/// the state after it.
-pub async fn run(
+/// Runs a command until it commits and answers: load what it reads, decide, make the answer
+/// (`answer`, from the outcome and the state after it), write with a guard on every read, and
+/// run again on fresh state when a concurrent write won.
+///
+/// With an idempotency key, the key is claimed first (a replay, `idempotency_key_reused` or
+/// `idempotency_key_in_use` end the request there), and the answer is written by the command's
+/// own batch: its success, or its refusal by the rules (a 4xx from `decide`). Anything else (a
+/// server fault, `concurrent_modification`) stores nothing and frees the key.
+pub async fn run<T: serde::Serialize>(
+    call: &Call,
     store: &Store,
     mut decide: impl FnMut(&State, Vec<String>) -> Result<Outcome, ApiError>,
-) -> Result<(Outcome, State), ApiError> {
+    answer: impl Fn(&Outcome, &State) -> Result<T, ApiError>,
+) -> Result<Reply<T>, ApiError> {
+    let claim = match &call.idempotency {
+        None => None,
+        Some(key) => {
+            let id = auth::fresh(1)?.concat();
+            match store.claim(key, call.now, id).await? {
+                Claimed::Owned(claim) => Some(claim),
+                Claimed::Replay(stored) => return Ok(Reply::stored(stored, true)),
+                Claimed::Reused => return Err(idempotency::reused()),
+                Claimed::InUse => return Err(idempotency::in_use()),
+            }
+        }
+    };
+    let result = attempts(call, store, claim.as_ref(), &mut decide, &answer).await;
+    if let (Err(_), Some(claim)) = (&result, &claim) {
+        // Nothing was stored. A failure here was logged, and only keeps the key until its lease
+        // ends.
+        let _ = store.release(claim).await;
+    }
+    Ok(match result? {
+        Committed::Value(value) => Reply::new(value),
+        Committed::Stored(stored) => Reply::stored(stored, false),
+    })
+}
+
+/// What a command committed with: its answer, or the answer its batch stored for its key.
+enum Committed<T> {
+    Value(T),
+    Stored(Stored),
+}
+
+/// The attempts of [`run`], with the key it holds.
+async fn attempts<T: serde::Serialize>(
+    call: &Call,
+    store: &Store,
+    claim: Option<&Claim>,
+    decide: &mut impl FnMut(&State, Vec<String>) -> Result<Outcome, ApiError>,
+    answer: &impl Fn(&Outcome, &State) -> Result<T, ApiError>,
+) -> Result<Committed<T>, ApiError> {
     let mut fresh = 4;
     let mut attempts = 0;
     while attempts < ATTEMPTS {
@@ -256,24 +309,39 @@ pub async fn run(
             |s| decide(s, values.clone()),
         )
         .await?;
-        let outcome = match result {
+        let (outcome, reply) = match result {
             Err(e) if e.code == ErrorCode::FreshValuesExhausted.code() && fresh < 1024 => {
                 fresh *= 4;
                 continue;
             }
-            other => other?,
+            // The rules refused: with a key, the refusal is stored like a success.
+            Err(e) if claim.is_some() && e.status < 500 => (
+                Outcome::default(),
+                Committed::Stored(e.into_stored(&call.request_id)?),
+            ),
+            Err(e) => return Err(e),
+            Ok(outcome) => {
+                state.apply_all(&outcome.changes);
+                let value = answer(&outcome, &state)?;
+                let reply = match claim {
+                    Some(_) => Committed::Stored(Stored::json(call.status, &value)?),
+                    None => Committed::Value(value),
+                };
+                (outcome, reply)
+            }
         };
         attempts += 1;
+        let stored = match (&reply, claim) {
+            (Committed::Stored(stored), Some(claim)) => Some((claim, stored)),
+            _ => None,
+        };
         match store
-            .persist(&loaded, &outcome.changes, &outcome.events)
+            .persist(&loaded, &outcome.changes, &outcome.events, stored)
             .await
         {
             Err(e) if e.code == Transport::WriteConflict.code() => continue,
             Err(e) => return Err(e),
-            Ok(()) => {
-                state.apply_all(&outcome.changes);
-                return Ok((outcome, state));
-            }
+            Ok(()) => return Ok(reply),
         }
     }
     Err(ApiError::transport(
@@ -292,36 +360,37 @@ pub fn command_error(error: CommandError) -> ApiError {
     }
 }
 
-/// Runs an account's command.
-pub async fn command(
+/// Runs an account's command and answers with `answer`.
+pub async fn command<T: serde::Serialize>(
     call: &Call,
     session: &Session,
     command: &Command,
-) -> Result<(Outcome, State), ApiError> {
+    answer: impl Fn(&Outcome, &State) -> Result<T, ApiError>,
+) -> Result<Reply<T>, ApiError> {
     let store = call.store(&session.store)?;
-    run(&store, |state, fresh| {
+    let decide = |state: &State, fresh| {
         let ctx = Context {
             actor: session.sub.clone(),
             now: call.now,
             fresh,
         };
         entitle_rules::execute(state, command, &ctx).map_err(command_error)
-    })
-    .await
+    };
+    run(call, &store, decide, answer).await
 }
 
-/// Runs a store's command.
-pub async fn store_command(
+/// Runs a store's command and answers with `answer`.
+pub async fn store_command<T: serde::Serialize>(
     call: &Call,
     store_id: &StoreId,
     command: &StoreCommand,
-) -> Result<Outcome, ApiError> {
+    answer: impl Fn(&Outcome, &State) -> Result<T, ApiError>,
+) -> Result<Reply<T>, ApiError> {
     let store = call.store(store_id)?;
-    let (outcome, _) = run(&store, |state, _| {
+    let decide = |state: &State, _| {
         entitle_rules::execute_store(state, command, call.now).map_err(command_error)
-    })
-    .await?;
-    Ok(outcome)
+    };
+    run(call, &store, decide, answer).await
 }
 
 /// The first record of a kind that a command wrote.

@@ -37,25 +37,23 @@ pub async fn create(
     session: &Session,
     b: CreateBody,
 ) -> Result<Reply<CreatedProject>, ApiError> {
-    let (outcome, state) = command(
-        call,
-        session,
-        &Command::CreateProject {
-            name: b.name,
-            kind: b.kind,
-        },
-    )
-    .await?;
-    let project = written(&outcome, |c| match c {
-        Change::PutProject(p) => Some(p),
-        _ => None,
-    })?;
-    let view = project_view(&state, &session.sub, &project.id)
-        .ok_or_else(|| ApiError::internal("new project not visible"))?;
-    Ok(Reply::new(CreatedProject {
-        project_id: project.id,
-        view,
-    }))
+    let cmd = Command::CreateProject {
+        name: b.name,
+        kind: b.kind,
+    };
+    command(call, session, &cmd, |outcome, state| {
+        let project = written(outcome, |c| match c {
+            Change::PutProject(p) => Some(p),
+            _ => None,
+        })?;
+        let view = project_view(state, &session.sub, &project.id)
+            .ok_or_else(|| ApiError::internal("new project not visible"))?;
+        Ok(CreatedProject {
+            project_id: project.id,
+            view,
+        })
+    })
+    .await
 }
 
 /// `GET /v1/projects`
@@ -86,34 +84,31 @@ pub async fn share(
         project_id: id,
         email: b.email,
     };
-    let (outcome, state) = command(call, session, &cmd).await?;
-    let share = written(&outcome, |c| match c {
-        Change::PutShare(s) => Some(s),
-        _ => None,
-    })?;
-    let email = state.account(&share.account_id).map(|a| a.email.clone());
-    Ok(Reply::new(ShareView {
-        project_id: share.project_id,
-        account_id: share.account_id,
-        email,
-        shared_at: share.shared_at,
-    }))
+    command(call, session, &cmd, |outcome, state| {
+        let share = written(outcome, |c| match c {
+            Change::PutShare(s) => Some(s),
+            _ => None,
+        })?;
+        let email = state.account(&share.account_id).map(|a| a.email.clone());
+        Ok(ShareView {
+            project_id: share.project_id,
+            account_id: share.account_id,
+            email,
+            shared_at: share.shared_at,
+        })
+    })
+    .await
 }
 
 /// `DELETE /v1/projects/{projectId}/shares/{accountId}`
 pub async fn unshare(call: &mut Call, session: &Session) -> Result<Reply<NoContent>, ApiError> {
     let id = project_id(call)?;
     let account: AccountId = call.id(1, ErrorCode::ShareNotFound, "share with account")?;
-    command(
-        call,
-        session,
-        &Command::UnshareProject {
-            project_id: id,
-            account_id: account,
-        },
-    )
-    .await?;
-    Ok(Reply::empty())
+    let cmd = Command::UnshareProject {
+        project_id: id,
+        account_id: account,
+    };
+    command(call, session, &cmd, |_, _| Ok(NoContent)).await
 }
 
 /// The body of a license assignment.
@@ -135,11 +130,13 @@ pub async fn assign(
         project_id: id,
         license_key: b.license_key,
     };
-    let (outcome, _) = command(call, session, &cmd).await?;
-    Ok(Reply::new(written(&outcome, |c| match c {
-        Change::PutLicense(l) => Some(l),
-        _ => None,
-    })?))
+    command(call, session, &cmd, |outcome, _| {
+        written(outcome, |c| match c {
+            Change::PutLicense(l) => Some(l),
+            _ => None,
+        })
+    })
+    .await
 }
 
 /// `GET /v1/projects/{projectId}/licenses`: the owner sees all, a recipient its own.
@@ -168,16 +165,11 @@ pub async fn licenses(
 pub async fn unassign(call: &mut Call, session: &Session) -> Result<Reply<NoContent>, ApiError> {
     let id = project_id(call)?;
     let key: LicenseKey = call.id(1, ErrorCode::LicenseNotOnProject, "license")?;
-    command(
-        call,
-        session,
-        &Command::UnassignLicense {
-            project_id: id,
-            license_key: key,
-        },
-    )
-    .await?;
-    Ok(Reply::empty())
+    let cmd = Command::UnassignLicense {
+        project_id: id,
+        license_key: key,
+    };
+    command(call, session, &cmd, |_, _| Ok(NoContent)).await
 }
 
 /// `POST /v1/orders/{orderId}/transfer` (partners only).
@@ -191,31 +183,33 @@ pub async fn transfer_order(
         order_id: id,
         to_email: b.to_email,
     };
-    let (outcome, _) = command(call, session, &cmd).await?;
-    outcome
-        .events
-        .into_iter()
-        .find_map(|e| match e.payload {
-            EventPayload::OrderTransferred {
-                order_id,
-                from_id,
-                to_id,
-                billing_account_id,
-                billing,
-                license_keys,
-                unassigned_license_keys,
-            } => Some(Reply::new(OrderTransferred {
-                order_id,
-                from_id,
-                to_id,
-                billing_account_id,
-                recurring: billing.is_recurring(),
-                license_keys,
-                unassigned_license_keys,
-            })),
-            _ => None,
-        })
-        .ok_or_else(|| ApiError::internal("no transfer event"))
+    command(call, session, &cmd, |outcome, _| {
+        outcome
+            .events
+            .iter()
+            .find_map(|e| match &e.payload {
+                EventPayload::OrderTransferred {
+                    order_id,
+                    from_id,
+                    to_id,
+                    billing_account_id,
+                    billing,
+                    license_keys,
+                    unassigned_license_keys,
+                } => Some(OrderTransferred {
+                    order_id: order_id.clone(),
+                    from_id: from_id.clone(),
+                    to_id: to_id.clone(),
+                    billing_account_id: billing_account_id.clone(),
+                    recurring: billing.is_recurring(),
+                    license_keys: license_keys.clone(),
+                    unassigned_license_keys: unassigned_license_keys.clone(),
+                }),
+                _ => None,
+            })
+            .ok_or_else(|| ApiError::internal("no transfer event"))
+    })
+    .await
 }
 
 /// `POST /v1/projects/{projectId}/transfer`
@@ -229,6 +223,8 @@ pub async fn transfer_project(
         project_id: id,
         to_email: b.to_email,
     };
-    let (outcome, _) = command(call, session, &cmd).await?;
-    super::transfers::respond(&outcome)
+    command(call, session, &cmd, |outcome, _| {
+        super::transfers::respond(outcome)
+    })
+    .await
 }

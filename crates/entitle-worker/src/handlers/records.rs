@@ -67,11 +67,14 @@ pub async fn patch_runtime(
         server_active: b.server_active,
         active_panels: b.active_panels,
     };
-    let out = store_command(call, store, &StoreCommand::SetProjectRuntime(runtime)).await?;
-    Ok(Reply::new(super::written(&out, |c| match c {
-        entitle_rules::Change::PutProject(p) => Some(p),
-        _ => None,
-    })?))
+    let cmd = StoreCommand::SetProjectRuntime(runtime);
+    store_command(call, store, &cmd, |outcome, _| {
+        super::written(outcome, |c| match c {
+            entitle_rules::Change::PutProject(p) => Some(p),
+            _ => None,
+        })
+    })
+    .await
 }
 
 /// The body of a new session.

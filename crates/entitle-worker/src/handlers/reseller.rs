@@ -27,26 +27,24 @@ pub async fn create_customer(
     session: &Session,
     b: CustomerBody,
 ) -> Result<Reply<CustomerAnswer>, ApiError> {
-    let (outcome, _) = command(
-        call,
-        session,
-        &Command::CreateCustomer {
-            email: b.email,
-            name: b.name,
-        },
-    )
-    .await?;
-    let account = written(&outcome, |c| match c {
-        Change::PutAccount(a) => Some(a),
-        _ => None,
-    })?;
-    Ok(Reply::new(CustomerAnswer {
-        account_id: account.id,
-        email: account.email,
-        name: account.name,
-        kind: account.kind,
-        managed_by: account.managed_by,
-    }))
+    let cmd = Command::CreateCustomer {
+        email: b.email,
+        name: b.name,
+    };
+    command(call, session, &cmd, |outcome, _| {
+        let account = written(outcome, |c| match c {
+            Change::PutAccount(a) => Some(a),
+            _ => None,
+        })?;
+        Ok(CustomerAnswer {
+            account_id: account.id,
+            email: account.email,
+            name: account.name,
+            kind: account.kind,
+            managed_by: account.managed_by,
+        })
+    })
+    .await
 }
 
 /// `GET /v1/customers`
@@ -67,16 +65,23 @@ pub async fn create_licenses(
     session: &Session,
     request: NewLicenses,
 ) -> Result<Reply<CreatedLicenses>, ApiError> {
-    let (outcome, _) = command(call, session, &Command::CreateLicenses(request)).await?;
-    let licenses = outcome
-        .changes
-        .into_iter()
-        .filter_map(|c| match c {
-            Change::PutLicense(l) => Some(l),
-            _ => None,
-        })
-        .collect();
-    Ok(Reply::new(CreatedLicenses { licenses }))
+    command(
+        call,
+        session,
+        &Command::CreateLicenses(request),
+        |outcome, _| {
+            let licenses = outcome
+                .changes
+                .iter()
+                .filter_map(|c| match c {
+                    Change::PutLicense(l) => Some(l.clone()),
+                    _ => None,
+                })
+                .collect();
+            Ok(CreatedLicenses { licenses })
+        },
+    )
+    .await
 }
 
 /// `GET /v1/licenses`: owned licenses, and for a reseller those it created, with its notes.
@@ -110,9 +115,11 @@ pub async fn update_payment(
         customer_paid: b.customer_paid,
         customer_paid_at: b.customer_paid_at,
     };
-    let (outcome, _) = command(call, session, &cmd).await?;
-    Ok(Reply::new(written(&outcome, |c| match c {
-        Change::PutLicense(l) => Some(l),
-        _ => None,
-    })?))
+    command(call, session, &cmd, |outcome, _| {
+        written(outcome, |c| match c {
+            Change::PutLicense(l) => Some(l),
+            _ => None,
+        })
+    })
+    .await
 }

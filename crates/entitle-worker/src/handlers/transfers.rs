@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// Answers with the transfer a command wrote.
-pub fn respond(outcome: &Outcome) -> Result<Reply<TransferAnswer>, ApiError> {
+pub fn respond(outcome: &Outcome) -> Result<TransferAnswer, ApiError> {
     let transfer = outcome
         .changes
         .iter()
@@ -21,10 +21,10 @@ pub fn respond(outcome: &Outcome) -> Result<Reply<TransferAnswer>, ApiError> {
             _ => None,
         })
         .ok_or_else(|| ApiError::internal("no transfer written"))?;
-    Ok(Reply::new(TransferAnswer {
+    Ok(TransferAnswer {
         transfer_id: transfer.id.clone(),
         transfer,
-    }))
+    })
 }
 
 /// The body of every transfer request.
@@ -46,8 +46,7 @@ pub async fn request_license(
         license_key: key,
         to_email: b.to_email,
     };
-    let (outcome, _) = command(call, session, &cmd).await?;
-    respond(&outcome)
+    command(call, session, &cmd, |outcome, _| respond(outcome)).await
 }
 
 /// `GET /v1/transfers`: transfers the caller requested, sends or receives.
@@ -63,13 +62,13 @@ pub async fn list(call: &mut Call, session: &Session) -> Result<Reply<TransferPa
 /// `POST /v1/transfers/{transferId}/accept`: only now does anything move.
 pub async fn accept(call: &mut Call, session: &Session) -> Result<Reply<TransferAnswer>, ApiError> {
     let id: TransferId = call.id(0, ErrorCode::TransferNotFound, "transfer")?;
-    let (outcome, _) = command(call, session, &Command::AcceptTransfer { transfer_id: id }).await?;
-    respond(&outcome)
+    let cmd = Command::AcceptTransfer { transfer_id: id };
+    command(call, session, &cmd, |outcome, _| respond(outcome)).await
 }
 
 /// `POST /v1/transfers/{transferId}/cancel`
 pub async fn cancel(call: &mut Call, session: &Session) -> Result<Reply<TransferAnswer>, ApiError> {
     let id: TransferId = call.id(0, ErrorCode::TransferNotFound, "transfer")?;
-    let (outcome, _) = command(call, session, &Command::CancelTransfer { transfer_id: id }).await?;
-    respond(&outcome)
+    let cmd = Command::CancelTransfer { transfer_id: id };
+    command(call, session, &cmd, |outcome, _| respond(outcome)).await
 }

@@ -6,9 +6,10 @@
 //! batch rolls back whole, and the command runs again on fresh state. So a command commits only
 //! on the facts it read.
 
+pub mod idempotency;
 pub mod settings;
 
-use crate::http::{ApiError, Transport};
+use crate::http::{ApiError, Stored, Transport};
 use entitle_rules::ids::StoreId;
 use entitle_rules::list::Source;
 use entitle_rules::read::{Lookup, Table};
@@ -338,13 +339,17 @@ impl Store {
         self.statement(&sql, &params)
     }
 
-    /// Writes changes and events in one transaction, guarded by every read in `loaded`.
-    /// `Err(Transport::WriteConflict)` when another writer changed any of them first.
+    /// Writes changes and events in one transaction, guarded by every read in `loaded`, and the
+    /// request's answer for its idempotency key when it holds one.
+    /// `Err(Transport::WriteConflict)` when another writer changed any of the reads first;
+    /// `Err(Transport::IdempotencyKeyInUse)` when another request took the key over (the lease
+    /// ran out): then nothing is written.
     pub async fn persist(
         &self,
         loaded: &Loaded,
         changes: &[Change],
         events: &[Event],
+        answer: Option<(&idempotency::Claim, &Stored)>,
     ) -> Result<(), ApiError> {
         let mut statements = Vec::new();
         for g in group(loaded.reads.keys().cloned()) {
@@ -371,11 +376,16 @@ impl Store {
             )?);
         }
         statements.push(self.statement("DELETE FROM guards", &[])?);
+        if let Some((claim, answer)) = answer {
+            statements.extend(self.answer_statements(claim, answer)?);
+        }
         match self.db.batch(statements).await {
             Ok(_) => Ok(()),
             Err(error) => {
                 let message = error.to_string();
-                if message.contains("constraint failed") {
+                if message.contains(idempotency::CLAIM_HELD) {
+                    Err(crate::idempotency::in_use())
+                } else if message.contains("constraint failed") {
                     Err(ApiError::transport(
                         Transport::WriteConflict,
                         "another change to the same records won; try again",
