@@ -33,6 +33,7 @@ pub mod text;
 pub mod time;
 pub mod token;
 pub mod transfer;
+pub mod webhook;
 
 pub use access::access_snapshot;
 pub use action::{Action, Resource, ResourceType};
