@@ -313,7 +313,7 @@ test("webhook URLs must be https outside the local configuration", async () => {
   try {
     const p = client(production.url);
     assertProblem(await p("POST", "/v1/webhooks", { token: production.keys.storeA, body: { url: receiver.url("/never") } }), 400, "https_required");
-    const ok = await p("POST", "/v1/webhooks", { token: production.keys.storeA, body: { url: "https://hooks.example.invalid/entitle" } });
+    const ok = await p("POST", "/v1/webhooks", { token: production.keys.storeA, body: { url: "https://127.0.0.1:9/entitle" } });
     assert.equal(ok.status, 201, JSON.stringify(ok.body));
   } finally {
     await production.stop();
@@ -357,8 +357,8 @@ test("the delivery log pages, newest first", async () => {
 
 test("the webhook list pages; a store has at most 10 endpoints and sees only its own", async () => {
   const made = [];
-  for (let i = 0; i < 10; i++) made.push((await register("list", `https://hooks.example.invalid/${i}`)).webhookId);
-  assertProblem(await call("POST", "/v1/webhooks", { token: key("list"), body: { url: "https://hooks.example.invalid/10" } }), 422, "too_many_webhooks");
+  for (let i = 0; i < 10; i++) made.push((await register("list", `https://127.0.0.1:9/${i}`)).webhookId);
+  assertProblem(await call("POST", "/v1/webhooks", { token: key("list"), body: { url: "https://127.0.0.1:9/10" } }), 422, "too_many_webhooks");
   const seen = [];
   let after = "";
   for (let i = 0; i < 10; i++) {
@@ -375,7 +375,7 @@ test("the webhook list pages; a store has at most 10 endpoints and sees only its
   assert.equal((await call("GET", "/v1/webhooks", { token: key("https") })).body.webhooks.length, 0);
   // Deleting one makes room for another.
   assert.equal((await call("DELETE", `/v1/webhooks/${made[0]}`, { token: key("list") })).status, 204);
-  await register("list", "https://hooks.example.invalid/again");
+  await register("list", "https://127.0.0.1:9/again");
   assertProblem(await call("GET", "/v1/webhooks", {}), 401, "missing_credentials");
 });
 

@@ -102,12 +102,13 @@ impl Subscription {
         }
         let mut only = BTreeSet::new();
         for (index, name) in events.iter().enumerate() {
-            let known = EVENT_TYPES.iter().find(|t| **t == name.as_str()).ok_or_else(|| {
-                SubscriptionError::UnknownEventType {
+            let known = EVENT_TYPES
+                .iter()
+                .find(|t| **t == name.as_str())
+                .ok_or_else(|| SubscriptionError::UnknownEventType {
                     index,
                     name: name.clone(),
-                }
-            })?;
+                })?;
             if !only.insert(*known) {
                 return Err(SubscriptionError::Duplicate {
                     index,
@@ -120,12 +121,16 @@ impl Subscription {
 
     /// Whether an event of type `event_type` goes to the endpoint.
     pub fn receives(&self, event_type: &str) -> bool {
-        self.only.as_ref().is_none_or(|only| only.contains(event_type))
+        self.only
+            .as_ref()
+            .is_none_or(|only| only.contains(event_type))
     }
 
     /// The listed types in name order, or `None` for every event.
     pub fn events(&self) -> Option<Vec<&'static str>> {
-        self.only.as_ref().map(|only| only.iter().copied().collect())
+        self.only
+            .as_ref()
+            .map(|only| only.iter().copied().collect())
     }
 }
 
@@ -161,11 +166,7 @@ mod tests {
         let error = serde_json::from_str::<crate::EventPayload>(r#"{"type":"?","payload":{}}"#)
             .unwrap_err()
             .to_string();
-        let listed: BTreeSet<&str> = error
-            .split('`')
-            .skip(3)
-            .step_by(2)
-            .collect();
+        let listed: BTreeSet<&str> = error.split('`').skip(3).step_by(2).collect();
         let worker_only = ["settings.updated", "webhook.created", "webhook.deleted"];
         let expected: BTreeSet<&str> = EVENT_TYPES
             .iter()
@@ -188,7 +189,8 @@ mod tests {
 
     #[test]
     fn a_list_receives_only_its_types() {
-        let some = Subscription::new(Some(&names(&["project.shared", "delegate.invited"]))).unwrap();
+        let some =
+            Subscription::new(Some(&names(&["project.shared", "delegate.invited"]))).unwrap();
         assert!(some.receives("delegate.invited"));
         assert!(some.receives("project.shared"));
         assert!(!some.receives("project.created"));
@@ -210,7 +212,10 @@ mod tests {
         check(&[], "invalid_webhook_events");
         check(&["project.shared", "project.share"], "unknown_event_type");
         check(&["PROJECT.SHARED"], "unknown_event_type");
-        check(&["project.shared", "project.shared"], "invalid_webhook_events");
+        check(
+            &["project.shared", "project.shared"],
+            "invalid_webhook_events",
+        );
     }
 
     #[test]

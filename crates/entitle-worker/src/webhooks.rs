@@ -45,7 +45,11 @@ const PAGES: usize = 10;
 
 /// A message of the delivery queue.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum Job {
     /// Hand the new events of a store's feed to its endpoints.
     FanOut {
@@ -96,7 +100,9 @@ fn key(env: &Env) -> Result<HmacSha256, ApiError> {
 /// It is shown once, at creation, and recomputed to sign; the database holds only the salt.
 pub fn secret(env: &Env, store_id: &str, webhook_id: &str, salt: &str) -> Result<String, ApiError> {
     let mut mac = key(env)?;
-    mac.update(format!("entitle webhook secret\u{1f}{store_id}\u{1f}{webhook_id}\u{1f}{salt}").as_bytes());
+    mac.update(
+        format!("entitle webhook secret\u{1f}{store_id}\u{1f}{webhook_id}\u{1f}{salt}").as_bytes(),
+    );
     Ok(format!(
         "whsec_{}",
         URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
@@ -144,7 +150,10 @@ pub async fn fan_out(env: &Env, store: Option<&StoreId>) -> Result<(), ApiError>
             };
             let last = *last;
             let enqueued_at = now_millis();
-            #[expect(clippy::cast_precision_loss, reason = "cursors and times stay below 2^53")]
+            #[expect(
+                clippy::cast_precision_loss,
+                reason = "cursors and times stay below 2^53"
+            )]
             let jobs: Vec<Job> = events
                 .iter()
                 .filter(|(_, event_type)| subscription.receives(event_type))
@@ -299,7 +308,12 @@ async fn deliver(
 
 /// POSTs a signed event; the endpoint's status, or why there was none. Redirects are not
 /// followed: a 3xx is a failed attempt.
-async fn post(url: &str, cursor: i64, signature: &str, body: &str) -> (Option<u16>, Option<String>) {
+async fn post(
+    url: &str,
+    cursor: i64,
+    signature: &str,
+    body: &str,
+) -> (Option<u16>, Option<String>) {
     let request = (|| {
         let headers = Headers::new();
         headers.set("content-type", "application/json")?;
@@ -315,7 +329,12 @@ async fn post(url: &str, cursor: i64, signature: &str, body: &str) -> (Option<u1
     })();
     let request = match request {
         Ok(request) => request,
-        Err(error) => return (None, Some(format!("the request could not be made: {error}"))),
+        Err(error) => {
+            return (
+                None,
+                Some(format!("the request could not be made: {error}")),
+            );
+        }
     };
     let signal = AbortSignal::from(worker::web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS));
     match Fetch::Request(request).send_with_signal(&signal).await {

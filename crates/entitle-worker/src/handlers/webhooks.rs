@@ -47,7 +47,9 @@ fn checked_url(text: &str, local_http: bool) -> Result<Url, ApiError> {
     }
     let url = Url::parse(text).map_err(|e| invalid_url(format!("`{text}` is not a URL: {e}")))?;
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(invalid_url("a webhook URL carries no user name or password"));
+        return Err(invalid_url(
+            "a webhook URL carries no user name or password",
+        ));
     }
     if url.fragment().is_some() {
         return Err(invalid_url("a webhook URL has no fragment (`#…`)"));
@@ -163,13 +165,19 @@ pub async fn deliveries(call: &mut Call, store: &StoreId) -> Result<Response, Ap
     let before = if after.is_empty() {
         None
     } else {
-        Some(after.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
-            ApiError::new(
-                400,
-                "invalid_cursor",
-                "`after` is not a cursor from this list",
-            )
-        })?)
+        Some(
+            after
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| {
+                    ApiError::new(
+                        400,
+                        "invalid_cursor",
+                        "`after` is not a cursor from this list",
+                    )
+                })?,
+        )
     };
     let webhooks = Webhooks::new(call.env.d1("DB")?);
     if webhooks.get(store, &id).await?.is_none() {

@@ -15,7 +15,10 @@ fn text(value: &str) -> JsValue {
     JsValue::from_str(value)
 }
 
-#[expect(clippy::cast_precision_loss, reason = "cursors and ids stay below 2^53")]
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "cursors and ids stay below 2^53"
+)]
 fn number(value: i64) -> JsValue {
     JsValue::from_f64(value as f64)
 }
@@ -263,7 +266,11 @@ impl Webhooks {
     }
 
     /// The store's endpoint `webhook_id`.
-    pub async fn get(&self, store: &StoreId, webhook_id: &str) -> Result<Option<Webhook>, ApiError> {
+    pub async fn get(
+        &self,
+        store: &StoreId,
+        webhook_id: &str,
+    ) -> Result<Option<Webhook>, ApiError> {
         self.statement(
             &format!("SELECT {COLUMNS} FROM webhooks WHERE store_id = ?1 AND webhook_id = ?2"),
             &[text(store.as_str()), text(webhook_id)],
@@ -458,9 +465,9 @@ impl Webhooks {
             .unwrap_or_default();
         let event = event.map(EventRow::into_json).transpose()?;
         let count = count.results::<CountRow>()?.into_iter().next();
-        let attempts = count
-            .as_ref()
-            .map_or(0, |c| u32::try_from(integer(c.attempts)).unwrap_or(u32::MAX));
+        let attempts = count.as_ref().map_or(0, |c| {
+            u32::try_from(integer(c.attempts)).unwrap_or(u32::MAX)
+        });
         let delivered = count.and_then(|c| c.delivered).is_some_and(|d| d >= 1.0);
         Ok(Pending {
             webhook,
