@@ -207,6 +207,18 @@ pub enum EventPayload {
     /// which keeps the settings; listed here so the feed's event types are declared once.
     #[serde(rename = "settings.updated")]
     SettingsUpdated { allowed_origins: Vec<String> },
+    /// The store registered a webhook endpoint (`events`: the types it receives, `null` for
+    /// all). Written by the worker, which keeps the endpoints; listed here so the feed's event
+    /// types are declared once.
+    #[serde(rename = "webhook.created")]
+    WebhookCreated {
+        webhook_id: String,
+        url: String,
+        events: Option<Vec<String>>,
+    },
+    /// The store deleted a webhook endpoint; it receives nothing more.
+    #[serde(rename = "webhook.deleted")]
+    WebhookDeleted { webhook_id: String },
 }
 
 impl EventPayload {
@@ -239,6 +251,8 @@ impl EventPayload {
             Self::TransferAccepted { .. } => "transfer.accepted",
             Self::TransferCancelled { .. } => "transfer.cancelled",
             Self::SettingsUpdated { .. } => "settings.updated",
+            Self::WebhookCreated { .. } => "webhook.created",
+            Self::WebhookDeleted { .. } => "webhook.deleted",
         }
     }
 }

@@ -1,10 +1,11 @@
 //! Webhook subscriptions: which events of the store's feed an endpoint receives, and when a
 //! delivery that failed is tried again. The worker does the HTTP; these are its decisions.
 
+use crate::error::{CommandError, ErrorCode};
 use std::collections::BTreeSet;
 
-/// Every event type the store's feed carries: the rules' [`crate::EventPayload`] types, and
-/// the ones the worker writes for the store's own settings and webhooks.
+/// Every event type the store's feed carries: the types of [`crate::EventPayload`] (a test
+/// checks that the two agree).
 pub const EVENT_TYPES: &[&str] = &[
     "account.imported",
     "product.imported",
@@ -71,11 +72,17 @@ pub enum SubscriptionError {
 
 impl SubscriptionError {
     /// The stable code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::UnknownEventType { .. } => "unknown_event_type",
-            Self::Empty | Self::Duplicate { .. } => "invalid_webhook_events",
+            Self::UnknownEventType { .. } => ErrorCode::UnknownEventType,
+            Self::Empty | Self::Duplicate { .. } => ErrorCode::InvalidWebhookEvents,
         }
+    }
+}
+
+impl From<SubscriptionError> for CommandError {
+    fn from(error: SubscriptionError) -> Self {
+        CommandError::new(error.code(), error.to_string())
     }
 }
 
@@ -167,12 +174,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         let listed: BTreeSet<&str> = error.split('`').skip(3).step_by(2).collect();
-        let worker_only = ["settings.updated", "webhook.created", "webhook.deleted"];
-        let expected: BTreeSet<&str> = EVENT_TYPES
-            .iter()
-            .copied()
-            .filter(|t| !worker_only.contains(t))
-            .collect();
+        let expected: BTreeSet<&str> = EVENT_TYPES.iter().copied().collect();
         assert_eq!(listed, expected, "{error}");
         assert_eq!(
             EVENT_TYPES.iter().collect::<BTreeSet<_>>().len(),
@@ -204,7 +206,10 @@ mod tests {
     fn unknown_empty_and_repeated_types_are_refused() {
         let check = |list: &[&str], code: &str| {
             assert_eq!(
-                Subscription::new(Some(&names(list))).unwrap_err().code(),
+                Subscription::new(Some(&names(list)))
+                    .unwrap_err()
+                    .code()
+                    .code(),
                 code,
                 "{list:?}"
             );

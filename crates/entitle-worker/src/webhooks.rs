@@ -15,6 +15,7 @@
 
 use crate::http::ApiError;
 use crate::store::webhooks::{Attempt, Webhook, Webhooks};
+use crate::views::FeedEvent;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use entitle_rules::Timestamp;
@@ -271,7 +272,9 @@ async fn deliver(
     else {
         return Ok(None);
     };
-    let body = event.to_string();
+    // Exactly as the feed serializes it.
+    let event: FeedEvent = serde_json::from_value(event).map_err(ApiError::internal)?;
+    let body = serde_json::to_string(&event).map_err(ApiError::internal)?;
     let key = secret(env, store_id, webhook_id, &endpoint.salt)?;
     let started = now_millis();
     let header = signature(&key, started / 1000, &body)?;

@@ -2,25 +2,33 @@
 
 use super::{Call, page_query};
 use crate::auth;
-use crate::http::{ApiError, body, json, no_content};
+use crate::http::{ApiError, NoContent, Reply, Transport};
 use crate::store::webhooks::{Webhook, Webhooks};
+use crate::views::{CreatedWebhook, DeliveryPage, WebhookPage, WebhookView};
 use crate::webhooks::secret;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use entitle_rules::ids::StoreId;
 use entitle_rules::webhook::{MAX_WEBHOOKS, Subscription};
+use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::json;
-use worker::{Response, Url};
+use worker::Url;
 
 /// The longest URL an endpoint may have.
 const MAX_URL: usize = 2048;
 
-#[derive(Deserialize)]
+/// A webhook endpoint to register.
+#[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct WebhookBody {
+pub struct WebhookBody {
+    /// Where deliveries are POSTed: an absolute `https` URL of at most 2048 characters, without
+    /// credentials or fragment; also `http://127.0.0.1[:port]/…` where the deployment's local
+    /// configuration allows it (`WEBHOOK_LOCAL_HTTP = "on"`: `scripts/dev.sh`, tests).
+    #[schemars(length(max = 2048))]
     url: String,
+    /// The event types to receive, each once; every event of the feed when absent.
     #[serde(default)]
+    #[schemars(length(min = 1))]
     events: Option<Vec<String>>,
 }
 
@@ -34,7 +42,7 @@ fn local_http(call: &Call) -> bool {
 }
 
 fn invalid_url(detail: impl Into<String>) -> ApiError {
-    ApiError::new(400, "invalid_webhook_url", detail)
+    ApiError::transport(Transport::InvalidWebhookUrl, detail)
 }
 
 /// The endpoint URL, checked: absolute, no credentials or fragment, `https`; or
@@ -57,38 +65,39 @@ fn checked_url(text: &str, local_http: bool) -> Result<Url, ApiError> {
     match url.scheme() {
         "https" if url.host_str().is_some_and(|h| !h.is_empty()) => Ok(url),
         "http" if local_http && url.host_str() == Some("127.0.0.1") => Ok(url),
-        "http" => Err(ApiError::new(
-            400,
-            "https_required",
+        "http" => Err(ApiError::transport(
+            Transport::HttpsRequired,
             format!("`{text}` is not `https`: webhooks are delivered over HTTPS only"),
         )),
         _ => Err(invalid_url(format!("`{text}` is not an `https` URL"))),
     }
 }
 
-fn view(webhook: &Webhook) -> serde_json::Value {
-    json!({
-        "webhookId": webhook.webhook_id,
-        "url": webhook.url,
-        "events": webhook.events,
-        "createdAt": webhook.created_at,
-    })
+fn view(webhook: Webhook) -> WebhookView {
+    WebhookView {
+        webhook_id: webhook.webhook_id,
+        url: webhook.url,
+        events: webhook.events,
+        created_at: webhook.created_at,
+    }
 }
 
 fn not_found(id: &str) -> ApiError {
-    ApiError::new(
-        404,
-        "webhook_not_found",
+    ApiError::transport(
+        Transport::WebhookNotFound,
         format!("webhook `{id}` does not exist"),
     )
 }
 
 /// `POST /v1/webhooks`: registers an endpoint; the answer holds its secret, shown only here.
-pub async fn create(call: &mut Call, store: &StoreId) -> Result<Response, ApiError> {
-    let b: WebhookBody = body(&mut call.req).await?;
+pub async fn create(
+    call: &mut Call,
+    store: &StoreId,
+    b: WebhookBody,
+) -> Result<Reply<CreatedWebhook>, ApiError> {
     let url = checked_url(&b.url, local_http(call))?;
     let subscription = Subscription::new(b.events.as_deref())
-        .map_err(|e| ApiError::new(422, e.code(), e.to_string()))?;
+        .map_err(|e| ApiError::rules(e.code(), e.to_string()))?;
     let events = subscription.events();
     let fresh = auth::fresh(2)?;
     let (Some(id), Some(salt)) = (fresh.first(), fresh.get(1)) else {
@@ -109,26 +118,24 @@ pub async fn create(call: &mut Call, store: &StoreId) -> Result<Response, ApiErr
         )
         .await?;
     if !created {
-        return Err(ApiError::new(
-            422,
-            "too_many_webhooks",
+        return Err(ApiError::transport(
+            Transport::TooManyWebhooks,
             format!("a store registers at most {MAX_WEBHOOKS} webhook endpoints"),
         ));
     }
-    json(
-        201,
-        &json!({
-            "webhookId": webhook_id,
-            "url": url.as_str(),
-            "events": events,
-            "createdAt": call.now.to_string(),
-            "secret": secret,
-        }),
-    )
+    Ok(Reply::new(CreatedWebhook {
+        webhook: WebhookView {
+            webhook_id,
+            url: url.as_str().to_owned(),
+            events: events.map(|e| e.iter().map(|t| (*t).to_owned()).collect()),
+            created_at: call.now.to_string(),
+        },
+        secret,
+    }))
 }
 
 /// `GET /v1/webhooks`: the store's endpoints, in id order, without their secrets.
-pub async fn list(call: &mut Call, store: &StoreId) -> Result<Response, ApiError> {
+pub async fn list(call: &mut Call, store: &StoreId) -> Result<Reply<WebhookPage>, ApiError> {
     let (limit, after) = page_query(call)?;
     let mut webhooks = Webhooks::new(call.env.d1("DB")?)
         .list(store, &after, limit.saturating_add(1))
@@ -139,15 +146,15 @@ pub async fn list(call: &mut Call, store: &StoreId) -> Result<Response, ApiError
         .last()
         .filter(|_| more)
         .map(|w| URL_SAFE_NO_PAD.encode(w.webhook_id.as_bytes()));
-    json(
-        200,
-        &json!({ "webhooks": webhooks.iter().map(view).collect::<Vec<_>>(), "nextCursor": next }),
-    )
+    Ok(Reply::new(WebhookPage {
+        webhooks: webhooks.into_iter().map(view).collect(),
+        next_cursor: next,
+    }))
 }
 
 /// `DELETE /v1/webhooks/{webhookId}`: the endpoint gets nothing more, queued deliveries
 /// included; its delivery log goes with it.
-pub async fn delete(call: &mut Call, store: &StoreId) -> Result<Response, ApiError> {
+pub async fn delete(call: &mut Call, store: &StoreId) -> Result<Reply<NoContent>, ApiError> {
     let id = call.param(0)?.to_owned();
     if !Webhooks::new(call.env.d1("DB")?)
         .delete(store, &id, call.now)
@@ -155,11 +162,11 @@ pub async fn delete(call: &mut Call, store: &StoreId) -> Result<Response, ApiErr
     {
         return Err(not_found(&id));
     }
-    no_content()
+    Ok(Reply::empty())
 }
 
 /// `GET /v1/webhooks/{webhookId}/deliveries`: the endpoint's delivery attempts, newest first.
-pub async fn deliveries(call: &mut Call, store: &StoreId) -> Result<Response, ApiError> {
+pub async fn deliveries(call: &mut Call, store: &StoreId) -> Result<Reply<DeliveryPage>, ApiError> {
     let id = call.param(0)?.to_owned();
     let (limit, after) = page_query(call)?;
     let before = if after.is_empty() {
@@ -171,9 +178,8 @@ pub async fn deliveries(call: &mut Call, store: &StoreId) -> Result<Response, Ap
                 .ok()
                 .filter(|n| *n > 0)
                 .ok_or_else(|| {
-                    ApiError::new(
-                        400,
-                        "invalid_cursor",
+                    ApiError::transport(
+                        Transport::InvalidCursor,
                         "`after` is not a cursor from this list",
                     )
                 })?,
@@ -192,11 +198,8 @@ pub async fn deliveries(call: &mut Call, store: &StoreId) -> Result<Response, Ap
         .last()
         .filter(|_| more)
         .map(|a| URL_SAFE_NO_PAD.encode(a.id().to_string().as_bytes()));
-    json(
-        200,
-        &json!({
-            "deliveries": attempts.into_iter().map(|a| a.into_json()).collect::<Vec<_>>(),
-            "nextCursor": next,
-        }),
-    )
+    Ok(Reply::new(DeliveryPage {
+        deliveries: attempts.into_iter().map(|a| a.into_view()).collect(),
+        next_cursor: next,
+    }))
 }

@@ -5,6 +5,8 @@
 
 use super::EventRow;
 use crate::http::ApiError;
+use crate::views::{DeliveryStatus, DeliveryView};
+use entitle_rules::EventPayload;
 use entitle_rules::Timestamp;
 use entitle_rules::ids::StoreId;
 use serde::Deserialize;
@@ -131,19 +133,25 @@ impl LoggedAttempt {
     }
 
     /// The attempt as the API answers it.
-    pub fn into_json(self) -> serde_json::Value {
-        serde_json::json!({
-            "deliveryId": integer(self.delivery_id).to_string(),
-            "eventCursor": integer(self.event_cursor).to_string(),
-            "eventType": self.event_type,
-            "attempt": integer(self.attempt),
-            "status": self.status,
-            "responseStatus": self.response_status.map(integer),
-            "error": self.error,
-            "at": self.at,
-            "durationMs": integer(self.duration_ms),
-            "nextAttemptAt": self.next_attempt_at,
-        })
+    pub fn into_view(self) -> DeliveryView {
+        DeliveryView {
+            delivery_id: integer(self.delivery_id).to_string(),
+            event_cursor: integer(self.event_cursor).to_string(),
+            event_type: self.event_type,
+            attempt: u32::try_from(integer(self.attempt)).unwrap_or(u32::MAX),
+            status: if self.status == "succeeded" {
+                DeliveryStatus::Succeeded
+            } else {
+                DeliveryStatus::Failed
+            },
+            response_status: self
+                .response_status
+                .and_then(|s| u16::try_from(integer(s)).ok()),
+            error: self.error,
+            at: self.at,
+            duration_ms: u64::try_from(integer(self.duration_ms)).unwrap_or(0),
+            next_attempt_at: self.next_attempt_at,
+        }
     }
 }
 
@@ -189,24 +197,27 @@ impl Webhooks {
         Ok(self.db.prepare(sql).bind(params)?)
     }
 
+    /// The statement that writes `event` to the feed if the endpoint `webhook_id` exists.
     fn event(
         &self,
         store: &StoreId,
-        event_type: &str,
+        event: &EventPayload,
         now: Timestamp,
-        payload: &serde_json::Value,
-        guard: &str,
         webhook_id: &str,
     ) -> Result<D1PreparedStatement, ApiError> {
+        let payload = serde_json::to_value(event)
+            .map_err(ApiError::internal)?
+            .get("payload")
+            .map(ToString::to_string)
+            .unwrap_or_default();
         self.statement(
-            &format!(
-                "INSERT INTO events (store_id, type, at, actor_id, payload) SELECT ?1, ?2, ?3, NULL, ?4 WHERE {guard}"
-            ),
+            "INSERT INTO events (store_id, type, at, actor_id, payload) SELECT ?1, ?2, ?3, NULL, ?4 \
+             WHERE EXISTS (SELECT 1 FROM webhooks WHERE store_id = ?1 AND webhook_id = ?5)",
             &[
                 text(store.as_str()),
-                text(event_type),
+                text(event.event_type()),
                 text(&now.to_string()),
-                text(&payload.to_string()),
+                text(&payload),
                 text(webhook_id),
             ],
         )
@@ -245,15 +256,12 @@ impl Webhooks {
                 number(max),
             ],
         )?;
-        let payload = serde_json::json!({ "webhookId": webhook_id, "url": url, "events": events });
-        let event = self.event(
-            store,
-            "webhook.created",
-            now,
-            &payload,
-            "EXISTS (SELECT 1 FROM webhooks WHERE store_id = ?1 AND webhook_id = ?5)",
-            webhook_id,
-        )?;
+        let created = EventPayload::WebhookCreated {
+            webhook_id: webhook_id.to_owned(),
+            url: url.to_owned(),
+            events: events.map(|e| e.iter().map(|t| (*t).to_owned()).collect()),
+        };
+        let event = self.event(store, &created, now, webhook_id)?;
         let results = self.db.batch(vec![insert, event]).await?;
         let changes = results
             .first()
@@ -314,16 +322,11 @@ impl Webhooks {
     ) -> Result<bool, ApiError> {
         let s = text(store.as_str());
         let id = text(webhook_id);
-        let payload = serde_json::json!({ "webhookId": webhook_id });
+        let deleted = EventPayload::WebhookDeleted {
+            webhook_id: webhook_id.to_owned(),
+        };
         let statements = vec![
-            self.event(
-                store,
-                "webhook.deleted",
-                now,
-                &payload,
-                "EXISTS (SELECT 1 FROM webhooks WHERE store_id = ?1 AND webhook_id = ?5)",
-                webhook_id,
-            )?,
+            self.event(store, &deleted, now, webhook_id)?,
             self.statement(
                 "DELETE FROM webhook_deliveries WHERE store_id = ?1 AND webhook_id = ?2",
                 &[s.clone(), id.clone()],
