@@ -204,10 +204,17 @@ fn base_delay(env: &Env) -> u32 {
 /// The consumer: fan-outs (one per store in the batch) and deliveries. A message whose work
 /// failed for a reason of ours (D1 unreachable) goes back to the queue after the base delay.
 pub async fn consume(batch: MessageBatch<Job>, env: &Env) -> Result<(), ApiError> {
-    let messages = batch.messages()?;
     let base = base_delay(env);
     let mut fanned: BTreeSet<String> = BTreeSet::new();
-    for message in &messages {
+    for message in batch.iter() {
+        // A message that does not decode is logged and dropped; the others go on.
+        let message = match message {
+            Ok(message) => message,
+            Err(error) => {
+                worker::console_error!("webhook message dropped: {error}");
+                continue;
+            }
+        };
         let outcome = match message.body() {
             Job::FanOut { store_id } => {
                 if fanned.contains(store_id) {
@@ -230,7 +237,7 @@ pub async fn consume(batch: MessageBatch<Job>, env: &Env) -> Result<(), ApiError
                 enqueued_at,
             } => deliver(env, store_id, webhook_id, *cursor, *enqueued_at, base).await,
         };
-        settle(message, outcome, base);
+        settle(&message, outcome, base);
     }
     Ok(())
 }
