@@ -19,6 +19,14 @@ SESSION_SECRET=$secret
 DEMO_SIGNIN=on
 VARS
 fi
+# Webhooks locally: a key for endpoint secrets, and receivers at http://127.0.0.1 accepted.
+if ! grep -q '^WEBHOOK_KEY=' .dev.vars; then
+  log "adding the local webhook settings to .dev.vars"
+  cat >> .dev.vars <<VARS
+WEBHOOK_KEY=$(node -e 'console.log(require("crypto").randomBytes(32).toString("hex"))')
+WEBHOOK_LOCAL_HTTP=on
+VARS
+fi
 
 log "applying migrations to the local D1 database"
 CI=true wrangler d1 migrations apply DB --local >/dev/null

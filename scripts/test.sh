@@ -5,7 +5,7 @@
 #   the freshness of openapi.json and docs/errors.md, generated from the worker's route table
 #   the npm package build, its type check (tsc) and the scenarios in Node
 #   the worker build, the scenarios and the HTTP tests against it in Miniflare (CORS, idempotency
-#   keys and request ids included)
+#   keys, request ids and webhooks included)
 #   the demo page in headless Chromium
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -41,7 +41,7 @@ tsc -p tests/types/tsconfig.json
 
 log "JavaScript tests: npm package, worker over HTTP, browser"
 node --test --test-concurrency=1 \
-  tests/npm.test.mjs tests/scenarios.node.test.mjs tests/scenarios.http.test.mjs tests/http.test.mjs tests/security.test.mjs tests/races.test.mjs tests/imports.test.mjs tests/fuzz.test.mjs tests/differential.test.mjs tests/cors.test.mjs tests/idempotency.test.mjs tests/request-ids.test.mjs \
+  tests/npm.test.mjs tests/scenarios.node.test.mjs tests/scenarios.http.test.mjs tests/http.test.mjs tests/security.test.mjs tests/races.test.mjs tests/imports.test.mjs tests/fuzz.test.mjs tests/differential.test.mjs tests/cors.test.mjs tests/idempotency.test.mjs tests/request-ids.test.mjs tests/webhooks.test.mjs \
   tests/browser/page.test.mjs tests/browser/delegates.test.mjs tests/browser/sharing.test.mjs \
   tests/browser/transfers.test.mjs tests/browser/reseller.test.mjs 2>&1 | tee "$logdir/node.log" | grep -E "^not ok|^# (pass|fail)" || true
 if ! grep -q "^# fail 0" "$logdir/node.log"; then

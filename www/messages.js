@@ -120,6 +120,12 @@ export const MESSAGES = {
   invalid_origin: "That origin is not a valid web address for the store's pages.",
   too_many_origins: "The store lists too many origins.",
   too_many_records: "One import carries too many records.",
+  invalid_webhook_url: "The webhook address must be a full https:// address.",
+  https_required: "Webhooks are delivered over HTTPS only.",
+  unknown_event_type: "That is not an event type of the feed.",
+  invalid_webhook_events: "List each event type once, or none to receive every event.",
+  too_many_webhooks: "The store already has 10 webhook endpoints.",
+  webhook_not_found: "This webhook endpoint does not exist.",
 };
 
 /** Words for a reason or error code; the worker's detail for a code the table lacks. */

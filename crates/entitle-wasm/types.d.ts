@@ -1161,6 +1161,18 @@ export type Event = {
     "payload": {
       allowedOrigins: Array<string>,
     }
+  } | {
+    "type": "webhook.created",
+    "payload": {
+      webhookId: string,
+      url: string,
+      events: Array<string> | null,
+    }
+  } | {
+    "type": "webhook.deleted",
+    "payload": {
+      webhookId: string,
+    }
   });
 
 /**
@@ -1349,6 +1361,18 @@ export type EventPayload = {
   "type": "settings.updated",
   "payload": {
     allowedOrigins: Array<string>,
+  }
+} | {
+  "type": "webhook.created",
+  "payload": {
+    webhookId: string,
+    url: string,
+    events: Array<string> | null,
+  }
+} | {
+  "type": "webhook.deleted",
+  "payload": {
+    webhookId: string,
   }
 };
 
@@ -1693,4 +1717,6 @@ export type CommandErrorCode =
   | "not_transfer_recipient"
   | "not_transfer_requester"
   | "reseller_only"
+  | "unknown_event_type"
+  | "invalid_webhook_events"
   | "fresh_values_exhausted";

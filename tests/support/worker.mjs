@@ -1,5 +1,6 @@
 // Starts the built worker in Miniflare (local workerd) on 127.0.0.1 with a fresh, migrated
-// in-memory D1, two stores with their own keys, the test clock and the demo sign-in on.
+// in-memory D1, two stores with their own keys, the test clock, the demo sign-in and webhooks to
+// http://127.0.0.1 on (retries after 1 s, then 2, 4, ...); the delivery queue and its consumer run too.
 import { Miniflare } from "miniflare";
 import { Agent, fetch } from "undici";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
@@ -50,6 +51,9 @@ export async function startWorker({ stores = [], bindings = {} } = {}) {
       SESSION_SECRET: randomBytes(32).toString("hex"),
       TEST_CLOCK: "on",
       DEMO_SIGNIN: "on",
+      WEBHOOK_KEY: randomBytes(32).toString("hex"),
+      WEBHOOK_LOCAL_HTTP: "on",
+      WEBHOOK_RETRY_SECONDS: "1",
       ...bindings,
     },
   });

@@ -144,6 +144,8 @@ codes! {
     NotTransferRecipient = "not_transfer_recipient", Forbidden: "Only the transfer's recipient may accept it." => "Sign in as the recipient.";
     NotTransferRequester = "not_transfer_requester", Forbidden: "Only the requester, the owner or the recipient may cancel the transfer." => "Sign in as one of them.";
     ResellerOnly = "reseller_only", Forbidden: "Only reseller accounts may do this." => "Sign in as a reseller.";
+    UnknownEventType = "unknown_event_type", Unprocessable: "A webhook subscription lists a name that is no event type of the feed." => "Use the event types of the feed (the `type` of `GET /v1/events` entries), or leave `events` out.";
+    InvalidWebhookEvents = "invalid_webhook_events", Unprocessable: "A webhook subscription's `events` is empty or lists a type twice." => "List each event type once, or leave `events` out to receive every event.";
     FreshValuesExhausted = "fresh_values_exhausted", Internal: "The rules needed more fresh random values than the worker gave (the worker retries with more)." => "Retry; report it with the request id if it persists.";
 }
 

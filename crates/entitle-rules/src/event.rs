@@ -209,6 +209,16 @@ events! {
     /// The store replaced its settings: the origins its pages run on. Written by the worker,
     /// which keeps the settings; listed here so the feed's event types are declared once.
     SettingsUpdated = "settings.updated" { allowed_origins: Vec<String> },
+    /// The store registered a webhook endpoint (`events`: the types it receives, `null` for
+    /// all). Written by the worker, which keeps the endpoints; listed here so the feed's event
+    /// types are declared once.
+    WebhookCreated = "webhook.created" {
+        webhook_id: String,
+        url: String,
+        events: Option<Vec<String>>,
+    },
+    /// The store deleted a webhook endpoint; it receives nothing more.
+    WebhookDeleted = "webhook.deleted" { webhook_id: String },
 }
 
 #[cfg(test)]
@@ -228,7 +238,7 @@ mod tests {
                     .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_')
             );
         }
-        assert_eq!(seen.len(), 26);
+        assert_eq!(seen.len(), 28);
     }
 
     #[test]

@@ -35,6 +35,7 @@ pub mod text;
 pub mod time;
 pub mod token;
 pub mod transfer;
+pub mod webhook;
 
 pub use access::access_snapshot;
 pub use action::{Action, Resource, ResourceType};

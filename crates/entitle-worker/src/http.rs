@@ -77,6 +77,10 @@ transport_errors! {
     TooManyRecords = "too_many_records", 422: "A bulk import carries more than 1,000 records." => "Split the import into batches of at most 1,000.";
     TooManyOrigins = "too_many_origins", 422: "The settings list more than 50 origins." => "List at most 50 origins.";
     InvalidOrigin = "invalid_origin", 422: "An origin is not `scheme://host[:port]` (https, or http for localhost), or is listed twice." => "List each origin once, as a browser sends it in `Origin`.";
+    InvalidWebhookUrl = "invalid_webhook_url", 400: "The webhook URL is not an absolute `https` URL of at most 2048 characters without credentials or fragment." => "Register an `https://` URL of the store's backend.";
+    HttpsRequired = "https_required", 400: "The webhook URL is `http`: endpoints are `https`, except `http://127.0.0.1` where the deployment's local configuration allows it (`WEBHOOK_LOCAL_HTTP`)." => "Register an `https://` URL; on a local setup, use `http://127.0.0.1:<port>`.";
+    TooManyWebhooks = "too_many_webhooks", 422: "The store has 10 webhook endpoints already." => "Delete an endpoint first (`DELETE /v1/webhooks/{webhookId}`).";
+    WebhookNotFound = "webhook_not_found", 404: "The store has no webhook endpoint with this id (it may have been deleted)." => "List the store's endpoints with `GET /v1/webhooks`.";
     WriteConflict = "conflict", 409: "Another change to the same records won while this one was written; the worker retries it before answering." => "Retry the request.";
     InvalidIdempotencyKey = "invalid_idempotency_key", 400: "The `Idempotency-Key` header is not 1 to 255 printable ASCII characters." => "Send a key such as a UUID, or no header.";
     IdempotencyKeyReused = "idempotency_key_reused", 422: "The `Idempotency-Key` was used within 24 hours for another request (method, path or body) by the same caller." => "Use a new key for a new request; reuse a key only to retry the very same request.";

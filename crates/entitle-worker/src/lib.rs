@@ -8,7 +8,9 @@
 //! Modules: `routes` (the route table), `auth` (store keys, session tokens, clock, randomness),
 //! `http` (problem+json, bodies), `store` (all SQL), `handlers` (one function per route),
 //! `cors` (cross-origin requests from the origins a store lists), `idempotency` (`Idempotency-Key`
-//! on POSTs). Every response carries a `Request-Id`, which problem+json bodies repeat.
+//! on POSTs), `webhooks` (signed delivery of the event feed through a Cloudflare Queue: the
+//! `queue` consumer and the `scheduled` sweep). Every response carries a `Request-Id`, which
+//! problem+json bodies repeat.
 //! KV is not used: D1 is the only truth, so a revocation holds from the very next request.
 
 mod auth;
@@ -20,18 +22,21 @@ pub mod openapi;
 mod routes;
 mod store;
 mod views;
+mod webhooks;
 
 use entitle_rules::ids::StoreId;
 use handlers::Call;
 use http::{ApiError, Transport};
 use routes::{ROUTES, matches};
-use worker::{Context, Env, Request, Response, event};
+use worker::{
+    Context, Env, MessageBatch, Request, Response, ScheduleContext, ScheduledEvent, event,
+};
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
     let request_id = request_id();
     let cf_ray = req.headers().get("cf-ray").ok().flatten();
-    let mut response = answer(req, env, &request_id).await?;
+    let mut response = answer(req, env, &ctx, &request_id).await?;
     let status = response.status_code();
     if status >= 500 {
         // The detail was logged where the error arose; this line ties it to the answer.
@@ -54,8 +59,17 @@ fn request_id() -> String {
     format!("req_{value}")
 }
 
-async fn answer(req: Request, env: Env, request_id: &str) -> worker::Result<Response> {
+async fn answer(
+    req: Request,
+    env: Env,
+    ctx: &Context,
+    request_id: &str,
+) -> worker::Result<Response> {
     let origin = cors::cross_origin(&req);
+    let changes = !matches!(
+        req.method().to_string().as_str(),
+        "GET" | "HEAD" | "OPTIONS"
+    );
     if cors::is_preflight(&req) {
         return match preflight(&req, &env, origin.as_deref(), request_id).await {
             Ok(response) => Ok(response),
@@ -68,9 +82,39 @@ async fn answer(req: Request, env: Env, request_id: &str) -> worker::Result<Resp
         Ok(response) => response,
         Err(error) => error.into_response(request_id)?,
     };
+    // A change may have written events: after the answer, one message starts their delivery.
+    if let Some(store) = caller_store
+        .clone()
+        .filter(|_| changes && response.status_code() < 300)
+    {
+        let env = env.clone();
+        ctx.wait_until(async move {
+            if let Err(error) = webhooks::kick(&env, &store).await {
+                worker::console_error!("webhook fan-out not enqueued: {}", error.detail);
+            }
+        });
+    }
     match cors::decorate(response, &env, origin.as_deref(), caller_store.as_ref()).await {
         Ok(response) => Ok(response),
         Err(error) => error.into_response(request_id),
+    }
+}
+
+/// The webhook delivery queue's consumer (`crate::webhooks`).
+#[event(queue)]
+async fn queue(batch: MessageBatch<webhooks::Job>, env: Env, _ctx: Context) -> worker::Result<()> {
+    if let Err(error) = webhooks::consume(batch, &env).await {
+        worker::console_error!("webhook batch failed: {}", error.detail);
+    }
+    Ok(())
+}
+
+/// The cron trigger: a fan-out of every store's new events, which catches up with anything a
+/// lost fan-out message left behind.
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    if let Err(error) = webhooks::fan_out(&env, None).await {
+        worker::console_error!("webhook sweep failed: {}", error.detail);
     }
 }
 

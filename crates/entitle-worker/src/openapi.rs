@@ -486,6 +486,10 @@ const TAGS: &[(&str, &str)] = &[
         "Records the store imports, one by one or in bulk",
     ),
     ("events", "The store's event feed: the audit trail"),
+    (
+        "webhooks",
+        "Signed delivery of the event feed to the store's endpoints",
+    ),
     ("settings", "The store's settings"),
     ("meta", "This document and the error reference"),
     ("demo", "The local demo's sign-in and mailbox (local only)"),

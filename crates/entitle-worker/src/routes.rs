@@ -5,7 +5,9 @@
 //! the answer type are the handler's own.
 
 use crate::auth::{Authenticate, CallerKind, DemoSession, DemoStore, Public, Session};
-use crate::handlers::{Call, contracts, imports, projects, records, reseller, settings, transfers};
+use crate::handlers::{
+    Call, contracts, imports, projects, records, reseller, settings, transfers, webhooks,
+};
 use crate::http::{ApiError, Transport};
 use crate::views;
 use entitle_rules::ErrorCode::{self, Denied};
@@ -330,6 +332,36 @@ routes! {
     listEvents = GET "/v1/events" by StoreId, tag "events", query EventQuery,
         answers 200 views::EventPage,
         fails [T::InvalidCursor, T::InvalidLimit, T::InvalidQuery] => records::events;
+    /// Registers a webhook endpoint; the answer holds its signing secret, shown only here
+    ///
+    /// Every event of the store's feed written from now on (its own `webhook.created` first)
+    /// that the endpoint subscribes to is POSTed to `url` as the same JSON object
+    /// `GET /v1/events` returns, with headers `Entitle-Event-Id` (the event's cursor) and
+    /// `Entitle-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with
+    /// the secret>`. A 2xx answer within 10 seconds acknowledges it; anything else (another
+    /// status, a redirect, a timeout) is retried after 30 s, doubling up to every 6 hours, for
+    /// at least 3 days. Delivery is at least once: receivers de-duplicate by `Entitle-Event-Id`
+    /// and reject signatures older than 5 minutes. A store has at most 10 endpoints.
+    createWebhook = POST "/v1/webhooks" by StoreId, tag "webhooks",
+        takes webhooks::WebhookBody, answers 201 views::CreatedWebhook,
+        fails [T::InvalidWebhookUrl, T::HttpsRequired, R::UnknownEventType,
+            R::InvalidWebhookEvents, T::TooManyWebhooks] => webhooks::create;
+    /// The store's webhook endpoints, in id order, without their secrets
+    listWebhooks = GET "/v1/webhooks" by StoreId, tag "webhooks", query PageQuery,
+        answers 200 views::WebhookPage, fails [] => webhooks::list;
+    /// Deletes a webhook endpoint: it gets nothing more, retries already queued included
+    ///
+    /// Its delivery log goes with it. Writes a `webhook.deleted` event.
+    deleteWebhook = DELETE "/v1/webhooks/{webhookId}" by StoreId, tag "webhooks",
+        answers 204 crate::http::NoContent, fails [T::WebhookNotFound] => webhooks::delete;
+    /// A webhook endpoint's delivery attempts, newest first
+    ///
+    /// One entry per attempt to deliver one event: its cursor and type, the attempt's number,
+    /// `succeeded` or `failed`, the answer's status or why there was none, when, how long, and
+    /// when the next attempt is due.
+    listWebhookDeliveries = GET "/v1/webhooks/{webhookId}/deliveries" by StoreId,
+        tag "webhooks", query PageQuery, answers 200 views::DeliveryPage,
+        fails [T::WebhookNotFound] => webhooks::deliveries;
     /// The store's settings
     getSettings = GET "/v1/settings" by StoreId, tag "settings",
         answers 200 views::Settings, fails [] => settings::get;

@@ -282,3 +282,87 @@ pages! {
     /// One page of a contract's tickets that the caller may see.
     TicketPage { tickets: Ticket }
 }
+
+/// A webhook endpoint of the store (its secret is shown only when it is registered).
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookView {
+    /// Its id.
+    pub webhook_id: String,
+    /// Where deliveries are POSTed.
+    pub url: String,
+    /// The event types it receives, in name order; `null` for every event.
+    pub events: Option<Vec<String>>,
+    /// When it was registered.
+    pub created_at: String,
+}
+
+/// A webhook endpoint just registered, with its signing secret: shown only in this answer.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedWebhook {
+    /// The endpoint.
+    #[serde(flatten)]
+    pub webhook: WebhookView,
+    /// The signing secret (`whsec_` and 43 characters). Each delivery carries
+    /// `Entitle-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with
+    /// this secret>`.
+    pub secret: String,
+}
+
+/// One page of the store's webhook endpoints, in id order.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookPage {
+    /// The endpoints.
+    pub webhooks: Vec<WebhookView>,
+    /// The cursor of the next page, or `null` on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// Whether a delivery attempt was acknowledged.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    /// A 2xx answer within 10 seconds.
+    Succeeded,
+    /// Another answer, a redirect, a timeout or no connection.
+    Failed,
+}
+
+/// One attempt to deliver one event to one endpoint.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryView {
+    /// The attempt's id in the log.
+    pub delivery_id: String,
+    /// The event's cursor in the feed, also sent as `Entitle-Event-Id`.
+    pub event_cursor: String,
+    /// The event's type.
+    pub event_type: String,
+    /// 1 for the first attempt.
+    pub attempt: u32,
+    /// Whether it was acknowledged.
+    pub status: DeliveryStatus,
+    /// The endpoint's HTTP status; `null` when it did not answer.
+    pub response_status: Option<u16>,
+    /// Why there was no answer (timeout, refused connection, DNS); `null` when there was one.
+    pub error: Option<String>,
+    /// When the attempt started.
+    pub at: String,
+    /// How long it took, in milliseconds.
+    pub duration_ms: u64,
+    /// When the next attempt is due; `null` once it succeeded or was given up (three days
+    /// after the first attempt).
+    pub next_attempt_at: Option<String>,
+}
+
+/// One page of an endpoint's delivery log, newest first.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryPage {
+    /// The attempts.
+    pub deliveries: Vec<DeliveryView>,
+    /// The cursor of the next page, or `null` on the last.
+    pub next_cursor: Option<String>,
+}

@@ -8,6 +8,7 @@ pub mod records;
 pub mod reseller;
 pub mod settings;
 pub mod transfers;
+pub mod webhooks;
 
 use crate::auth::{self, Session};
 use crate::http::{ApiError, Reply, Stored, Transport};

@@ -8,6 +8,7 @@
 
 pub mod idempotency;
 pub mod settings;
+pub mod webhooks;
 
 use crate::http::{ApiError, Stored, Transport};
 use entitle_rules::ids::StoreId;
@@ -399,15 +400,6 @@ impl Store {
 
     /// The store's events after `cursor`, oldest first, at most `limit`.
     pub async fn events(&self, after: i64, limit: u32) -> Result<Vec<serde_json::Value>, ApiError> {
-        #[derive(Deserialize)]
-        struct EventRow {
-            cursor: f64,
-            #[serde(rename = "type")]
-            event_type: String,
-            at: String,
-            actor_id: Option<String>,
-            payload: String,
-        }
         #[expect(clippy::cast_precision_loss, reason = "cursors stay far below 2^53")]
         let after = after as f64;
         let rows = self
@@ -418,23 +410,37 @@ impl Store {
             .all()
             .await?
             .results::<EventRow>()?;
-        rows.into_iter()
-            .map(|row| {
-                let payload: serde_json::Value =
-                    serde_json::from_str(&row.payload).map_err(ApiError::internal)?;
-                #[expect(
-                    clippy::cast_possible_truncation,
-                    reason = "cursors are integers below 2^53"
-                )]
-                let cursor = row.cursor as i64;
-                Ok(serde_json::json!({
-                    "cursor": cursor.to_string(),
-                    "type": row.event_type,
-                    "at": row.at,
-                    "actorId": row.actor_id,
-                    "payload": payload,
-                }))
-            })
-            .collect()
+        rows.into_iter().map(EventRow::into_json).collect()
+    }
+}
+
+/// One row of the `events` table.
+#[derive(Deserialize)]
+pub struct EventRow {
+    cursor: f64,
+    #[serde(rename = "type")]
+    event_type: String,
+    at: String,
+    actor_id: Option<String>,
+    payload: String,
+}
+
+impl EventRow {
+    /// The event as the feed answers it (and webhooks deliver it).
+    pub fn into_json(self) -> Result<serde_json::Value, ApiError> {
+        let payload: serde_json::Value =
+            serde_json::from_str(&self.payload).map_err(ApiError::internal)?;
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "cursors are integers below 2^53"
+        )]
+        let cursor = self.cursor as i64;
+        Ok(serde_json::json!({
+            "cursor": cursor.to_string(),
+            "type": self.event_type,
+            "at": self.at,
+            "actorId": self.actor_id,
+            "payload": payload,
+        }))
     }
 }
