@@ -105,7 +105,8 @@ async fn handle(
     caller_store: &mut Option<StoreId>,
 ) -> Result<Response, ApiError> {
     let path = req.path();
-    let method = req.method().to_string();
+    // The method as sent: workers-rs reads any method it does not know (such as `QUERY`) as GET.
+    let method = req.inner().method();
     if method == "OPTIONS" {
         return options(&path);
     }
