@@ -76,3 +76,22 @@ test("a number with a real fraction is still refused where an integer is due", a
   assert.equal(events.status, 400);
   assert.equal(events.body.code, "invalid_limit");
 });
+
+test("ids in paths are percent-decoded: an id with `:` or `@` is reachable as encodeURIComponent writes it", async () => {
+  // schemathesis sent PUT /v1/contracts/%3AveZ and got 404 invalid_id: `%` is no id character.
+  const id = "sku:1@a";
+  const path = `/v1/products/${encodeURIComponent(id)}`;
+  assert.equal(path, "/v1/products/sku%3A1%40a");
+  const r = await call("PUT", path, { token: worker.keys.storeA, body: { name: "Colon", family: "plugins", billing: "one_off" }, now: NOW });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const reseller = await session("reseller");
+  const created = await call("POST", "/v1/licenses", {
+    token: reseller, now: NOW,
+    body: { productId: id, customerId: "customer", quantity: 1, licenseType: "permanent", tier: "primary", customerPaid: true },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  // A segment that decodes to something no id holds is still 404 invalid_id.
+  const bad = await call("PUT", "/v1/products/a%20b", { token: worker.keys.storeA, body: { name: "X", family: "plugins", billing: "one_off" } });
+  assert.equal(bad.status, 404);
+  assert.equal(bad.body.code, "invalid_id");
+});
