@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything a fresh machine needs, skipping what is already there:
 # the wasm32 target, wasm-bindgen-cli at Cargo.lock's version, worker-build, npm packages,
-# and Debian's chromium for the browser tests. Safe to run any number of times.
+# schemathesis in target/venv, and Debian's chromium for the browser tests. Safe to run any number of times.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
@@ -27,6 +27,14 @@ if [ ! -x node_modules/.bin/wrangler ] || [ "$(cat node_modules/.entitle-lock 2>
   log "installing npm packages"
   npm ci --no-audit --no-fund
   echo "$lock_hash" > node_modules/.entitle-lock
+fi
+
+# schemathesis (PyPI), pinned, in a project-local virtual environment, for tests/schemathesis.test.mjs.
+SCHEMATHESIS_VERSION=4.32.5
+if [ "$(target/venv/bin/schemathesis --version 2>/dev/null | awk '{print $NF}')" != "$SCHEMATHESIS_VERSION" ]; then
+  log "installing schemathesis $SCHEMATHESIS_VERSION into target/venv"
+  python3 -m venv target/venv
+  target/venv/bin/pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
 if [ "${ENTITLE_NEED_BROWSER:-1}" = 1 ] && [ ! -x /usr/bin/chromium ]; then

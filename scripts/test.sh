@@ -7,6 +7,8 @@
 #   the worker build, the scenarios and the HTTP tests against it in Miniflare (CORS, idempotency
 #   keys, request ids and webhooks included)
 #   the demo page in headless Chromium
+#   the OpenAPI document: redocly lint, a typed client (openapi-typescript, openapi-fetch, tsc --strict)
+#   running the four seed flows, and schemathesis against the worker
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 logdir="$ROOT/target/test-logs"
@@ -39,9 +41,19 @@ bash scripts/build.sh
 log "TypeScript declarations (tsc --noEmit)"
 tsc -p tests/types/tsconfig.json
 
+log "OpenAPI document: redocly lint (errors fail; warnings are counted in target/test-logs/redocly.log)"
+REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true redocly lint openapi.json --format=summary 2>&1 | tee "$logdir/redocly.log" | grep -E "^(error|warning) |valid|problems?|warnings?\.$" || true
+grep -q "Your API description is valid" "$logdir/redocly.log" || { cat "$logdir/redocly.log"; exit 1; }
+
+log "OpenAPI document: typed client (openapi-typescript types, tsc --strict)"
+# A field with a `default` is optional in a request body: say so (openapi-typescript 7 makes it required).
+openapi-typescript openapi.json --default-non-nullable false -o tests/client/generated/openapi.d.ts >/dev/null
+tsc -p tests/client/tsconfig.json
+
 log "JavaScript tests: npm package, worker over HTTP, browser"
 node --test --test-concurrency=1 \
   tests/npm.test.mjs tests/scenarios.node.test.mjs tests/scenarios.http.test.mjs tests/http.test.mjs tests/security.test.mjs tests/races.test.mjs tests/imports.test.mjs tests/fuzz.test.mjs tests/differential.test.mjs tests/cors.test.mjs tests/idempotency.test.mjs tests/request-ids.test.mjs tests/webhooks.test.mjs \
+  tests/conformance.test.mjs tests/schemathesis.test.mjs \
   tests/browser/page.test.mjs tests/browser/delegates.test.mjs tests/browser/sharing.test.mjs \
   tests/browser/transfers.test.mjs tests/browser/reseller.test.mjs 2>&1 | tee "$logdir/node.log" | grep -E "^not ok|^# (pass|fail)" || true
 if ! grep -q "^# fail 0" "$logdir/node.log"; then
@@ -49,6 +61,14 @@ if ! grep -q "^# fail 0" "$logdir/node.log"; then
   exit 1
 fi
 awk '/^# pass/ { p = $3 } /^# fail/ { f = $3 } END { print "node", p, f }' "$logdir/node.log" >> "$logdir/summary"
+
+log "OpenAPI document: the typed client (openapi-fetch) runs the four seed flows against the worker"
+TSX_TSCONFIG_PATH=tests/client/tsconfig.json node --import tsx --test tests/client/flows.test.ts 2>&1 | tee "$logdir/client.log" | grep -E "^not ok|^# (pass|fail)" || true
+if ! grep -q "^# fail 0" "$logdir/client.log"; then
+  grep -B2 -A25 "^not ok" "$logdir/client.log" | head -80
+  exit 1
+fi
+awk '/^# pass/ { p = $3 } /^# fail/ { f = $3 } END { print "client", p, f }' "$logdir/client.log" >> "$logdir/summary"
 
 passed=$(awk '{ s += $2 } END { print s }' "$logdir/summary")
 failed=$(awk '{ s += $3 } END { print s }' "$logdir/summary")

@@ -334,13 +334,58 @@ pub async fn body_limited<T: DeserializeOwned>(
             "this request needs a JSON body",
         ));
     }
-    serde_json::from_slice(&bytes).map_err(|e| {
-        let code = if e.is_syntax() || e.is_eof() {
-            Transport::MalformedJson
-        } else {
-            Transport::InvalidBody
-        };
-        ApiError::transport(code, format!("the body is not valid: {e}"))
+    let mut value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError::transport(
+            Transport::MalformedJson,
+            format!("the body is not valid: {e}"),
+        )
+    })?;
+    whole_numbers_as_integers(&mut value);
+    serde_json::from_value(value).map_err(|e| {
+        ApiError::transport(
+            Transport::InvalidBody,
+            format!("the body is not valid: {e}"),
+        )
+    })
+}
+
+/// Rewrites every number with no fraction (`2.0`, `2e0`) as the integer it is, as JSON Schema
+/// counts it: a request the OpenAPI document calls valid is read as valid. Only numbers an
+/// `f64` holds exactly (up to 2^53) are rewritten; a real fraction stays and is refused where
+/// an integer is due.
+fn whole_numbers_as_integers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) => {
+            if let Some(whole) = n.as_f64().and_then(whole_number) {
+                *n = whole.into();
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        serde_json::Value::Object(fields) => {
+            fields.values_mut().for_each(whole_numbers_as_integers)
+        }
+        _ => {}
+    }
+}
+
+/// `x` as an integer when it has no fraction and an `f64` holds it exactly.
+fn whole_number(x: f64) -> Option<i64> {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "x is whole and within ±2^53, so the cast is exact"
+    )]
+    (x.fract() == 0.0 && x.abs() <= EXACT).then_some(x as i64)
+}
+
+/// A query parameter that must be a whole number (such as `limit`): `81`, or `81.0` as JSON
+/// Schema counts integers. `None` for anything else, negative numbers included.
+pub fn query_whole_number(text: &str) -> Option<u64> {
+    text.parse::<u64>().ok().or_else(|| {
+        let x = serde_json::from_str::<serde_json::Number>(text)
+            .ok()?
+            .as_f64()?;
+        u64::try_from(whole_number(x)?).ok()
     })
 }
 

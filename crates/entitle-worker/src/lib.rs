@@ -183,7 +183,8 @@ async fn handle(
     request_id: &str,
 ) -> Result<Response, ApiError> {
     let path = req.path();
-    let method = req.method().to_string();
+    // The method as sent: workers-rs reads any method it does not know (such as `QUERY`) as GET.
+    let method = req.inner().method();
     if method == "OPTIONS" {
         return options(&path);
     }

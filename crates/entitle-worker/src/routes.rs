@@ -578,7 +578,9 @@ routes! {
 /// The path parameters of a matched route, in order.
 pub type Params = Vec<String>;
 
-/// Whether `path` fits `pattern`; its parameters if so.
+/// Whether `path` fits `pattern`; its parameters if so, percent-decoded (clients write an id's
+/// `:` and `@` as `%3A` and `%40`). A segment that is not UTF-8 once decoded is kept as sent,
+/// and its handler refuses it as an invalid id.
 pub fn matches(pattern: &str, path: &str) -> Option<Params> {
     let mut params = Vec::new();
     let mut want = pattern.split('/');
@@ -586,7 +588,11 @@ pub fn matches(pattern: &str, path: &str) -> Option<Params> {
     loop {
         match (want.next(), got.next()) {
             (None, None) => return Some(params),
-            (Some(w), Some(g)) if w.starts_with('{') && !g.is_empty() => params.push(g.to_owned()),
+            (Some(w), Some(g)) if w.starts_with('{') && !g.is_empty() => params.push(
+                percent_encoding::percent_decode_str(g)
+                    .decode_utf8()
+                    .map_or_else(|_| g.to_owned(), |decoded| decoded.into_owned()),
+            ),
             (Some(w), Some(g)) if w == g => {}
             _ => return None,
         }

@@ -134,9 +134,8 @@ fn page_query(call: &Call) -> Result<(usize, String), ApiError> {
     for (name, value) in url.query_pairs() {
         match name.as_ref() {
             "limit" => {
-                limit = value
-                    .parse::<usize>()
-                    .ok()
+                limit = crate::http::query_whole_number(&value)
+                    .and_then(|n| usize::try_from(n).ok())
                     .filter(|n| (1..=MAX_PAGE).contains(n))
                     .ok_or_else(|| {
                         ApiError::transport(

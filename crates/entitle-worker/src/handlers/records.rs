@@ -141,9 +141,8 @@ pub async fn events(call: &mut Call, store_id: &StoreId) -> Result<Reply<EventPa
     };
     let limit = match q.limit.as_deref() {
         None => 100,
-        Some(text) => text
-            .parse::<u32>()
-            .ok()
+        Some(text) => crate::http::query_whole_number(text)
+            .and_then(|n| u32::try_from(n).ok())
             .filter(|n| (1..=1000).contains(n))
             .ok_or_else(|| {
                 ApiError::transport(
