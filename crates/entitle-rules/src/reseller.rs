@@ -25,6 +25,7 @@ pub struct NewLicenses {
     /// The customer, one the reseller manages.
     pub customer_id: AccountId,
     /// How many licenses, 1 to 100; one key each.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = MAX_QUANTITY)))]
     pub quantity: u32,
     /// Permanent or trial.
     pub license_type: LicenseType,

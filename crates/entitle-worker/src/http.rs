@@ -139,10 +139,13 @@ impl schemars::JsonSchema for CodeName {
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let codes: Vec<&str> = crate::openapi::every_code()
+        let mut codes: Vec<&str> = crate::openapi::every_code()
             .into_iter()
             .map(|(code, _)| code.code())
             .collect();
+        // A denial may share its code with a rules error (`license_in_use`): list it once.
+        codes.sort_unstable();
+        codes.dedup();
         schemars::json_schema!({
             "type": "string",
             "enum": codes,

@@ -511,7 +511,11 @@ pub fn document() -> Value {
     // Request schemas come from the deserializing side (defaults make fields optional); a type
     // whose two sides differ gets an `…Input` schema for requests.
     let mut schemas = out.take_definitions(true);
-    let inputs = input.take_definitions(true);
+    let mut inputs = input.take_definitions(true);
+    // A query's schema is spelled out as parameters; its definition would be unused.
+    for query in ["PageQuery", "EventQuery", "AccessQuery"] {
+        inputs.remove(query);
+    }
     let mut renamed = BTreeMap::new();
     for (name, schema) in &inputs {
         if schemas.get(name).is_some_and(|s| s != schema) {

@@ -454,8 +454,9 @@ routes! {
     resendInvitation = POST "/v1/contracts/{contractId}/invitations/{invitationId}/resend"
         by Session, tag "delegates", answers 200 views::InvitationAnswer,
         fails [R::ContractNotFound, R::InvitationNotFound, R::InvitationNotPending,
-            R::AlreadyDelegate, Denied(Reason::DelegateActionForbidden),
-            Denied(Reason::ContractNotSubscription)] => contracts::resend;
+            R::AlreadyDelegate, R::ContractNotSubscription,
+            Denied(Reason::DelegateActionForbidden), Denied(Reason::ContractNotSubscription)]
+        => contracts::resend;
     /// Accepts an invitation with the token from its link, sent in the body
     acceptInvitation = POST "/v1/invitations/accept" by Session, tag "delegates",
         takes contracts::AcceptBody, answers 200 views::DelegateAnswer,

@@ -52,7 +52,8 @@ pub struct EventPage {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Settings {
     /// The origins (`scheme://host[:port]`) the store's pages run on: browsers on them may call
-    /// the API (CORS). At most 50.
+    /// the API (CORS). At most 20.
+    #[schemars(length(max = crate::cors::MAX_ORIGINS))]
     pub allowed_origins: Vec<String>,
 }
 

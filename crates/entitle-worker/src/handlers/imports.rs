@@ -398,7 +398,8 @@ fn items<B: ImportBody>(
     commands: &mut Vec<StoreCommand>,
     places: &mut Vec<Place>,
 ) -> Result<(), ApiError> {
-    let Some(list) = lists.remove(B::LIST) else {
+    // An absent list and `null` both mean no records of this type.
+    let Some(list) = lists.remove(B::LIST).filter(|v| !v.is_null()) else {
         return Ok(());
     };
     let Value::Array(list) = list else {

@@ -116,6 +116,7 @@ pub async fn create_demo_session(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct EventsQuery {
     after: Option<String>,
     limit: Option<String>,
