@@ -46,6 +46,140 @@ pub struct State {
     #[serde(skip)]
     #[cfg_attr(feature = "ts", ts(skip))]
     pub reads: Reads,
+    /// Where records are, by key, once [`State::index`] has run; bookkeeping, not part of the value.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub index: Index,
+}
+
+/// The lookups an [`Index`] answers: every record by its key, and transfers by subject (the
+/// relation a permission check reads).
+#[derive(Clone, Copy)]
+enum Slot {
+    Account,
+    Product,
+    License,
+    Order,
+    Project,
+    Share,
+    Contract,
+    Delegate,
+    Invitation,
+    Ticket,
+    Transfer,
+    TransfersOf,
+}
+
+/// Where a state's records are, by key (and transfers by subject), so that a lookup costs the
+/// same whatever the number of records and wherever the record sits: a probe in a hash table,
+/// then a comparison of the record found with the key asked.
+///
+/// A state has none until [`State::index`] builds it (the npm package does, once, when it
+/// loads a snapshot for many checks); without it, lookups scan the lists. Either way the
+/// answers are the same, first record first. [`State::apply`], [`State::hold`] and
+/// [`State::canonical`] drop it, and a list whose length changed since is scanned; a state
+/// changed through its public fields otherwise must be indexed again. Like [`Reads`], it is
+/// not part of the state's value.
+#[derive(Clone, Debug, Default)]
+pub struct Index {
+    /// Per [`Slot`]: the length of the list when it was indexed, and its hash table.
+    slots: Vec<(usize, Vec<(u64, u32)>)>,
+}
+
+impl PartialEq for Index {
+    fn eq(&self, _other: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Index {}
+
+/// An empty place of a hash table.
+const EMPTY: u32 = u32::MAX;
+
+/// FNV-1a over the key's parts, separated by `\u{1f}` as in [`Record::key`].
+fn hash(parts: &[&str]) -> u64 {
+    const PRIME: u64 = 0x0100_0000_01b3;
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            hash = (hash ^ 0x1f).wrapping_mul(PRIME);
+        }
+        for byte in part.bytes() {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(PRIME);
+        }
+    }
+    hash
+}
+
+fn subject_hash(subject: &TransferSubject) -> u64 {
+    match subject {
+        TransferSubject::License { license_key } => hash(&["license", license_key.as_str()]),
+        TransferSubject::Project { project_id } => hash(&["project", project_id.as_str()]),
+    }
+}
+
+/// The hash of each record's key, in order.
+fn keys<T>(records: &[T], key: impl Fn(&T) -> u64) -> Vec<u64> {
+    records.iter().map(key).collect()
+}
+
+/// An open-addressing table (linear probing, at most half full) of (hash, position) pairs.
+/// Positions go in ascending, so the positions of one hash come out in the lists' order.
+fn table(hashes: Vec<u64>) -> (usize, Vec<(u64, u32)>) {
+    let size = (hashes.len() * 2).max(8).next_power_of_two();
+    let mask = size - 1;
+    let mut table = vec![(0, EMPTY); size];
+    for (hash, position) in hashes.iter().zip(0..) {
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "masked to the table's size"
+        )]
+        let mut place = (*hash as usize) & mask;
+        while let Some(entry) = table.get_mut(place) {
+            if entry.1 == EMPTY {
+                *entry = (*hash, position);
+                break;
+            }
+            place = (place + 1) & mask;
+        }
+    }
+    (hashes.len(), table)
+}
+
+impl Index {
+    fn of(state: &State) -> Self {
+        let id = |id: &str| hash(&[id]);
+        // In the order of `Slot`.
+        let slots = [
+            keys(&state.accounts, |r| id(r.id.as_str())),
+            keys(&state.products, |r| id(r.id.as_str())),
+            keys(&state.licenses, |r| id(r.license_key.as_str())),
+            keys(&state.orders, |r| id(r.id.as_str())),
+            keys(&state.projects, |r| id(r.id.as_str())),
+            keys(&state.shares, |r| {
+                hash(&[r.project_id.as_str(), r.account_id.as_str()])
+            }),
+            keys(&state.contracts, |r| id(r.id.as_str())),
+            keys(&state.delegates, |r| {
+                hash(&[r.contract_id.as_str(), r.account_id.as_str()])
+            }),
+            keys(&state.invitations, |r| id(r.id.as_str())),
+            keys(&state.tickets, |r| id(r.id.as_str())),
+            keys(&state.transfers, |r| id(r.id.as_str())),
+            keys(&state.transfers, |r| subject_hash(&r.subject)),
+        ];
+        Self {
+            slots: slots.into_iter().map(table).collect(),
+        }
+    }
+
+    /// The hash table of `slot`; `None` when its list (of `len` records now) is not indexed
+    /// as it is.
+    fn table(&self, slot: Slot, len: usize) -> Option<&[(u64, u32)]> {
+        let (indexed, table) = self.slots.get(slot as usize)?;
+        (*indexed == len).then_some(table.as_slice())
+    }
 }
 
 /// One record to write (insert or update) or remove.
@@ -255,6 +389,75 @@ impl State {
         }
     }
 
+    /// Builds the [`Index`], so that every lookup by key (and of transfers by subject) costs
+    /// the same whatever the number of records. Worth it for a state asked many questions.
+    pub fn index(&mut self) {
+        self.index = Index::of(self);
+    }
+
+    /// The first record of `records` (the list of `slot`) that `is` the one with key `hash`.
+    fn first<'a, T>(
+        &self,
+        slot: Slot,
+        records: &'a [T],
+        hash: u64,
+        is: impl Fn(&T) -> bool,
+    ) -> Option<&'a T> {
+        let Some(table) = self.index.table(slot, records.len()) else {
+            return records.iter().find(|r| is(r));
+        };
+        let mask = table.len().wrapping_sub(1);
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "masked to the table's size"
+        )]
+        let mut place = (hash as usize) & mask;
+        // The table is at most half full: every probe ends on an empty place.
+        loop {
+            let (h, position) = *table.get(place)?;
+            if position == EMPTY {
+                return None;
+            }
+            if h == hash
+                && let Some(record) = records.get(position as usize).filter(|r| is(r))
+            {
+                return Some(record);
+            }
+            place = (place + 1) & mask;
+        }
+    }
+
+    /// The records of `records` (the list of `slot`) that match `is`, whose key is `hash`, in
+    /// the list's order.
+    fn every<'a, T>(
+        &self,
+        slot: Slot,
+        records: &'a [T],
+        hash: u64,
+        is: impl Fn(&T) -> bool,
+    ) -> Vec<&'a T> {
+        let Some(table) = self.index.table(slot, records.len()) else {
+            return records.iter().filter(|r| is(r)).collect();
+        };
+        let mask = table.len().wrapping_sub(1);
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "masked to the table's size"
+        )]
+        let mut place = (hash as usize) & mask;
+        let mut found = Vec::new();
+        // Positions of one hash lie in ascending order along its probe sequence.
+        while let Some((h, position)) = table.get(place).copied().filter(|e| e.1 != EMPTY) {
+            if h == hash
+                && let Some(record) = records.get(position as usize).filter(|r| is(r))
+            {
+                found.push(record);
+            }
+            place = (place + 1) & mask;
+        }
+        found
+    }
+
     /// The reads the rules consulted since the last call that this state does not hold.
     /// Empty for a complete state, and once a store has loaded everything a decision needs.
     pub fn missing(&self) -> BTreeSet<Read> {
@@ -268,6 +471,7 @@ impl State {
 
     /// Adds the rows a store loaded for `read`, and records that the state holds it.
     pub fn hold(&mut self, read: Read, rows: impl IntoIterator<Item = Row>) {
+        self.index = Index::default();
         for row in rows {
             match row {
                 Row::Account(r) => hold(&mut self.accounts, r),
@@ -393,7 +597,9 @@ impl State {
     /// The account with this id.
     pub fn account(&self, id: &AccountId) -> Option<&Account> {
         self.reads.note(|| Read::Account(id.clone()));
-        self.accounts.iter().find(|a| &a.id == id)
+        self.first(Slot::Account, &self.accounts, hash(&[id.as_str()]), |a| {
+            &a.id == id
+        })
     }
 
     /// The account with this e-mail address.
@@ -405,49 +611,61 @@ impl State {
     /// The product with this id.
     pub fn product(&self, id: &ProductId) -> Option<&Product> {
         self.reads.note(|| Read::Product(id.clone()));
-        self.products.iter().find(|p| &p.id == id)
+        self.first(Slot::Product, &self.products, hash(&[id.as_str()]), |p| {
+            &p.id == id
+        })
     }
 
     /// The license with this key.
     pub fn license(&self, key: &LicenseKey) -> Option<&License> {
         self.reads.note(|| Read::License(key.clone()));
-        self.licenses.iter().find(|l| &l.license_key == key)
+        self.first(Slot::License, &self.licenses, hash(&[key.as_str()]), |l| {
+            &l.license_key == key
+        })
     }
 
     /// The order with this id.
     pub fn order(&self, id: &OrderId) -> Option<&Order> {
         self.reads.note(|| Read::Order(id.clone()));
-        self.orders.iter().find(|o| &o.id == id)
+        self.first(Slot::Order, &self.orders, hash(&[id.as_str()]), |o| {
+            &o.id == id
+        })
     }
 
     /// The project with this id.
     pub fn project(&self, id: &ProjectId) -> Option<&Project> {
         self.reads.note(|| Read::Project(id.clone()));
-        self.projects.iter().find(|p| &p.id == id)
+        self.first(Slot::Project, &self.projects, hash(&[id.as_str()]), |p| {
+            &p.id == id
+        })
     }
 
     /// The share of this project with this account.
     pub fn share(&self, project: &ProjectId, account: &AccountId) -> Option<&Share> {
         self.reads
             .note(|| Read::Share(project.clone(), account.clone()));
-        self.shares
-            .iter()
-            .find(|s| &s.project_id == project && &s.account_id == account)
+        let key = hash(&[project.as_str(), account.as_str()]);
+        self.first(Slot::Share, &self.shares, key, |s| {
+            &s.project_id == project && &s.account_id == account
+        })
     }
 
     /// The contract with this id.
     pub fn contract(&self, id: &ContractId) -> Option<&Contract> {
         self.reads.note(|| Read::Contract(id.clone()));
-        self.contracts.iter().find(|c| &c.id == id)
+        self.first(Slot::Contract, &self.contracts, hash(&[id.as_str()]), |c| {
+            &c.id == id
+        })
     }
 
     /// The delegate record of this account on this contract, active or revoked.
     pub fn delegate(&self, contract: &ContractId, account: &AccountId) -> Option<&Delegate> {
         self.reads
             .note(|| Read::Delegate(contract.clone(), account.clone()));
-        self.delegates
-            .iter()
-            .find(|d| &d.contract_id == contract && &d.account_id == account)
+        let key = hash(&[contract.as_str(), account.as_str()]);
+        self.first(Slot::Delegate, &self.delegates, key, |d| {
+            &d.contract_id == contract && &d.account_id == account
+        })
     }
 
     /// The active delegate record of this account on this contract.
@@ -459,7 +677,12 @@ impl State {
     /// The invitation with this id.
     pub fn invitation(&self, id: &InvitationId) -> Option<&Invitation> {
         self.reads.note(|| Read::Invitation(id.clone()));
-        self.invitations.iter().find(|i| &i.id == id)
+        self.first(
+            Slot::Invitation,
+            &self.invitations,
+            hash(&[id.as_str()]),
+            |i| &i.id == id,
+        )
     }
 
     /// The invitation whose token has this hash.
@@ -474,13 +697,17 @@ impl State {
     /// The transfer with this id.
     pub fn transfer(&self, id: &TransferId) -> Option<&Transfer> {
         self.reads.note(|| Read::Transfer(id.clone()));
-        self.transfers.iter().find(|t| &t.id == id)
+        self.first(Slot::Transfer, &self.transfers, hash(&[id.as_str()]), |t| {
+            &t.id == id
+        })
     }
 
     /// The ticket with this id.
     pub fn ticket(&self, id: &TicketId) -> Option<&Ticket> {
         self.reads.note(|| Read::Ticket(id.clone()));
-        self.tickets.iter().find(|t| &t.id == id)
+        self.first(Slot::Ticket, &self.tickets, hash(&[id.as_str()]), |t| {
+            &t.id == id
+        })
     }
 
     /// The rows of any read, noted like every other read.
@@ -510,10 +737,12 @@ impl State {
     /// Every transfer of a license or project.
     pub fn transfers_of(&self, subject: &TransferSubject) -> Vec<&Transfer> {
         self.reads.note(|| Read::TransfersOf(subject.clone()));
-        self.transfers
-            .iter()
-            .filter(|t| &t.subject == subject)
-            .collect()
+        self.every(
+            Slot::TransfersOf,
+            &self.transfers,
+            subject_hash(subject),
+            |t| &t.subject == subject,
+        )
     }
 
     /// The invitations of a contract.
@@ -651,6 +880,7 @@ impl State {
         fn by_key<T: Record>(records: &mut [T]) {
             records.sort_by_cached_key(Record::key);
         }
+        self.index = Index::default();
         by_key(&mut self.accounts);
         by_key(&mut self.products);
         by_key(&mut self.licenses);
@@ -667,6 +897,7 @@ impl State {
 
     /// Applies one change, as storage would.
     pub fn apply(&mut self, change: &Change) {
+        self.index = Index::default();
         match change.clone() {
             Change::PutAccount(r) => put(&mut self.accounts, r),
             Change::PutProduct(r) => put(&mut self.products, r),
@@ -690,6 +921,156 @@ impl State {
     pub fn apply_all<'a>(&mut self, changes: impl IntoIterator<Item = &'a Change>) {
         for change in changes {
             self.apply(change);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const NOW: &str = "2026-03-01T10:00:00.000Z";
+
+    /// A state with `n` contracts owned by `client`, each with `dev` as delegate, shares of
+    /// `n` projects, and two transfers of license `L1` (the second one later in the list).
+    fn big(n: usize) -> State {
+        let mut contracts = Vec::new();
+        let mut delegates = Vec::new();
+        let mut projects = Vec::new();
+        let mut shares = Vec::new();
+        for i in 0..n {
+            contracts.push(
+                json!({ "id": format!("c{i}"), "ownerId": "client", "productId": "hosting",
+                "status": "active", "registeredAt": NOW, "billing": "recurring" }),
+            );
+            delegates.push(
+                json!({ "contractId": format!("c{i}"), "accountId": "dev", "status": "active",
+                "addedAt": NOW, "invitationId": format!("inv{i}") }),
+            );
+            projects.push(
+                json!({ "id": format!("p{i}"), "ownerId": "client", "name": "P", "kind": "server",
+                "createdAt": NOW }),
+            );
+            shares
+                .push(json!({ "projectId": format!("p{i}"), "accountId": "dev", "sharedAt": NOW }));
+        }
+        let transfer = |id: &str, status: &str| {
+            json!({ "id": id, "subject": { "type": "license", "licenseKey": "L1" }, "fromId": "client",
+                "toId": "dev", "requestedBy": "client", "status": status, "createdAt": NOW, "expiresAt": NOW })
+        };
+        let mut transfers = vec![transfer("t0", "cancelled")];
+        for i in 1..n {
+            transfers.push(json!({ "id": format!("t{i}"), "subject": { "type": "project", "projectId": format!("p{i}") },
+                "fromId": "client", "toId": "dev", "requestedBy": "client", "status": "pending",
+                "createdAt": NOW, "expiresAt": NOW }));
+        }
+        transfers.push(transfer("t-last", "pending"));
+        serde_json::from_value(json!({
+            "accounts": [
+                { "id": "client", "email": "client@b.example", "name": "Client", "kind": "customer" },
+                { "id": "dev", "email": "dev@b.example", "name": "Dev", "kind": "customer" },
+                { "id": "client", "email": "second@b.example", "name": "Second", "kind": "customer" },
+            ],
+            "contracts": contracts, "delegates": delegates, "projects": projects, "shares": shares,
+            "transfers": transfers,
+        }))
+        .unwrap()
+    }
+
+    fn indexed(state: &State) -> State {
+        let mut indexed = state.clone();
+        indexed.index();
+        indexed
+    }
+
+    fn account(id: &str) -> AccountId {
+        AccountId::new(id).unwrap()
+    }
+
+    #[test]
+    fn indexed_state_finds_every_record_the_scan_finds() {
+        let scanned = big(60);
+        let indexed = indexed(&scanned);
+        for i in 0..62 {
+            let contract = ContractId::new(format!("c{i}")).unwrap();
+            let project = ProjectId::new(format!("p{i}")).unwrap();
+            assert_eq!(indexed.contract(&contract), scanned.contract(&contract));
+            assert_eq!(
+                indexed.delegate(&contract, &account("dev")),
+                scanned.delegate(&contract, &account("dev"))
+            );
+            assert_eq!(
+                indexed.share(&project, &account("dev")),
+                scanned.share(&project, &account("dev"))
+            );
+            assert_eq!(indexed.delegate(&contract, &account("client")), None);
+            let subject = TransferSubject::Project {
+                project_id: project,
+            };
+            assert_eq!(
+                indexed.transfers_of(&subject),
+                scanned.transfers_of(&subject)
+            );
+        }
+        assert!(indexed.contract(&ContractId::new("c59").unwrap()).is_some());
+        assert!(indexed.contract(&ContractId::new("c60").unwrap()).is_none());
+    }
+
+    #[test]
+    fn indexed_state_answers_the_first_of_records_with_one_key() {
+        let scanned = big(3);
+        let indexed = indexed(&scanned);
+        assert_eq!(indexed.account(&account("client")).unwrap().name, "Client");
+        let subject = TransferSubject::License {
+            license_key: LicenseKey::new("L1").unwrap(),
+        };
+        let ids: Vec<&str> = (indexed.transfers_of(&subject).iter())
+            .map(|t| t.id.as_str())
+            .collect();
+        assert_eq!(ids, ["t0", "t-last"]);
+    }
+
+    #[test]
+    fn indexed_state_is_the_same_value_and_json() {
+        let scanned = big(5);
+        let indexed = indexed(&scanned);
+        assert_eq!(indexed, scanned);
+        assert_eq!(
+            serde_json::to_string(&indexed).unwrap(),
+            serde_json::to_string(&scanned).unwrap()
+        );
+    }
+
+    #[test]
+    fn list_that_grew_after_indexing_is_scanned() {
+        let mut state = indexed(&big(5));
+        let mut extra = state.contracts.first().unwrap().clone();
+        extra.id = ContractId::new("late").unwrap();
+        state.contracts.push(extra);
+        assert!(state.contract(&ContractId::new("late").unwrap()).is_some());
+    }
+
+    #[test]
+    fn applying_changes_drops_the_index() {
+        let mut state = indexed(&big(5));
+        let first = state.shares.first().unwrap().clone();
+        let mut other = first.clone();
+        other.account_id = account("client");
+        // Same number of shares afterwards, at other places: a stale index would miss it.
+        state.apply_all(&[Change::DeleteShare(first.clone()), Change::PutShare(other)]);
+        assert!(state.share(&first.project_id, &account("client")).is_some());
+        assert!(state.share(&first.project_id, &account("dev")).is_none());
+    }
+
+    #[test]
+    fn canonical_order_drops_the_index() {
+        let mut state = big(12);
+        state.contracts.reverse();
+        state.index();
+        let state = state.canonical();
+        for contract in &state.contracts {
+            assert_eq!(state.contract(&contract.id), Some(contract));
         }
     }
 }

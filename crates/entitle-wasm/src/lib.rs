@@ -287,7 +287,9 @@ impl Access {
         state: &str,
         #[wasm_bindgen(js_name = accountId)] account_id: &str,
     ) -> Result<Access, JsValue> {
-        let state: State = decode(state, "state")?;
+        let mut state: State = decode(state, "state")?;
+        // Every check looks records up by key: found at once, wherever they sit.
+        state.index();
         let account_id = id(account_id, "accountId")?;
         let resources = (state.contracts.iter())
             .map(|c| resource(ResourceType::Contract, c.id.as_str()))
