@@ -74,31 +74,19 @@ impl Runner {
             id: resource_id.to_owned(),
         };
         let full = authorize(&self.state, &id(actor), action, &resource, self.now).unwrap();
-        let snapshot = authorize(
-            &access_snapshot(&self.state, &id(actor)),
-            &id(actor),
-            action,
-            &resource,
-            self.now,
-        )
-        .unwrap();
+        let mut snapshot_state = access_snapshot(&self.state, &id(actor));
+        let snapshot = authorize(&snapshot_state, &id(actor), action, &resource, self.now).unwrap();
         assert_eq!(
             full, snapshot,
             "the snapshot must give the same answer as the full state"
         );
-        // Indexed (as the npm package's `Access` holds it), the state and the snapshot answer
-        // as they do unindexed.
-        let mut indexed = self.state.clone();
-        indexed.index();
-        let mut indexed_snapshot = access_snapshot(&self.state, &id(actor));
-        indexed_snapshot.index();
-        for state in [&indexed, &indexed_snapshot] {
-            assert_eq!(
-                authorize(state, &id(actor), action, &resource, self.now).unwrap(),
-                full,
-                "an indexed state must give the same answer as a scanned one"
-            );
-        }
+        // Indexed, as the npm package's `Access` holds it, the snapshot answers the same.
+        snapshot_state.index();
+        assert_eq!(
+            authorize(&snapshot_state, &id(actor), action, &resource, self.now).unwrap(),
+            full,
+            "the indexed snapshot must give the same answer as the full state"
+        );
         // The scoped snapshot, loaded read by read as the worker loads it, decides every action
         // on the resource as the full state does.
         let (scoped, _) = State::resolve(&self.state, |s| {
