@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 import { execFileSync } from "node:child_process";
 import { cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { gzipSync } from "node:zlib";
 import { tmpdir } from "node:os";
 import { extname, join } from "node:path";
 import { chromium } from "playwright-core";
@@ -192,6 +193,47 @@ test("the check-only build holds no command code; the full build has the command
   }
   const fullBytes = readFileSync(join(npm, "dist/full/web/entitle_rules_bg.wasm")).toString("latin1");
   for (const word of commandOnly) assert.ok(fullBytes.includes(word), `the full build lacks ${word}`);
+});
+
+// Issue 9 set 60 KB as the goal; the budget holds what was reached (see BENCHMARKS.md), so the
+// module can only shrink. Sizes are deterministic: gzip level 9 of the built module.
+const CHECK_ONLY_GZIP_BUDGET = 130 * 1024;
+
+test("the check-only wasm stays within its gzip budget", (t) => {
+  const sizes = ["web", "bundler", "node", "full/web"].map((dir) => {
+    const bytes = readFileSync(join(npm, "dist", dir, "entitle_rules_bg.wasm"));
+    return { dir, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+  });
+  for (const { dir, raw, gzip } of sizes) t.diagnostic(`dist/${dir}: ${(raw / 1024).toFixed(1)} KB raw, ${(gzip / 1024).toFixed(1)} KB gzip`);
+  for (const { dir, gzip } of sizes.filter((s) => !s.dir.startsWith("full"))) {
+    assert.ok(gzip <= CHECK_ONLY_GZIP_BUDGET, `dist/${dir} is ${gzip} bytes gzip, over the budget of ${CHECK_ONLY_GZIP_BUDGET}`);
+  }
+});
+
+test("Access.can gives authorize's answer wherever the record sits in a large snapshot", () => {
+  const contracts = [];
+  const delegates = [];
+  for (let i = 0; i < 300; i++) {
+    contracts.push({ id: `c${i}`, ownerId: i % 2 ? "a" : "b", productId: "p", status: "active", registeredAt: NOW, billing: i % 3 ? "recurring" : "one_off" });
+    if (i % 5) delegates.push({ contractId: `c${i}`, accountId: "a", status: i % 7 ? "active" : "revoked", addedAt: NOW, invitationId: `i${i}` });
+  }
+  const world = {
+    ...state,
+    accounts: [...state.accounts, { id: "b", email: "b@example.com", name: "B", kind: "customer" }],
+    contracts,
+    delegates,
+  };
+  const access = new check.Access(world, "a");
+  let allowed = 0;
+  for (let i = 0; i < 300; i += 1) {
+    for (const action of ["contract.view", "contract.cancel"]) {
+      const expected = full.authorize(world, "a", action, { type: "contract", id: `c${i}` }, NOW).allowed;
+      assert.equal(access.can(action, "contract", `c${i}`, NOW), expected, `${action} c${i}`);
+      allowed += expected ? 1 : 0;
+    }
+  }
+  assert.ok(allowed > 100 && allowed < 400, `${allowed} allowed`);
+  access.free();
 });
 
 // The packed tarball, installed into a fresh app as a user would.
