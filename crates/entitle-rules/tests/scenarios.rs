@@ -444,6 +444,14 @@ fn run_scenario(file: &str, scenario: &Value) {
                 on_full_state,
                 "{file} step {index}: the indexed snapshot changed the answer"
             );
+            // The npm package's `Access` decides on the snapshot indexed once.
+            let mut indexed = snapshot.clone();
+            indexed.index();
+            assert_eq!(
+                authorize(&indexed, &actor, action, &resource, now).unwrap(),
+                on_full_state,
+                "{file} step {index}: the indexed snapshot changed the answer"
+            );
             // The worker decides on the scoped snapshot it loads read by read.
             let (scoped, _) = State::resolve(&state, |s| {
                 scoped_snapshot(s, &actor, std::slice::from_ref(&resource), now)
