@@ -136,11 +136,11 @@ pub struct InvitationAnswer {
     pub expires_at: Timestamp,
 }
 
-/// The only status of a new or resent invitation.
+/// The only status of a new or resent invitation: `pending`, waiting for the invitee.
 #[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PendingStatus {
-    /// Waiting for the invitee.
+    #[allow(missing_docs, reason = "the only value: documented on the type")]
     Pending,
 }
 
@@ -158,11 +158,11 @@ pub struct DelegateAnswer {
     pub added_at: Timestamp,
 }
 
-/// The role an accepted invitation gives.
+/// The role an accepted invitation gives: `delegate`.
 #[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DelegateRole {
-    /// A delegate of the contract.
+    #[allow(missing_docs, reason = "the only value: documented on the type")]
     Delegate,
 }
 
@@ -178,11 +178,12 @@ pub struct ProvisioningAnswer {
     pub status: RequestedStatus,
 }
 
-/// The status of an accepted request that the store carries out.
+/// The status of an accepted request that the store carries out: `requested`, handed to the
+/// store.
 #[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RequestedStatus {
-    /// Handed to the store.
+    #[allow(missing_docs, reason = "the only value: documented on the type")]
     Requested,
 }
 
