@@ -46,6 +46,10 @@ CONTENT_CODES = {
     "invalid_origin",
 }
 
+# The same for a webhook's URL: the worker parses it as a URL and requires `https` (outside the
+# local setup), which `format: uri` does not state; the refusal is a documented 400.
+CONTENT_CODES_400 = {"invalid_webhook_url", "https_required"}
+
 
 def documented(case, status, code):
     """Whether the operation's document lists `code` among its answers with `status`."""
@@ -74,7 +78,11 @@ def schema_valid_values_accepted(ctx, response, case):
     except Exception:  # noqa: BLE001 - a body that is not JSON is another check's business
         return None
     refused = (
-        (response.status_code == 400 and code not in DOCUMENTED_400)
+        (
+            response.status_code == 400
+            and code not in DOCUMENTED_400
+            and not (code in CONTENT_CODES_400 and documented(case, 400, code))
+        )
         or (
             response.status_code == 422
             and code in VALUE_CODES

@@ -188,7 +188,7 @@ pub struct EventQuery {
     limit: Option<u32>,
     /// The `cursor` of the last event already read; the feed starts after it (empty or 0: from
     /// the start).
-    #[schemars(regex(pattern = r"^[0-9]*$"), length(max = 19))]
+    #[schemars(regex(pattern = r"^[0-9]*$"))]
     after: Option<String>,
 }
 
