@@ -323,6 +323,7 @@ fn operation(route: &Route, out: &mut SchemaGenerator, input: &mut SchemaGenerat
     op.insert("tags".into(), json!([route.tag]));
     let summary = route.doc.first().map(|s| s.trim()).unwrap_or_default();
     op.insert("summary".into(), summary.into());
+    // The doc comment's first line is the summary; the lines after it, the description.
     let description: Vec<&str> = route.doc.iter().skip(1).map(|s| s.trim()).collect();
     let description = description.join("\n").trim().to_owned();
     if !description.is_empty() {
