@@ -198,8 +198,9 @@ test("the check-only build holds no command code; the full build has the command
 // Issue 9 set 60 KB as the goal; the budget holds what was reached (see BENCHMARKS.md), so the
 // module can only shrink. Sizes are deterministic: gzip level 9 of the built module.
 // 132 KB after issue 12's record types (a license's and an account's grouped fields decode
-// through private record structs).
-const CHECK_ONLY_GZIP_BUDGET = 134 * 1024;
+// through private record structs); 110 KB once states and resources are read by
+// `entitle_rules::decode` instead of serde's derived visitors.
+const CHECK_ONLY_GZIP_BUDGET = 112 * 1024;
 
 test("the check-only wasm stays within its gzip budget", (t) => {
   const sizes = ["web", "bundler", "node", "full/web"].map((dir) => {

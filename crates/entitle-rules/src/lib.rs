@@ -17,6 +17,8 @@ pub mod action;
 pub mod command;
 mod context;
 pub mod decision;
+#[cfg(feature = "decode")]
+pub mod decode;
 pub mod delegates;
 pub mod error;
 pub mod event;

@@ -140,24 +140,24 @@ pub struct Account {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct AccountRecord {
+pub(crate) struct AccountRecord {
     /// The account's id.
-    id: AccountId,
+    pub(crate) id: AccountId,
     /// Its e-mail address, unique within the store.
-    email: Email,
+    pub(crate) email: Email,
     /// Its display name.
-    name: String,
+    pub(crate) name: String,
     /// What sort of account it is.
-    kind: AccountKind,
+    pub(crate) kind: AccountKind,
     /// The company it belongs to, if any; with `companyRole`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    company_id: Option<CompanyId>,
+    pub(crate) company_id: Option<CompanyId>,
     /// Its role in that company; with `companyId`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    company_role: Option<CompanyRole>,
+    pub(crate) company_role: Option<CompanyRole>,
     /// The reseller or partner that created and manages it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    managed_by: Option<AccountId>,
+    pub(crate) managed_by: Option<AccountId>,
 }
 
 impl From<Account> for AccountRecord {
@@ -302,55 +302,55 @@ pub struct License {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct LicenseRecord {
+pub(crate) struct LicenseRecord {
     /// The license key.
-    license_key: LicenseKey,
+    pub(crate) license_key: LicenseKey,
     /// The licensed product.
-    product_id: ProductId,
+    pub(crate) product_id: ProductId,
     /// The account that owns it.
-    owner_id: AccountId,
+    pub(crate) owner_id: AccountId,
     /// The order it was bought in, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    order_id: Option<OrderId>,
+    pub(crate) order_id: Option<OrderId>,
     /// Permanent or trial.
     #[serde(default)]
-    license_type: LicenseType,
+    pub(crate) license_type: LicenseType,
     /// Primary or additional.
     #[serde(default)]
-    tier: LicenseTier,
+    pub(crate) tier: LicenseTier,
     /// When it stops working, for trials.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    expires_at: Option<Timestamp>,
+    pub(crate) expires_at: Option<Timestamp>,
     /// Whether it is activated on a server or device (reported by the store).
     #[serde(default)]
-    activated: bool,
+    pub(crate) activated: bool,
     /// The project it is assigned to; with `assignedBy` and `assignedAt`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    project_id: Option<ProjectId>,
+    pub(crate) project_id: Option<ProjectId>,
     /// Who assigned it to that project.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    assigned_by: Option<AccountId>,
+    pub(crate) assigned_by: Option<AccountId>,
     /// When it was assigned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    assigned_at: Option<Timestamp>,
+    pub(crate) assigned_at: Option<Timestamp>,
     /// The reseller that created it, for reseller licenses; with `createdAt`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    created_by: Option<AccountId>,
+    pub(crate) created_by: Option<AccountId>,
     /// When it was created, for reseller licenses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    created_at: Option<Timestamp>,
+    pub(crate) created_at: Option<Timestamp>,
     /// The reseller's private notes; never shown to the owner. Reseller licenses only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    reseller_notes: Option<String>,
+    pub(crate) reseller_notes: Option<String>,
     /// Details the reseller wrote for the customer; visible to the owner. Reseller licenses only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    customer_details: Option<String>,
+    pub(crate) customer_details: Option<String>,
     /// Whether the customer has paid the reseller; `customerPaidAt` says when.
     #[serde(default)]
-    customer_paid: bool,
+    pub(crate) customer_paid: bool,
     /// When the customer paid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    customer_paid_at: Option<Timestamp>,
+    pub(crate) customer_paid_at: Option<Timestamp>,
 }
 
 impl From<License> for LicenseRecord {

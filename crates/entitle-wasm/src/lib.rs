@@ -7,8 +7,10 @@
 //! hand-written modules in `js/`, checks the type of every JavaScript argument, turns objects
 //! into JSON text and back, and throws the package's `EntitleError`, so no JavaScript value
 //! of an unexpected type ever reaches the generated glue (where it would trap). Here, records
-//! arrive as JSON text and leave as JSON text: one serde backend (serde_json, strict, with the
-//! same attributes as over HTTP) keeps the module small. Errors are thrown as `Error` objects
+//! arrive as JSON text and leave as JSON text. States and resources are read by
+//! `entitle_rules::decode`, which reads exactly what serde reads (a test holds it to that, field
+//! by field) without serde's derived visitors, most of the module's size otherwise; answers are
+//! written by serde_json. Errors are thrown as `Error` objects
 //! carrying `code` (the stable code) and `status` (the HTTP status the worker answers with for
 //! the same error); the JavaScript layer re-throws them as `EntitleError`.
 //!
@@ -20,8 +22,9 @@
 use entitle_rules::access;
 use entitle_rules::ids::{AccountId, ContractId, ProjectId};
 use entitle_rules::{Action, Decision, Resource, ResourceType, State, Timestamp};
-use serde::de::{DeserializeOwned, IntoDeserializer};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+#[cfg(feature = "commands")]
+use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -43,7 +46,20 @@ fn invalid(what: &str, detail: &dyn std::fmt::Display) -> JsValue {
     error("invalid_input", 400, &format!("{what}: {detail}"))
 }
 
+/// Decodes a state from JSON text as serde reads it: unknown fields are refused, as over HTTP.
+/// The check-only build reads it with the rules' size-minded reader; the full build, which
+/// links serde's visitors of every record anyway (for the changes of `applyChanges`), with
+/// serde. `crates/entitle-wasm/tests/decode.rs` holds the two to the same reading.
+fn state_of(text: &str) -> Result<State, JsValue> {
+    #[cfg(not(feature = "commands"))]
+    let state = entitle_rules::decode::state(text).map_err(|e| invalid("state", &e));
+    #[cfg(feature = "commands")]
+    let state = decode(text, "state");
+    state
+}
+
 /// Decodes JSON text with the rules' serde attributes: unknown fields are refused, as over HTTP.
+#[cfg(feature = "commands")]
 fn decode<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, JsValue> {
     serde_json::from_str(text).map_err(|e| invalid(what, &e))
 }
@@ -69,9 +85,25 @@ fn action(name: &str) -> Result<Action, JsValue> {
 }
 
 fn resource_type(name: &str) -> Result<ResourceType, JsValue> {
-    let name: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
-        name.into_deserializer();
-    ResourceType::deserialize(name).map_err(|e| invalid("resourceType", &e))
+    #[cfg(not(feature = "commands"))]
+    let resource_type = entitle_rules::decode::resource_type(name);
+    #[cfg(feature = "commands")]
+    let resource_type = {
+        use serde::de::IntoDeserializer;
+        let name: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+            name.into_deserializer();
+        <ResourceType as serde::Deserialize>::deserialize(name)
+    };
+    resource_type.map_err(|e| invalid("resourceType", &e))
+}
+
+/// A resource from JSON text, read as `state_of` reads states.
+fn resource_of(text: &str) -> Result<Resource, JsValue> {
+    #[cfg(not(feature = "commands"))]
+    let resource = entitle_rules::decode::resource(text).map_err(|e| invalid("resource", &e));
+    #[cfg(feature = "commands")]
+    let resource = decode(text, "resource");
+    resource
 }
 
 fn decide(
@@ -116,9 +148,9 @@ pub fn authorize(
     resource: &str,
     now: &str,
 ) -> Result<String, JsValue> {
-    let state: State = decode(state, "state")?;
+    let state = state_of(state)?;
     let action = action(action_name)?;
-    let resource: Resource = decode(resource, "resource")?;
+    let resource = resource_of(resource)?;
     let actor = id(account_id, "accountId")?;
     encode(&decide(&state, &actor, action, &resource, time(now)?)?)
 }
@@ -129,7 +161,7 @@ pub fn access_snapshot(
     state: &str,
     #[wasm_bindgen(js_name = accountId)] account_id: &str,
 ) -> Result<String, JsValue> {
-    let state: State = decode(state, "state")?;
+    let state = state_of(state)?;
     encode(&entitle_rules::access_snapshot(
         &state,
         &id(account_id, "accountId")?,
@@ -142,7 +174,7 @@ pub fn projects(
     state: &str,
     #[wasm_bindgen(js_name = accountId)] account_id: &str,
 ) -> Result<String, JsValue> {
-    let state: State = decode(state, "state")?;
+    let state = state_of(state)?;
     encode(&access::projects_for(&state, &id(account_id, "accountId")?))
 }
 
@@ -153,7 +185,7 @@ pub fn project_licenses(
     #[wasm_bindgen(js_name = accountId)] account_id: &str,
     #[wasm_bindgen(js_name = projectId)] project_id: &str,
 ) -> Result<String, JsValue> {
-    let state: State = decode(state, "state")?;
+    let state = state_of(state)?;
     let project: ProjectId = id(project_id, "projectId")?;
     view(access::project_licenses(
         &state,
@@ -168,7 +200,7 @@ pub fn licenses(
     state: &str,
     #[wasm_bindgen(js_name = accountId)] account_id: &str,
 ) -> Result<String, JsValue> {
-    let state: State = decode(state, "state")?;
+    let state = state_of(state)?;
     encode(&access::licenses_for(&state, &id(account_id, "accountId")?))
 }
 
@@ -178,7 +210,7 @@ pub fn contracts(
     state: &str,
     #[wasm_bindgen(js_name = accountId)] account_id: &str,
 ) -> Result<String, JsValue> {
-    let state: State = decode(state, "state")?;
+    let state = state_of(state)?;
     encode(&access::contracts_for(
         &state,
         &id(account_id, "accountId")?,
@@ -192,7 +224,7 @@ pub fn contract(
     #[wasm_bindgen(js_name = accountId)] account_id: &str,
     #[wasm_bindgen(js_name = contractId)] contract_id: &str,
 ) -> Result<String, JsValue> {
-    let state: State = decode(state, "state")?;
+    let state = state_of(state)?;
     let contract: ContractId = id(contract_id, "contractId")?;
     view(access::contract_view(
         &state,
@@ -208,7 +240,7 @@ pub fn tickets(
     #[wasm_bindgen(js_name = accountId)] account_id: &str,
     #[wasm_bindgen(js_name = contractId)] contract_id: &str,
 ) -> Result<String, JsValue> {
-    let state: State = decode(state, "state")?;
+    let state = state_of(state)?;
     let contract: ContractId = id(contract_id, "contractId")?;
     view(access::tickets_for(
         &state,
@@ -225,7 +257,7 @@ pub fn delegates(
     #[wasm_bindgen(js_name = contractId)] contract_id: &str,
     now: &str,
 ) -> Result<String, JsValue> {
-    let state: State = decode(state, "state")?;
+    let state = state_of(state)?;
     let contract: ContractId = id(contract_id, "contractId")?;
     view(access::delegates_for(
         &state,
@@ -242,7 +274,7 @@ pub fn transfers(
     #[wasm_bindgen(js_name = accountId)] account_id: &str,
     now: &str,
 ) -> Result<String, JsValue> {
-    let state: State = decode(state, "state")?;
+    let state = state_of(state)?;
     encode(&access::transfers_for(
         &state,
         &id(account_id, "accountId")?,
@@ -256,7 +288,7 @@ pub fn customers(
     state: &str,
     #[wasm_bindgen(js_name = accountId)] account_id: &str,
 ) -> Result<String, JsValue> {
-    let state: State = decode(state, "state")?;
+    let state = state_of(state)?;
     let reseller: AccountId = id(account_id, "accountId")?;
     encode(&entitle_rules::reseller::managed_customers(
         &state, &reseller,
@@ -287,7 +319,7 @@ impl Access {
         state: &str,
         #[wasm_bindgen(js_name = accountId)] account_id: &str,
     ) -> Result<Access, JsValue> {
-        let mut state: State = decode(state, "state")?;
+        let mut state = state_of(state)?;
         // Every check looks records up by key: found at once, wherever they sit.
         state.index();
         let account_id = id(account_id, "accountId")?;
@@ -355,8 +387,8 @@ impl Access {
 mod commands {
     //! Commands, for those who run them in JavaScript (the package's `full` entry).
 
-    use super::{decode, encode, error, time};
-    use entitle_rules::{CommandError, State};
+    use super::{decode, encode, error, state_of, time};
+    use entitle_rules::CommandError;
     use wasm_bindgen::prelude::*;
 
     fn command_error(e: &CommandError) -> JsValue {
@@ -366,7 +398,7 @@ mod commands {
     /// Runs an account's command; throws its error with `code` and `status`.
     #[wasm_bindgen]
     pub fn execute(state: &str, command: &str, context: &str) -> Result<String, JsValue> {
-        let state: State = decode(state, "state")?;
+        let state = state_of(state)?;
         let outcome = entitle_rules::execute(
             &state,
             &decode(command, "command")?,
@@ -379,7 +411,7 @@ mod commands {
     /// Runs a store's command (imports, device state) at `now`.
     #[wasm_bindgen(js_name = executeStore)]
     pub fn execute_store(state: &str, command: &str, now: &str) -> Result<String, JsValue> {
-        let state: State = decode(state, "state")?;
+        let state = state_of(state)?;
         let outcome =
             entitle_rules::execute_store(&state, &decode(command, "command")?, time(now)?)
                 .map_err(|e| command_error(&e))?;
@@ -389,7 +421,7 @@ mod commands {
     /// Applies an outcome's changes to a state and returns the new state.
     #[wasm_bindgen(js_name = applyChanges)]
     pub fn apply_changes(state: &str, changes: &str) -> Result<String, JsValue> {
-        let mut state: State = decode(state, "state")?;
+        let mut state = state_of(state)?;
         let changes: Vec<entitle_rules::Change> = decode(changes, "changes")?;
         state.apply_all(&changes);
         encode(&state)
