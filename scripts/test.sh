@@ -28,8 +28,8 @@ cargo clippy --quiet -p entitle-wasm -p entitle-worker --target wasm32-unknown-u
 log "rustdoc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p entitle-rules -p entitle-wasm
 
-log "native tests of the rules, and the worker's generated OpenAPI document and error reference"
-cargo test -p entitle-rules -p entitle-worker --features entitle-rules/ts 2>&1 | tee "$logdir/cargo.log" | grep -E "^test result|FAILED|panicked" || true
+log "native tests of the rules, of the npm package's state reader against serde, and the worker's generated OpenAPI document and error reference"
+cargo test -p entitle-rules -p entitle-wasm -p entitle-worker --features entitle-rules/ts 2>&1 | tee "$logdir/cargo.log" | grep -E "^test result|FAILED|panicked" || true
 if grep -qE "^test result: FAILED|^error(\[E[0-9]+\])?:|^error: test failed" "$logdir/cargo.log" || ! grep -q "^test result: ok" "$logdir/cargo.log"; then
   cat "$logdir/cargo.log" | tail -60
   exit 1
