@@ -18,6 +18,7 @@ import { startWorker, client, root } from "../tests/support/worker.mjs";
 
 const require = createRequire(import.meta.url);
 const entitle = require(join(root, "crates/entitle-wasm/npm/dist/node/index.js"));
+const full = require(join(root, "crates/entitle-wasm/npm/dist/full/node/index.js")); // cuts snapshots, as the worker does
 const cedar = require("@cedar-policy/cedar-wasm/nodejs");
 
 const NOW = "2026-03-01T10:00:00.000Z";
@@ -93,7 +94,7 @@ const preparsed = cedar.preparsePolicySet("entitle", policies);
 if (preparsed.type !== "success") throw new Error(`cedar could not preparse: ${JSON.stringify(preparsed)}`);
 for (const extra of [0, 50]) {
   const { state, entities } = world(extra);
-  const snapshot = entitle.accessSnapshot(state, "dev");
+  const snapshot = full.accessSnapshot(state, "dev");
   const access = new entitle.Access(snapshot, "dev");
   const label = `${extra + 1} contract${extra ? "s" : ""} in the snapshot`;
   // The first contract of the snapshot and, with 51, the last: Access indexes the snapshot, so both cost the same.
@@ -144,7 +145,7 @@ const pages = {
 };
 const big = world(50);
 const bodies = {
-  "/snapshot.json": JSON.stringify({ accountId: "dev", state: entitle.accessSnapshot(big.state, "dev") }),
+  "/snapshot.json": JSON.stringify({ accountId: "dev", state: full.accessSnapshot(big.state, "dev") }),
   "/cedar.json": JSON.stringify({ policies, entities: big.entities }),
 };
 const server = createServer((req, res) => {

@@ -1,6 +1,6 @@
 // Type-checks the npm package's public API as a storefront would use it (tsc --noEmit).
-import init, { Access, authorize, accessSnapshot, projects, type Decision, type State, type ReasonCode } from "@entitle/rules";
-import { execute, type Command, type Outcome } from "@entitle/rules/full";
+import init, { Access, authorize, projects, type Decision, type State, type ReasonCode } from "@entitle/rules";
+import { accessSnapshot, execute, type Command, type Outcome } from "@entitle/rules/full";
 import * as node from "@entitle/rules/node";
 
 export async function storefront(state: State, accountId: string): Promise<boolean> {

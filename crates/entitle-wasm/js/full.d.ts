@@ -4,6 +4,12 @@ import type { Change, Command, Context, Outcome, State, StoreCommand } from "./t
 export * from "./rules.js";
 export { default } from "./rules.js";
 
+/**
+ * The records `accountId` may see in a whole `state`: what `GET /v1/me/access` returns as
+ * `state`, cut as the worker cuts it. A page loads that answer into an `Access` instead.
+ */
+export declare function accessSnapshot(state: State, accountId: string): State;
+
 /** Runs an account's command; throws its error (an {@link EntitleError}) with `code` and `status`. */
 export declare function execute(state: State, command: Command, context: Context): Outcome;
 

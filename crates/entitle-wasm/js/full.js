@@ -6,6 +6,11 @@ import { call, list, record, text } from "./internal.js";
 export * from "./rules.js";
 export { default } from "./rules.js";
 
+/** The records `accountId` may see in a whole `state`: what `GET /v1/me/access` returns as `state`. */
+export function accessSnapshot(state, accountId) {
+  return call(glue.accessSnapshot, record(state, "state"), text(accountId, "accountId"));
+}
+
 /** Runs an account's command; throws its error with `code` and `status`. */
 export function execute(state, command, context) {
   return call(glue.execute, record(state, "state"), record(command, "command"), record(context, "context"));

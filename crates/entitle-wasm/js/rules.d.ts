@@ -68,9 +68,6 @@ export declare function authorize(
   now: string,
 ): Decision;
 
-/** The records `accountId` may see: what `GET /v1/me/access` returns as `state`. */
-export declare function accessSnapshot(state: State, accountId: string): State;
-
 /** The projects the account owns or that are shared with it. */
 export declare function projects(state: State, accountId: string): ProjectView[];
 

@@ -24,11 +24,6 @@ export function authorize(state, accountId, action, resource, now) {
     record(resource, "resource"), text(now, "now"));
 }
 
-/** The records `accountId` may see: what `GET /v1/me/access` returns as `state`. */
-export function accessSnapshot(state, accountId) {
-  return call(glue.accessSnapshot, record(state, "state"), text(accountId, "accountId"));
-}
-
 /** The projects the account owns or that are shared with it. */
 export function projects(state, accountId) {
   return call(glue.projects, record(state, "state"), text(accountId, "accountId"));

@@ -14,10 +14,11 @@
 //! carrying `code` (the stable code) and `status` (the HTTP status the worker answers with for
 //! the same error); the JavaScript layer re-throws them as `EntitleError`.
 //!
-//! Without the `commands` feature the module answers questions only (decisions, access
+//! Without the `commands` feature the module answers questions only (decisions, loaded access
 //! snapshots, list views): the command modules of the rules are never linked in. That is what
 //! a storefront page loads. With it, `execute`, `executeStore` and `applyChanges` are exported
-//! too (the package's `full` entry).
+//! too, and `accessSnapshot`, which cuts an account's snapshot out of a whole state as the
+//! worker does (the package's `full` entry).
 
 use entitle_rules::access;
 use entitle_rules::ids::{AccountId, ContractId, ProjectId};
@@ -26,6 +27,11 @@ use serde::Serialize;
 #[cfg(feature = "commands")]
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
+
+// talc instead of the default dlmalloc: a storefront page downloads every byte of the module.
+#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 #[wasm_bindgen]
 extern "C" {
@@ -156,6 +162,10 @@ pub fn authorize(
 }
 
 /// The records `accountId` may see: what `GET /v1/me/access` returns as `state`.
+///
+/// Only in the full build: a page never holds a whole state to cut a snapshot from. It loads
+/// the snapshot the worker cut (`GET /v1/me/access`) into an [`Access`] and asks that.
+#[cfg(feature = "commands")]
 #[wasm_bindgen(js_name = accessSnapshot)]
 pub fn access_snapshot(
     state: &str,
