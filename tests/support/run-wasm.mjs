@@ -1,25 +1,35 @@
 // Runs a scenario through the npm package (full build, node target), as a storefront would: decisions are
-// made on the actor's access snapshot. Returns what each step actually got.
+// made on the actor's access snapshot. Returns what each step actually got. Every decision and list
+// view is asked of the check-only build too (states parsed by JavaScript's JSON.parse and read by
+// the rules' `decode`, where the full build uses serde_json): it must answer exactly alike.
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { importOrder, beginStep, endStep, queries, queryArgs, shapeAnswer, flatEvent, eventValues, save } from "./scenario.mjs";
 
 const require = createRequire(import.meta.url);
 export const entitle = require("../../crates/entitle-wasm/npm/dist/full/node/index.js");
+const check = require("../../crates/entitle-wasm/npm/dist/node/index.js");
 
 function failure(error) {
   if (typeof error?.code !== "string") throw error;
   return { error: error.code, status: error.status };
 }
 
-function query(state, actor, q, now) {
-  const call = entitle[queries[q.type].call];
-  if (typeof call !== "function") throw new Error(`the npm package has no ${queries[q.type].call}`);
+function answer(call, state, actor, q, now) {
   try {
     return shapeAnswer(q.type, call(state, actor, ...queryArgs(q, now)));
   } catch (error) {
     return failure(error);
   }
+}
+
+function query(state, actor, q, now) {
+  const name = queries[q.type].call;
+  if (typeof entitle[name] !== "function") throw new Error(`the npm package has no ${name}`);
+  const full = answer(entitle[name], state, actor, q, now);
+  // accessSnapshot is only in the full build; every other question is in both.
+  if (name !== "accessSnapshot") assert.deepEqual(answer(check[name], state, actor, q, now), full, `check-only ${name}`);
+  return full;
 }
 
 /** Runs `scenario`; returns `{ actual, expected, saved, state, now }` (expectations with aliases resolved; the final state and time) with one entry per step (`{ skipped: true }` where an alias is missing). */
@@ -71,6 +81,10 @@ export function runWasm(scenario) {
       const access = new entitle.Access(snapshot, actor);
       assert.deepEqual(access.decide(action, type, id, now), decision);
       access.free();
+      assert.deepEqual(check.authorize(snapshot, actor, action, { type, id }, now), decision, "check-only authorize");
+      const loaded = new check.Access(snapshot, actor);
+      assert.deepEqual(loaded.decide(action, type, id, now), decision, "check-only Access");
+      loaded.free();
       actual = decision;
     } else if (step.query) {
       actual = query(state, actor, step.query, now);

@@ -4,12 +4,13 @@
 //! The wire format is defined once, by the serde attributes on the model; this module reads
 //! the same format without serde's derived visitors. Those visitors, instantiated for every
 //! record type and inlined by the optimizer, were most of the check-only module's size (see
-//! BENCHMARKS.md). Here the text is parsed once into a [`serde_json::Value`] (one
-//! instantiation of serde_json's parser), and each record is taken out of its object field by
-//! field with a handful of small, non-generic helpers. Leaf values (ids, emails, timestamps,
-//! unit enums, strings, flags, counts) still go through their own serde `Deserialize`, so their
-//! checks and names are not repeated either; they are driven by a minimal deserializer whose
-//! errors never format floating-point numbers.
+//! BENCHMARKS.md). Here the text is parsed once into a [`serde_json::Value`] (by serde_json,
+//! or, in the npm package, by JavaScript's own `JSON.parse`, so that serde_json's parser is
+//! not in the module at all), and each record is taken out of its object field by field with
+//! a handful of small, non-generic helpers. Leaf values (ids, emails, timestamps, unit enums,
+//! strings, flags, counts) still go through their own serde `Deserialize`, so their checks and
+//! names are not repeated either; they are driven by a minimal deserializer whose errors never
+//! format floating-point numbers.
 //!
 //! What is written again here is each record's list of fields: its name, and whether it is
 //! required, optional or defaulted. `crates/entitle-wasm/tests/decode.rs` holds this module to
@@ -465,7 +466,13 @@ fn parse(text: &str) -> Result<Value, Invalid> {
 /// Reads a state from JSON text, as serde reads it (every list may be missing; no unknown
 /// field anywhere), without serde's derived visitors.
 pub fn state(text: &str) -> Result<State, Invalid> {
-    let mut f = Fields::of(parse(text)?)?;
+    state_from_value(parse(text)?)
+}
+
+/// Reads a state from a JSON value already parsed (by JavaScript's `JSON.parse`, in the npm
+/// package), exactly as [`state`] reads the text of that value.
+pub fn state_from_value(value: Value) -> Result<State, Invalid> {
+    let mut f = Fields::of(value)?;
     let state = State {
         accounts: f.records("accounts", account)?,
         products: f.records("products", product)?,
@@ -486,7 +493,12 @@ pub fn state(text: &str) -> Result<State, Invalid> {
 
 /// Reads a resource (`{"type": …, "id": …}`) from JSON text.
 pub fn resource(text: &str) -> Result<Resource, Invalid> {
-    let mut f = Fields::of(parse(text)?)?;
+    resource_from_value(parse(text)?)
+}
+
+/// Reads a resource from a JSON value already parsed, as [`resource`] reads its text.
+pub fn resource_from_value(value: Value) -> Result<Resource, Invalid> {
+    let mut f = Fields::of(value)?;
     let resource = Resource {
         resource_type: f.required("type")?,
         id: f.required("id")?,

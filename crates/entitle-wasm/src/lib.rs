@@ -7,7 +7,8 @@
 //! hand-written modules in `js/`, checks the type of every JavaScript argument, turns objects
 //! into JSON text and back, and throws the package's `EntitleError`, so no JavaScript value
 //! of an unexpected type ever reaches the generated glue (where it would trap). Here, records
-//! arrive as JSON text and leave as JSON text. States and resources are read by
+//! arrive as JSON text and leave as JSON text. In the check-only build, states and resources
+//! are parsed by JavaScript's `JSON.parse` (module `value`) and read by
 //! `entitle_rules::decode`, which reads exactly what serde reads (a test holds it to that, field
 //! by field) without serde's derived visitors, most of the module's size otherwise; answers are
 //! written by serde_json. Errors are thrown as `Error` objects
@@ -27,6 +28,9 @@ use serde::Serialize;
 #[cfg(feature = "commands")]
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
+
+#[cfg(not(feature = "commands"))]
+mod value;
 
 // talc instead of the default dlmalloc: a storefront page downloads every byte of the module.
 #[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
@@ -52,13 +56,22 @@ fn invalid(what: &str, detail: &dyn std::fmt::Display) -> JsValue {
     error("invalid_input", 400, &format!("{what}: {detail}"))
 }
 
+/// JSON text that is not JSON (the package's JavaScript layer never passes such text).
+#[cfg(not(feature = "commands"))]
+fn not_json(what: &str) -> JsValue {
+    error("invalid_input", 400, &format!("{what}: not JSON text"))
+}
+
 /// Decodes a state from JSON text as serde reads it: unknown fields are refused, as over HTTP.
-/// The check-only build reads it with the rules' size-minded reader; the full build, which
+/// The check-only build parses it with JavaScript's `JSON.parse` (see `value`) and reads it with
+/// the rules' size-minded reader; the full build, which
 /// links serde's visitors of every record anyway (for the changes of `applyChanges`), with
 /// serde. `crates/entitle-wasm/tests/decode.rs` holds the two to the same reading.
 fn state_of(text: &str) -> Result<State, JsValue> {
     #[cfg(not(feature = "commands"))]
-    let state = entitle_rules::decode::state(text).map_err(|e| invalid("state", &e));
+    let state = value::parse(text)
+        .ok_or_else(|| not_json("state"))
+        .and_then(|v| entitle_rules::decode::state_from_value(v).map_err(|e| invalid("state", &e)));
     #[cfg(feature = "commands")]
     let state = decode(text, "state");
     state
@@ -106,7 +119,11 @@ fn resource_type(name: &str) -> Result<ResourceType, JsValue> {
 /// A resource from JSON text, read as `state_of` reads states.
 fn resource_of(text: &str) -> Result<Resource, JsValue> {
     #[cfg(not(feature = "commands"))]
-    let resource = entitle_rules::decode::resource(text).map_err(|e| invalid("resource", &e));
+    let resource = value::parse(text)
+        .ok_or_else(|| not_json("resource"))
+        .and_then(|v| {
+            entitle_rules::decode::resource_from_value(v).map_err(|e| invalid("resource", &e))
+        });
     #[cfg(feature = "commands")]
     let resource = decode(text, "resource");
     resource
