@@ -24,9 +24,7 @@ impl Source {
     pub fn keys(&self, state: &State) -> Vec<String> {
         let mut keys = BTreeSet::new();
         for (read, column) in &self.0 {
-            for row in state.relation(read) {
-                keys.extend(row.column(column));
-            }
+            keys.extend(state.relation(read, column));
         }
         keys.into_iter().collect()
     }

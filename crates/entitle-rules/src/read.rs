@@ -432,11 +432,15 @@ impl Read {
 
     /// Whether `record` is one of the rows this read returns.
     pub fn matches<R: Record>(&self, record: &R) -> bool {
-        let lookup = self.lookup();
-        lookup.table == R::TABLE
-            && lookup
-                .filters
-                .iter()
+        self.lookup().matches(record)
+    }
+}
+
+impl Lookup {
+    /// Whether `record` is one of the rows this query returns.
+    pub fn matches<R: Record>(&self, record: &R) -> bool {
+        self.table == R::TABLE
+            && (self.filters.iter())
                 .all(|(column, value)| record.column(column).as_deref() == Some(value.as_str()))
     }
 }

@@ -9,7 +9,7 @@ use crate::model::{
     Account, Contract, Delegate, DelegateStatus, Invitation, License, Order, Product, Project,
     Share, Ticket, Transfer, TransferSubject,
 };
-use crate::read::{Read, Reads, Record, Table};
+use crate::read::{Lookup, Read, Reads, Record, Table};
 use crate::text::Email;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -710,10 +710,32 @@ impl State {
         })
     }
 
-    /// The rows of any read, noted like every other read.
-    pub fn relation(&self, read: &Read) -> Vec<Row> {
+    /// The `column` of each row of any read, noted like every other read. The rows are not
+    /// copied: a list needs only the column that names its items.
+    pub fn relation(&self, read: &Read, column: &str) -> Vec<String> {
+        fn values<T: Record>(records: &[T], lookup: &Lookup, column: &str) -> Vec<String> {
+            (records.iter())
+                .filter(|r| lookup.matches(*r))
+                .filter_map(|r| r.column(column))
+                .collect()
+        }
         self.reads.note(|| read.clone());
-        self.rows(read)
+        let lookup = read.lookup();
+        let l = &lookup;
+        match lookup.table.name {
+            "accounts" => values(&self.accounts, l, column),
+            "products" => values(&self.products, l, column),
+            "licenses" => values(&self.licenses, l, column),
+            "orders" => values(&self.orders, l, column),
+            "projects" => values(&self.projects, l, column),
+            "shares" => values(&self.shares, l, column),
+            "contracts" => values(&self.contracts, l, column),
+            "delegates" => values(&self.delegates, l, column),
+            "invitations" => values(&self.invitations, l, column),
+            "tickets" => values(&self.tickets, l, column),
+            "transfers" => values(&self.transfers, l, column),
+            _ => Vec::new(),
+        }
     }
 
     /// The shares of a project.
