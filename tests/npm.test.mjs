@@ -130,6 +130,44 @@ for (const [name, api] of [["check-only", check], ["full", full]]) {
   });
 }
 
+test("a record JSON cannot hold or nested past any limit throws invalid_input in both builds, and the module still answers", () => {
+  const nested = (depth) => {
+    let value = "x";
+    for (let i = 0; i < depth; i++) value = [value];
+    return value;
+  };
+  const cycle = { ...state, accounts: [] };
+  cycle.accounts.push(cycle);
+  const records = {
+    "a BigInt": { ...state, products: [{ ...state.products[0], id: 1n }] },
+    "a cycle": cycle,
+    // Past serde_json's limit of 128, and past what the module's stack could hold if it
+    // recursed without one; and past what JSON.stringify itself can write.
+    "200 levels of nesting": { ...state, tickets: nested(200) },
+    "3,000 levels of nesting": { ...state, tickets: nested(3000) },
+    "100,000 levels of nesting": { ...state, tickets: nested(100000) },
+  };
+  for (const api of [check, full]) {
+    for (const [what, record] of Object.entries(records)) {
+      const uses = [
+        () => api.authorize(record, "a", "contract.view", { type: "contract", id: "c" }, NOW),
+        () => new api.Access(record, "a"),
+        () => api.authorize(state, "a", "contract.view", { type: "contract", id: nested(3000) }, NOW),
+        () => api.projects(record, "a"),
+      ];
+      for (const use of uses) {
+        assert.throws(use, (error) => {
+          assert.ok(error instanceof api.EntitleError, `${what}: ${error?.name}: ${error?.message}`);
+          assert.equal(error.code, "invalid_input", `${what}: ${error.message}`);
+          assert.equal(error.status, 400);
+          return true;
+        });
+      }
+    }
+    assert.deepEqual(api.authorize(state, "a", "contract.view", { type: "contract", id: "c" }, NOW), { allowed: true, reasons: ["owner"] });
+  }
+});
+
 test("a freed Access throws access_freed, not a null pointer", () => {
   const access = new check.Access(state, "a");
   assert.equal(access.can("contract.view", "contract", "c", NOW), true);

@@ -27,16 +27,25 @@ export function text(value, what) {
   return value;
 }
 
+/** JSON text of a record or list; a value JSON cannot hold (a BigInt, a cycle, nesting deeper than the engine's stack) is the caller's mistake too. */
+function json(value, what) {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    throw new EntitleError("invalid_input", `${what}: cannot be written as JSON (${error.message.split("\n")[0]})`, 400);
+  }
+}
+
 export function record(value, what) {
   if (value === null || typeof value !== "object" || Array.isArray(value) || value instanceof Date) {
     throw invalid(what, "a plain object", value);
   }
-  return JSON.stringify(value);
+  return json(value, what);
 }
 
 export function list(value, what) {
   if (!Array.isArray(value)) throw invalid(what, "an array", value);
-  return JSON.stringify(value);
+  return json(value, what);
 }
 
 /** Turns what the module threw into an EntitleError. */

@@ -56,10 +56,14 @@ fn invalid(what: &str, detail: &dyn std::fmt::Display) -> JsValue {
     error("invalid_input", 400, &format!("{what}: {detail}"))
 }
 
-/// JSON text that is not JSON (the package's JavaScript layer never passes such text).
+/// JSON text JavaScript's parser could not read, or nested deeper than serde_json reads.
 #[cfg(not(feature = "commands"))]
-fn not_json(what: &str) -> JsValue {
-    error("invalid_input", 400, &format!("{what}: not JSON text"))
+fn unreadable(what: &str, why: &value::Unreadable) -> JsValue {
+    let why = match why {
+        value::Unreadable::NotJson => "not JSON text",
+        value::Unreadable::TooDeep => "arrays and objects nested more than 127 deep",
+    };
+    error("invalid_input", 400, &format!("{what}: {why}"))
 }
 
 /// Decodes a state from JSON text as serde reads it: unknown fields are refused, as over HTTP.
@@ -70,7 +74,7 @@ fn not_json(what: &str) -> JsValue {
 fn state_of(text: &str) -> Result<State, JsValue> {
     #[cfg(not(feature = "commands"))]
     let state = value::parse(text)
-        .ok_or_else(|| not_json("state"))
+        .map_err(|why| unreadable("state", &why))
         .and_then(|v| entitle_rules::decode::state_from_value(v).map_err(|e| invalid("state", &e)));
     #[cfg(feature = "commands")]
     let state = decode(text, "state");
@@ -120,7 +124,7 @@ fn resource_type(name: &str) -> Result<ResourceType, JsValue> {
 fn resource_of(text: &str) -> Result<Resource, JsValue> {
     #[cfg(not(feature = "commands"))]
     let resource = value::parse(text)
-        .ok_or_else(|| not_json("resource"))
+        .map_err(|why| unreadable("resource", &why))
         .and_then(|v| {
             entitle_rules::decode::resource_from_value(v).map_err(|e| invalid("resource", &e))
         });

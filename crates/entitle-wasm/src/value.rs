@@ -25,30 +25,56 @@ extern "C" {
     fn values(value: &JsValue) -> Vec<JsValue>;
 }
 
-/// Parses JSON text with JavaScript's parser; `None` when the text is not JSON.
-pub(crate) fn parse(text: &str) -> Option<Value> {
-    json_parse(text).ok().map(|parsed| copy(&parsed))
+/// serde_json's limit, kept here too: arrays and objects nest at most 127 deep. Without it, a
+/// deeply nested value would exhaust the stack in the middle of the module (serde_json refuses
+/// it for the same reason); no state comes near it.
+const MAX_DEPTH: u32 = 128;
+
+/// Why JSON text cannot be read.
+pub(crate) enum Unreadable {
+    /// The text is not JSON (the package's JavaScript layer never passes such text).
+    NotJson,
+    /// Arrays and objects nest deeper than serde_json reads.
+    TooDeep,
 }
 
-/// A value `JSON.parse` returned: a string, boolean, number, null, array or plain object.
-fn copy(value: &JsValue) -> Value {
-    if let Some(text) = value.as_string() {
+/// Parses JSON text with JavaScript's parser.
+pub(crate) fn parse(text: &str) -> Result<Value, Unreadable> {
+    let parsed = json_parse(text).map_err(|_| Unreadable::NotJson)?;
+    copy(&parsed, MAX_DEPTH).ok_or(Unreadable::TooDeep)
+}
+
+/// A value `JSON.parse` returned (a string, boolean, number, null, array or plain object), if
+/// it nests less than `depth` deep.
+fn copy(value: &JsValue, depth: u32) -> Option<Value> {
+    let inner = || depth.checked_sub(1).filter(|d| *d > 0);
+    Some(if let Some(text) = value.as_string() {
         Value::String(text)
     } else if let Some(flag) = value.as_bool() {
         Value::Bool(flag)
     } else if let Some(number) = value.as_f64() {
         self::number(number)
     } else if is_array(value) {
-        Value::Array(values(value).iter().map(copy).collect())
+        let depth = inner()?;
+        Value::Array(
+            values(value)
+                .iter()
+                .map(|v| copy(v, depth))
+                .collect::<Option<_>>()?,
+        )
     } else if value.is_object() {
+        let depth = inner()?;
         let names = keys(value)
             .into_iter()
             .map(|name| name.as_string().unwrap_or_default());
-        let fields = values(value).iter().map(copy).collect::<Vec<_>>();
+        let fields = values(value)
+            .iter()
+            .map(|v| copy(v, depth))
+            .collect::<Option<Vec<_>>>()?;
         Value::Object(names.zip(fields).collect::<Map<String, Value>>())
     } else {
         Value::Null
-    }
+    })
 }
 
 /// A number as serde_json reads its literal: integers as integers, anything else as a float.
