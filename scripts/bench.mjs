@@ -206,7 +206,7 @@ const size = (path) => {
   return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
 };
 const sizes = [
-  ["@entitle/rules, default entries (check-only: decisions, snapshots, list views)", size("crates/entitle-wasm/npm/dist/web/entitle_rules_bg.wasm")],
+  ["@entitle/rules, default entries (check-only: decisions on loaded snapshots, list views)", size("crates/entitle-wasm/npm/dist/web/entitle_rules_bg.wasm")],
   ["@entitle/rules/full (with the commands)", size("crates/entitle-wasm/npm/dist/full/web/entitle_rules_bg.wasm")],
   ["entitle worker", size("crates/entitle-worker/build/index_bg.wasm")],
   ["@cedar-policy/cedar-wasm 4.13.0 (web)", size("node_modules/@cedar-policy/cedar-wasm/web/cedar_wasm_bg.wasm")],

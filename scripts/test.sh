@@ -22,8 +22,10 @@ cargo fmt --all -- --check
 
 log "clippy (host and wasm32)"
 cargo clippy --quiet -p entitle-rules -p entitle-wasm -p entitle-worker --all-targets -- -D warnings
-# The wasm crate is linted with and without its `commands` feature (full and check-only builds).
+# The wasm crate is linted on wasm32 with and without its `commands` feature (full and
+# check-only builds: each compiles code the other leaves out).
 cargo clippy --quiet -p entitle-wasm -p entitle-worker --target wasm32-unknown-unknown --features entitle-wasm/commands -- -D warnings
+cargo clippy --quiet -p entitle-wasm --target wasm32-unknown-unknown -- -D warnings
 
 log "rustdoc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p entitle-rules -p entitle-wasm

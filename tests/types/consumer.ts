@@ -2,6 +2,7 @@
 import init, { Access, authorize, projects, type Decision, type State, type ReasonCode } from "@entitle/rules";
 import { accessSnapshot, execute, type Command, type Outcome } from "@entitle/rules/full";
 import * as node from "@entitle/rules/node";
+import * as rules from "@entitle/rules";
 
 export async function storefront(state: State, accountId: string): Promise<boolean> {
   await init();
@@ -22,3 +23,6 @@ export function onNode(state: State): Decision {
 
 // @ts-expect-error: action names are checked
 authorize({}, "a", "contract.fly", { type: "contract", id: "c1" }, "2026-01-01T00:00:00Z");
+
+// @ts-expect-error: cutting a snapshot out of a whole state is in the full entry only
+rules.accessSnapshot({}, "a");

@@ -1,4 +1,5 @@
-// The full API of @entitle/rules: everything of the default entry, plus the commands.
+// The full API of @entitle/rules: everything of the default entry, plus the commands and
+// accessSnapshot.
 import type { Change, Command, Context, Outcome, State, StoreCommand } from "./types.js";
 
 export * from "./rules.js";

@@ -1,5 +1,5 @@
-// The full API of @entitle/rules: everything in ./rules.js, plus the commands, for those who
-// run them in JavaScript (tests, store backends, offline tools).
+// The full API of @entitle/rules: everything in ./rules.js, plus the commands and accessSnapshot,
+// for those who run them in JavaScript (tests, store backends, offline tools).
 import * as glue from "./entitle_rules.js";
 import { call, list, record, text } from "./internal.js";
 

@@ -1,4 +1,4 @@
-// The public API of @entitle/rules (decisions, access snapshots and list views). Data types
+// The public API of @entitle/rules (decisions on loaded access snapshots, and list views). Data types
 // are generated from the Rust types of entitle-rules into ./types.d.ts.
 import type {
   Account, ActionName, CommandErrorCode, ContractView, Decision, DelegatesView, License, ProjectView, ReasonCode,

@@ -62,6 +62,7 @@ fn unreadable(what: &str, why: &value::Unreadable) -> JsValue {
     let why = match why {
         value::Unreadable::NotJson => "not JSON text",
         value::Unreadable::TooDeep => "arrays and objects nested more than 127 deep",
+        value::Unreadable::LoneSurrogate => "a string holds a lone surrogate, not Unicode text",
     };
     error("invalid_input", 400, &format!("{what}: {why}"))
 }

@@ -1,14 +1,17 @@
 //! JSON values as JavaScript's own `JSON.parse` reads them, for the check-only build.
 //!
 //! A storefront's browser already holds a JSON parser; linking serde_json's as well cost the
-//! page about 6 KB of gzip. Here the text the package's JavaScript layer wrote (always
+//! page about 5 KB of gzip. Here the text the package's JavaScript layer wrote (always
 //! `JSON.stringify`'s output) goes back through `JSON.parse`, and the resulting JavaScript
 //! value is copied into a [`serde_json::Value`], which `entitle_rules::decode` then reads as it
-//! reads serde_json's parse of the same text. The differences with serde_json's parser are
-//! where no such text can reach it: duplicate keys (`JSON.stringify` never writes them) and
-//! integers beyond 2^53, which JavaScript numbers do not hold exactly (no field takes one).
-//! `tests/support/run-wasm.mjs` holds the check-only build to the full build (which parses
-//! with serde_json) on every question of every scenario.
+//! reads serde_json's parse of the same text. What serde_json refuses is refused here too:
+//! nesting past 127 levels, and strings holding a lone surrogate (which wasm-bindgen's copy of a
+//! string would otherwise turn into U+FFFD). The differences left are where no such text can
+//! reach it: duplicate keys (`JSON.stringify` never writes them) and integers beyond 2^53,
+//! which JavaScript numbers do not hold exactly (no field takes one). Two tests hold the
+//! check-only build to the full build (which parses with serde_json): `tests/npm.test.mjs` on
+//! odd values in every field, `tests/support/run-wasm.mjs` on every decision and list view of
+//! every scenario.
 
 use serde_json::{Map, Number, Value};
 use wasm_bindgen::prelude::*;
@@ -23,6 +26,8 @@ extern "C" {
     fn keys(value: &JsValue) -> Vec<JsValue>;
     #[wasm_bindgen(js_namespace = Object, js_name = values)]
     fn values(value: &JsValue) -> Vec<JsValue>;
+    #[wasm_bindgen(js_name = encodeURIComponent, catch)]
+    fn encode_uri_component(text: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 /// serde_json's limit, kept here too: arrays and objects nest at most 127 deep. Without it, a
@@ -36,19 +41,21 @@ pub(crate) enum Unreadable {
     NotJson,
     /// Arrays and objects nest deeper than serde_json reads.
     TooDeep,
+    /// A string holds a lone surrogate: it is not Unicode text.
+    LoneSurrogate,
 }
 
 /// Parses JSON text with JavaScript's parser.
 pub(crate) fn parse(text: &str) -> Result<Value, Unreadable> {
     let parsed = json_parse(text).map_err(|_| Unreadable::NotJson)?;
-    copy(&parsed, MAX_DEPTH).ok_or(Unreadable::TooDeep)
+    copy(&parsed, MAX_DEPTH)
 }
 
 /// A value `JSON.parse` returned (a string, boolean, number, null, array or plain object), if
 /// it nests less than `depth` deep.
-fn copy(value: &JsValue, depth: u32) -> Option<Value> {
-    let inner = || depth.checked_sub(1).filter(|d| *d > 0);
-    Some(if let Some(text) = value.as_string() {
+fn copy(value: &JsValue, depth: u32) -> Result<Value, Unreadable> {
+    let inner = || (depth.checked_sub(1).filter(|d| *d > 0)).ok_or(Unreadable::TooDeep);
+    Ok(if let Some(text) = text(value)? {
         Value::String(text)
     } else if let Some(flag) = value.as_bool() {
         Value::Bool(flag)
@@ -56,25 +63,42 @@ fn copy(value: &JsValue, depth: u32) -> Option<Value> {
         self::number(number)
     } else if is_array(value) {
         let depth = inner()?;
+        let items = values(value);
         Value::Array(
-            values(value)
+            items
                 .iter()
                 .map(|v| copy(v, depth))
-                .collect::<Option<_>>()?,
+                .collect::<Result<_, _>>()?,
         )
     } else if value.is_object() {
         let depth = inner()?;
-        let names = keys(value)
-            .into_iter()
-            .map(|name| name.as_string().unwrap_or_default());
-        let fields = values(value)
+        let (names, values) = (keys(value), values(value));
+        let names = names
             .iter()
-            .map(|v| copy(v, depth))
-            .collect::<Option<Vec<_>>>()?;
-        Value::Object(names.zip(fields).collect::<Map<String, Value>>())
+            .map(|name| text(name).map(Option::unwrap_or_default));
+        let fields = values.iter().map(|v| copy(v, depth));
+        let fields = names.zip(fields).map(|(name, field)| Ok((name?, field?)));
+        Value::Object(fields.collect::<Result<Map<String, Value>, _>>()?)
     } else {
         Value::Null
     })
+}
+
+/// A JavaScript string as Rust text (`None` for any other value). A lone surrogate is refused,
+/// as serde_json refuses the `\ud800` escape `JSON.stringify` writes for it; wasm-bindgen's copy
+/// would replace it with U+FFFD, so only text holding U+FFFD is looked at twice.
+fn text(value: &JsValue) -> Result<Option<String>, Unreadable> {
+    match value.as_string() {
+        Some(text) if has_replacement(&text) && encode_uri_component(value).is_err() => {
+            Err(Unreadable::LoneSurrogate)
+        }
+        text => Ok(text),
+    }
+}
+
+/// Whether text holds U+FFFD (bytes EF BF BD), compared bytewise: a `char` pattern links more.
+fn has_replacement(text: &str) -> bool {
+    text.as_bytes().windows(3).any(|w| w == [0xEF, 0xBF, 0xBD])
 }
 
 /// A number as serde_json reads its literal: integers as integers, anything else as a float.
