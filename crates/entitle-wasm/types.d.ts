@@ -1632,6 +1632,8 @@ export type ReasonCode =
   | "license_already_assigned"
   | "license_expired"
   | "transfer_pending"
+  | "server_active"
+  | "panels_active"
   | "partner_only"
   | "not_order_owner";
 

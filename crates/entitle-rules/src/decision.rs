@@ -4,7 +4,8 @@
 use crate::action::{Action, Resource, ResourceType};
 use crate::ids::{AccountId, ContractId, LicenseKey, OrderId, ProjectId};
 use crate::model::{
-    Account, AccountKind, Billing, CompanyRole, License, TransferStatus, TransferSubject,
+    Account, AccountKind, Billing, CompanyRole, License, Project, ProjectKind, TransferStatus,
+    TransferSubject,
 };
 use crate::state::State;
 use crate::time::Timestamp;
@@ -59,6 +60,8 @@ reasons! {
     LicenseAlreadyAssigned = "license_already_assigned": "The license is already on a project.",
     LicenseExpired = "license_expired": "The trial license has expired.",
     TransferPending = "transfer_pending": "A transfer of this resource is already waiting.",
+    ServerActive = "server_active": "The server project's server is still active: it is deactivated before the project changes owner.",
+    PanelsActive = "panels_active": "Panels are still signed in to the Lite project: they sign out before the project changes owner.",
     PartnerOnly = "partner_only": "Only partner accounts may transfer whole orders.",
     NotOrderOwner = "not_order_owner": "Only the order's owner may do this.",
 }
@@ -380,6 +383,10 @@ fn project(
             {
                 Decision::deny(Reason::TransferPending)
             }
+            Action::ProjectTransfer => match state.project(id).and_then(runtime_block) {
+                Some(reason) => Decision::deny(reason),
+                None => Decision::allow(Reason::Owner),
+            },
             _ => Decision::allow(Reason::Owner),
         },
         Some(ProjectRole::Recipient) => match action {
@@ -390,6 +397,19 @@ fn project(
             _ => Decision::deny(Reason::ShareRecipientForbidden),
         },
         None => Decision::deny(Reason::NotFound),
+    }
+}
+
+/// What keeps a project from changing owner now (seed 002: servers and panels are deactivated
+/// first): the active server of a server project, or panels signed in to a Lite project. The
+/// decision denies the transfer for it, and accepting a transfer checks it again.
+pub fn runtime_block(project: &Project) -> Option<Reason> {
+    if project.kind == ProjectKind::Server && project.server_active {
+        Some(Reason::ServerActive)
+    } else if project.kind == ProjectKind::Lite && project.active_panels > 0 {
+        Some(Reason::PanelsActive)
+    } else {
+        None
     }
 }
 

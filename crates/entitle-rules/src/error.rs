@@ -183,13 +183,17 @@ impl CommandError {
             Reason::LicenseExpired => Some(ErrorCode::LicenseExpired),
             Reason::TransferPending => Some(ErrorCode::TransferPending),
             Reason::ContractNotSubscription => Some(ErrorCode::ContractNotSubscription),
+            Reason::ServerActive => Some(ErrorCode::ServerActive),
+            Reason::PanelsActive => Some(ErrorCode::PanelsActive),
             _ => None,
         };
         if let Some(code) = state_code {
-            return Self {
-                code,
-                detail: format!("not possible now: {}", reason.code().replace('_', " ")),
+            let detail = match reason {
+                Reason::ServerActive => "deactivate the project's server before the transfer; the new owner activates it again".to_owned(),
+                Reason::PanelsActive => "sign out of the project on every device before the transfer".to_owned(),
+                _ => format!("not possible now: {}", reason.code().replace('_', " ")),
             };
+            return Self { code, detail };
         }
         let detail = match reason {
             Reason::NotFound => "the resource does not exist or is not visible to you".to_owned(),
@@ -237,6 +241,8 @@ mod tests {
                 "license_expired",
                 "transfer_pending",
                 "contract_not_subscription",
+                "server_active",
+                "panels_active",
                 "unknown_actor",
             ];
             assert!(

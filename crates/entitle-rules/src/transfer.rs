@@ -5,6 +5,7 @@
 
 use crate::action::Action;
 use crate::context::{Context, Fresh, Outcome, actor_account, email, not_found, permit};
+use crate::decision::runtime_block;
 use crate::error::{CommandError, ErrorCode};
 use crate::event::EventPayload;
 use crate::ids::{LicenseKey, ProjectId, TransferId};
@@ -50,24 +51,9 @@ pub fn may_receive(project_kind: ProjectKind, kind: AccountKind) -> bool {
     }
 }
 
-/// Why a project cannot leave now: its server is active, or panels are signed in.
+/// Why a project cannot leave now (the rules' one definition: [`runtime_block`]).
 fn runtime_blocks(project: &Project) -> Result<(), CommandError> {
-    if project.kind == ProjectKind::Server && project.server_active {
-        return Err(CommandError::new(
-            ErrorCode::ServerActive,
-            "deactivate the project's server before transferring it; the new owner activates it again",
-        ));
-    }
-    if project.kind == ProjectKind::Lite && project.active_panels > 0 {
-        return Err(CommandError::new(
-            ErrorCode::PanelsActive,
-            format!(
-                "{} panels are signed in: sign out of the project on every device first",
-                project.active_panels
-            ),
-        ));
-    }
-    Ok(())
+    runtime_block(project).map_or(Ok(()), |reason| Err(CommandError::denied(reason)))
 }
 
 fn request(
@@ -152,7 +138,7 @@ pub(crate) fn request_project(
     let project = state
         .project(project_id)
         .ok_or_else(|| not_found(ErrorCode::ProjectNotFound, "project", project_id.as_str()))?;
-    runtime_blocks(project)?;
+    // An active server or signed-in panels were refused by `permit`, as the decision says.
     let to = target(state, owner, &email(to_email)?)?;
     if !may_receive(project.kind, to.kind) {
         return Err(CommandError::new(
