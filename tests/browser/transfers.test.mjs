@@ -1,6 +1,8 @@
 // Seed 002 in the browser: Smart Homes (an integrator) transfers a Lite project to Dana (DIY)
 // and an unused license to Erik (an end user); the page explains the project's kind and device
-// state before the request; the targets accept, the requester cancels.
+// state before the request, and refuses a transfer an active server or signed-in panels block
+// before asking the worker (the rules' decision, in the browser); the targets accept, the
+// requester cancels.
 import { test, before, after } from "node:test";
 import { openDemo, camera, signIn, statusSays, refusal, assert } from "./support.mjs";
 
@@ -29,23 +31,17 @@ test("transfers: device state explained first, refusals in words, the target acc
   }
   await shot("01-integrator");
 
-  // The server project: the explanation comes before the request, the worker refuses it in words.
-  await page.click(`${card("Villa Rossi")} button.transfer`);
-  const explained = await page.textContent(`${card("Villa Rossi")} .transfer-panel`);
-  assert.match(explained, /Server projects go only to integrator or DIY accounts/);
-  assert.match(explained, /Cloud → Deactivation/);
-  await page.fill(`${card("Villa Rossi")} .transfer-form input[name=email]`, "dana@home.example");
-  await page.click(`${card("Villa Rossi")} .transfer-form button`);
-  assert.equal(await statusSays(page, /server is still active/, "error"), MESSAGES.server_active);
+  // The server project and the Lite project with panels signed in: the page knows, before any
+  // request, that the worker would refuse (server_active, panels_active), and says how to fix it.
+  assert.match(await page.textContent(`${card("Villa Rossi")} .device`), /Cloud → Deactivation/);
+  assert.equal(await refusal(page, `${card("Villa Rossi")} button.transfer`), MESSAGES.server_active);
+  assert.equal(await refusal(page, `${card("Flat 12")} button.transfer`), MESSAGES.panels_active);
   await shot("02-server-active-refused");
 
-  await page.click(`${card("Flat 12")} button.transfer`);
-  await page.fill(`${card("Flat 12")} .transfer-form input[name=email]`, "dana@home.example");
-  await page.click(`${card("Flat 12")} .transfer-form button`);
-  assert.equal(await statusSays(page, /Panels are still signed in/, "error"), MESSAGES.panels_active);
-
-  // A Lite project may not go to an end user.
+  // A Lite project may not go to an end user: the explanation comes before the request, the
+  // worker refuses it in words.
   await page.click(`${card("Office Lite")} button.transfer`);
+  assert.match(await page.textContent(`${card("Office Lite")} .transfer-panel`), /Lite projects go only to integrator or DIY accounts/);
   await page.fill(`${card("Office Lite")} .transfer-form input[name=email]`, "erik@mail.example");
   await page.click(`${card("Office Lite")} .transfer-form button`);
   assert.equal(await statusSays(page, /may not receive this project/, "error"), MESSAGES.recipient_kind_not_allowed);
