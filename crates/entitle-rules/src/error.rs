@@ -142,7 +142,7 @@ codes! {
     TransferCancelled = "transfer_cancelled", Gone: "The transfer was cancelled." => "Request the transfer again if it is still wanted.";
     InvitationWrongAccount = "invitation_wrong_account", Forbidden: "The invitation was sent to another address than the signed-in account's." => "Sign in with the invited address.";
     NotTransferRecipient = "not_transfer_recipient", Forbidden: "Only the transfer's recipient may accept it." => "Sign in as the recipient.";
-    NotTransferRequester = "not_transfer_requester", Forbidden: "Only the requester, the owner or the recipient may cancel the transfer." => "Sign in as one of them.";
+    NotTransferRequester = "not_transfer_requester", Forbidden: "Only the requester, the owner or the owner's company admin may cancel the transfer; its recipient declines it instead." => "Sign in as one of them.";
     ResellerOnly = "reseller_only", Forbidden: "Only reseller accounts may do this." => "Sign in as a reseller.";
     UnknownEventType = "unknown_event_type", Unprocessable: "A webhook subscription lists a name that is no event type of the feed." => "Use the event types of the feed (the `type` of `GET /v1/events` entries), or leave `events` out.";
     InvalidWebhookEvents = "invalid_webhook_events", Unprocessable: "A webhook subscription's `events` is empty or lists a type twice." => "List each event type once, or leave `events` out to receive every event.";

@@ -3,9 +3,10 @@
 //! project; servers and panels must be deactivated first; the project's kind limits who may
 //! receive it. A transfer moves nothing until the target accepts it.
 
+use crate::access::may_act_on_transfer;
 use crate::action::Action;
 use crate::context::{Context, Fresh, Outcome, actor_account, email, not_found, permit};
-use crate::decision::runtime_block;
+use crate::decision::{is_company_admin_of, runtime_block};
 use crate::error::{CommandError, ErrorCode};
 use crate::event::EventPayload;
 use crate::ids::{LicenseKey, ProjectId, TransferId};
@@ -153,14 +154,16 @@ pub(crate) fn request_project(
     request(ctx, fresh, out, subject, owner, to)
 }
 
+/// The transfer, if `actor` may act on it (the access rules' one definition: its parties, and
+/// the company admin of the owner while it is pending); not found otherwise.
 fn visible_transfer<'a>(
     state: &'a State,
-    ctx: &Context,
+    actor: &Account,
     id: &TransferId,
 ) -> Result<&'a Transfer, CommandError> {
     state
         .transfer(id)
-        .filter(|t| t.from_id == ctx.actor || t.to_id == ctx.actor || t.requested_by == ctx.actor)
+        .filter(|t| may_act_on_transfer(state, actor, t))
         .ok_or_else(|| not_found(ErrorCode::TransferNotFound, "transfer", id.as_str()))
 }
 
@@ -188,7 +191,7 @@ pub(crate) fn accept(
     out: &mut Outcome,
     id: &TransferId,
 ) -> Result<(), CommandError> {
-    let transfer = visible_transfer(state, ctx, id)?;
+    let transfer = visible_transfer(state, actor_account(state, ctx)?, id)?;
     if transfer.to_id != ctx.actor {
         return Err(CommandError::new(
             ErrorCode::NotTransferRecipient,
@@ -286,11 +289,17 @@ pub(crate) fn cancel(
     out: &mut Outcome,
     id: &TransferId,
 ) -> Result<(), CommandError> {
-    let transfer = visible_transfer(state, ctx, id)?;
-    if transfer.requested_by != ctx.actor && transfer.from_id != ctx.actor {
+    let actor = actor_account(state, ctx)?;
+    let transfer = visible_transfer(state, actor, id)?;
+    // Its requester and its owner may take it back, and so may the owner's company admin, who
+    // may act on it (seed 002); its recipient declines instead.
+    let owner_side = transfer.requested_by == ctx.actor
+        || transfer.from_id == ctx.actor
+        || is_company_admin_of(actor, state.account(&transfer.from_id));
+    if !owner_side {
         return Err(CommandError::new(
             ErrorCode::NotTransferRequester,
-            "only the account that asked for a transfer may cancel it",
+            "only the account that asked for a transfer, its owner or the owner's company admin may cancel it",
         ));
     }
     still_pending(transfer, ctx)?;

@@ -786,11 +786,24 @@ impl MoveModel {
         }
     }
 
+    /// Whether `actor` may act on the transfer: its parties, and while it is pending (as stored),
+    /// the subject's owner and that owner's company admin.
+    fn acts_on(&self, actor: &str, transfer: usize) -> bool {
+        let t = &self.transfers[transfer];
+        let owner = match t.subject {
+            ModelSubject::License(license) => &self.licenses[license].owner,
+            ModelSubject::Project(project) => &self.projects[project].owner,
+        };
+        [&t.from, &t.to, &t.requested_by].contains(&&actor.to_owned())
+            || (t.status == TransferStatus::Pending
+                && (owner == actor || Self::company_admin(actor, owner)))
+    }
+
     fn accept(&mut self, actor: &str, transfer: usize, now: Timestamp) -> Result<(), &'static str> {
-        let t = self.transfers[transfer].clone();
-        if ![&t.from, &t.to, &t.requested_by].contains(&&actor.to_owned()) {
+        if !self.acts_on(actor, transfer) {
             return Err("transfer_not_found");
         }
+        let t = self.transfers[transfer].clone();
         if t.to != actor {
             return Err("not_transfer_recipient");
         }
@@ -835,11 +848,11 @@ impl MoveModel {
     }
 
     fn cancel(&mut self, actor: &str, transfer: usize, now: Timestamp) -> Result<(), &'static str> {
-        let t = &self.transfers[transfer];
-        if ![&t.from, &t.to, &t.requested_by].contains(&&actor.to_owned()) {
+        if !self.acts_on(actor, transfer) {
             return Err("transfer_not_found");
         }
-        if t.requested_by != actor && t.from != actor {
+        let t = &self.transfers[transfer];
+        if t.requested_by != actor && t.from != actor && !Self::company_admin(actor, &t.from) {
             return Err("not_transfer_requester");
         }
         Self::still_pending(t, now)?;
