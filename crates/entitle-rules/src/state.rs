@@ -231,8 +231,10 @@ fn hold<T: Record>(records: &mut Vec<T>, record: T) {
     }
 }
 
-fn matching<'a, T: Record>(records: &'a [T], read: &Read) -> Vec<&'a T> {
-    records.iter().filter(|r| read.matches(*r)).collect()
+/// Something done with the records of one table, whatever their type (`row` wraps one record
+/// as a [`Row`]). [`State::visit_table`] is the one place that maps a table's name to its list.
+trait TableVisit {
+    fn visit<R: Record + Clone>(&mut self, records: &[R], row: fn(R) -> Row);
 }
 
 /// One stored row of any record type, as a store loads or writes it.
@@ -492,88 +494,35 @@ impl State {
 
     /// The rows of `read` in this (complete) state: what a store holding it would load.
     pub fn rows(&self, read: &Read) -> Vec<Row> {
-        let table = read.lookup().table;
-        let pick = |name: &str| table.name == name;
-        let mut rows = Vec::new();
-        if pick("accounts") {
-            rows.extend(
-                matching(&self.accounts, read)
-                    .into_iter()
-                    .cloned()
-                    .map(Row::Account),
-            );
-        } else if pick("products") {
-            rows.extend(
-                matching(&self.products, read)
-                    .into_iter()
-                    .cloned()
-                    .map(Row::Product),
-            );
-        } else if pick("licenses") {
-            rows.extend(
-                matching(&self.licenses, read)
-                    .into_iter()
-                    .cloned()
-                    .map(Row::License),
-            );
-        } else if pick("orders") {
-            rows.extend(
-                matching(&self.orders, read)
-                    .into_iter()
-                    .cloned()
-                    .map(Row::Order),
-            );
-        } else if pick("projects") {
-            rows.extend(
-                matching(&self.projects, read)
-                    .into_iter()
-                    .cloned()
-                    .map(Row::Project),
-            );
-        } else if pick("shares") {
-            rows.extend(
-                matching(&self.shares, read)
-                    .into_iter()
-                    .cloned()
-                    .map(Row::Share),
-            );
-        } else if pick("contracts") {
-            rows.extend(
-                matching(&self.contracts, read)
-                    .into_iter()
-                    .cloned()
-                    .map(Row::Contract),
-            );
-        } else if pick("delegates") {
-            rows.extend(
-                matching(&self.delegates, read)
-                    .into_iter()
-                    .cloned()
-                    .map(Row::Delegate),
-            );
-        } else if pick("invitations") {
-            rows.extend(
-                matching(&self.invitations, read)
-                    .into_iter()
-                    .cloned()
-                    .map(Row::Invitation),
-            );
-        } else if pick("tickets") {
-            rows.extend(
-                matching(&self.tickets, read)
-                    .into_iter()
-                    .cloned()
-                    .map(Row::Ticket),
-            );
-        } else if pick("transfers") {
-            rows.extend(
-                matching(&self.transfers, read)
-                    .into_iter()
-                    .cloned()
-                    .map(Row::Transfer),
-            );
+        struct Rows<'a>(&'a Lookup, Vec<Row>);
+        impl TableVisit for Rows<'_> {
+            fn visit<R: Record + Clone>(&mut self, records: &[R], row: fn(R) -> Row) {
+                let matching = records.iter().filter(|r| self.0.matches(*r));
+                self.1.extend(matching.cloned().map(row));
+            }
         }
-        rows
+        let lookup = read.lookup();
+        let mut rows = Rows(&lookup, Vec::new());
+        self.visit_table(lookup.table.name, &mut rows);
+        rows.1
+    }
+
+    /// Runs `visit` on the records of the table named `name` (nothing for an unknown name).
+    fn visit_table(&self, name: &str, visit: &mut impl TableVisit) {
+        match name {
+            "accounts" => visit.visit(&self.accounts, Row::Account),
+            "products" => visit.visit(&self.products, Row::Product),
+            "licenses" => visit.visit(&self.licenses, Row::License),
+            "orders" => visit.visit(&self.orders, Row::Order),
+            "projects" => visit.visit(&self.projects, Row::Project),
+            "shares" => visit.visit(&self.shares, Row::Share),
+            "contracts" => visit.visit(&self.contracts, Row::Contract),
+            "delegates" => visit.visit(&self.delegates, Row::Delegate),
+            "invitations" => visit.visit(&self.invitations, Row::Invitation),
+            "tickets" => visit.visit(&self.tickets, Row::Ticket),
+            "transfers" => visit.visit(&self.transfers, Row::Transfer),
+            _ => {}
+        }
     }
 
     /// Runs `decide` on a partial state loaded from `full` read by read, as a store would, until
@@ -713,29 +662,18 @@ impl State {
     /// The `column` of each row of any read, noted like every other read. The rows are not
     /// copied: a list needs only the column that names its items.
     pub fn relation(&self, read: &Read, column: &str) -> Vec<String> {
-        fn values<T: Record>(records: &[T], lookup: &Lookup, column: &str) -> Vec<String> {
-            (records.iter())
-                .filter(|r| lookup.matches(*r))
-                .filter_map(|r| r.column(column))
-                .collect()
+        struct Column<'a>(&'a Lookup, &'a str, Vec<String>);
+        impl TableVisit for Column<'_> {
+            fn visit<R: Record + Clone>(&mut self, records: &[R], _: fn(R) -> Row) {
+                let matching = records.iter().filter(|r| self.0.matches(*r));
+                self.2.extend(matching.filter_map(|r| r.column(self.1)));
+            }
         }
         self.reads.note(|| read.clone());
         let lookup = read.lookup();
-        let l = &lookup;
-        match lookup.table.name {
-            "accounts" => values(&self.accounts, l, column),
-            "products" => values(&self.products, l, column),
-            "licenses" => values(&self.licenses, l, column),
-            "orders" => values(&self.orders, l, column),
-            "projects" => values(&self.projects, l, column),
-            "shares" => values(&self.shares, l, column),
-            "contracts" => values(&self.contracts, l, column),
-            "delegates" => values(&self.delegates, l, column),
-            "invitations" => values(&self.invitations, l, column),
-            "tickets" => values(&self.tickets, l, column),
-            "transfers" => values(&self.transfers, l, column),
-            _ => Vec::new(),
-        }
+        let mut values = Column(&lookup, column, Vec::new());
+        self.visit_table(lookup.table.name, &mut values);
+        values.2
     }
 
     /// The shares of a project.
