@@ -4,22 +4,23 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-/// The type of a resource.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ResourceType {
-    /// A contract.
-    Contract,
-    /// A project.
-    Project,
-    /// A license.
-    License,
-    /// An order.
-    Order,
-    /// An account.
-    Account,
+named! {
+    /// The type of a resource.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    pub enum ResourceType {
+        /// A contract.
+        Contract = "contract",
+        /// A project.
+        Project = "project",
+        /// A license.
+        License = "license",
+        /// An order.
+        Order = "order",
+        /// An account.
+        Account = "account",
+    }
 }
 
 /// A resource named in an authorization question.

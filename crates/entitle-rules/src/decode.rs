@@ -1,34 +1,72 @@
-//! A [`State`] and a [`Resource`] from JSON text, written for the npm package's check-only
-//! build, where code size is what a storefront page pays for.
+//! A [`State`] and a [`Resource`] from JSON, written for the npm package's check-only build,
+//! where code size is what a storefront page pays for.
 //!
 //! The wire format is defined once, by the serde attributes on the model; this module reads
-//! the same format without serde's derived visitors. Those visitors, instantiated for every
-//! record type and inlined by the optimizer, were most of the check-only module's size (see
-//! BENCHMARKS.md). Here the text is parsed once into a [`serde_json::Value`] (by serde_json,
-//! or, in the npm package, by JavaScript's own `JSON.parse`, so that serde_json's parser is
-//! not in the module at all), and each record is taken out of its object field by field with
-//! a handful of small, non-generic helpers. Leaf values (ids, emails, timestamps, unit enums,
-//! strings, flags, counts) still go through their own serde `Deserialize`, so their checks and
-//! names are not repeated either; they are driven by a minimal deserializer whose errors never
-//! format floating-point numbers.
+//! the same format without serde. serde's derived visitors, instantiated for every record and
+//! leaf type and inlined by the optimizer, were most of the check-only module's size (see
+//! BENCHMARKS.md). Here the text is parsed once into a [`Json`] tree (in the npm package, by
+//! JavaScript's own `JSON.parse`, so that no JSON parser is in the module at all; natively, by
+//! serde_json), and each record is taken out of its object field by field with a handful of
+//! small helpers. Leaf values go through the checks their types define once (`Id::new`,
+//! [`Email::new`], [`Timestamp::parse`]), and unit enums through their [`Named`] table, the
+//! names serde writes.
 //!
 //! What is written again here is each record's list of fields: its name, and whether it is
 //! required, optional or defaulted. `crates/entitle-wasm/tests/decode.rs` holds this module to
 //! serde's reading: every scenario world decodes to the same state, and every mutation of
 //! every field (removed, set to `null`, to another type, an unknown field added) is accepted
 //! or refused by both alike. Objects come from the package's JavaScript layer through
-//! `JSON.stringify`, so a key never appears twice in one object; where it did, the last one
-//! would count here, while serde refuses the object.
+//! `JSON.stringify`, so a key never appears twice in one object (and a parsed object, in
+//! JavaScript as in serde_json, keeps one value per key).
 
 use crate::action::{Resource, ResourceType};
+use crate::ids::{
+    AccountId, CompanyId, ContractId, InvitationId, LicenseKey, OrderId, ProductId, ProjectId,
+    TicketId, TransferId,
+};
 use crate::model::{
     Account, AccountRecord, Billing, Contract, Delegate, Invitation, License, LicenseRecord, Order,
     Product, Project, Share, Ticket, Transfer, TransferSubject,
 };
+use crate::named::Named;
 use crate::state::State;
-use serde::de::{self, DeserializeOwned, Deserializer, Expected, IntoDeserializer, Unexpected};
-use serde_json::{Map, Value};
+use crate::text::Email;
+use crate::time::Timestamp;
 use std::fmt;
+
+/// A JSON value, as much of it as a state's reader looks at.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Json {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number: `Some` when it is a non-negative integer (the only numbers a state holds),
+    /// as serde_json reads the literal.
+    Number(Option<u64>),
+    /// A string.
+    String(String),
+    /// An array.
+    Array(Vec<Json>),
+    /// An object's fields, in order.
+    Object(Vec<(String, Json)>),
+}
+
+impl From<serde_json::Value> for Json {
+    fn from(value: serde_json::Value) -> Self {
+        use serde_json::Value;
+        match value {
+            Value::Null => Self::Null,
+            Value::Bool(b) => Self::Bool(b),
+            Value::Number(n) => Self::Number(n.as_u64()),
+            Value::String(s) => Self::String(s),
+            Value::Array(items) => Self::Array(items.into_iter().map(Self::from).collect()),
+            Value::Object(map) => {
+                Self::Object(map.into_iter().map(|(k, v)| (k, Self::from(v))).collect())
+            }
+        }
+    }
+}
 
 /// Why a JSON text is not a valid state or resource: where, and what is wrong there.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,7 +92,7 @@ impl Invalid {
         } else {
             "."
         };
-        self.path = format!("{segment}{separator}{}", self.path);
+        self.path = [segment, separator, &self.path].concat();
         self
     }
 
@@ -71,144 +109,186 @@ impl Invalid {
 
 impl fmt::Display for Invalid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() {
-            f.write_str(&self.message)
-        } else {
-            write!(f, "{}: {}", self.path, self.message)
+        if !self.path.is_empty() {
+            f.write_str(&self.path)?;
+            f.write_str(": ")?;
         }
+        f.write_str(&self.message)
     }
 }
 
 impl std::error::Error for Invalid {}
 
-/// What a JSON value is, in words; numbers are never formatted (that would link the float
-/// formatting code into the module for an error message).
-fn kind(unexpected: &Unexpected<'_>) -> &'static str {
-    match unexpected {
-        Unexpected::Bool(_) => "a boolean",
-        Unexpected::Unsigned(_) | Unexpected::Signed(_) | Unexpected::Float(_) => "a number",
-        Unexpected::Str(_) | Unexpected::Char(_) => "a string",
-        Unexpected::Unit | Unexpected::Option => "null",
-        Unexpected::Seq => "an array",
-        Unexpected::Map => "an object",
-        _ => "another value",
-    }
+/// `invalid type: <what the value is>, expected <expected>`.
+#[cold]
+#[inline(never)]
+fn invalid_type(value: &Json, expected: &str) -> Invalid {
+    let kind = match value {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
+    };
+    Invalid::new(["invalid type: ", kind, ", expected ", expected].concat())
 }
 
-impl de::Error for Invalid {
-    fn custom<T: fmt::Display>(message: T) -> Self {
-        Self::new(message.to_string())
-    }
-
-    fn invalid_type(unexpected: Unexpected<'_>, expected: &dyn Expected) -> Self {
-        Self::new(format!(
-            "invalid type: {}, expected {expected}",
-            kind(&unexpected)
-        ))
-    }
-
-    fn invalid_value(unexpected: Unexpected<'_>, expected: &dyn Expected) -> Self {
-        Self::new(format!(
-            "invalid value: {}, expected {expected}",
-            kind(&unexpected)
-        ))
-    }
+/// A leaf value: text, a flag, a count, a checked id, address or timestamp, a named variant.
+trait Leaf: Sized {
+    fn leaf(value: Json) -> Result<Self, Invalid>;
 }
 
-fn unexpected(value: &Value) -> Unexpected<'static> {
-    match value {
-        Value::Null => Unexpected::Unit,
-        Value::Bool(b) => Unexpected::Bool(*b),
-        Value::Number(_) => Unexpected::Other("a number"),
-        Value::String(_) => Unexpected::Other("a string"),
-        Value::Array(_) => Unexpected::Seq,
-        Value::Object(_) => Unexpected::Map,
-    }
-}
-
-/// A leaf value (a string, flag, count or unit enum variant) for its serde `Deserialize`.
-struct Leaf(Value);
-
-impl<'de> Deserializer<'de> for Leaf {
-    type Error = Invalid;
-
-    fn deserialize_any<V: de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Invalid> {
-        match self.0 {
-            Value::Bool(b) => visitor.visit_bool(b),
-            Value::String(s) => visitor.visit_string(s),
-            Value::Number(n) => match n.as_u64() {
-                Some(n) => visitor.visit_u64(n),
-                None => Err(de::Error::invalid_type(
-                    Unexpected::Other("a number"),
-                    &visitor,
-                )),
-            },
-            other => Err(de::Error::invalid_type(unexpected(&other), &visitor)),
+impl Leaf for String {
+    fn leaf(value: Json) -> Result<Self, Invalid> {
+        match value {
+            Json::String(text) => Ok(text),
+            other => Err(invalid_type(&other, "a string")),
         }
     }
+}
 
-    fn deserialize_enum<V: de::Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Invalid> {
-        match self.0 {
-            Value::String(s) => visitor.visit_enum(s.into_deserializer()),
-            other => Err(de::Error::invalid_type(unexpected(&other), &visitor)),
+impl Leaf for bool {
+    fn leaf(value: Json) -> Result<Self, Invalid> {
+        match value {
+            Json::Bool(flag) => Ok(flag),
+            other => Err(invalid_type(&other, "a boolean")),
         }
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf option unit unit_struct newtype_struct seq tuple
-        tuple_struct map struct identifier ignored_any
     }
 }
 
-fn leaf<T: DeserializeOwned>(value: Value) -> Result<T, Invalid> {
-    T::deserialize(Leaf(value))
+impl Leaf for u32 {
+    fn leaf(value: Json) -> Result<Self, Invalid> {
+        match value {
+            Json::Number(Some(n)) => {
+                Self::try_from(n).map_err(|_| Invalid::new("invalid value: a number, expected u32"))
+            }
+            other => Err(invalid_type(&other, "u32")),
+        }
+    }
+}
+
+/// Text checked by `check`, whose error is the message.
+fn checked_text<T, E: fmt::Display>(
+    value: Json,
+    check: impl FnOnce(String) -> Result<T, E>,
+) -> Result<T, Invalid> {
+    check(String::leaf(value)?).map_err(|e| Invalid::new(e.to_string()))
+}
+
+impl Leaf for Email {
+    fn leaf(value: Json) -> Result<Self, Invalid> {
+        checked_text(value, |text| Email::new(&text))
+    }
+}
+
+impl Leaf for Timestamp {
+    fn leaf(value: Json) -> Result<Self, Invalid> {
+        checked_text(value, |text| Timestamp::parse(&text))
+    }
+}
+
+macro_rules! id_leaves {
+    ($($id:ident),*) => {$(
+        impl Leaf for $id {
+            fn leaf(value: Json) -> Result<Self, Invalid> {
+                checked_text(value, $id::new)
+            }
+        }
+    )*};
+}
+
+id_leaves!(
+    AccountId,
+    CompanyId,
+    ContractId,
+    InvitationId,
+    LicenseKey,
+    OrderId,
+    ProductId,
+    ProjectId,
+    TicketId,
+    TransferId
+);
+
+impl<T: Named> Leaf for T {
+    fn leaf(value: Json) -> Result<Self, Invalid> {
+        let name = String::leaf(value)?;
+        T::NAMES
+            .iter()
+            .position(|n| *n == name)
+            .and_then(|i| T::ALL.get(i).copied())
+            .ok_or_else(|| unknown_variant(&name, T::NAMES))
+    }
+}
+
+/// serde's words for a name that is none of `names`.
+#[cold]
+#[inline(never)]
+fn unknown_variant(name: &str, names: &[&str]) -> Invalid {
+    let mut message = ["unknown variant `", name, "`, expected "].concat();
+    for (i, expected) in names.iter().enumerate() {
+        let separator = match i {
+            0 => "",
+            i if i + 1 == names.len() => {
+                if names.len() == 2 {
+                    " or "
+                } else {
+                    ", or "
+                }
+            }
+            _ => ", ",
+        };
+        message.extend([separator, "`", expected, "`"]);
+    }
+    Invalid::new(message)
 }
 
 /// The fields of one JSON object, taken out one by one; what is left at the end is unknown.
-struct Fields(Map<String, Value>);
+struct Fields(Vec<(String, Json)>);
 
 impl Fields {
-    fn of(value: Value) -> Result<Self, Invalid> {
+    fn of(value: Json) -> Result<Self, Invalid> {
         match value {
-            Value::Object(map) => Ok(Self(map)),
-            other => Err(Invalid::new(format!(
-                "invalid type: {}, expected an object",
-                kind(&unexpected(&other))
-            ))),
+            Json::Object(fields) => Ok(Self(fields)),
+            other => Err(invalid_type(&other, "an object")),
         }
     }
 
-    /// Takes a field out: `Ok(None)` when missing.
+    /// Takes a field out: `None` when missing.
     #[inline(never)]
-    fn take(&mut self, name: &str) -> Option<Value> {
-        self.0.remove(name)
+    fn take(&mut self, name: &str) -> Option<Json> {
+        let position = self.0.iter().position(|(n, _)| n == name)?;
+        Some(self.0.swap_remove(position).1)
     }
 
-    /// A field that must be there.
-    fn required<T: DeserializeOwned>(&mut self, name: &str) -> Result<T, Invalid> {
+    /// A field that must be there, read by `read`.
+    fn must<T>(&mut self, name: &str, read: fn(Json) -> Result<T, Invalid>) -> Result<T, Invalid> {
         let value = self.take(name).ok_or_else(|| missing(name))?;
-        leaf(value).map_err(|e| e.within(name))
+        read(value).map_err(|e| e.within(name))
+    }
+
+    /// A leaf field that must be there.
+    #[inline(never)]
+    fn required<T: Leaf>(&mut self, name: &str) -> Result<T, Invalid> {
+        self.must(name, T::leaf)
     }
 
     /// A field that may be missing or `null`.
-    fn optional<T: DeserializeOwned>(&mut self, name: &str) -> Result<Option<T>, Invalid> {
+    #[inline(never)]
+    fn optional<T: Leaf>(&mut self, name: &str) -> Result<Option<T>, Invalid> {
         match self.take(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(value) => leaf(value).map(Some).map_err(|e| e.within(name)),
+            None | Some(Json::Null) => Ok(None),
+            Some(value) => T::leaf(value).map(Some).map_err(|e| e.within(name)),
         }
     }
 
     /// A field that takes its default when missing (but not when `null`).
-    fn defaulted<T: DeserializeOwned + Default>(&mut self, name: &str) -> Result<T, Invalid> {
+    #[inline(never)]
+    fn defaulted<T: Leaf + Default>(&mut self, name: &str) -> Result<T, Invalid> {
         match self.take(name) {
             None => Ok(T::default()),
-            Some(value) => leaf(value).map_err(|e| e.within(name)),
+            Some(value) => T::leaf(value).map_err(|e| e.within(name)),
         }
     }
 
@@ -216,9 +296,9 @@ impl Fields {
     fn records<T>(
         &mut self,
         name: &str,
-        record: fn(Value) -> Result<T, Invalid>,
+        record: fn(Json) -> Result<T, Invalid>,
     ) -> Result<Vec<T>, Invalid> {
-        let Some(value) = self.0.remove(name) else {
+        let Some(value) = self.take(name) else {
             return Ok(Vec::new());
         };
         list(value, record).map_err(|e| e.within(name))
@@ -226,8 +306,8 @@ impl Fields {
 
     /// Refuses the fields nobody took.
     fn end(self) -> Result<(), Invalid> {
-        match self.0.keys().next() {
-            Some(name) => Err(Invalid::new(format!("unknown field `{name}`"))),
+        match self.0.first() {
+            Some((name, _)) => Err(Invalid::new(["unknown field `", name, "`"].concat())),
             None => Ok(()),
         }
     }
@@ -236,21 +316,18 @@ impl Fields {
 #[cold]
 #[inline(never)]
 fn missing(name: &str) -> Invalid {
-    Invalid::new(format!("missing field `{name}`"))
+    Invalid::new(["missing field `", name, "`"].concat())
 }
 
 #[cold]
 #[inline(never)]
 fn at_index(error: Invalid, index: usize) -> Invalid {
-    error.within(&format!("[{index}]"))
+    error.within(&["[", &index.to_string(), "]"].concat())
 }
 
-fn list<T>(value: Value, item: fn(Value) -> Result<T, Invalid>) -> Result<Vec<T>, Invalid> {
-    let Value::Array(items) = value else {
-        return Err(Invalid::new(format!(
-            "invalid type: {}, expected a list",
-            kind(&unexpected(&value))
-        )));
+fn list<T>(value: Json, item: fn(Json) -> Result<T, Invalid>) -> Result<Vec<T>, Invalid> {
+    let Json::Array(items) = value else {
+        return Err(invalid_type(&value, "a list"));
     };
     (items.into_iter().enumerate())
         .map(|(i, value)| item(value).map_err(|e| at_index(e, i)))
@@ -262,7 +339,7 @@ fn checked<T>(result: Result<T, &'static str>) -> Result<T, Invalid> {
     result.map_err(Invalid::new)
 }
 
-fn account(value: Value) -> Result<Account, Invalid> {
+fn account(value: Json) -> Result<Account, Invalid> {
     let mut f = Fields::of(value)?;
     let record = AccountRecord {
         id: f.required("id")?,
@@ -277,7 +354,7 @@ fn account(value: Value) -> Result<Account, Invalid> {
     checked(Account::try_from(record))
 }
 
-fn product(value: Value) -> Result<Product, Invalid> {
+fn product(value: Json) -> Result<Product, Invalid> {
     let mut f = Fields::of(value)?;
     let product = Product {
         id: f.required("id")?,
@@ -289,7 +366,7 @@ fn product(value: Value) -> Result<Product, Invalid> {
     Ok(product)
 }
 
-fn license(value: Value) -> Result<License, Invalid> {
+fn license(value: Json) -> Result<License, Invalid> {
     let mut f = Fields::of(value)?;
     let record = LicenseRecord {
         license_key: f.required("licenseKey")?,
@@ -314,14 +391,14 @@ fn license(value: Value) -> Result<License, Invalid> {
     checked(License::try_from(record))
 }
 
-fn order(value: Value) -> Result<Order, Invalid> {
+fn order(value: Json) -> Result<Order, Invalid> {
     let mut f = Fields::of(value)?;
     let order = Order {
         id: f.required("id")?,
         owner_id: f.required("ownerId")?,
         billing_account_id: f.required("billingAccountId")?,
         license_keys: match f.take("licenseKeys") {
-            Some(keys) => list(keys, leaf).map_err(|e| e.within("licenseKeys"))?,
+            Some(keys) => list(keys, LicenseKey::leaf).map_err(|e| e.within("licenseKeys"))?,
             None => return Err(missing("licenseKeys")),
         },
         billing: Billing::from_recurring(f.required("recurring")?),
@@ -330,7 +407,7 @@ fn order(value: Value) -> Result<Order, Invalid> {
     Ok(order)
 }
 
-fn project(value: Value) -> Result<Project, Invalid> {
+fn project(value: Json) -> Result<Project, Invalid> {
     let mut f = Fields::of(value)?;
     let project = Project {
         id: f.required("id")?,
@@ -345,7 +422,7 @@ fn project(value: Value) -> Result<Project, Invalid> {
     Ok(project)
 }
 
-fn share(value: Value) -> Result<Share, Invalid> {
+fn share(value: Json) -> Result<Share, Invalid> {
     let mut f = Fields::of(value)?;
     let share = Share {
         project_id: f.required("projectId")?,
@@ -356,7 +433,7 @@ fn share(value: Value) -> Result<Share, Invalid> {
     Ok(share)
 }
 
-fn contract(value: Value) -> Result<Contract, Invalid> {
+fn contract(value: Json) -> Result<Contract, Invalid> {
     let mut f = Fields::of(value)?;
     let contract = Contract {
         id: f.required("id")?,
@@ -371,7 +448,7 @@ fn contract(value: Value) -> Result<Contract, Invalid> {
     Ok(contract)
 }
 
-fn delegate(value: Value) -> Result<Delegate, Invalid> {
+fn delegate(value: Json) -> Result<Delegate, Invalid> {
     let mut f = Fields::of(value)?;
     let delegate = Delegate {
         contract_id: f.required("contractId")?,
@@ -385,7 +462,7 @@ fn delegate(value: Value) -> Result<Delegate, Invalid> {
     Ok(delegate)
 }
 
-fn invitation(value: Value) -> Result<Invitation, Invalid> {
+fn invitation(value: Json) -> Result<Invitation, Invalid> {
     let mut f = Fields::of(value)?;
     let invitation = Invitation {
         id: f.required("id")?,
@@ -403,7 +480,7 @@ fn invitation(value: Value) -> Result<Invitation, Invalid> {
     Ok(invitation)
 }
 
-fn ticket(value: Value) -> Result<Ticket, Invalid> {
+fn ticket(value: Json) -> Result<Ticket, Invalid> {
     let mut f = Fields::of(value)?;
     let ticket = Ticket {
         id: f.required("id")?,
@@ -419,12 +496,9 @@ fn ticket(value: Value) -> Result<Ticket, Invalid> {
 
 /// The subject is tagged by `type`; like serde's internally tagged enums, it ignores fields
 /// it does not know.
-fn subject(value: Value) -> Result<TransferSubject, Invalid> {
+fn subject(value: Json) -> Result<TransferSubject, Invalid> {
     let mut f = Fields::of(value)?;
-    let tag: String = match f.take("type") {
-        Some(tag) => leaf(tag).map_err(|e| e.within("type"))?,
-        None => return Err(missing("type")),
-    };
+    let tag: String = f.required("type")?;
     match tag.as_str() {
         "license" => Ok(TransferSubject::License {
             license_key: f.required("licenseKey")?,
@@ -432,21 +506,15 @@ fn subject(value: Value) -> Result<TransferSubject, Invalid> {
         "project" => Ok(TransferSubject::Project {
             project_id: f.required("projectId")?,
         }),
-        other => Err(Invalid::new(format!(
-            "unknown variant `{other}`, expected `license` or `project`"
-        ))
-        .within("type")),
+        other => Err(unknown_variant(other, &["license", "project"]).within("type")),
     }
 }
 
-fn transfer(value: Value) -> Result<Transfer, Invalid> {
+fn transfer(value: Json) -> Result<Transfer, Invalid> {
     let mut f = Fields::of(value)?;
     let transfer = Transfer {
         id: f.required("id")?,
-        subject: match f.take("subject") {
-            Some(value) => subject(value).map_err(|e| e.within("subject"))?,
-            None => return Err(missing("subject")),
-        },
+        subject: f.must("subject", subject)?,
         from_id: f.required("fromId")?,
         to_id: f.required("toId")?,
         requested_by: f.required("requestedBy")?,
@@ -459,8 +527,10 @@ fn transfer(value: Value) -> Result<Transfer, Invalid> {
     Ok(transfer)
 }
 
-fn parse(text: &str) -> Result<Value, Invalid> {
-    serde_json::from_str(text).map_err(|e| Invalid::new(e.to_string()))
+fn parse(text: &str) -> Result<Json, Invalid> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| Invalid::new(e.to_string()))?;
+    Ok(Json::from(value))
 }
 
 /// Reads a state from JSON text, as serde reads it (every list may be missing; no unknown
@@ -471,7 +541,7 @@ pub fn state(text: &str) -> Result<State, Invalid> {
 
 /// Reads a state from a JSON value already parsed (by JavaScript's `JSON.parse`, in the npm
 /// package), exactly as [`state`] reads the text of that value.
-pub fn state_from_value(value: Value) -> Result<State, Invalid> {
+pub fn state_from_value(value: Json) -> Result<State, Invalid> {
     let mut f = Fields::of(value)?;
     let state = State {
         accounts: f.records("accounts", account)?,
@@ -497,7 +567,7 @@ pub fn resource(text: &str) -> Result<Resource, Invalid> {
 }
 
 /// Reads a resource from a JSON value already parsed, as [`resource`] reads its text.
-pub fn resource_from_value(value: Value) -> Result<Resource, Invalid> {
+pub fn resource_from_value(value: Json) -> Result<Resource, Invalid> {
     let mut f = Fields::of(value)?;
     let resource = Resource {
         resource_type: f.required("type")?,
@@ -509,5 +579,5 @@ pub fn resource_from_value(value: Value) -> Result<Resource, Invalid> {
 
 /// Reads a resource type's name (`contract`, `project`, …).
 pub fn resource_type(name: &str) -> Result<ResourceType, Invalid> {
-    leaf(Value::String(name.to_owned()))
+    ResourceType::leaf(Json::String(name.to_owned()))
 }

@@ -12,6 +12,9 @@
 //! with a stable code. The same code runs in the browser (through `entitle-wasm`) and in the
 //! worker, so both give the same answer for the same state.
 
+#[macro_use]
+pub mod named;
+
 pub mod access;
 pub mod action;
 pub mod command;

@@ -9,24 +9,25 @@ use crate::text::Email;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
-/// What sort of account this is. It decides who may resell, transfer orders, or receive projects.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum AccountKind {
-    /// An ordinary buyer.
-    Customer,
-    /// A partner: may resell and may transfer whole orders.
-    Partner,
-    /// A reseller: creates customer accounts and licenses for them.
-    Reseller,
-    /// An integrator: may receive server and lite projects.
-    Integrator,
-    /// A do-it-yourself account: may receive server and lite projects.
-    Diy,
-    /// An end user: may receive serverless pro projects, invite users to them, not modify them.
-    EndUser,
+named! {
+    /// What sort of account this is. It decides who may resell, transfer orders, or receive projects.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    pub enum AccountKind {
+        /// An ordinary buyer.
+        Customer = "customer",
+        /// A partner: may resell and may transfer whole orders.
+        Partner = "partner",
+        /// A reseller: creates customer accounts and licenses for them.
+        Reseller = "reseller",
+        /// An integrator: may receive server and lite projects.
+        Integrator = "integrator",
+        /// A do-it-yourself account: may receive server and lite projects.
+        Diy = "diy",
+        /// An end user: may receive serverless pro projects, invite users to them, not modify them.
+        EndUser = "end_user",
+    }
 }
 
 impl AccountKind {
@@ -36,28 +37,30 @@ impl AccountKind {
     }
 }
 
-/// An account's place in its company.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum CompanyRole {
-    /// Acts for the company: may transfer its employees' licenses.
-    Admin,
-    /// Works for the company; its licenses belong to the company.
-    Employee,
+named! {
+    /// An account's place in its company.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    pub enum CompanyRole {
+        /// Acts for the company: may transfer its employees' licenses.
+        Admin = "admin",
+        /// Works for the company; its licenses belong to the company.
+        Employee = "employee",
+    }
 }
 
-/// One-off purchase or recurring subscription.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Billing {
-    /// A subscription that renews.
-    Recurring,
-    /// A single purchase.
-    OneOff,
+named! {
+    /// One-off purchase or recurring subscription.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    pub enum Billing {
+        /// A subscription that renews.
+        Recurring = "recurring",
+        /// A single purchase.
+        OneOff = "one_off",
+    }
 }
 
 impl Billing {
@@ -209,30 +212,32 @@ pub struct Product {
     pub billing: Billing,
 }
 
-/// Permanent or trial.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum LicenseType {
-    /// Never expires.
-    #[default]
-    Permanent,
-    /// Expires 14 days after creation (30 for `prestashop` products).
-    Trial,
+named! {
+    /// Permanent or trial.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    pub enum LicenseType {
+        /// Never expires.
+        #[default]
+        Permanent = "permanent",
+        /// Expires 14 days after creation (30 for `prestashop` products).
+        Trial = "trial",
+    }
 }
 
-/// Primary or additional. An additional license needs a primary license of the same product.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum LicenseTier {
-    /// A license the customer can use on its own.
-    #[default]
-    Primary,
-    /// An extra license on top of a primary one.
-    Additional,
+named! {
+    /// Primary or additional. An additional license needs a primary license of the same product.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    pub enum LicenseTier {
+        /// A license the customer can use on its own.
+        #[default]
+        Primary = "primary",
+        /// An extra license on top of a primary one.
+        Additional = "additional",
+    }
 }
 
 /// Where a license is used: the project it is on, and who put it there when.
@@ -521,21 +526,22 @@ pub struct Order {
     pub billing: Billing,
 }
 
-/// The kind of a project; it limits who may receive the project in a transfer.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ProjectKind {
-    /// An ordinary production project.
-    #[default]
-    Standard,
-    /// Runs on a server, which must be deactivated before a transfer.
-    Server,
-    /// A lite project, whose panels must all be signed out before a transfer.
-    Lite,
-    /// A serverless pro project, which may also go to an end user.
-    ServerlessPro,
+named! {
+    /// The kind of a project; it limits who may receive the project in a transfer.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    pub enum ProjectKind {
+        /// An ordinary production project.
+        #[default]
+        Standard = "standard",
+        /// Runs on a server, which must be deactivated before a transfer.
+        Server = "server",
+        /// A lite project, whose panels must all be signed out before a transfer.
+        Lite = "lite",
+        /// A serverless pro project, which may also go to an end user.
+        ServerlessPro = "serverless_pro",
+    }
 }
 
 /// A production project owned by one account, possibly shared with others.
@@ -577,22 +583,23 @@ pub struct Share {
     pub shared_at: Timestamp,
 }
 
-/// A contract's life-cycle state, as the store reports it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ContractStatus {
-    /// Ordered, not yet running.
-    Pending,
-    /// Running.
-    Active,
-    /// Stopped for now, typically for an unpaid invoice.
-    Suspended,
-    /// Cancelled by the client or the store.
-    Cancelled,
-    /// Ended for good.
-    Terminated,
+named! {
+    /// A contract's life-cycle state, as the store reports it.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    pub enum ContractStatus {
+        /// Ordered, not yet running.
+        Pending = "pending",
+        /// Running.
+        Active = "active",
+        /// Stopped for now, typically for an unpaid invoice.
+        Suspended = "suspended",
+        /// Cancelled by the client or the store.
+        Cancelled = "cancelled",
+        /// Ended for good.
+        Terminated = "terminated",
+    }
 }
 
 /// A contract for a product: a subscription or a one-off purchase.
@@ -618,16 +625,17 @@ pub struct Contract {
     pub billing: Billing,
 }
 
-/// Whether a delegate may act.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum DelegateStatus {
-    /// Accepted and not revoked.
-    Active,
-    /// Revoked by the client; can do nothing.
-    Revoked,
+named! {
+    /// Whether a delegate may act.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    pub enum DelegateStatus {
+        /// Accepted and not revoked.
+        Active = "active",
+        /// Revoked by the client; can do nothing.
+        Revoked = "revoked",
+    }
 }
 
 /// An account with delegated access to a contract.
@@ -651,20 +659,21 @@ pub struct Delegate {
     pub invitation_id: InvitationId,
 }
 
-/// Where an invitation stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum InvitationStatus {
-    /// Waiting for the invitee.
-    Pending,
-    /// Accepted; its token is spent.
-    Accepted,
-    /// Cancelled by the client.
-    Cancelled,
-    /// Past its expiry without being accepted.
-    Expired,
+named! {
+    /// Where an invitation stands.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    pub enum InvitationStatus {
+        /// Waiting for the invitee.
+        Pending = "pending",
+        /// Accepted; its token is spent.
+        Accepted = "accepted",
+        /// Cancelled by the client.
+        Cancelled = "cancelled",
+        /// Past its expiry without being accepted.
+        Expired = "expired",
+    }
 }
 
 /// An invitation of a delegate to a contract. Its token is held only as a SHA-256 hash.
@@ -747,20 +756,21 @@ pub enum TransferSubject {
     },
 }
 
-/// Where a transfer stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum TransferStatus {
-    /// Waiting for the target to accept; nothing has moved.
-    Pending,
-    /// Accepted: the subject moved.
-    Accepted,
-    /// Cancelled by the requester.
-    Cancelled,
-    /// Past its expiry without being accepted.
-    Expired,
+named! {
+    /// Where a transfer stands.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    pub enum TransferStatus {
+        /// Waiting for the target to accept; nothing has moved.
+        Pending = "pending",
+        /// Accepted: the subject moved.
+        Accepted = "accepted",
+        /// Cancelled by the requester.
+        Cancelled = "cancelled",
+        /// Past its expiry without being accepted.
+        Expired = "expired",
+    }
 }
 
 /// A request to move a license or a project to another account.

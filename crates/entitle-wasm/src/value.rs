@@ -3,8 +3,8 @@
 //! A storefront's browser already holds a JSON parser; linking serde_json's as well cost the
 //! page about 5 KB of gzip. Here the text the package's JavaScript layer wrote (always
 //! `JSON.stringify`'s output) goes back through `JSON.parse`, and the resulting JavaScript
-//! value is copied into a [`serde_json::Value`], which `entitle_rules::decode` then reads as it
-//! reads serde_json's parse of the same text. What serde_json refuses is refused here too:
+//! value is copied into a [`Json`] tree, which `entitle_rules::decode` then reads as it reads
+//! serde_json's parse of the same text. What serde_json refuses is refused here too:
 //! nesting past 127 levels, and strings holding a lone surrogate (which wasm-bindgen's copy of a
 //! string would otherwise turn into U+FFFD). The differences left are where no such text can
 //! reach it: duplicate keys (`JSON.stringify` never writes them) and integers beyond 2^53,
@@ -13,7 +13,7 @@
 //! odd values in every field, `tests/support/run-wasm.mjs` on every decision and list view of
 //! every scenario.
 
-use serde_json::{Map, Number, Value};
+use entitle_rules::decode::Json;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -46,25 +46,25 @@ pub(crate) enum Unreadable {
 }
 
 /// Parses JSON text with JavaScript's parser.
-pub(crate) fn parse(text: &str) -> Result<Value, Unreadable> {
+pub(crate) fn parse(text: &str) -> Result<Json, Unreadable> {
     let parsed = json_parse(text).map_err(|_| Unreadable::NotJson)?;
     copy(&parsed, MAX_DEPTH)
 }
 
 /// A value `JSON.parse` returned (a string, boolean, number, null, array or plain object), if
 /// it nests less than `depth` deep.
-fn copy(value: &JsValue, depth: u32) -> Result<Value, Unreadable> {
+fn copy(value: &JsValue, depth: u32) -> Result<Json, Unreadable> {
     let inner = || (depth.checked_sub(1).filter(|d| *d > 0)).ok_or(Unreadable::TooDeep);
     Ok(if let Some(text) = text(value)? {
-        Value::String(text)
+        Json::String(text)
     } else if let Some(flag) = value.as_bool() {
-        Value::Bool(flag)
+        Json::Bool(flag)
     } else if let Some(number) = value.as_f64() {
         self::number(number)
     } else if is_array(value) {
         let depth = inner()?;
         let items = values(value);
-        Value::Array(
+        Json::Array(
             items
                 .iter()
                 .map(|v| copy(v, depth))
@@ -78,9 +78,9 @@ fn copy(value: &JsValue, depth: u32) -> Result<Value, Unreadable> {
             .map(|name| text(name).map(Option::unwrap_or_default));
         let fields = values.iter().map(|v| copy(v, depth));
         let fields = names.zip(fields).map(|(name, field)| Ok((name?, field?)));
-        Value::Object(fields.collect::<Result<Map<String, Value>, _>>()?)
+        Json::Object(fields.collect::<Result<_, _>>()?)
     } else {
-        Value::Null
+        Json::Null
     })
 }
 
@@ -101,27 +101,24 @@ fn has_replacement(text: &str) -> bool {
     text.as_bytes().windows(3).any(|w| w == [0xEF, 0xBF, 0xBD])
 }
 
-/// A number as serde_json reads its literal: integers as integers, anything else as a float.
-fn number(number: f64) -> Value {
-    // `JSON.stringify` writes an integral number below 1e21 as an integer literal.
-    let integral = number.fract() == 0.0;
+/// A number as serde_json reads the literal `JSON.stringify` writes for it: `Some` for the
+/// non-negative integers (an integral number below 1e21 is written as an integer literal, and
+/// serde_json reads those up to 2^64 as unsigned), `None` for any other.
+fn number(number: f64) -> Json {
     #[expect(
         clippy::cast_possible_truncation,
         clippy::cast_sign_loss,
-        reason = "integral and within the target type's range, checked just before"
+        reason = "integral and within u64's range, checked just before"
     )]
-    if integral && (0.0..18_446_744_073_709_551_616.0).contains(&number) {
-        Value::from(number as u64)
-    } else if integral && (-9_223_372_036_854_775_808.0..0.0).contains(&number) {
-        Value::from(number as i64)
-    } else {
-        Number::from_f64(number).map_or(Value::Null, Value::Number)
-    }
+    let count = (number.fract() == 0.0 && (0.0..18_446_744_073_709_551_616.0).contains(&number))
+        .then_some(number as u64);
+    Json::Number(count)
 }
 
 #[cfg(test)]
 mod tests {
     use super::number;
+    use entitle_rules::decode::Json;
     use serde_json::Value;
 
     #[test]
@@ -140,8 +137,7 @@ mod tests {
         ];
         for (value, literal) in cases {
             let parsed: Value = serde_json::from_str(literal).expect(literal);
-            assert_eq!(number(value), parsed, "{literal}");
-            assert_eq!(number(value).as_u64(), parsed.as_u64(), "{literal}");
+            assert_eq!(number(value), Json::from(parsed), "{literal}");
         }
     }
 }

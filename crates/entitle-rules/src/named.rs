@@ -1,0 +1,34 @@
+//! Unit enums written as fixed names in JSON (`"end_user"`, `"serverless_pro"`), each name
+//! declared once: `named!` puts it on the variant for serde (and so for the TypeScript and
+//! JSON Schema derives, which read serde's attributes) and into the enum's [`Named`] table,
+//! which readers that do without serde's derived visitors use (`decode`, in the npm package's
+//! check-only build).
+
+/// A unit enum and the name of each of its variants.
+pub trait Named: Copy + 'static {
+    /// Every variant's name, in declaration order.
+    const NAMES: &'static [&'static str];
+    /// Every variant, in the order of [`Self::NAMES`].
+    const ALL: &'static [Self];
+}
+
+/// Declares a unit enum whose variants are written as the given names:
+/// `named! { /// docs  #[derive(…)]  pub enum Kind { /// docs  Variant = "variant", … } }`.
+macro_rules! named {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $($(#[$variant_meta:meta])* $variant:ident = $text:tt,)*
+        }
+    ) => {
+        $(#[$meta])*
+        pub enum $name {
+            $($(#[$variant_meta])* #[serde(rename = $text)] $variant,)*
+        }
+
+        impl $crate::named::Named for $name {
+            const NAMES: &'static [&'static str] = &[$($text),*];
+            const ALL: &'static [Self] = &[$(Self::$variant),*];
+        }
+    };
+}
