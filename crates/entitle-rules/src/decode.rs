@@ -8,7 +8,7 @@
 //! JavaScript's own `JSON.parse`, so that no JSON parser is in the module at all; natively, by
 //! serde_json), and each record is taken out of its object field by field with a handful of
 //! small helpers. Leaf values go through the checks their types define once (`Id::new`,
-//! [`Email::new`], [`Timestamp::parse`]), and unit enums through their [`Named`] table, the
+//! [`Email::stored`], [`Timestamp::parse`]), and unit enums through their [`Named`] table, the
 //! names serde writes.
 //!
 //! What is written again here is each record's list of fields: its name, and whether it is
@@ -178,7 +178,7 @@ fn checked_text<T, E: fmt::Display>(
 
 impl Leaf for Email {
     fn leaf(value: Json) -> Result<Self, Invalid> {
-        checked_text(value, |text| Email::new(&text))
+        checked_text(value, |text| Email::stored(&text))
     }
 }
 

@@ -57,13 +57,15 @@ pub(crate) fn account(
             ),
         )
     })?;
+    // The store's address comes in here: it is normalized as a command's would be.
+    let email = crate::context::email(record.email.as_str())?;
     if let Some(other) = state
-        .account_by_email(&record.email)
+        .account_by_email(&email)
         .filter(|a| a.id != record.id)
     {
         return Err(CommandError::new(
             ErrorCode::EmailInUse,
-            format!("`{}` belongs to account `{}`", record.email, other.id),
+            format!("`{email}` belongs to account `{}`", other.id),
         ));
     }
     if let Some(manager) = &record.managed_by {
@@ -74,6 +76,7 @@ pub(crate) fn account(
     }
     out.change(Change::PutAccount(Account {
         name,
+        email,
         ..record.clone()
     }));
     out.event(store_event(

@@ -22,8 +22,11 @@ use crate::model::{
     Product, Project, Share, Ticket, Transfer, TransferStatus, TransferSubject,
 };
 use crate::text::Email;
+#[cfg(feature = "partial")]
 use std::cell::RefCell;
+#[cfg(feature = "partial")]
 use std::collections::BTreeSet;
+#[cfg(feature = "partial")]
 use std::rc::Rc;
 
 /// How one record type is stored: its table, its key columns and its other indexed columns.
@@ -447,12 +450,19 @@ impl Lookup {
 
 /// The bookkeeping of a partial state: which reads it holds and which the rules wanted but it
 /// lacks. It is not part of the state's value: two states with the same records are equal.
+///
+/// Only a store fills states read by read (the worker, and the tests of the read
+/// declarations), so the bookkeeping is the `partial` feature (on by default). Without it, as
+/// in the npm package, every state is complete and [`Reads::note`] does nothing.
 #[derive(Clone, Debug, Default)]
 pub struct Reads {
+    #[cfg(feature = "partial")]
     partial: bool,
+    #[cfg(feature = "partial")]
     held: BTreeSet<Read>,
     /// Shared by clones: a clone that applies changes for a later step still reports what it
     /// missed to the state the store fills.
+    #[cfg(feature = "partial")]
     missing: Rc<RefCell<BTreeSet<Read>>>,
 }
 
@@ -464,6 +474,14 @@ impl PartialEq for Reads {
 
 impl Eq for Reads {}
 
+#[cfg(not(feature = "partial"))]
+impl Reads {
+    /// Notes that the rules consulted `read`: nothing to note in a complete state.
+    #[inline]
+    pub(crate) fn note(&self, _read: impl FnOnce() -> Read) {}
+}
+
+#[cfg(feature = "partial")]
 impl Reads {
     /// Bookkeeping for a state a store fills read by read.
     pub fn partial() -> Self {

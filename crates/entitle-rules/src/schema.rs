@@ -84,7 +84,7 @@ impl JsonSchema for Email {
             "type": "string",
             "format": "email",
             "maxLength": 254,
-            "description": "An e-mail address; trimmed and lowercased when read.",
+            "description": "An e-mail address. Where one comes in (a command's argument, an imported account) it is trimmed and lowercased; records hold it so.",
         })
     }
 }

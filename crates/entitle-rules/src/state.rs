@@ -12,6 +12,7 @@ use crate::model::{
 use crate::read::{Lookup, Read, Reads, Record, Table};
 use crate::text::Email;
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "partial")]
 use std::collections::BTreeSet;
 
 /// Records of one store. Missing records are simply unknown to the rules.
@@ -222,6 +223,7 @@ fn put<T: Record>(records: &mut Vec<T>, record: T) {
     }
 }
 
+#[cfg(feature = "partial")]
 /// Adds a loaded row unless the state holds it already (the first load of a row wins, so a
 /// row's content stays the one its read guard was computed from).
 fn hold<T: Record>(records: &mut Vec<T>, record: T) {
@@ -383,6 +385,7 @@ impl Change {
 }
 
 impl State {
+    #[cfg(feature = "partial")]
     /// An empty state that a store fills read by read (see [`crate::read`]).
     pub fn partial() -> Self {
         Self {
@@ -460,17 +463,20 @@ impl State {
         found
     }
 
+    #[cfg(feature = "partial")]
     /// The reads the rules consulted since the last call that this state does not hold.
     /// Empty for a complete state, and once a store has loaded everything a decision needs.
     pub fn missing(&self) -> BTreeSet<Read> {
         self.reads.take_missing()
     }
 
+    #[cfg(feature = "partial")]
     /// The reads this state holds.
     pub fn held(&self) -> &BTreeSet<Read> {
         self.reads.held()
     }
 
+    #[cfg(feature = "partial")]
     /// Adds the rows a store loaded for `read`, and records that the state holds it.
     pub fn hold(&mut self, read: Read, rows: impl IntoIterator<Item = Row>) {
         self.index = Index::default();
@@ -525,6 +531,7 @@ impl State {
         }
     }
 
+    #[cfg(feature = "partial")]
     /// Runs `decide` on a partial state loaded from `full` read by read, as a store would, until
     /// nothing is missing. Returns the answer and the loaded state. For tests of the read
     /// declarations: the answer must equal `decide(full)`.

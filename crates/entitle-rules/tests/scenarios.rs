@@ -535,6 +535,7 @@ scenarios! {
     delegates_only_on_subscription_contracts,
     emails_and_names_refuse_invisible_characters,
     expired_invitation_makes_way_for_a_new_one,
+    imported_addresses_are_normalized_as_typed_ones,
     invitation_belongs_to_the_invited_account_not_its_address,
     invitation_expires_after_seven_days,
     invitee_needs_a_store_account,
