@@ -594,8 +594,10 @@ pub fn delegates_for(
             resent_at: i.resent_at,
         })
         .collect();
-    invitations
-        .sort_by(|a, b| (b.created_at, &b.invitation_id).cmp(&(a.created_at, &a.invitation_id)));
+    // Ids are unique, so no two invitations compare equal: an unstable sort gives the one order.
+    invitations.sort_unstable_by(|a, b| {
+        (b.created_at, &b.invitation_id).cmp(&(a.created_at, &a.invitation_id))
+    });
     Ok(DelegatesView {
         delegates,
         invitations,

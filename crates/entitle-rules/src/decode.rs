@@ -292,18 +292,6 @@ impl Fields {
         }
     }
 
-    /// A list of records that takes an empty list when missing.
-    fn records<T>(
-        &mut self,
-        name: &str,
-        record: fn(Json) -> Result<T, Invalid>,
-    ) -> Result<Vec<T>, Invalid> {
-        let Some(value) = self.take(name) else {
-            return Ok(Vec::new());
-        };
-        list(value, record).map_err(|e| e.within(name))
-    }
-
     /// Refuses the fields nobody took.
     fn end(self) -> Result<(), Invalid> {
         match self.0.first() {
@@ -542,23 +530,35 @@ pub fn state(text: &str) -> Result<State, Invalid> {
 /// Reads a state from a JSON value already parsed (by JavaScript's `JSON.parse`, in the npm
 /// package), exactly as [`state`] reads the text of that value.
 pub fn state_from_value(value: Json) -> Result<State, Invalid> {
-    let mut f = Fields::of(value)?;
-    let state = State {
-        accounts: f.records("accounts", account)?,
-        products: f.records("products", product)?,
-        licenses: f.records("licenses", license)?,
-        orders: f.records("orders", order)?,
-        projects: f.records("projects", project)?,
-        shares: f.records("shares", share)?,
-        contracts: f.records("contracts", contract)?,
-        delegates: f.records("delegates", delegate)?,
-        invitations: f.records("invitations", invitation)?,
-        tickets: f.records("tickets", ticket)?,
-        transfers: f.records("transfers", transfer)?,
-        ..State::default()
-    };
-    f.end()?;
+    let mut state = State::default();
+    for (name, value) in Fields::of(value)?.0 {
+        let read = match name.as_str() {
+            "accounts" => records(value, &mut state.accounts, account),
+            "products" => records(value, &mut state.products, product),
+            "licenses" => records(value, &mut state.licenses, license),
+            "orders" => records(value, &mut state.orders, order),
+            "projects" => records(value, &mut state.projects, project),
+            "shares" => records(value, &mut state.shares, share),
+            "contracts" => records(value, &mut state.contracts, contract),
+            "delegates" => records(value, &mut state.delegates, delegate),
+            "invitations" => records(value, &mut state.invitations, invitation),
+            "tickets" => records(value, &mut state.tickets, ticket),
+            "transfers" => records(value, &mut state.transfers, transfer),
+            _ => return Err(Invalid::new(["unknown field `", &name, "`"].concat())),
+        };
+        read.map_err(|e| e.within(&name))?;
+    }
     Ok(state)
+}
+
+/// Reads a list of records into `into`.
+fn records<T>(
+    value: Json,
+    into: &mut Vec<T>,
+    record: fn(Json) -> Result<T, Invalid>,
+) -> Result<(), Invalid> {
+    *into = list(value, record)?;
+    Ok(())
 }
 
 /// Reads a resource (`{"type": …, "id": …}`) from JSON text.

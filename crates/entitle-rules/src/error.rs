@@ -177,6 +177,13 @@ impl CommandError {
     /// The error for a denied permission check. A denial that describes the resource's state
     /// rather than the actor's rights keeps its code but takes that state's kind (409 or 422).
     pub fn denied(reason: Reason) -> Self {
+        // A code's words: `license_in_use` reads `license in use`. Codes are ASCII, so a byte
+        // map does (a pattern search would link more code into the browser's module).
+        fn words(code: &str) -> String {
+            code.chars()
+                .map(|c| if c == '_' { ' ' } else { c })
+                .collect()
+        }
         let state_code = match reason {
             Reason::LicenseInUse => Some(ErrorCode::LicenseInUse),
             Reason::LicenseAlreadyAssigned => Some(ErrorCode::LicenseAlreadyAssigned),
@@ -191,13 +198,13 @@ impl CommandError {
             let detail = match reason {
                 Reason::ServerActive => "deactivate the project's server before the transfer; the new owner activates it again".to_owned(),
                 Reason::PanelsActive => "sign out of the project on every device before the transfer".to_owned(),
-                _ => format!("not possible now: {}", reason.code().replace('_', " ")),
+                _ => format!("not possible now: {}", words(reason.code())),
             };
             return Self { code, detail };
         }
         let detail = match reason {
             Reason::NotFound => "the resource does not exist or is not visible to you".to_owned(),
-            other => format!("not allowed: {}", other.code().replace('_', " ")),
+            other => format!("not allowed: {}", words(other.code())),
         };
         Self {
             code: ErrorCode::Denied(reason),

@@ -59,10 +59,7 @@ pub(crate) fn account(
     })?;
     // The store's address comes in here: it is normalized as a command's would be.
     let email = crate::context::email(record.email.as_str())?;
-    if let Some(other) = state
-        .account_by_email(&email)
-        .filter(|a| a.id != record.id)
-    {
+    if let Some(other) = state.account_by_email(&email).filter(|a| a.id != record.id) {
         return Err(CommandError::new(
             ErrorCode::EmailInUse,
             format!("`{email}` belongs to account `{}`", other.id),

@@ -13,7 +13,6 @@ use crate::model::{Account, License, Ticket};
 use crate::read::Read;
 use crate::state::State;
 use crate::time::Timestamp;
-use std::collections::BTreeSet;
 
 /// Where a list's items come from: relations, each with the column that names the item.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,11 +21,12 @@ pub struct Source(pub Vec<(Read, &'static str)>);
 impl Source {
     /// The keys of every item, in order, read from `state`.
     pub fn keys(&self, state: &State) -> Vec<String> {
-        let mut keys = BTreeSet::new();
-        for (read, column) in &self.0 {
-            keys.extend(state.relation(read, column));
-        }
-        keys.into_iter().collect()
+        let mut keys: Vec<String> = (self.0.iter())
+            .flat_map(|(read, column)| state.relation(read, column))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
     }
 }
 

@@ -166,12 +166,23 @@ mod tests {
     fn a_stored_address_is_checked_as_written_never_lowercased_again() {
         let read = |text: &str| Email::stored(text).ok().map(|e| e.as_str().to_owned());
         assert_eq!(read(" Dev@Example.COM").as_deref(), Some("Dev@Example.COM"));
-        assert_eq!(read("DÉV@shop.example").as_deref(), Some("DÉV@shop.example"));
+        assert_eq!(
+            read("DÉV@shop.example").as_deref(),
+            Some("DÉV@shop.example")
+        );
         let serde: Email = serde_json::from_str("\"Dev@Example.COM\"").unwrap();
         assert_eq!(serde.as_str(), "Dev@Example.COM");
-        for bad in ["no-at.example", "a b@example.com", "dev\u{200B}@team-one.example", ""] {
+        for bad in [
+            "no-at.example",
+            "a b@example.com",
+            "dev\u{200B}@team-one.example",
+            "",
+        ] {
             assert_eq!(read(bad), None, "{bad:?}");
-            assert!(serde_json::from_value::<Email>(bad.into()).is_err(), "{bad:?}");
+            assert!(
+                serde_json::from_value::<Email>(bad.into()).is_err(),
+                "{bad:?}"
+            );
         }
     }
 

@@ -88,8 +88,17 @@ fn decode<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, JsValue> {
     serde_json::from_str(text).map_err(|e| invalid(what, &e))
 }
 
+/// An answer as JSON text. The rules' answers are plain records (no maps with non-text keys,
+/// no floats), which serde_json always writes; its error is not formatted, which keeps its
+/// messages out of the module.
 fn encode<T: Serialize>(value: &T) -> Result<String, JsValue> {
-    serde_json::to_string(value).map_err(|e| error("encoding_failed", 500, &e.to_string()))
+    serde_json::to_string(value).map_err(|_| {
+        error(
+            "encoding_failed",
+            500,
+            "the answer could not be written as JSON",
+        )
+    })
 }
 
 fn id<'a, T: TryFrom<&'a str>>(value: &'a str, what: &str) -> Result<T, JsValue> {
