@@ -61,7 +61,11 @@ export type TransferId = string;
 export type Timestamp = string;
 
 /**
- * A normalized (trimmed, lowercased) e-mail address.
+ * An e-mail address, normalized (trimmed, Unicode-lowercased) where it came in: a command's
+ * argument or an account the store imports ([`Email::new`]). Records hold it so, and reading a
+ * record takes it as stored ([`Email::stored`]): a state that a caller builds itself must hold
+ * addresses lowercased, as the worker's snapshots do, or a lookup by address will not find
+ * them.
  */
 export type Email = string;
 

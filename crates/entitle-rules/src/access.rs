@@ -594,7 +594,8 @@ pub fn delegates_for(
             resent_at: i.resent_at,
         })
         .collect();
-    // Ids are unique, so no two invitations compare equal: an unstable sort gives the one order.
+    // A store's invitation ids are unique (the worker's key), so no two compare equal there and
+    // an unstable sort gives the one order; both npm builds run this same code in any case.
     invitations.sort_unstable_by(|a, b| {
         (b.created_at, &b.invitation_id).cmp(&(a.created_at, &a.invitation_id))
     });

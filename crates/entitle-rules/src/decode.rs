@@ -15,9 +15,12 @@
 //! required, optional or defaulted. `crates/entitle-wasm/tests/decode.rs` holds this module to
 //! serde's reading: every scenario world decodes to the same state, and every mutation of
 //! every field (removed, set to `null`, to another type, an unknown field added) is accepted
-//! or refused by both alike. Objects come from the package's JavaScript layer through
-//! `JSON.stringify`, so a key never appears twice in one object (and a parsed object, in
-//! JavaScript as in serde_json, keeps one value per key).
+//! or refused by both alike. It reads only the forms the API documents, records as objects and
+//! unit variants as strings; serde also takes a record written as an array of its fields and a
+//! unit variant written as `{"name": null}`, which no one sends (the package's JavaScript layer
+//! passes what `JSON.stringify` writes of the caller's objects). Objects come through
+//! `JSON.stringify`, so a key never appears twice in one object; in text that repeats a key,
+//! serde refuses the object, while a parsed tree (JavaScript's or serde_json's) keeps one value.
 
 use crate::action::{Resource, ResourceType};
 use crate::ids::{
@@ -222,21 +225,19 @@ impl<T: Named> Leaf for T {
     }
 }
 
-/// serde's words for a name that is none of `names`.
+/// serde's words for a name that is none of `names`: "expected `a`", "expected `a` or `b`",
+/// "expected one of `a`, `b`, `c`".
 #[cold]
 #[inline(never)]
 fn unknown_variant(name: &str, names: &[&str]) -> Invalid {
     let mut message = ["unknown variant `", name, "`, expected "].concat();
+    if names.len() > 2 {
+        message.push_str("one of ");
+    }
     for (i, expected) in names.iter().enumerate() {
         let separator = match i {
             0 => "",
-            i if i + 1 == names.len() => {
-                if names.len() == 2 {
-                    " or "
-                } else {
-                    ", or "
-                }
-            }
+            _ if names.len() == 2 => " or ",
             _ => ", ",
         };
         message.extend([separator, "`", expected, "`"]);
@@ -521,8 +522,8 @@ fn parse(text: &str) -> Result<Json, Invalid> {
     Ok(Json::from(value))
 }
 
-/// Reads a state from JSON text, as serde reads it (every list may be missing; no unknown
-/// field anywhere), without serde's derived visitors.
+/// Reads a state from JSON text, as serde reads its documented form (every list may be
+/// missing; no unknown field anywhere), without serde.
 pub fn state(text: &str) -> Result<State, Invalid> {
     state_from_value(parse(text)?)
 }

@@ -5,7 +5,11 @@
 use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;
 
-/// A normalized (trimmed, lowercased) e-mail address.
+/// An e-mail address, normalized (trimmed, Unicode-lowercased) where it came in: a command's
+/// argument or an account the store imports ([`Email::new`]). Records hold it so, and reading a
+/// record takes it as stored ([`Email::stored`]): a state that a caller builds itself must hold
+/// addresses lowercased, as the worker's snapshots do, or a lookup by address will not find
+/// them.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 #[serde(transparent)]
@@ -29,7 +33,7 @@ impl Email {
 
     /// Checks an address read back from a record, where it was stored normalized: trimmed, it
     /// must hold one `@`, a non-empty local part, a domain with a dot, no spaces, no control or
-    /// format characters (see [`is_invisible`]), at most 254 characters. It is not lowercased
+    /// format characters (see [`is_invisible`]), at most 254 bytes. It is not lowercased
     /// again: reading keeps what was written, and so needs no Unicode case tables (the
     /// browser's module reads states with this, and those tables were a sixth of its size).
     pub fn stored(value: &str) -> Result<Self, InvalidEmail> {

@@ -9,8 +9,9 @@
 //! of an unexpected type ever reaches the generated glue (where it would trap). Here, records
 //! arrive as JSON text and leave as JSON text. In the check-only build, states and resources
 //! are parsed by JavaScript's `JSON.parse` (module `value`) and read by
-//! `entitle_rules::decode`, which reads exactly what serde reads (a test holds it to that, field
-//! by field) without serde, whose derived visitors were most of the module's size; answers are
+//! `entitle_rules::decode`, which reads the documented forms exactly as serde reads them (a test
+//! holds it to that, field by field) without serde, whose derived visitors were most of the
+//! module's size; answers are
 //! written by serde_json. Errors are thrown as `Error` objects
 //! carrying `code` (the stable code) and `status` (the HTTP status the worker answers with for
 //! the same error); the JavaScript layer re-throws them as `EntitleError`.

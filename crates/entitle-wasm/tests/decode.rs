@@ -329,3 +329,28 @@ fn decoding_errors_say_where_and_what() {
         "unknown field `servers`"
     );
 }
+
+#[test]
+fn unknown_names_are_worded_as_serde_words_them() {
+    let serde = serde_json::from_value::<ResourceType>(json!("widget"))
+        .unwrap_err()
+        .to_string();
+    let ours = decode::resource_type("widget").unwrap_err().to_string();
+    assert_eq!(ours, serde);
+    assert!(
+        ours.contains("expected one of `contract`, `project`"),
+        "{ours}"
+    );
+    let mut state = every_field();
+    state["delegates"][0]["status"] = json!("paused");
+    let serde = serde_json::from_value::<State>(state.clone())
+        .unwrap_err()
+        .to_string();
+    let ours = decode::state(&state.to_string()).unwrap_err();
+    assert_eq!(ours.path(), "delegates[0].status");
+    assert!(
+        serde.starts_with(ours.message()),
+        "{serde} / {}",
+        ours.message()
+    );
+}
