@@ -453,7 +453,7 @@ impl Lookup {
 ///
 /// Only a store fills states read by read (the worker, and the tests of the read
 /// declarations), so the bookkeeping is the `partial` feature (on by default). Without it, as
-/// in the npm package, every state is complete and [`Reads::note`] does nothing.
+/// in the npm package, every state is complete and noting a read does nothing.
 #[derive(Clone, Debug, Default)]
 pub struct Reads {
     #[cfg(feature = "partial")]
