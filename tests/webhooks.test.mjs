@@ -1,6 +1,6 @@
 // Signed webhooks (issue 10): endpoints a store registers, every event of its feed POSTed with an
 // `Entitle-Signature`, retries through the delivery queue until the receiver recovers, the cron
-// sweep, deletion, https outside the local configuration, and the delivery log. The receiver is a
+// sweep, deletion, https outside the local configuration, the delivery log and its pruning. The receiver is a
 // local server on 127.0.0.1; signatures are checked with the README's own Node snippet.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { startWorker, client, root, undocumented } from "./support/worker.mjs";
 
-const STORES = ["signed", "latency", "retry", "down", "sweep", "deleted", "only", "log", "list", "https"];
+const STORES = ["signed", "latency", "retry", "down", "sweep", "deleted", "only", "log", "list", "https", "prune"];
 let worker;
 let call;
 let receiver;
@@ -353,6 +353,36 @@ test("the delivery log pages, newest first", async () => {
   assertProblem(await call("GET", `${path}?limit=0`, { token: key("log") }), 400, "invalid_limit");
   assertProblem(await call("GET", `${path}?sort=asc`, { token: key("log") }), 400, "invalid_query");
   assertProblem(await call("GET", "/v1/webhooks/wh_unknown/deliveries", { token: key("log") }), 404, "webhook_not_found");
+});
+
+test("the cron prunes delivery attempts older than thirty days, a bounded number per run", async () => {
+  const hook = await register("prune", receiver.url("/prune"));
+  await until(async () => (await deliveries("prune", hook.webhookId)).deliveries.length === 1, 10_000, "the webhook.created attempt");
+  const db = await worker.mf.getD1Database("DB");
+  const day = 86_400_000;
+  const attempts = (count, daysAgo) =>
+    db
+      .prepare(
+        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?3)
+         INSERT INTO webhook_deliveries (store_id, webhook_id, event_cursor, event_type, attempt, status, response_status, error, at, duration_ms, next_attempt_at)
+         SELECT 'prune', ?1, 1000000 + i, 'account.imported', 1, 'succeeded', 200, NULL, ?2, 5, NULL FROM n`,
+      )
+      .bind(hook.webhookId, new Date(Date.now() - daysAgo * day).toISOString(), count)
+      .run();
+  await attempts(1_500, 40); // past the retention
+  await attempts(2, 29); // within it
+  const logged = async (where) =>
+    (await db.prepare(`SELECT count(*) AS n FROM webhook_deliveries WHERE store_id = 'prune' AND ${where}`).first()).n;
+  const old = `at < '${new Date(Date.now() - 30 * day).toISOString()}'`;
+  assert.equal(await logged(old), 1_500);
+  await cron();
+  const left = await logged(old);
+  assert.ok(left > 0 && left < 1_500, `one run prunes at most 1,000 rows (left ${left} of 1,500)`);
+  await cron();
+  assert.equal(await logged(old), 0, "the next run takes the rest");
+  assert.equal(await logged("1 = 1"), 3, "the 29-day-old attempts and the recent one stay");
+  const page = await deliveries("prune", hook.webhookId, "?limit=10");
+  assert.equal(page.deliveries.length, 3);
 });
 
 test("the webhook list pages; a store has at most 10 endpoints and sees only its own", async () => {

@@ -2,6 +2,7 @@
 //! delivery that failed is tried again. The worker does the HTTP; these are its decisions.
 
 use crate::error::{CommandError, ErrorCode};
+use crate::time::Timestamp;
 use std::collections::BTreeSet;
 
 /// Every event type of the feed, the types a subscription may list: the rules' one declaration.
@@ -15,6 +16,15 @@ pub const RETRY_HORIZON_MS: i64 = 3 * 24 * 3_600_000;
 
 /// The longest wait between two attempts, in seconds (six hours).
 pub const MAX_RETRY_DELAY_SECONDS: u32 = 6 * 3_600;
+
+/// How long the delivery log keeps an attempt, in days: far past the last retry of any
+/// delivery, so an event still being retried never loses the count of its attempts.
+pub const LOG_RETENTION_DAYS: i64 = 30;
+
+/// The attempts of the delivery log made before this moment are pruned, at `now`.
+pub fn log_cutoff(now: Timestamp) -> Timestamp {
+    now.plus_days(-LOG_RETENTION_DAYS)
+}
 
 /// Why a list of event types cannot be a subscription.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -197,5 +207,15 @@ mod tests {
         assert!(elapsed >= RETRY_HORIZON_MS);
         assert!(elapsed < RETRY_HORIZON_MS + i64::from(MAX_RETRY_DELAY_SECONDS) * 1000);
         assert!(attempt <= 40, "{attempt} attempts");
+        // The log outlives every retry: the last attempt comes before the horizon plus one
+        // delay, well within the retention.
+        let last = RETRY_HORIZON_MS + i64::from(MAX_RETRY_DELAY_SECONDS) * 1000;
+        assert!(last < LOG_RETENTION_DAYS * crate::time::DAY_MS / 4);
+    }
+
+    #[test]
+    fn the_delivery_log_keeps_thirty_days() {
+        let now = Timestamp::parse("2026-11-24T05:00:00.000Z").unwrap();
+        assert_eq!(log_cutoff(now).to_string(), "2026-10-25T05:00:00.000Z");
     }
 }

@@ -110,11 +110,14 @@ async fn queue(batch: MessageBatch<webhooks::Job>, env: Env, _ctx: Context) -> w
 }
 
 /// The cron trigger: a fan-out of every store's new events, which catches up with anything a
-/// lost fan-out message left behind.
+/// lost fan-out message left behind, then the pruning of the delivery log's old attempts.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     if let Err(error) = webhooks::fan_out(&env, None).await {
         worker::console_error!("webhook sweep failed: {}", error.detail);
+    }
+    if let Err(error) = webhooks::prune_log(&env).await {
+        worker::console_error!("delivery log pruning failed: {}", error.detail);
     }
 }
 

@@ -358,7 +358,7 @@ routes! {
     ///
     /// One entry per attempt to deliver one event: its cursor and type, the attempt's number,
     /// `succeeded` or `failed`, the answer's status or why there was none, when, how long, and
-    /// when the next attempt is due.
+    /// when the next attempt is due. Attempts are kept 30 days.
     listWebhookDeliveries = GET "/v1/webhooks/{webhookId}/deliveries" by StoreId,
         tag "webhooks", query PageQuery, answers 200 views::DeliveryPage,
         fails [T::WebhookNotFound] => webhooks::deliveries;

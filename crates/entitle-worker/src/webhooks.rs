@@ -39,6 +39,9 @@ const QUEUE: &str = "WEBHOOK_QUEUE";
 /// How long an endpoint has to answer, in milliseconds.
 const TIMEOUT_MS: u32 = 10_000;
 
+/// Attempts of the delivery log one cron run looks at for pruning.
+const PRUNE: u32 = 1_000;
+
 /// Events one fan-out reads per endpoint per page, and pages per run; the cron catches up
 /// with the rest.
 const PAGE: u32 = 100;
@@ -131,6 +134,15 @@ pub async fn kick(env: &Env, store: &StoreId) -> Result<(), ApiError> {
         })
         .await?;
     Ok(())
+}
+
+/// Prunes the delivery log of attempts older than the rules keep
+/// ([`entitle_rules::webhook::log_cutoff`]), a bounded number of rows per run; the cron runs it.
+pub async fn prune_log(env: &Env) -> Result<u64, ApiError> {
+    let now = Timestamp::from_unix_millis(now_millis());
+    Webhooks::new(env.d1("DB")?)
+        .prune_log(entitle_rules::webhook::log_cutoff(now), PRUNE)
+        .await
 }
 
 /// Hands the new events of the feed to the endpoints of `store` (of every store when `None`):

@@ -514,6 +514,27 @@ impl Webhooks {
         Ok(())
     }
 
+    /// Deletes the attempts of the delivery log made before `cutoff`, looking only at the
+    /// `limit` oldest rows of the whole log (delivery ids grow with time), so that one run
+    /// costs at most `limit` rows whatever the size of the log; returns how many went. The
+    /// cron runs it every minute, and each run takes the next oldest rows.
+    pub async fn prune_log(&self, cutoff: Timestamp, limit: u32) -> Result<u64, ApiError> {
+        let result = self
+            .statement(
+                "DELETE FROM webhook_deliveries WHERE delivery_id IN (\
+                 SELECT delivery_id FROM (SELECT delivery_id, at FROM webhook_deliveries ORDER BY delivery_id LIMIT ?2) \
+                 WHERE at < ?1)",
+                &[text(&cutoff.to_string()), number(i64::from(limit))],
+            )?
+            .run()
+            .await?;
+        Ok(result
+            .meta()?
+            .and_then(|m| m.changes)
+            .and_then(|n| u64::try_from(n).ok())
+            .unwrap_or(0))
+    }
+
     /// At most `limit` attempts of the log of an endpoint, newest first, before the attempt
     /// `before` (all when `None`).
     pub async fn deliveries(
