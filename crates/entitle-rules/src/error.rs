@@ -94,7 +94,7 @@ macro_rules! codes {
 
 codes! {
     InvalidInput = "invalid_input", BadRequest: "The input is malformed." => "Fix the field the detail names.";
-    InvalidEmail = "invalid_email", Unprocessable: "An e-mail address is not plausible: one `@`, a domain with a dot, no spaces or invisible characters, at most 254 characters." => "Send a valid address.";
+    InvalidEmail = "invalid_email", Unprocessable: "An e-mail address is not plausible: one `@`, a domain with a dot, no spaces or invisible characters, at most 254 bytes once lowercased." => "Send a valid address.";
     InvalidName = "invalid_name", Unprocessable: "A name is empty, too long, or holds control or invisible characters." => "Send a name of 1 to 200 visible characters.";
     InvalidText = "invalid_text", Unprocessable: "A free text (notes, details, ticket subject or body) is empty where required, too long, or holds control characters." => "Shorten or clean the text as the detail says.";
     InvalidQuantity = "invalid_quantity", Unprocessable: "A license quantity is not a whole number from 1 to 100." => "Send a quantity from 1 to 100.";

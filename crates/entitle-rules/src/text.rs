@@ -23,28 +23,47 @@ pub struct InvalidEmail {
     pub value: String,
 }
 
+impl InvalidEmail {
+    fn of(value: &str) -> Self {
+        Self {
+            value: value.chars().take(64).collect(),
+        }
+    }
+}
+
+/// The longest address, in bytes, once normalized.
+pub const MAX_EMAIL_BYTES: usize = 254;
+
 impl Email {
     /// Normalizes and checks an address that comes in (a command's argument, an imported
-    /// account): trims and lowercases it, then checks it (see [`Email::stored`]). Lowercasing
-    /// is Unicode's, so `DÉV@Shop.example` and `dév@shop.example` are one address.
+    /// account): trims and lowercases it, then checks it as [`Email::stored`] does, and that it
+    /// holds at most [`MAX_EMAIL_BYTES`]. Lowercasing is Unicode's, so `DÉV@Shop.example` and
+    /// `dév@shop.example` are one address.
     pub fn new(value: &str) -> Result<Self, InvalidEmail> {
-        Self::checked(value.trim().to_lowercase(), value)
+        let normalized = value.trim().to_lowercase();
+        if normalized.len() > MAX_EMAIL_BYTES {
+            return Err(InvalidEmail::of(value));
+        }
+        Self::checked(normalized, value)
     }
 
     /// Checks an address read back from a record, where it was stored normalized: trimmed, it
-    /// must hold one `@`, a non-empty local part, a domain with a dot, no spaces, no control or
-    /// format characters (see [`is_invisible`]), at most 254 bytes. It is not lowercased
-    /// again: reading keeps what was written, and so needs no Unicode case tables (the
-    /// browser's module reads states with this, and those tables were a sixth of its size).
+    /// must hold one `@`, a non-empty local part, a domain with a dot, no spaces, and nothing
+    /// that prints as nothing (see [`prints_as_nothing`]). It is not lowercased again: reading
+    /// keeps what was written, and so needs no Unicode case tables (the browser's module reads
+    /// states with this, and those tables were a sixth of its size). Its length was checked
+    /// where it came in, once lowercased (which can change it: the Kelvin sign `K` is three
+    /// bytes, `k` one), so an import's address on its way to [`Email::new`] is not refused here
+    /// for a length it will not have.
     pub fn stored(value: &str) -> Result<Self, InvalidEmail> {
         Self::checked(value.trim().to_owned(), value)
     }
 
+    /// The checks that lowercasing cannot change the answer of.
     fn checked(normalized: String, value: &str) -> Result<Self, InvalidEmail> {
-        let valid = normalized.len() <= 254
-            && !normalized
-                .chars()
-                .any(|c| c.is_whitespace() || is_invisible(c))
+        let valid = !normalized
+            .chars()
+            .any(|c| c.is_whitespace() || prints_as_nothing(c))
             && match normalized.split_once('@') {
                 Some((local, domain)) => {
                     !local.is_empty()
@@ -58,9 +77,7 @@ impl Email {
         if valid {
             Ok(Self(normalized))
         } else {
-            Err(InvalidEmail {
-                value: value.chars().take(64).collect(),
-            })
+            Err(InvalidEmail::of(value))
         }
     }
 
@@ -113,6 +130,36 @@ const FORMAT_CHARACTERS: &[(char, char)] = &[
     ('\u{E0001}', '\u{E0001}'),
     ('\u{E0020}', '\u{E007F}'),
 ];
+
+/// Unicode's default-ignorable code points that are neither control nor format characters
+/// (`Default_Ignorable_Code_Point` of DerivedCoreProperties, Unicode 16.0, less `Cc` and `Cf`):
+/// fillers, variation selectors, the combining grapheme joiner and reserved code points that
+/// print as nothing. Variation selectors belong in names (emoji presentation), so only addresses
+/// refuse these.
+const IGNORABLE_CHARACTERS: &[(char, char)] = &[
+    ('\u{034F}', '\u{034F}'),
+    ('\u{115F}', '\u{1160}'),
+    ('\u{17B4}', '\u{17B5}'),
+    ('\u{180B}', '\u{180D}'),
+    ('\u{180F}', '\u{180F}'),
+    ('\u{2065}', '\u{2065}'),
+    ('\u{3164}', '\u{3164}'),
+    ('\u{FE00}', '\u{FE0F}'),
+    ('\u{FFA0}', '\u{FFA0}'),
+    ('\u{FFF0}', '\u{FFF8}'),
+    ('\u{E0000}', '\u{E0000}'),
+    ('\u{E0002}', '\u{E001F}'),
+    ('\u{E0080}', '\u{E0FFF}'),
+];
+
+/// Whether `c` prints as nothing in an address: invisible (see [`is_invisible`]) or
+/// default-ignorable, so that no address looks like another one it is not.
+pub fn prints_as_nothing(c: char) -> bool {
+    is_invisible(c)
+        || IGNORABLE_CHARACTERS
+            .iter()
+            .any(|(first, last)| (*first..=*last).contains(&c))
+}
 
 /// Whether `c` is a Unicode control character (`Cc`) or format character (`Cf`): characters
 /// that print as nothing or change how their neighbours print.
@@ -188,6 +235,52 @@ mod tests {
                 "{bad:?}"
             );
         }
+    }
+
+    #[test]
+    fn addresses_refuse_what_prints_as_nothing_names_keep_emoji_selectors() {
+        // Found by probing: each of these looked exactly like `a@x.com` and was accepted.
+        for bad in [
+            "a\u{034F}@x.com",
+            "a\u{3164}@x.com",
+            "\u{115F}a@x.com",
+            "a\u{FE0F}@x.com",
+            "a\u{E0100}@x.com",
+            "a\u{17B4}@x.com",
+            "a\u{FFA0}@x.com",
+        ] {
+            assert!(Email::new(bad).is_err(), "{bad:?}");
+            assert!(Email::stored(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            name("Shop \u{2764}\u{FE0F}", 200).as_deref(),
+            Some("Shop \u{2764}\u{FE0F}")
+        );
+        let sorted = |table: &[(char, char)]| {
+            table
+                .windows(2)
+                .all(|w| w[0].0 <= w[0].1 && w[0].1 < w[1].0)
+        };
+        assert!(sorted(IGNORABLE_CHARACTERS));
+    }
+
+    #[test]
+    fn an_address_is_measured_once_lowercased() {
+        // The Kelvin sign is three bytes and lowercases to `k`, one byte.
+        let kelvin = format!("{}@x.com", "\u{212A}".repeat(90));
+        assert!(kelvin.len() > MAX_EMAIL_BYTES);
+        let typed = Email::new(&kelvin).unwrap();
+        assert_eq!(typed.as_str(), format!("{}@x.com", "k".repeat(90)));
+        assert!(
+            Email::stored(&kelvin).is_ok(),
+            "an import's body holds it as typed"
+        );
+        // `İ` lowercases to two characters, three bytes: over the limit once lowercased.
+        let dotted = format!("{}@x.com", "\u{130}".repeat(100));
+        assert!(dotted.len() <= MAX_EMAIL_BYTES);
+        assert!(Email::new(&dotted).is_err());
+        assert!(Email::new(&format!("{}@x.co", "a".repeat(249))).is_ok());
+        assert!(Email::new(&format!("{}@x.co", "a".repeat(250))).is_err());
     }
 
     #[test]
