@@ -6,9 +6,6 @@ use std::str::FromStr;
 
 named! {
     /// The type of a resource.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
     pub enum ResourceType {
         /// A contract.
         Contract = "contract",

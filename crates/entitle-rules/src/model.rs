@@ -11,9 +11,6 @@ use serde::{Deserialize, Serialize};
 
 named! {
     /// What sort of account this is. It decides who may resell, transfer orders, or receive projects.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
     pub enum AccountKind {
         /// An ordinary buyer.
         Customer = "customer",
@@ -39,9 +36,6 @@ impl AccountKind {
 
 named! {
     /// An account's place in its company.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
     pub enum CompanyRole {
         /// Acts for the company: may transfer its employees' licenses.
         Admin = "admin",
@@ -52,9 +46,6 @@ named! {
 
 named! {
     /// One-off purchase or recurring subscription.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
     pub enum Billing {
         /// A subscription that renews.
         Recurring = "recurring",
@@ -214,9 +205,7 @@ pub struct Product {
 
 named! {
     /// Permanent or trial.
-    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    #[derive(Default)]
     pub enum LicenseType {
         /// Never expires.
         #[default]
@@ -228,9 +217,7 @@ named! {
 
 named! {
     /// Primary or additional. An additional license needs a primary license of the same product.
-    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    #[derive(Default)]
     pub enum LicenseTier {
         /// A license the customer can use on its own.
         #[default]
@@ -528,9 +515,7 @@ pub struct Order {
 
 named! {
     /// The kind of a project; it limits who may receive the project in a transfer.
-    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    #[derive(Default)]
     pub enum ProjectKind {
         /// An ordinary production project.
         #[default]
@@ -585,9 +570,6 @@ pub struct Share {
 
 named! {
     /// A contract's life-cycle state, as the store reports it.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
     pub enum ContractStatus {
         /// Ordered, not yet running.
         Pending = "pending",
@@ -627,9 +609,6 @@ pub struct Contract {
 
 named! {
     /// Whether a delegate may act.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
     pub enum DelegateStatus {
         /// Accepted and not revoked.
         Active = "active",
@@ -661,9 +640,6 @@ pub struct Delegate {
 
 named! {
     /// Where an invitation stands.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
     pub enum InvitationStatus {
         /// Waiting for the invitee.
         Pending = "pending",
@@ -758,9 +734,6 @@ pub enum TransferSubject {
 
 named! {
     /// Where a transfer stands.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
     pub enum TransferStatus {
         /// Waiting for the target to accept; nothing has moved.
         Pending = "pending",

@@ -13,7 +13,9 @@ pub trait Named: Copy + 'static {
 }
 
 /// Declares a unit enum whose variants are written as the given names:
-/// `named! { /// docs  #[derive(…)]  pub enum Kind { /// docs  Variant = "variant", … } }`.
+/// `named! { /// docs  pub enum Kind { /// docs  Variant = "variant", … } }`. Every such enum is
+/// a `Copy` value compared and hashed by variant, with serde, TypeScript and JSON Schema forms;
+/// more derives (`Default`) go before `pub enum`.
 macro_rules! named {
     (
         $(#[$meta:meta])*
@@ -22,6 +24,9 @@ macro_rules! named {
         }
     ) => {
         $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
         pub enum $name {
             $($(#[$variant_meta])* #[serde(rename = $text)] $variant,)*
         }
