@@ -155,19 +155,20 @@ const IGNORABLE_CHARACTERS: &[(char, char)] = &[
 /// Whether `c` prints as nothing in an address: invisible (see [`is_invisible`]) or
 /// default-ignorable, so that no address looks like another one it is not.
 pub fn prints_as_nothing(c: char) -> bool {
-    is_invisible(c)
-        || IGNORABLE_CHARACTERS
-            .iter()
-            .any(|(first, last)| (*first..=*last).contains(&c))
+    is_invisible(c) || in_ranges(IGNORABLE_CHARACTERS, c)
+}
+
+/// Whether `c` lies in one of the inclusive ranges of `table`.
+fn in_ranges(table: &[(char, char)], c: char) -> bool {
+    table
+        .iter()
+        .any(|(first, last)| (*first..=*last).contains(&c))
 }
 
 /// Whether `c` is a Unicode control character (`Cc`) or format character (`Cf`): characters
 /// that print as nothing or change how their neighbours print.
 pub fn is_invisible(c: char) -> bool {
-    c.is_control()
-        || FORMAT_CHARACTERS
-            .iter()
-            .any(|(first, last)| (*first..=*last).contains(&c))
+    c.is_control() || in_ranges(FORMAT_CHARACTERS, c)
 }
 
 /// A person's or account's name: trimmed, 1 to `max` characters, on one line, with no control
