@@ -53,11 +53,8 @@ openapi-typescript openapi.json --default-non-nullable false -o tests/client/gen
 tsc -p tests/client/tsconfig.json
 
 log "JavaScript tests: npm package, worker over HTTP, browser"
-node --test --test-concurrency=1 \
-  tests/npm.test.mjs tests/scenarios.node.test.mjs tests/scenarios.http.test.mjs tests/http.test.mjs tests/security.test.mjs tests/races.test.mjs tests/imports.test.mjs tests/fuzz.test.mjs tests/differential.test.mjs tests/cors.test.mjs tests/idempotency.test.mjs tests/request-ids.test.mjs tests/webhooks.test.mjs \
-  tests/conformance.test.mjs tests/schemathesis.test.mjs \
-  tests/browser/page.test.mjs tests/browser/delegates.test.mjs tests/browser/sharing.test.mjs \
-  tests/browser/transfers.test.mjs tests/browser/reseller.test.mjs 2>&1 | tee "$logdir/node.log" | grep -E "^not ok|^# (pass|fail)" || true
+# Every test file of the two folders runs: a new file needs no line here.
+node --test --test-concurrency=1 tests/*.test.mjs tests/browser/*.test.mjs 2>&1 | tee "$logdir/node.log" | grep -E "^not ok|^# (pass|fail)" || true
 if ! grep -q "^# fail 0" "$logdir/node.log"; then
   grep -B2 -A25 "^not ok" "$logdir/node.log" | head -120
   exit 1

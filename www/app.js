@@ -303,16 +303,24 @@ function contractTickets(c) {
 
 function contractDelegates(c) {
   const decision = view.access.decide("contract.delegates.manage", "contract", c.id, now());
-  if (!decision.allowed) {
+  // Removing what is left is its own action: on a contract that stopped being a subscription,
+  // the owner may still remove its delegates and cancel its invitations, and only that.
+  const removal = view.access.decide("contract.delegates.revoke", "contract", c.id, now());
+  if (!decision.allowed && !removal.allowed) {
     return el("p", { class: "why delegates-why", "data-reason": decision.reasons[0] }, words(decision.reasons[0]));
   }
   const manage = ["contract.delegates.manage", "contract", c.id];
+  const revoke = ["contract.delegates.revoke", "contract", c.id];
   const d = delegates(view.state, session.accountId, c.id, now());
   const pending = d.invitations.filter((i) => i.status === "pending");
   const active = d.delegates.filter((x) => x.status === "active");
+  const leftovers = !decision.allowed;
   return el("div", { class: "delegates" },
-    el("p", { class: "hint" }, "Delegates see this contract's registration, renewal and status, use its provisioning actions and open tickets. They cannot manage billing, change or cancel the contract, or add delegates."),
-    el("form", { class: "inline invite-form", onsubmit: (e) => {
+    leftovers
+      ? el("p", { class: "why delegates-why leftovers", "data-reason": decision.reasons[0] },
+        `${words(decision.reasons[0])} What was granted while it was a subscription gives no access any more; remove it here.`)
+      : el("p", { class: "hint" }, "Delegates see this contract's registration, renewal and status, use its provisioning actions and open tickets. They cannot manage billing, change or cancel the contract, or add delegates."),
+    leftovers ? null : el("form", { class: "inline invite-form", onsubmit: (e) => {
       e.preventDefault();
       const email = new FormData(e.target).get("email");
       act((s) => api(s, "POST", `/v1/contracts/${enc(c.id)}/delegates`, { email }), `Invitation sent to ${email}.`);
@@ -322,13 +330,13 @@ function contractDelegates(c) {
     el("h4", {}, "Invited"),
     el("ul", { class: "invitations plain" }, ...(pending.length ? pending.map((i) => el("li", { class: "invitation" },
       `${i.email} · pending, the link works until ${day(i.expiresAt)}${i.resentAt ? ` (resent ${day(i.resentAt)})` : ""} `,
-      guarded("Resend", manage, () => act((s) => api(s, "POST", `/v1/contracts/${enc(c.id)}/invitations/${enc(i.invitationId)}/resend`), `Invitation sent again to ${i.email}.`)),
-      guarded("Cancel", manage, () => act((s) => api(s, "DELETE", `/v1/contracts/${enc(c.id)}/invitations/${enc(i.invitationId)}`), `Invitation to ${i.email} cancelled.`))))
+      leftovers ? null : guarded("Resend", manage, () => act((s) => api(s, "POST", `/v1/contracts/${enc(c.id)}/invitations/${enc(i.invitationId)}/resend`), `Invitation sent again to ${i.email}.`)),
+      guarded("Cancel", revoke, () => act((s) => api(s, "DELETE", `/v1/contracts/${enc(c.id)}/invitations/${enc(i.invitationId)}`), `Invitation to ${i.email} cancelled.`))))
       : [el("li", { class: "hint" }, "No pending invitations.")])),
     el("h4", {}, "Accepted"),
     el("ul", { class: "delegate-list plain" }, ...(active.length ? active.map((x) => el("li", { class: "delegate" },
       `${x.name ?? ""} ${x.email ?? x.accountId} · accepted ${day(x.addedAt)} `,
-      guarded("Revoke access", manage, () => act((s) => api(s, "DELETE", `/v1/contracts/${enc(c.id)}/delegates/${enc(x.accountId)}`), `${x.email} no longer has access.`))))
+      guarded(leftovers ? "Remove" : "Revoke access", revoke, () => act((s) => api(s, "DELETE", `/v1/contracts/${enc(c.id)}/delegates/${enc(x.accountId)}`), `${x.email} no longer has access.`))))
       : [el("li", { class: "hint" }, "No delegates.")])));
 }
 

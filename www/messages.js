@@ -20,6 +20,7 @@ export const MESSAGES = {
   unknown_actor: "The store does not know your account.",
   delegate_action_forbidden: "Delegates may view the contract, use its provisioning actions and open tickets; billing, changes, cancellation and delegates stay with the owner.",
   contract_not_subscription: "Delegates work only with subscription contracts; this is a one-off purchase.",
+  nothing_to_revoke: "No delegate or pending invitation is left on this contract to remove.",
   share_recipient_forbidden: "The project is shared with you: you may view it and assign your own licenses, but only its owner may share, rename, transfer or change it.",
   share_recipient_sees_own_licenses: "On a project shared with you, you see only the licenses you assigned.",
   end_user_cannot_modify: "As an end user you may invite users to this project, but not change it.",

@@ -113,3 +113,45 @@ test("delegates: the client invites, resends and cancels; the delegate accepts b
   await shot("09-delegate-after-revoke");
   assert.deepEqual(demo.errors, []);
 });
+
+// Issue 20, finding 5: the store turns the subscription into a one-off purchase while a
+// delegate is on it. The delegate loses access at once; the owner can no longer invite, but
+// may still remove what is left (contract.delegates.revoke), and the page offers exactly that.
+test("delegates: a contract turned one-off keeps a leftover delegate that its owner removes", async () => {
+  const { page, worker } = demo;
+  const shot = camera(page, "delegates-leftover");
+
+  await signIn(page, "company-b");
+  await page.click(`${hosting} .tab-delegates`);
+  await page.fill(`${hosting} .invite-form input[name=email]`, "dev@team-one.example");
+  await page.click(`${hosting} .invite-form button`);
+  await statusSays(page, /Invitation sent to dev@team-one.example/);
+  await signIn(page, "dev-team-1");
+  await page.click(".letter a.accept-link");
+  await statusSays(page, /You are now a delegate on Web Hosting Pro/);
+  await page.waitForSelector(hosting);
+
+  // The store's plan change, with its store key.
+  const response = await fetch(`${worker.url}/v1/contracts/demo-hosting`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${worker.keys.demo}`, "content-type": "application/json" },
+    body: JSON.stringify({ ownerId: "company-b", productId: "hosting-pro", status: "active", registeredAt: "2026-01-10T00:00:00Z", billing: "one_off" }),
+  });
+  assert.equal(response.status, 200, await response.text());
+
+  await signIn(page, "dev-team-1");
+  await page.waitForSelector('#contracts .hint:has-text("No subscriptions")');
+
+  await signIn(page, "company-b");
+  await page.click(`${hosting} .tab-delegates`);
+  assert.match(await page.textContent(`${hosting} .delegates-why.leftovers`), new RegExp(MESSAGES.contract_not_subscription.replace(/[.;]/g, ".")));
+  assert.equal(await page.$(`${hosting} .invite-form`), null, "no inviting on a one-off purchase");
+  assert.equal(await refusal(page, `${hosting} .delegate button:has-text("Remove")`), null);
+  await shot("01-leftover-delegate");
+  await page.click(`${hosting} .delegate button:has-text("Remove")`);
+  await statusSays(page, /dev@team-one\.example no longer has access/);
+  await page.waitForSelector(`${hosting} .delegates-why:not(.leftovers)`);
+  assert.equal(await page.textContent(`${hosting} .delegates-why`), MESSAGES.contract_not_subscription);
+  await shot("02-nothing-left");
+  assert.deepEqual(demo.errors, []);
+});

@@ -5,7 +5,9 @@ use crate::context::Fresh;
 use crate::error::CommandError;
 use crate::ids::{AccountId, ContractId, InvitationId, LicenseKey, OrderId, ProjectId, TransferId};
 use crate::model::{Account, Contract, License, Order, Product, ProjectKind};
+use crate::read::Read;
 use crate::state::State;
+use crate::text::Email;
 use crate::time::Timestamp;
 use crate::{delegates, imports, orders, projects, reseller, transfer};
 use serde::{Deserialize, Serialize};
@@ -267,6 +269,46 @@ pub fn execute(state: &State, command: &Command, ctx: &Context) -> Result<Outcom
         }
     }?;
     Ok(out)
+}
+
+impl StoreCommand {
+    /// Everything the command reads, named before any record is loaded: a store loads these
+    /// first, so a batch of imports costs one round of reads however many owners its records
+    /// name. Keys are taken from the record itself; no read depends on another's answer.
+    pub fn reads(&self) -> Vec<Read> {
+        match self {
+            StoreCommand::ImportAccount(record) => {
+                let mut reads = vec![Read::Account(record.id.clone())];
+                // The address as the import will normalize it; a refused one reads nothing.
+                if let Ok(email) = Email::new(record.email.as_str()) {
+                    reads.push(Read::AccountByEmail(email));
+                }
+                reads.extend(record.managed_by.iter().cloned().map(Read::Account));
+                reads
+            }
+            StoreCommand::ImportProduct(record) => vec![Read::Product(record.id.clone())],
+            StoreCommand::ImportLicense(record) => vec![
+                Read::Product(record.product_id.clone()),
+                Read::Account(record.owner_id.clone()),
+                Read::License(record.license_key.clone()),
+            ],
+            StoreCommand::ImportOrder(record) => {
+                let mut reads = vec![
+                    Read::Account(record.owner_id.clone()),
+                    Read::Account(record.billing_account_id.clone()),
+                ];
+                reads.extend(record.license_keys.iter().cloned().map(Read::License));
+                reads
+            }
+            StoreCommand::ImportContract(record) => vec![
+                Read::Account(record.owner_id.clone()),
+                Read::Product(record.product_id.clone()),
+            ],
+            StoreCommand::SetProjectRuntime(runtime) => {
+                vec![Read::Project(runtime.project_id.clone())]
+            }
+        }
+    }
 }
 
 /// Runs a store's commands in order against `state` at `now`, each seeing the changes of the

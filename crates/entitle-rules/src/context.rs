@@ -11,7 +11,7 @@ use crate::event::{Event, EventPayload};
 use crate::ids::AccountId;
 use crate::model::Account;
 use crate::state::{Change, State};
-use crate::text::Email;
+use crate::text::{Email, NameProblem};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -130,6 +130,23 @@ pub(crate) fn require(decision: Decision) -> Result<(), CommandError> {
 /// Parses an e-mail address given to a command.
 pub(crate) fn email(value: &str) -> Result<Email, CommandError> {
     Email::new(value).map_err(|e| CommandError::new(ErrorCode::InvalidEmail, e.to_string()))
+}
+
+/// Checks a human-readable name given to a command or an import (`what`, such as "a project
+/// name"): `invalid_name` when it is refused ([`crate::text::checked_name`], the one rule).
+pub(crate) fn name(value: &str, max: usize, what: &str) -> Result<String, CommandError> {
+    crate::text::checked_name(value, max).map_err(|problem| name_error(problem, max, what))
+}
+
+/// The `invalid_name` error for a refused name.
+pub(crate) fn name_error(problem: NameProblem, max: usize, what: &str) -> CommandError {
+    let detail = match problem {
+        NameProblem::Length => format!("{what} needs 1 to {max} characters"),
+        NameProblem::Invisible => format!(
+            "{what} holds a character that does not show (a control, zero-width, bidirectional or filler character), or nothing visible"
+        ),
+    };
+    CommandError::new(ErrorCode::InvalidName, detail)
 }
 
 /// The `not_found` error for a resource the actor may not see.

@@ -4,8 +4,8 @@
 use crate::action::{Action, Resource, ResourceType};
 use crate::ids::{AccountId, ContractId, LicenseKey, OrderId, ProjectId};
 use crate::model::{
-    Account, AccountKind, Billing, CompanyRole, License, Project, ProjectKind, TransferStatus,
-    TransferSubject,
+    Account, AccountKind, Billing, CompanyRole, DelegateStatus, InvitationStatus, License, Project,
+    ProjectKind, TransferStatus, TransferSubject,
 };
 use crate::state::State;
 use crate::time::Timestamp;
@@ -51,6 +51,7 @@ reasons! {
     UnknownActor = "unknown_actor": "The actor's account is unknown to the store.",
     DelegateActionForbidden = "delegate_action_forbidden": "Delegates may view, provision and open tickets, nothing more.",
     ContractNotSubscription = "contract_not_subscription": "Delegates are invited only to subscription contracts, never one-off purchases.",
+    NothingToRevoke = "nothing_to_revoke": "The contract has no delegates or pending invitations left to remove.",
     ShareRecipientForbidden = "share_recipient_forbidden": "A share recipient may view the project and assign its own licenses, nothing more.",
     ShareRecipientSeesOwnLicenses = "share_recipient_sees_own_licenses": "A share recipient sees only the licenses it assigned.",
     EndUserCannotModify = "end_user_cannot_modify": "An end user may invite users to its project but not change it.",
@@ -267,7 +268,7 @@ pub fn authorize(
     Ok(match resource.resource_type {
         ResourceType::Contract => ContractId::new(id)
             .map_or(Decision::deny(Reason::NotFound), |id| {
-                contract(state, actor, action, &id)
+                contract(state, actor, action, &id, now)
             }),
         ResourceType::Project => ProjectId::new(id)
             .map_or(Decision::deny(Reason::NotFound), |id| {
@@ -315,18 +316,26 @@ pub fn contract_role(state: &State, actor: &AccountId, id: &ContractId) -> Optio
     }
 }
 
-fn contract(state: &State, actor: &Account, action: Action, id: &ContractId) -> Decision {
+fn contract(
+    state: &State,
+    actor: &Account,
+    action: Action,
+    id: &ContractId,
+    now: Timestamp,
+) -> Decision {
     let Some(contract) = state.contract(id) else {
         return Decision::deny(Reason::NotFound);
     };
     match contract_role(state, &actor.id, id) {
-        Some(ContractRole::Owner) => {
-            if action == Action::ContractDelegatesManage && contract.billing == Billing::OneOff {
+        Some(ContractRole::Owner) => match action {
+            Action::ContractDelegatesManage if contract.billing == Billing::OneOff => {
                 Decision::deny(Reason::ContractNotSubscription)
-            } else {
-                Decision::allow(Reason::Owner)
             }
-        }
+            Action::ContractDelegatesRevoke if !has_delegates_left(state, id, now) => {
+                Decision::deny(Reason::NothingToRevoke)
+            }
+            _ => Decision::allow(Reason::Owner),
+        },
         Some(ContractRole::Delegate) => match action {
             Action::ContractView
             | Action::ContractProvision
@@ -336,6 +345,20 @@ fn contract(state: &State, actor: &Account, action: Action, id: &ContractId) -> 
         },
         None => Decision::deny(Reason::NotFound),
     }
+}
+
+/// Whether an active delegate or a pending invitation is left on the contract: what the owner
+/// may still remove, whatever the contract's billing (a contract re-imported as one-off keeps
+/// its delegate rows, which give no access but are the owner's to clear).
+pub fn has_delegates_left(state: &State, id: &ContractId, now: Timestamp) -> bool {
+    state
+        .delegates_of(id)
+        .iter()
+        .any(|d| d.status == DelegateStatus::Active)
+        || state
+            .invitations_of(id)
+            .iter()
+            .any(|i| i.status_at(now) == InvitationStatus::Pending)
 }
 
 /// The actor's relation to a project.

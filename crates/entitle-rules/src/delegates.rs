@@ -5,7 +5,9 @@
 //! was made for, not to an address.
 
 use crate::action::Action;
-use crate::context::{Context, Fresh, Outcome, actor_account, email, not_found, permit};
+use crate::context::{
+    Context, Fresh, Outcome, actor_account, email, name_error, not_found, permit,
+};
 use crate::decision::{ContractRole, Reason, contract_role};
 use crate::error::{CommandError, ErrorCode};
 use crate::event::EventPayload;
@@ -14,7 +16,7 @@ use crate::model::{
     Billing, Contract, Delegate, DelegateStatus, Invitation, InvitationStatus, Ticket,
 };
 use crate::state::{Change, State};
-use crate::text::bounded;
+use crate::text::{NameProblem, bounded, checked_name};
 use crate::token::token_hash;
 
 /// Days an invitation's token stays valid.
@@ -108,19 +110,14 @@ pub(crate) fn invite(
     Ok(())
 }
 
-/// Checks that the actor owns the contract. Revoking a delegate and cancelling an invitation
-/// need nothing more: the owner may always take access away, even from a contract that is no
-/// longer a subscription; only inviting needs one.
-fn owned_contract(state: &State, ctx: &Context, id: &ContractId) -> Result<(), CommandError> {
-    actor_account(state, ctx)?;
-    match contract_role(state, &ctx.actor, id) {
-        Some(ContractRole::Owner) => Ok(()),
-        Some(ContractRole::Delegate) => Err(CommandError::denied(Reason::DelegateActionForbidden)),
-        None => Err(not_found(
-            ErrorCode::ContractNotFound,
-            "contract",
-            id.as_str(),
-        )),
+/// Checks that the actor may remove what is left on the contract (`contract.delegates.revoke`):
+/// the owner may always take access away, even from a contract that is no longer a
+/// subscription; only inviting needs one. With nothing left to remove the owner is still the
+/// owner: the delegate or invitation it names then answers for itself (not found, not pending).
+fn revocable_contract(state: &State, ctx: &Context, id: &ContractId) -> Result<(), CommandError> {
+    match permit(state, ctx, Action::ContractDelegatesRevoke, id.as_str()) {
+        Err(e) if e.code == ErrorCode::Denied(Reason::NothingToRevoke) => Ok(()),
+        other => other,
     }
 }
 
@@ -199,7 +196,7 @@ pub(crate) fn cancel(
     contract_id: &ContractId,
     invitation_id: &InvitationId,
 ) -> Result<(), CommandError> {
-    owned_contract(state, ctx, contract_id)?;
+    revocable_contract(state, ctx, contract_id)?;
     let invitation = invitation_of(state, contract_id, invitation_id)?;
     if invitation.status_at(ctx.now) != InvitationStatus::Pending {
         return Err(CommandError::new(
@@ -303,7 +300,7 @@ pub(crate) fn revoke(
     contract_id: &ContractId,
     account_id: &AccountId,
 ) -> Result<(), CommandError> {
-    owned_contract(state, ctx, contract_id)?;
+    revocable_contract(state, ctx, contract_id)?;
     let delegate = state
         .active_delegate(contract_id, account_id)
         .ok_or_else(|| not_found(ErrorCode::DelegateNotFound, "delegate", account_id.as_str()))?;
@@ -363,11 +360,13 @@ pub(crate) fn create_ticket(
     body: &str,
 ) -> Result<(), CommandError> {
     contract_for(state, ctx, contract_id, Action::ContractTicketsCreate)?;
-    let subject = bounded(subject, MAX_SUBJECT).ok_or_else(|| {
-        CommandError::new(
+    // A subject is a name like any other; only its length keeps the ticket texts' code.
+    let subject = checked_name(subject, MAX_SUBJECT).map_err(|problem| match problem {
+        NameProblem::Length => CommandError::new(
             ErrorCode::InvalidText,
             format!("a ticket subject needs 1 to {MAX_SUBJECT} characters"),
-        )
+        ),
+        NameProblem::Invisible => name_error(problem, MAX_SUBJECT, "a ticket subject"),
     })?;
     let body = bounded(body, MAX_BODY).ok_or_else(|| {
         CommandError::new(

@@ -12,6 +12,9 @@ use crate::text::bounded;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
+/// The longest product name, in characters.
+pub const MAX_PRODUCT_NAME: usize = 200;
+
 /// The device state of a project, as the store reports it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -49,14 +52,7 @@ pub(crate) fn account(
     out: &mut Outcome,
     record: &Account,
 ) -> Result<(), CommandError> {
-    let name = crate::text::name(&record.name, MAX_ACCOUNT_NAME).ok_or_else(|| {
-        CommandError::new(
-            ErrorCode::InvalidName,
-            format!(
-                "a name needs 1 to {MAX_ACCOUNT_NAME} characters on one line, none of them invisible"
-            ),
-        )
-    })?;
+    let name = crate::context::name(&record.name, MAX_ACCOUNT_NAME, "an account name")?;
     // The store's address comes in here: it is normalized as a command's would be.
     let email = crate::context::email(record.email.as_str())?;
     if let Some(other) = state.account_by_email(&email).filter(|a| a.id != record.id) {
@@ -90,12 +86,7 @@ pub(crate) fn product(
     out: &mut Outcome,
     record: &Product,
 ) -> Result<(), CommandError> {
-    let name = bounded(&record.name, 200).ok_or_else(|| {
-        CommandError::new(
-            ErrorCode::InvalidName,
-            "a product name needs 1 to 200 characters",
-        )
-    })?;
+    let name = crate::context::name(&record.name, MAX_PRODUCT_NAME, "a product name")?;
     let family = bounded(&record.family, 64)
         .ok_or_else(|| invalid("a product family needs 1 to 64 characters".to_owned()))?;
     out.change(Change::PutProduct(Product {

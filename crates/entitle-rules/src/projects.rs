@@ -10,7 +10,6 @@ use crate::event::EventPayload;
 use crate::ids::{AccountId, LicenseKey, ProjectId};
 use crate::model::{Assignment, License, Project, ProjectKind, Share};
 use crate::state::{Change, State};
-use crate::text::bounded;
 
 /// The longest project name, in characters.
 pub const MAX_PROJECT_NAME: usize = 100;
@@ -24,12 +23,7 @@ pub(crate) fn create_project(
     kind: Option<ProjectKind>,
 ) -> Result<(), CommandError> {
     actor_account(state, ctx)?;
-    let name = bounded(name, MAX_PROJECT_NAME).ok_or_else(|| {
-        CommandError::new(
-            ErrorCode::InvalidName,
-            format!("a project name needs 1 to {MAX_PROJECT_NAME} characters"),
-        )
-    })?;
+    let name = crate::context::name(name, MAX_PROJECT_NAME, "a project name")?;
     let project = Project {
         id: fresh.id("prj")?,
         owner_id: ctx.actor.clone(),

@@ -10,7 +10,7 @@ use crate::event::EventPayload;
 use crate::ids::{AccountId, LicenseKey, ProductId};
 use crate::model::{Account, AccountKind, License, LicenseTier, LicenseType, Resale};
 use crate::state::{Change, State};
-use crate::text::{self, bounded};
+use crate::text::bounded;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -79,14 +79,7 @@ pub(crate) fn create_customer(
 ) -> Result<(), CommandError> {
     let actor = reseller(state, ctx)?;
     let address = email(address)?;
-    let name = text::name(name, MAX_ACCOUNT_NAME).ok_or_else(|| {
-        CommandError::new(
-            ErrorCode::InvalidName,
-            format!(
-                "a name needs 1 to {MAX_ACCOUNT_NAME} characters on one line, none of them invisible"
-            ),
-        )
-    })?;
+    let name = crate::context::name(name, MAX_ACCOUNT_NAME, "a customer name")?;
     if state.account_by_email(&address).is_some() {
         return Err(CommandError::new(
             ErrorCode::EmailInUse,

@@ -171,10 +171,77 @@ pub fn is_invisible(c: char) -> bool {
     c.is_control() || in_ranges(FORMAT_CHARACTERS, c)
 }
 
-/// A person's or account's name: trimmed, 1 to `max` characters, on one line, with no control
-/// or format characters (see [`is_invisible`]).
-pub(crate) fn name(value: &str, max: usize) -> Option<String> {
-    bounded(value, max).filter(|n| !n.chars().any(is_invisible))
+/// Why a human-readable name is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameProblem {
+    /// Empty once trimmed, or longer than allowed.
+    Length,
+    /// It holds a character that prints as nothing or changes how its neighbours print, or
+    /// nothing visible at all.
+    Invisible,
+}
+
+/// A human-readable name (an account's, a customer's, a project's, a product's, a ticket's
+/// subject): trimmed, 1 to `max` characters, on one line, and made only of characters that
+/// show. The one rule for every name, so the same characters are refused everywhere:
+///
+/// - control characters (line breaks and tabs included) and the line and paragraph separators;
+/// - format characters ([`is_invisible`]: zero-width spaces and joiners, bidirectional marks,
+///   overrides and isolates, the soft hyphen, tags), except a zero-width joiner inside an emoji
+///   sequence (👩‍💻), which shows as one emoji;
+/// - the other default-ignorable characters (Hangul fillers, the combining grapheme joiner),
+///   except variation selectors after a character (❤️ is a heart and a selector);
+/// - a name with nothing visible in it (only variation selectors or combining marks).
+///
+/// Accents, every script and emoji are names like any other.
+pub fn checked_name(value: &str, max: usize) -> Result<String, NameProblem> {
+    let trimmed = value.trim();
+    let count = trimmed.chars().count();
+    if count == 0 || count > max {
+        return Err(NameProblem::Length);
+    }
+    let chars: Vec<char> = trimmed.chars().collect();
+    let mut visible = false;
+    for (i, &c) in chars.iter().enumerate() {
+        let before = i.checked_sub(1).and_then(|j| chars.get(j)).copied();
+        let after = chars.get(i + 1).copied();
+        let shows = match c {
+            '\u{200D}' => before.is_some_and(ends_emoji) && after.is_some_and(is_emoji),
+            '\u{2028}' | '\u{2029}' => false,
+            _ if is_variation_selector(c) => before.is_some(),
+            _ => !prints_as_nothing(c),
+        };
+        if !shows {
+            return Err(NameProblem::Invisible);
+        }
+        visible |= !(c.is_whitespace() || is_variation_selector(c) || is_combining_mark(c));
+    }
+    if visible {
+        Ok(trimmed.to_owned())
+    } else {
+        Err(NameProblem::Invisible)
+    }
+}
+
+/// Variation selectors (VS1 to VS16, and the supplement's VS17 to VS256).
+fn is_variation_selector(c: char) -> bool {
+    matches!(c, '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}')
+}
+
+/// The combining diacritical marks, which show only on a character before them.
+fn is_combining_mark(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+}
+
+/// Characters emoji sequences join: pictographs, symbols and dingbats.
+fn is_emoji(c: char) -> bool {
+    matches!(c, '\u{2600}'..='\u{27BF}' | '\u{2B00}'..='\u{2BFF}' | '\u{1F000}'..='\u{1FAFF}')
+}
+
+/// What may stand before a joiner in an emoji sequence: an emoji, its presentation selector or
+/// a skin tone (which lies among the pictographs).
+fn ends_emoji(c: char) -> bool {
+    is_emoji(c) || c == '\u{FE0F}'
 }
 
 /// Trims `value` and checks that it holds between 1 and `max` characters.
@@ -298,6 +365,10 @@ mod tests {
         check("dév@team-one.example", Some("dév@team-one.example"));
     }
 
+    fn name(value: &str, max: usize) -> Option<String> {
+        checked_name(value, max).ok()
+    }
+
     #[test]
     fn names_refuse_control_and_format_characters() {
         // Issue 8: look-alike names.
@@ -317,6 +388,54 @@ mod tests {
         ] {
             assert_eq!(name(bad, 200), None, "{bad:?}");
         }
+    }
+
+    /// Issue 20, finding 3: one rule for every name, the invisible characters that project and
+    /// product names used to accept, and names made of nothing visible.
+    #[test]
+    fn names_refuse_every_character_that_prints_as_nothing() {
+        for bad in [
+            "Shop\u{200B}Site",         // zero-width space
+            "Shop\u{200C}Site",         // zero-width non-joiner
+            "Shop\u{200D}Site",         // zero-width joiner between letters
+            "Shop\u{202E}etiS",         // right-to-left override
+            "Shop\u{2066}Site\u{2069}", // isolate
+            "Shop\u{200F}",             // right-to-left mark
+            "Sh\u{00AD}op",             // soft hyphen
+            "\u{3164}",                 // Hangul filler alone
+            "Shop\u{3164}",             // Hangul filler inside
+            "\u{115F}\u{1160}",         // Hangul choseong and jungseong fillers
+            "\u{FFA0}",                 // halfwidth Hangul filler
+            "Shop\u{034F}",             // combining grapheme joiner
+            "\u{FE0F}",                 // a selector with nothing to select
+            "\u{0301}",                 // an accent on nothing
+            "Shop\u{2028}Site",         // line separator
+            "Shop\u{E0041}",            // tag
+            "\u{FEFF}Shop",             // byte order mark
+        ] {
+            assert_eq!(
+                checked_name(bad, 200),
+                Err(NameProblem::Invisible),
+                "{bad:?}"
+            );
+        }
+        for good in [
+            "Zoë Ünal-Øster",
+            "李小龍 株式会社",
+            "Ελληνικά",
+            "مطعم",
+            "Café ☕",
+            "❤\u{FE0F} Shop",        // heart with emoji presentation
+            "👩\u{200D}💻 Dev Team", // woman technologist
+            "❤\u{FE0F}\u{200D}🔥",   // heart on fire
+            "👍🏽 Team",               // skin tone
+            "e\u{0301}cole",         // decomposed accent
+            "A & B (Pty) Ltd.",
+        ] {
+            assert_eq!(checked_name(good, 200).as_deref(), Ok(good), "{good:?}");
+        }
+        assert_eq!(checked_name("   ", 200), Err(NameProblem::Length));
+        assert_eq!(checked_name("abcd", 3), Err(NameProblem::Length));
     }
 
     #[test]

@@ -337,12 +337,7 @@ pub async fn body_limited<T: DeserializeOwned>(
             "this request needs a JSON body",
         ));
     }
-    let mut value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
-        ApiError::transport(
-            Transport::MalformedJson,
-            format!("the body is not valid: {e}"),
-        )
-    })?;
+    let mut value = parse_json(&bytes)?;
     whole_numbers_as_integers(&mut value);
     serde_json::from_value(value).map_err(|e| {
         ApiError::transport(
@@ -350,6 +345,92 @@ pub async fn body_limited<T: DeserializeOwned>(
             format!("the body is not valid: {e}"),
         )
     })
+}
+
+/// Parses a body as JSON, refusing an object that names a key twice at any depth
+/// (`invalid_body`): a gateway or a log that reads the first of two keys would see another
+/// request than the one entitle runs, and `serde_json::Value` silently keeps the last.
+pub fn parse_json(bytes: &[u8]) -> Result<serde_json::Value, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let parsed = serde::Deserialize::deserialize(&mut de).and_then(|Unique(value)| {
+        de.end()?;
+        Ok(value)
+    });
+    parsed.map_err(|e| {
+        // Building a value fails on data only for a repeated key; anything else is syntax.
+        if e.classify() == serde_json::error::Category::Data {
+            ApiError::transport(
+                Transport::InvalidBody,
+                format!("the body is not valid: {e}"),
+            )
+        } else {
+            ApiError::transport(
+                Transport::MalformedJson,
+                format!("the body is not valid: {e}"),
+            )
+        }
+    })
+}
+
+/// A JSON value whose objects never repeat a key.
+struct Unique(serde_json::Value);
+
+impl<'de> serde::Deserialize<'de> for Unique {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(UniqueVisitor).map(Unique)
+    }
+}
+
+struct UniqueVisitor;
+
+impl<'de> serde::de::Visitor<'de> for UniqueVisitor {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        // JSON text has no NaN or infinity, so every parsed float is a number.
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Unique(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(items.into())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut fields = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let Unique(value) = map.next_value()?;
+            if fields.contains_key(&key) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "the key `{key}` appears twice in one object"
+                )));
+            }
+            fields.insert(key, value);
+        }
+        Ok(fields.into())
+    }
 }
 
 /// Rewrites every number with no fraction (`2.0`, `2e0`) as the integer it is, as JSON Schema
@@ -528,5 +609,52 @@ impl Serialize for NoContent {
 impl Serialize for Markdown {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The code a body gets, or its value once parsed.
+    fn check(body: &str, expected: Result<serde_json::Value, &str>) {
+        let got = parse_json(body.as_bytes()).map(|mut v| {
+            whole_numbers_as_integers(&mut v);
+            v
+        });
+        match (got, expected) {
+            (Ok(value), Ok(want)) => assert_eq!(value, want, "{body}"),
+            (Err(e), Err(code)) => assert_eq!(e.code, code, "{body}: {}", e.detail),
+            (got, want) => panic!("{body}: got {got:?}, want {want:?}"),
+        }
+    }
+
+    /// Issue 20, finding 1: a repeated key at any depth is refused, never resolved to the last.
+    #[test]
+    fn a_key_named_twice_at_any_depth_is_an_invalid_body() {
+        check(r#"{"name":"a","name":"b"}"#, Err("invalid_body"));
+        check(r#"{"a":{"b":1,"b":1}}"#, Err("invalid_body"));
+        check(r#"{"lists":[{"x":1},{"y":2,"y":3}]}"#, Err("invalid_body"));
+        check(r#"[[[{"k":null,"k":null}]]]"#, Err("invalid_body"));
+        // Keys that differ only once unescaped are the same key.
+        check(r#"{"name":"a","n\u0061me":"b"}"#, Err("invalid_body"));
+    }
+
+    #[test]
+    fn distinct_keys_and_whole_numbers_read_as_before() {
+        check(
+            r#"{"quantity":2.0,"n":2e0,"f":1.5,"big":18446744073709551615,"o":{"a":[1,{"b":true}]}}"#,
+            Ok(
+                serde_json::json!({"quantity":2,"n":2,"f":1.5,"big":18446744073709551615_u64,"o":{"a":[1,{"b":true}]}}),
+            ),
+        );
+        check(r#"{"a":1,"A":2}"#, Ok(serde_json::json!({"a":1,"A":2})));
+    }
+
+    #[test]
+    fn text_that_is_not_json_is_malformed() {
+        check(r#"{"a":1"#, Err("malformed_json"));
+        check(r#"{"a":1} {"#, Err("malformed_json"));
+        check("nul", Err("malformed_json"));
     }
 }

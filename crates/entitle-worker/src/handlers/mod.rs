@@ -21,8 +21,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use entitle_rules::ids::StoreId;
 use entitle_rules::list::Source;
 use entitle_rules::{
-    Change, Command, CommandError, Context, ErrorCode, Outcome, State, StoreCommand, Timestamp,
+    Change, Command, CommandError, Context, ErrorCode, Outcome, Read, State, StoreCommand,
+    Timestamp,
 };
+use std::collections::BTreeSet;
 use worker::{Env, Request};
 
 /// Everything a handler gets.
@@ -253,6 +255,7 @@ pub async fn read_store<T>(
 pub async fn run<T: serde::Serialize>(
     call: &Call,
     store: &Store,
+    plan: &BTreeSet<Read>,
     mut decide: impl FnMut(&State, Vec<String>) -> Result<Outcome, ApiError>,
     answer: impl Fn(&Outcome, &State) -> Result<T, ApiError>,
 ) -> Result<Reply<T>, ApiError> {
@@ -268,7 +271,7 @@ pub async fn run<T: serde::Serialize>(
             }
         }
     };
-    let result = attempts(call, store, claim.as_ref(), &mut decide, &answer).await;
+    let result = attempts(call, store, plan, claim.as_ref(), &mut decide, &answer).await;
     if let (Err(_), Some(claim)) = (&result, &claim) {
         // Nothing was stored. A failure here was logged, and only keeps the key until its lease
         // ends.
@@ -290,6 +293,7 @@ enum Committed<T> {
 async fn attempts<T: serde::Serialize>(
     call: &Call,
     store: &Store,
+    plan: &BTreeSet<Read>,
     claim: Option<&Claim>,
     decide: &mut impl FnMut(&State, Vec<String>) -> Result<Outcome, ApiError>,
     answer: &impl Fn(&Outcome, &State) -> Result<T, ApiError>,
@@ -300,6 +304,18 @@ async fn attempts<T: serde::Serialize>(
         let mut loaded = Loaded::default();
         let mut state = State::partial();
         let values = auth::fresh(fresh)?;
+        // What the command names before reading anything is loaded first, in one round.
+        if !plan.is_empty() {
+            store
+                .fill(
+                    &mut state,
+                    plan.clone(),
+                    &mut loaded,
+                    RELATION_CAP,
+                    too_large,
+                )
+                .await?;
+        }
         let result = resolve(
             store,
             &mut loaded,
@@ -376,7 +392,7 @@ pub async fn command<T: serde::Serialize>(
         };
         entitle_rules::execute(state, command, &ctx).map_err(command_error)
     };
-    run(call, &store, decide, answer).await
+    run(call, &store, &BTreeSet::new(), decide, answer).await
 }
 
 /// Runs a store's command and answers with `answer`.
@@ -390,7 +406,14 @@ pub async fn store_command<T: serde::Serialize>(
     let decide = |state: &State, _| {
         entitle_rules::execute_store(state, command, call.now).map_err(command_error)
     };
-    run(call, &store, decide, answer).await
+    run(
+        call,
+        &store,
+        &command.reads().into_iter().collect(),
+        decide,
+        answer,
+    )
+    .await
 }
 
 /// The first record of a kind that a command wrote.
