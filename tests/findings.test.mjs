@@ -2,7 +2,7 @@
 // failed on the worker before the fix it names.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startWorker, client } from "./support/worker.mjs";
+import { startWorker, client, undocumented } from "./support/worker.mjs";
 
 const NOW = "2026-03-01T10:00:00.000Z";
 let worker;
@@ -166,4 +166,8 @@ test("contract.delegates.revoke over HTTP: allowed while delegates are left, on 
   assert.equal((await call("DELETE", "/v1/contracts/c1/delegates/dev", { token: client, now: NOW })).status, 204);
   assert.deepEqual(await ask(client, "contract.delegates.revoke"), { allowed: false, reasons: ["nothing_to_revoke"] });
   assertProblem(await call("DELETE", "/v1/contracts/c1/delegates/dev", { token: client, now: NOW }), 404, "delegate_not_found");
+});
+
+test("every status and error code answered above is documented in openapi.json", () => {
+  assert.deepEqual(undocumented(), []);
 });

@@ -25,9 +25,9 @@ use std::collections::BTreeSet;
 
 /// The records `actor` may see, with secrets of others removed: other resellers' notes and
 /// invitation token hashes never leave the worker. Its size grows with the actor's account;
-/// a page that shows a few resources asks for [`scoped_snapshot`] instead.
+/// a page that shows a few resources asks for [`scoped_snapshot`] instead. A store loads what
+/// it draws on with [`crate::plans::snapshot`].
 pub fn access_snapshot(state: &State, actor: &AccountId) -> State {
-    gather_world(state, actor);
     visible_slice(state, actor)
 }
 
@@ -56,111 +56,6 @@ pub fn scoped_snapshot(
         }
     }
     visible_slice(state, actor)
-}
-
-/// Reads every relation of `actor`'s account that its snapshot draws on, so that a partial
-/// state holds the actor's whole world once nothing is missing.
-fn gather_world(state: &State, actor: &AccountId) {
-    let Some(me) = state.account(actor) else {
-        return;
-    };
-    let mut products = BTreeSet::new();
-    let mut people: BTreeSet<AccountId> = BTreeSet::new();
-    for contract in state.contracts_owned_by(actor) {
-        products.insert(contract.product_id.clone());
-        for delegate in state.delegates_of(&contract.id) {
-            people.insert(delegate.account_id.clone());
-        }
-        for invitation in state.invitations_of(&contract.id) {
-            people.insert(invitation.account_id.clone());
-        }
-        state.tickets_of(&contract.id);
-    }
-    for delegation in state.delegations_of(actor) {
-        if let Some(contract) = state.contract(&delegation.contract_id) {
-            products.insert(contract.product_id.clone());
-            people.insert(contract.owner_id.clone());
-            state.tickets_of(&contract.id);
-        }
-    }
-    for invitation in state.invitations_for(actor) {
-        state.contract(&invitation.contract_id);
-    }
-    let mut licenses: Vec<&License> = Vec::new();
-    let mut subjects = Vec::new();
-    for project in state.projects_owned_by(actor) {
-        for share in state.shares_of(&project.id) {
-            people.insert(share.account_id.clone());
-        }
-        licenses.extend(state.licenses_on(&project.id));
-        subjects.push(TransferSubject::Project {
-            project_id: project.id.clone(),
-        });
-    }
-    for share in state.shares_with(actor) {
-        if let Some(project) = state.project(&share.project_id) {
-            people.insert(project.owner_id.clone());
-            subjects.push(TransferSubject::Project {
-                project_id: project.id.clone(),
-            });
-        }
-    }
-    licenses.extend(state.licenses_owned_by(actor));
-    licenses.extend(state.licenses_created_by(actor));
-    for customer in state.accounts_managed_by(actor) {
-        people.insert(customer.id.clone());
-        // A reseller sees its customers' licenses.
-        licenses.extend(state.licenses_owned_by(&customer.id));
-    }
-    if let Some(membership) = &me.company {
-        for colleague in state.accounts_of_company(&membership.company_id) {
-            if is_company_admin_of(me, Some(colleague)) {
-                licenses.extend(state.licenses_owned_by(&colleague.id));
-                // A company admin may act on a colleague's pending project transfers too.
-                for project in state.projects_owned_by(&colleague.id) {
-                    subjects.push(TransferSubject::Project {
-                        project_id: project.id.clone(),
-                    });
-                }
-            }
-        }
-    }
-    for license in licenses {
-        products.insert(license.product_id.clone());
-        people.insert(license.owner_id.clone());
-        if let Some(project) = license.project_id() {
-            state.project(project);
-        }
-        subjects.push(TransferSubject::License {
-            license_key: license.license_key.clone(),
-        });
-    }
-    for subject in &subjects {
-        for transfer in state.transfers_of(subject) {
-            people.extend([
-                transfer.from_id.clone(),
-                transfer.to_id.clone(),
-                transfer.requested_by.clone(),
-            ]);
-        }
-    }
-    for order in state.orders_of(actor) {
-        people.insert(order.owner_id.clone());
-        people.insert(order.billing_account_id.clone());
-    }
-    for transfer in state.transfers_involving(actor) {
-        people.extend([
-            transfer.from_id.clone(),
-            transfer.to_id.clone(),
-            transfer.requested_by.clone(),
-        ]);
-    }
-    for id in &people {
-        state.account(id);
-    }
-    for id in &products {
-        state.product(id);
-    }
 }
 
 /// The records of `state` that `actor` may see, secrets of others removed.
@@ -421,7 +316,7 @@ pub fn project_licenses(
 /// of the customers it manages, with notes only where the caller created the
 /// license; by key.
 pub fn licenses_for(state: &State, actor: &AccountId) -> Vec<License> {
-    list::whole(state, &list::licenses(state, actor), |s, k| {
+    list::whole(state, &list::licenses(actor), |s, k| {
         list::license_item(s, actor, k)
     })
 }

@@ -30,6 +30,8 @@ mod imports;
 pub mod list;
 pub mod model;
 pub mod orders;
+pub mod plan;
+pub mod plans;
 pub mod projects;
 pub mod read;
 pub mod reseller;

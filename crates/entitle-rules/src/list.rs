@@ -10,20 +10,87 @@ use crate::access::{ContractView, ProjectView, TransferView, contract_view, proj
 use crate::decision::{ContractRole, ProjectRole, contract_role, license_relations, project_role};
 use crate::ids::{AccountId, ContractId, LicenseKey, ProjectId, TicketId, TransferId};
 use crate::model::{Account, License, Ticket};
-use crate::read::Read;
+use crate::read::{Lookup, Read, Record, Table};
 use crate::state::State;
 use crate::time::Timestamp;
 
 /// Where a list's items come from: relations, each with the column that names the item.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Source(pub Vec<(Read, &'static str)>);
+pub struct Source(pub Vec<Relation>);
+
+/// One relation of a list: the rows of `table` whose `column` is `value` (or any of the
+/// values `value` stands for), each naming the item in its column `key`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Relation {
+    /// The table.
+    pub table: Table,
+    /// The column it filters on.
+    pub column: &'static str,
+    /// The values that column takes.
+    pub value: Value,
+    /// The column that names the item.
+    pub key: &'static str,
+}
+
+/// The values a relation's column takes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    /// One value.
+    Is(String),
+    /// Each value of a column of the rows of another read (the customers a reseller manages).
+    Via(Read, &'static str),
+}
+
+impl Relation {
+    /// The rows of a read on one column, each naming the item in its column `key`.
+    pub fn of(read: &Read, key: &'static str) -> Self {
+        let lookup = read.lookup();
+        let (column, value) = lookup
+            .filters
+            .into_iter()
+            .next()
+            .unwrap_or(("", String::new()));
+        Self {
+            table: lookup.table,
+            column,
+            value: Value::Is(value),
+            key,
+        }
+    }
+
+    /// The rows of `R` whose `column` is any `via_column` of the rows of `via`.
+    pub fn via<R: Record>(
+        column: &'static str,
+        via: Read,
+        via_column: &'static str,
+        key: &'static str,
+    ) -> Self {
+        Self {
+            table: R::TABLE,
+            column,
+            value: Value::Via(via, via_column),
+            key,
+        }
+    }
+
+    /// The item keys this relation gives in `state`, each of its reads noted.
+    fn keys(&self, state: &State) -> Vec<String> {
+        let values = match &self.value {
+            Value::Is(value) => vec![value.clone()],
+            Value::Via(read, column) => state.relation(&read.lookup(), column),
+        };
+        (values.into_iter())
+            .flat_map(|v| {
+                state.relation(&Lookup::new(self.table, vec![(self.column, v)]), self.key)
+            })
+            .collect()
+    }
+}
 
 impl Source {
     /// The keys of every item, in order, read from `state`.
     pub fn keys(&self, state: &State) -> Vec<String> {
-        let mut keys: Vec<String> = (self.0.iter())
-            .flat_map(|(read, column)| state.relation(read, column))
-            .collect();
+        let mut keys: Vec<String> = self.0.iter().flat_map(|r| r.keys(state)).collect();
         keys.sort_unstable();
         keys.dedup();
         keys
@@ -44,20 +111,18 @@ pub fn whole<T>(
 }
 
 /// `GET /v1/licenses`: the licenses the caller owns, those it created as a reseller, and those
-/// of every customer it manages. The last part depends on who those customers are,
-/// so the source reads them from `state` first: one relation per managed customer.
-pub fn licenses(state: &State, actor: &AccountId) -> Source {
-    let mut relations = vec![
-        (Read::LicensesOwnedBy(actor.clone()), "license_key"),
-        (Read::LicensesCreatedBy(actor.clone()), "license_key"),
-    ];
-    relations.extend(
-        state
-            .accounts_managed_by(actor)
-            .into_iter()
-            .map(|customer| (Read::LicensesOwnedBy(customer.id.clone()), "license_key")),
-    );
-    Source(relations)
+/// of every customer it manages (the licenses whose owner is one of the accounts it manages).
+pub fn licenses(actor: &AccountId) -> Source {
+    Source(vec![
+        Relation::of(&Read::LicensesOwnedBy(actor.clone()), "license_key"),
+        Relation::of(&Read::LicensesCreatedBy(actor.clone()), "license_key"),
+        Relation::via::<License>(
+            "owner_id",
+            Read::AccountsManagedBy(actor.clone()),
+            "id",
+            "license_key",
+        ),
+    ])
 }
 
 /// A license as the caller sees it in its list: notes only where it created the license.
@@ -86,8 +151,8 @@ pub fn hide_notes(license: &License, actor: &AccountId) -> License {
 /// `GET /v1/projects`: the projects the caller owns or that are shared with it.
 pub fn projects(actor: &AccountId) -> Source {
     Source(vec![
-        (Read::ProjectsOwnedBy(actor.clone()), "id"),
-        (Read::SharesWith(actor.clone()), "project_id"),
+        Relation::of(&Read::ProjectsOwnedBy(actor.clone()), "id"),
+        Relation::of(&Read::SharesWith(actor.clone()), "project_id"),
     ])
 }
 
@@ -99,8 +164,8 @@ pub fn project_item(state: &State, actor: &AccountId, key: &str) -> Option<Proje
 /// `GET /v1/contracts`: the contracts the caller owns or is a delegate on.
 pub fn contracts(actor: &AccountId) -> Source {
     Source(vec![
-        (Read::ContractsOwnedBy(actor.clone()), "id"),
-        (Read::DelegationsOf(actor.clone()), "contract_id"),
+        Relation::of(&Read::ContractsOwnedBy(actor.clone()), "id"),
+        Relation::of(&Read::DelegationsOf(actor.clone()), "contract_id"),
     ])
 }
 
@@ -111,7 +176,10 @@ pub fn contract_item(state: &State, actor: &AccountId, key: &str) -> Option<Cont
 
 /// `GET /v1/customers`: the accounts a reseller manages.
 pub fn customers(actor: &AccountId) -> Source {
-    Source(vec![(Read::AccountsManagedBy(actor.clone()), "id")])
+    Source(vec![Relation::of(
+        &Read::AccountsManagedBy(actor.clone()),
+        "id",
+    )])
 }
 
 /// A customer in its reseller's list.
@@ -125,9 +193,9 @@ pub fn customer_item(state: &State, actor: &AccountId, key: &str) -> Option<Acco
 /// `GET /v1/transfers`: the transfers the caller requested, sends or receives.
 pub fn transfers(actor: &AccountId) -> Source {
     Source(vec![
-        (Read::TransfersFrom(actor.clone()), "id"),
-        (Read::TransfersTo(actor.clone()), "id"),
-        (Read::TransfersRequestedBy(actor.clone()), "id"),
+        Relation::of(&Read::TransfersFrom(actor.clone()), "id"),
+        Relation::of(&Read::TransfersTo(actor.clone()), "id"),
+        Relation::of(&Read::TransfersRequestedBy(actor.clone()), "id"),
     ])
 }
 
@@ -154,7 +222,10 @@ pub fn transfer_item(
 
 /// `GET /v1/contracts/{id}/tickets`: the tickets of a contract.
 pub fn tickets(contract: &ContractId) -> Source {
-    Source(vec![(Read::TicketsOfContract(contract.clone()), "id")])
+    Source(vec![Relation::of(
+        &Read::TicketsOfContract(contract.clone()),
+        "id",
+    )])
 }
 
 /// A ticket as the caller may read it: all for the owner, those created at or after the moment
@@ -177,8 +248,8 @@ pub fn ticket_item(
 
 /// `GET /v1/projects/{id}/licenses`: the licenses on a project.
 pub fn project_licenses(project: &ProjectId) -> Source {
-    Source(vec![(
-        Read::LicensesOnProject(project.clone()),
+    Source(vec![Relation::of(
+        &Read::LicensesOnProject(project.clone()),
         "license_key",
     )])
 }

@@ -18,20 +18,20 @@ use crate::ids::{
     TicketId, TransferId,
 };
 use crate::model::{
-    Account, Contract, Delegate, DelegateStatus, Invitation, InvitationStatus, License, Order,
-    Product, Project, Share, Ticket, Transfer, TransferStatus, TransferSubject,
+    Account, CompanyRole, Contract, Delegate, DelegateStatus, Invitation, InvitationStatus,
+    License, Order, Product, Project, Share, Ticket, Transfer, TransferStatus, TransferSubject,
 };
 use crate::text::Email;
 #[cfg(feature = "partial")]
 use std::cell::RefCell;
 #[cfg(feature = "partial")]
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 #[cfg(feature = "partial")]
 use std::rc::Rc;
 
 /// How one record type is stored: its table, its key columns and its other indexed columns.
 /// Every column holds text (or null); the record itself is stored whole as JSON beside them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Table {
     /// The table's name.
     pub name: &'static str,
@@ -39,6 +39,36 @@ pub struct Table {
     pub key: &'static [&'static str],
     /// The other columns reads filter on.
     pub indexed: &'static [&'static str],
+    /// Values of the stored record that a read plan follows to other records without filtering
+    /// on them (so they need no column of their own): their names and where they are in the
+    /// stored JSON ([`crate::plan`]).
+    pub follows: &'static [Follow],
+    /// Whether removed rows stay as tombstones (`deleted = 1`) whose version keeps counting, so
+    /// a row removed and written again never shows a version a guard has seen before.
+    pub tombstones: bool,
+}
+
+/// A value of a stored record that a read plan may follow, found in the record's JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Follow {
+    /// Its name, as [`Record::values`] knows it.
+    pub name: &'static str,
+    /// Its JSON path in the stored record, such as `$.productId`.
+    pub path: &'static str,
+    /// Whether it is a list of values (such as an order's license keys) rather than one.
+    pub many: bool,
+}
+
+impl Table {
+    /// Whether `name` is one of the table's stored columns (key or indexed).
+    pub fn stores(&self, name: &str) -> bool {
+        self.key.contains(&name) || self.indexed.contains(&name)
+    }
+
+    /// The followed value called `name`, if the table has one.
+    pub fn follow(&self, name: &str) -> Option<&'static Follow> {
+        self.follows.iter().find(|f| f.name == name)
+    }
 }
 
 /// A record type of the registry: where it is stored and the value of each stored column.
@@ -46,8 +76,15 @@ pub trait Record: Clone {
     /// Its table.
     const TABLE: Table;
 
-    /// The value of a key or indexed column of [`Self::TABLE`]; `None` for null.
+    /// The value of a key or indexed column of [`Self::TABLE`], or of a single followed value;
+    /// `None` for null.
     fn column(&self, name: &str) -> Option<String>;
+
+    /// Every value of a column or followed value: one (or none, for null), or the items of a
+    /// followed list.
+    fn values(&self, name: &str) -> Vec<String> {
+        self.column(name).into_iter().collect()
+    }
 
     /// Its key: the key columns' values joined by `\u{1f}`.
     fn key(&self) -> String {
@@ -73,6 +110,13 @@ pub fn subject_column(subject: &TransferSubject) -> String {
     match subject {
         TransferSubject::License { license_key } => format!("license:{license_key}"),
         TransferSubject::Project { project_id } => format!("project:{project_id}"),
+    }
+}
+
+fn company_role(role: CompanyRole) -> &'static str {
+    match role {
+        CompanyRole::Admin => "admin",
+        CompanyRole::Employee => "employee",
     }
 }
 
@@ -106,6 +150,12 @@ impl Record for Account {
         name: "accounts",
         key: &["id"],
         indexed: &["email", "managed_by", "company_id"],
+        follows: &[Follow {
+            name: "company_role",
+            path: "$.companyRole",
+            many: false,
+        }],
+        tombstones: false,
     };
     fn column(&self, name: &str) -> Option<String> {
         match name {
@@ -113,6 +163,10 @@ impl Record for Account {
             "email" => some(&self.email),
             "managed_by" => opt(self.managed_by.as_ref()),
             "company_id" => opt(self.company.as_ref().map(|m| &m.company_id)),
+            "company_role" => self
+                .company
+                .as_ref()
+                .map(|m| company_role(m.role).to_owned()),
             _ => None,
         }
     }
@@ -123,6 +177,8 @@ impl Record for Product {
         name: "products",
         key: &["id"],
         indexed: &[],
+        follows: &[],
+        tombstones: false,
     };
     fn column(&self, name: &str) -> Option<String> {
         match name {
@@ -143,6 +199,8 @@ impl Record for License {
             "product_id",
             "unpaid_by",
         ],
+        follows: &[],
+        tombstones: false,
     };
     fn column(&self, name: &str) -> Option<String> {
         match name {
@@ -167,6 +225,12 @@ impl Record for Order {
         name: "orders",
         key: &["id"],
         indexed: &["owner_id", "billing_account_id"],
+        follows: &[Follow {
+            name: "license_keys",
+            path: "$.licenseKeys",
+            many: true,
+        }],
+        tombstones: false,
     };
     fn column(&self, name: &str) -> Option<String> {
         match name {
@@ -176,6 +240,12 @@ impl Record for Order {
             _ => None,
         }
     }
+    fn values(&self, name: &str) -> Vec<String> {
+        match name {
+            "license_keys" => self.license_keys.iter().map(ToString::to_string).collect(),
+            _ => self.column(name).into_iter().collect(),
+        }
+    }
 }
 
 impl Record for Project {
@@ -183,6 +253,8 @@ impl Record for Project {
         name: "projects",
         key: &["id"],
         indexed: &["owner_id"],
+        follows: &[],
+        tombstones: false,
     };
     fn column(&self, name: &str) -> Option<String> {
         match name {
@@ -198,6 +270,8 @@ impl Record for Share {
         name: "shares",
         key: &["project_id", "account_id"],
         indexed: &[],
+        follows: &[],
+        tombstones: true,
     };
     fn column(&self, name: &str) -> Option<String> {
         match name {
@@ -213,11 +287,18 @@ impl Record for Contract {
         name: "contracts",
         key: &["id"],
         indexed: &["owner_id"],
+        follows: &[Follow {
+            name: "product_id",
+            path: "$.productId",
+            many: false,
+        }],
+        tombstones: false,
     };
     fn column(&self, name: &str) -> Option<String> {
         match name {
             "id" => some(&self.id),
             "owner_id" => some(&self.owner_id),
+            "product_id" => some(&self.product_id),
             _ => None,
         }
     }
@@ -228,6 +309,8 @@ impl Record for Delegate {
         name: "delegates",
         key: &["contract_id", "account_id"],
         indexed: &["status"],
+        follows: &[],
+        tombstones: false,
     };
     fn column(&self, name: &str) -> Option<String> {
         match name {
@@ -244,6 +327,8 @@ impl Record for Invitation {
         name: "invitations",
         key: &["id"],
         indexed: &["contract_id", "account_id", "email", "status", "token_hash"],
+        follows: &[],
+        tombstones: false,
     };
     fn column(&self, name: &str) -> Option<String> {
         match name {
@@ -263,6 +348,8 @@ impl Record for Ticket {
         name: "tickets",
         key: &["id"],
         indexed: &["contract_id"],
+        follows: &[],
+        tombstones: false,
     };
     fn column(&self, name: &str) -> Option<String> {
         match name {
@@ -278,6 +365,19 @@ impl Record for Transfer {
         name: "transfers",
         key: &["id"],
         indexed: &["from_id", "to_id", "requested_by", "subject", "status"],
+        follows: &[
+            Follow {
+                name: "license_key",
+                path: "$.subject.licenseKey",
+                many: false,
+            },
+            Follow {
+                name: "project_id",
+                path: "$.subject.projectId",
+                many: false,
+            },
+        ],
+        tombstones: false,
     };
     fn column(&self, name: &str) -> Option<String> {
         match name {
@@ -287,6 +387,14 @@ impl Record for Transfer {
             "requested_by" => some(&self.requested_by),
             "subject" => Some(subject_column(&self.subject)),
             "status" => Some(transfer_status(self.status).to_owned()),
+            "license_key" => match &self.subject {
+                TransferSubject::License { license_key } => some(license_key),
+                TransferSubject::Project { .. } => None,
+            },
+            "project_id" => match &self.subject {
+                TransferSubject::Project { project_id } => some(project_id),
+                TransferSubject::License { .. } => None,
+            },
             _ => None,
         }
     }
@@ -368,11 +476,11 @@ pub enum Read {
 }
 
 /// A read as a query: the rows of `table` whose columns equal the given values.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Lookup {
     /// The table.
     pub table: Table,
-    /// Column and value pairs, all of which must match.
+    /// Column and value pairs, all of which must match, in column order.
     pub filters: Vec<(&'static str, String)>,
 }
 
@@ -380,10 +488,7 @@ impl Read {
     /// The query that answers this read.
     pub fn lookup(&self) -> Lookup {
         fn on<R: Record>(filters: Vec<(&'static str, String)>) -> Lookup {
-            Lookup {
-                table: R::TABLE,
-                filters,
-            }
+            Lookup::new(R::TABLE, filters)
         }
         fn s<T: ToString>(value: &T) -> String {
             value.to_string()
@@ -440,30 +545,64 @@ impl Read {
 }
 
 impl Lookup {
+    /// The rows of `table` whose columns equal `filters` (put in column order here, so two
+    /// lookups of the same rows are equal).
+    pub fn new(table: Table, mut filters: Vec<(&'static str, String)>) -> Self {
+        filters.sort();
+        Self { table, filters }
+    }
+
     /// Whether `record` is one of the rows this query returns.
     pub fn matches<R: Record>(&self, record: &R) -> bool {
         self.table == R::TABLE
             && (self.filters.iter())
                 .all(|(column, value)| record.column(column).as_deref() == Some(value.as_str()))
     }
+
+    /// The columns it filters on, in order.
+    pub fn columns(&self) -> Vec<&'static str> {
+        self.filters.iter().map(|(c, _)| *c).collect()
+    }
+
+    /// The values it filters on, in column order.
+    pub fn values(&self) -> Vec<String> {
+        self.filters.iter().map(|(_, v)| v.clone()).collect()
+    }
 }
 
-/// The bookkeeping of a partial state: which reads it holds and which the rules wanted but it
-/// lacks. It is not part of the state's value: two states with the same records are equal.
+/// The bookkeeping of a partial state: which lookups it holds, which ones the rules consulted
+/// (and through which held lookup), and which ones they wanted but it lacks. It is not part of
+/// the state's value: two states with the same records are equal.
 ///
-/// Only a store fills states read by read (the worker, and the tests of the read
+/// A held lookup also holds every narrower one on the same table: with every share *of
+/// project P* loaded, the share of P with account A is loaded too. So a state that holds
+/// "the delegate rows of account A" answers "the delegate row of A on contract C" without a
+/// second read, and the consulted lookup it reports for guards is the wider one it holds.
+///
+/// Only a store fills states lookup by lookup (the worker, and the tests of the read
 /// declarations), so the bookkeeping is the `partial` feature (on by default). Without it, as
 /// in the npm package, every state is complete and noting a read does nothing.
 #[derive(Clone, Debug, Default)]
 pub struct Reads {
     #[cfg(feature = "partial")]
     partial: bool,
+    /// Held lookups: per table and filter columns, the value tuples held.
     #[cfg(feature = "partial")]
-    held: BTreeSet<Read>,
+    held: BTreeMap<(Table, Vec<&'static str>), BTreeSet<Vec<String>>>,
     /// Shared by clones: a clone that applies changes for a later step still reports what it
-    /// missed to the state the store fills.
+    /// consulted and missed to the state the store fills.
     #[cfg(feature = "partial")]
-    missing: Rc<RefCell<BTreeSet<Read>>>,
+    noted: Rc<RefCell<Noted>>,
+}
+
+/// What the rules consulted in a partial state.
+#[cfg(feature = "partial")]
+#[derive(Debug, Default)]
+struct Noted {
+    /// Held lookups that answered a read.
+    used: BTreeSet<Lookup>,
+    /// Lookups the rules wanted and the state lacks.
+    missing: BTreeSet<Lookup>,
 }
 
 impl PartialEq for Reads {
@@ -479,11 +618,15 @@ impl Reads {
     /// Notes that the rules consulted `read`: nothing to note in a complete state.
     #[inline]
     pub(crate) fn note(&self, _read: impl FnOnce() -> Read) {}
+
+    /// Notes that the rules consulted `lookup`: nothing to note in a complete state.
+    #[inline]
+    pub(crate) fn note_lookup(&self, _lookup: impl FnOnce() -> Lookup) {}
 }
 
 #[cfg(feature = "partial")]
 impl Reads {
-    /// Bookkeeping for a state a store fills read by read.
+    /// Bookkeeping for a state a store fills lookup by lookup.
     pub fn partial() -> Self {
         Self {
             partial: true,
@@ -493,12 +636,38 @@ impl Reads {
 
     /// Notes that the rules consulted `read`.
     pub(crate) fn note(&self, read: impl FnOnce() -> Read) {
+        self.note_lookup(|| read().lookup());
+    }
+
+    /// Notes that the rules consulted `lookup`.
+    pub(crate) fn note_lookup(&self, lookup: impl FnOnce() -> Lookup) {
         if self.partial {
-            let read = read();
-            if !self.held.contains(&read) {
-                self.missing.borrow_mut().insert(read);
-            }
+            let lookup = lookup();
+            let mut noted = self.noted.borrow_mut();
+            match self.covering(&lookup) {
+                Some(held) => noted.used.insert(held),
+                None => noted.missing.insert(lookup),
+            };
         }
+    }
+
+    /// The held lookup that holds every row of `lookup`: itself, or a wider one on the same
+    /// table whose filters are some of its filters.
+    fn covering(&self, lookup: &Lookup) -> Option<Lookup> {
+        let n = lookup.filters.len();
+        // Every non-empty subset of the filters, the whole set first (filters are one or two).
+        (1..(1u32 << n)).rev().find_map(|mask| {
+            let filters: Vec<(&'static str, String)> = (lookup.filters.iter().enumerate())
+                .filter(|(i, _)| mask & (1 << i) != 0)
+                .map(|(_, f)| f.clone())
+                .collect();
+            let columns: Vec<&'static str> = filters.iter().map(|(c, _)| *c).collect();
+            let values: Vec<String> = filters.iter().map(|(_, v)| v.clone()).collect();
+            self.held
+                .get(&(lookup.table, columns))
+                .filter(|held| held.contains(&values))
+                .map(|_| Lookup::new(lookup.table, filters))
+        })
     }
 
     /// Whether the state is partial.
@@ -506,19 +675,28 @@ impl Reads {
         self.partial
     }
 
-    /// The reads the state holds.
-    pub fn held(&self) -> &BTreeSet<Read> {
-        &self.held
+    /// Whether the state holds every row of `lookup`.
+    pub fn holds(&self, lookup: &Lookup) -> bool {
+        self.covering(lookup).is_some()
     }
 
-    /// Records that the state now holds `read`.
-    pub fn hold(&mut self, read: Read) {
-        self.missing.borrow_mut().remove(&read);
-        self.held.insert(read);
+    /// Records that the state now holds `lookup`.
+    pub fn hold(&mut self, lookup: Lookup) {
+        let mut noted = self.noted.borrow_mut();
+        noted.missing.remove(&lookup);
+        self.held
+            .entry((lookup.table, lookup.columns()))
+            .or_default()
+            .insert(lookup.values());
     }
 
-    /// Takes the reads the rules wanted and the state lacks.
-    pub fn take_missing(&self) -> BTreeSet<Read> {
-        std::mem::take(&mut *self.missing.borrow_mut())
+    /// Takes the lookups the rules wanted and the state lacks.
+    pub fn take_missing(&self) -> BTreeSet<Lookup> {
+        std::mem::take(&mut self.noted.borrow_mut().missing)
+    }
+
+    /// The held lookups that answered the rules' reads so far: what a decision relied on.
+    pub fn used(&self) -> BTreeSet<Lookup> {
+        self.noted.borrow().used.clone()
     }
 }

@@ -316,6 +316,22 @@ impl Row {
         each_row!(self, r => r.serialize(serializer))
     }
 
+    /// The lookup of this one row by its key.
+    pub fn point_lookup(&self) -> Lookup {
+        let table = self.table();
+        let filters = table
+            .key
+            .iter()
+            .map(|c| (*c, self.column(c).unwrap_or_default()))
+            .collect();
+        Lookup::new(table, filters)
+    }
+
+    /// Every value of one of its table's columns or followed values.
+    pub fn values(&self, name: &str) -> Vec<String> {
+        each_row!(self, r => r.values(name))
+    }
+
     /// The read that names this one row by its key.
     pub fn point_read(&self) -> Read {
         match self {
@@ -352,14 +368,11 @@ impl Row {
     }
 }
 
-impl Read {
-    /// Whether `row` is one of the rows this read returns.
+impl Lookup {
+    /// Whether `row` is one of the rows this lookup returns.
     pub fn matches_row(&self, row: &Row) -> bool {
-        let lookup = self.lookup();
-        lookup.table == row.table()
-            && lookup
-                .filters
-                .iter()
+        self.table == row.table()
+            && (self.filters.iter())
                 .all(|(column, value)| row.column(column).as_deref() == Some(value.as_str()))
     }
 }
@@ -464,23 +477,32 @@ impl State {
     }
 
     #[cfg(feature = "partial")]
-    /// The reads the rules consulted since the last call that this state does not hold.
+    /// The lookups the rules consulted since the last call that this state does not hold.
     /// Empty for a complete state, and once a store has loaded everything a decision needs.
-    pub fn missing(&self) -> BTreeSet<Read> {
+    pub fn missing(&self) -> BTreeSet<Lookup> {
         self.reads.take_missing()
     }
 
     #[cfg(feature = "partial")]
-    /// The reads this state holds.
-    pub fn held(&self) -> &BTreeSet<Read> {
-        self.reads.held()
+    /// Whether this state holds every row of `lookup` (itself or a wider lookup).
+    pub fn holds(&self, lookup: &Lookup) -> bool {
+        self.reads.holds(lookup)
     }
 
     #[cfg(feature = "partial")]
-    /// Adds the rows a store loaded for `read`, and records that the state holds it.
-    pub fn hold(&mut self, read: Read, rows: impl IntoIterator<Item = Row>) {
+    /// The held lookups the rules' reads were answered from: what their answers relied on.
+    pub fn used(&self) -> BTreeSet<Lookup> {
+        self.reads.used()
+    }
+
+    #[cfg(feature = "partial")]
+    /// Adds the rows a store loaded for `lookup`, and records that the state holds it, and
+    /// each row's own lookup by key: read together, a row loaded by any lookup is the whole
+    /// answer to its key.
+    pub fn hold(&mut self, lookup: Lookup, rows: impl IntoIterator<Item = Row>) {
         self.index = Index::default();
         for row in rows {
+            self.reads.hold(row.point_lookup());
             match row {
                 Row::Account(r) => hold(&mut self.accounts, r),
                 Row::Product(r) => hold(&mut self.products, r),
@@ -495,11 +517,11 @@ impl State {
                 Row::Transfer(r) => hold(&mut self.transfers, r),
             }
         }
-        self.reads.hold(read);
+        self.reads.hold(lookup);
     }
 
-    /// The rows of `read` in this (complete) state: what a store holding it would load.
-    pub fn rows(&self, read: &Read) -> Vec<Row> {
+    /// The rows of `lookup` in this (complete) state: what a store holding it would load.
+    pub fn rows(&self, lookup: &Lookup) -> Vec<Row> {
         struct Rows<'a>(&'a Lookup, Vec<Row>);
         impl TableVisit for Rows<'_> {
             fn visit<R: Record + Clone>(&mut self, records: &[R], row: fn(R) -> Row) {
@@ -507,8 +529,7 @@ impl State {
                 self.1.extend(matching.cloned().map(row));
             }
         }
-        let lookup = read.lookup();
-        let mut rows = Rows(&lookup, Vec::new());
+        let mut rows = Rows(lookup, Vec::new());
         self.visit_table(lookup.table.name, &mut rows);
         rows.1
     }
@@ -543,9 +564,9 @@ impl State {
             if missing.is_empty() {
                 return (answer, partial);
             }
-            for read in missing {
-                let rows = full.rows(&read);
-                partial.hold(read, rows);
+            for lookup in missing {
+                let rows = full.rows(&lookup);
+                partial.hold(lookup, rows);
             }
         }
     }
@@ -668,17 +689,16 @@ impl State {
 
     /// The `column` of each row of any read, noted like every other read. The rows are not
     /// copied: a list needs only the column that names its items.
-    pub fn relation(&self, read: &Read, column: &str) -> Vec<String> {
+    pub fn relation(&self, lookup: &Lookup, column: &str) -> Vec<String> {
         struct Column<'a>(&'a Lookup, &'a str, Vec<String>);
         impl TableVisit for Column<'_> {
             fn visit<R: Record + Clone>(&mut self, records: &[R], _: fn(R) -> Row) {
                 let matching = records.iter().filter(|r| self.0.matches(*r));
-                self.2.extend(matching.filter_map(|r| r.column(self.1)));
+                self.2.extend(matching.flat_map(|r| r.values(self.1)));
             }
         }
-        self.reads.note(|| read.clone());
-        let lookup = read.lookup();
-        let mut values = Column(&lookup, column, Vec::new());
+        self.reads.note_lookup(|| lookup.clone());
+        let mut values = Column(lookup, column, Vec::new());
         self.visit_table(lookup.table.name, &mut values);
         values.2
     }

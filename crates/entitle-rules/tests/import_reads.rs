@@ -1,6 +1,6 @@
 //! A bulk import names everything it reads before anything is loaded
-//! (`StoreCommand::reads`), so a store answers an import of records of a thousand owners with
-//! one round of reads. Issue 20, finding 2: imports of many owners used to discover one owner
+//! (`plans::store_commands`), so a store answers an import of records of a thousand owners with
+//! one round of reads, in a plan of a few steps. Issue 20, finding 2: imports of many owners used to discover one owner
 //! per round and gave up after a dozen.
 #![allow(
     clippy::unwrap_used,
@@ -14,8 +14,7 @@ use entitle_rules::model::{
     Account, AccountKind, Billing, Contract, ContractStatus, License, Order, Product,
 };
 use entitle_rules::text::Email;
-use entitle_rules::{Read, State, StoreCommand, Timestamp, execute_store_batch};
-use std::collections::BTreeSet;
+use entitle_rules::{State, StoreCommand, Timestamp, execute_store_batch, plans};
 
 const N: usize = 1_000;
 
@@ -60,12 +59,10 @@ fn world() -> State {
 /// succeed and want nothing else.
 fn check(commands: &[StoreCommand]) {
     let full = world();
-    let mut partial = State::partial();
-    let planned: BTreeSet<Read> = commands.iter().flat_map(StoreCommand::reads).collect();
-    for read in planned {
-        let rows = full.rows(&read);
-        partial.hold(read, rows);
-    }
+    let plan = plans::store_commands(commands);
+    // One step per table and key column, whatever the number of records.
+    assert!(plan.steps().len() <= 5, "{} steps", plan.steps().len());
+    let (partial, _) = plan.load(&full);
     let outcome = execute_store_batch(&partial, commands, now());
     assert!(partial.missing().is_empty(), "{:?}", partial.missing());
     let outcome = outcome.unwrap_or_else(|(i, e)| panic!("record {i}: {e}"));

@@ -10,6 +10,7 @@
 use entitle_rules::access::{project_licenses, projects_for, scoped_snapshot};
 use entitle_rules::ids::{AccountId, ContractId, LicenseKey, ProjectId};
 use entitle_rules::model::*;
+use entitle_rules::plans;
 use entitle_rules::text::Email;
 use entitle_rules::{
     Action, Command, Context, Resource, ResourceType, State, Timestamp, access_snapshot, authorize,
@@ -61,6 +62,17 @@ impl Runner {
         // it, the command gives the same outcome.
         let (loaded, _) = State::resolve(&self.state, |s| execute(s, &command, &ctx));
         assert_eq!(loaded, result, "the loaded state changed the outcome");
+        // And its plan names every read up front: one round of reads is enough.
+        let (planned, missing) =
+            plans::command(&id(actor), &command).run(&self.state, |s| execute(s, &command, &ctx));
+        assert_eq!(
+            planned, result,
+            "the planned state changed the outcome of {command:?}"
+        );
+        assert!(
+            missing.is_empty(),
+            "{command:?} read beyond its plan: {missing:?}"
+        );
         if let Ok(outcome) = &result {
             self.state.apply_all(&outcome.changes);
         }
@@ -86,23 +98,30 @@ impl Runner {
             full,
             "the indexed snapshot must give the same answer as the full state"
         );
-        // The scoped snapshot, loaded read by read as the worker loads it, decides every action
-        // on the resource as the full state does.
-        let (scoped, _) = State::resolve(&self.state, |s| {
-            scoped_snapshot(s, &id(actor), std::slice::from_ref(&resource), self.now)
+        full
+    }
+
+    /// The scoped snapshot of `resource`, loaded by its plan as the worker loads it, decides
+    /// every action on the resource as the full state does, and wants nothing beyond the plan.
+    fn scoped_agrees(&self, actor: &str, resource: &Resource) {
+        let (scoped, missing) = plans::authorize(&id(actor), resource).run(&self.state, |s| {
+            scoped_snapshot(s, &id(actor), std::slice::from_ref(resource), self.now)
         });
+        assert!(
+            missing.is_empty(),
+            "the scoped snapshot of {resource:?} read beyond its plan: {missing:?}"
+        );
         for other in Action::ALL
             .iter()
             .filter(|a| a.resource_type() == resource.resource_type)
         {
             assert_eq!(
-                authorize(&scoped, &id(actor), *other, &resource, self.now).unwrap(),
-                authorize(&self.state, &id(actor), *other, &resource, self.now).unwrap(),
+                authorize(&scoped, &id(actor), *other, resource, self.now).unwrap(),
+                authorize(&self.state, &id(actor), *other, resource, self.now).unwrap(),
                 "the scoped snapshot must decide `{}` as the full state does",
                 other.name()
             );
         }
-        full
     }
 }
 
@@ -150,6 +169,22 @@ fn snapshot_agrees_everywhere(run: &Runner) {
         resources.push((t, "unknown".to_owned()));
     }
     for actor in &run.state.accounts {
+        // The snapshot's plan loads everything the snapshot shows.
+        let (planned, _) =
+            plans::snapshot(&actor.id).run(&run.state, |s| access_snapshot(s, &actor.id));
+        assert_eq!(
+            planned,
+            access_snapshot(&run.state, &actor.id),
+            "the planned snapshot of `{}` differs",
+            actor.id
+        );
+        for (resource_type, id) in &resources {
+            let resource = Resource {
+                resource_type: *resource_type,
+                id: id.clone(),
+            };
+            run.scoped_agrees(actor.id.as_str(), &resource);
+        }
         for action in Action::ALL {
             for (_, id) in resources
                 .iter()

@@ -11,12 +11,15 @@ use entitle_rules::access::{
     contract_view, contracts_for, delegates_for, licenses_for, project_licenses, projects_for,
     tickets_for, transfers_for,
 };
+use entitle_rules::decision::{contract_role, project_role};
 use entitle_rules::ids::{AccountId, ContractId, ProjectId};
+use entitle_rules::plan::Plan;
 use entitle_rules::reseller::managed_customers;
 use entitle_rules::{
     Action, Command, CommandError, Context, Outcome, Resource, State, StoreCommand, Timestamp,
     access::scoped_snapshot, access_snapshot, authorize, execute, execute_store,
 };
+use entitle_rules::{list, plans};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -144,6 +147,97 @@ fn call(state: &State, actor: &AccountId, name: &str, args: &[Value]) -> Result<
     .map_err(|e| error_value(&e))
 }
 
+/// What the worker answers a query with: the query's plan loaded in one round of reads, then the
+/// rules' view on it, item by item for a list page; it must read nothing beyond the plan.
+fn planned_call(
+    state: &State,
+    actor: &AccountId,
+    name: &str,
+    args: &[Value],
+) -> Result<Value, Value> {
+    let text = |i: usize| args[i].as_str().unwrap_or_default().to_owned();
+    let contract = |i| ContractId::new(text(i)).unwrap();
+    let project = |i| ProjectId::new(text(i)).unwrap();
+    let time = |i| Timestamp::parse(&text(i)).unwrap();
+    fn json<T: Serialize>(value: &T) -> Value {
+        serde_json::to_value(value).unwrap()
+    }
+    const ALL: usize = 1_000;
+    let page = |plan: Plan, item: &dyn Fn(&State, &str) -> Option<Value>| {
+        let (loaded, found) = plan.load(state);
+        let items: Vec<Value> = found.keys.iter().filter_map(|k| item(&loaded, k)).collect();
+        (loaded, Value::Array(items))
+    };
+    let (loaded, answer) = match name {
+        "projects" => page(plans::projects_page(actor, "", ALL), &|s, k| {
+            list::project_item(s, actor, k).map(|v| json(&v))
+        }),
+        "projectLicenses" => {
+            let id = project(0);
+            let (loaded, items) = page(
+                plans::project_licenses_page(actor, &id, "", ALL),
+                &|s, k| list::project_license_item(s, actor, &id, k).map(|v| json(&v)),
+            );
+            match project_role(&loaded, actor, &id) {
+                Some(_) => (loaded, items),
+                None => {
+                    return project_licenses(state, actor, &id)
+                        .map(|v| json(&v))
+                        .map_err(|e| error_value(&e));
+                }
+            }
+        }
+        "licenses" => page(plans::licenses_page(actor, "", ALL), &|s, k| {
+            list::license_item(s, actor, k).map(|v| json(&v))
+        }),
+        "contracts" => page(plans::contracts_page(actor, "", ALL), &|s, k| {
+            list::contract_item(s, actor, k).map(|v| json(&v))
+        }),
+        "tickets" => {
+            let id = contract(0);
+            let (loaded, items) = page(plans::tickets_page(actor, &id, "", ALL), &|s, k| {
+                list::ticket_item(s, actor, &id, k).map(|v| json(&v))
+            });
+            match contract_role(&loaded, actor, &id) {
+                Some(_) => (loaded, items),
+                None => {
+                    return tickets_for(state, actor, &id)
+                        .map(|v| json(&v))
+                        .map_err(|e| error_value(&e));
+                }
+            }
+        }
+        "customers" => page(plans::customers_page(actor, "", ALL), &|s, k| {
+            list::customer_item(s, actor, k).map(|v| json(&v))
+        }),
+        "transfers" => page(plans::transfers_page(actor, "", ALL), &|s, k| {
+            list::transfer_item(s, actor, time(0), k).map(|v| json(&v))
+        }),
+        "contract" => {
+            let (loaded, _) = plans::contract(actor, &contract(0)).load(state);
+            let answer = contract_view(&loaded, actor, &contract(0)).map(|v| json(&v));
+            (loaded, answer.unwrap_or_else(|e| error_value(&e)))
+        }
+        "delegates" => {
+            let (loaded, _) = plans::delegates(&contract(0)).load(state);
+            let answer = delegates_for(&loaded, actor, &contract(0), time(1)).map(|v| json(&v));
+            (loaded, answer.unwrap_or_else(|e| error_value(&e)))
+        }
+        "accessSnapshot" => {
+            let (loaded, _) = plans::snapshot(actor).load(state);
+            let answer = json(&access_snapshot(&loaded, actor));
+            (loaded, answer)
+        }
+        other => panic!("no plan for the rules function `{other}`"),
+    };
+    let missing = loaded.missing();
+    assert!(
+        missing.is_empty(),
+        "`{name}` read beyond its plan: {missing:?}"
+    );
+    Ok(answer)
+}
+
 /// A query's answer, shaped by its row of the query table.
 fn query(state: &State, actor: &AccountId, q: &Value, now: Timestamp, table: &Value) -> Value {
     let kind = q["type"].as_str().unwrap();
@@ -159,10 +253,18 @@ fn query(state: &State, actor: &AccountId, q: &Value, now: Timestamp, table: &Va
             field => q[field].clone(),
         })
         .collect();
-    let answer = match call(state, actor, row["call"].as_str().unwrap(), &args) {
+    let name = row["call"].as_str().unwrap();
+    let answer = match call(state, actor, name, &args) {
         Ok(answer) => answer,
         Err(error) => return error,
     };
+    // The worker's way (its plan, then the view) answers the same.
+    let planned = planned_call(state, actor, name, &args);
+    assert_eq!(
+        planned,
+        Ok(answer.clone()),
+        "`{name}` answers otherwise on its plan"
+    );
     let mut out = Map::new();
     for (field, spec) in row["answer"].as_object().unwrap() {
         let mut value = match spec.get("from").and_then(Value::as_str) {
@@ -240,19 +342,23 @@ fn check_step(step: &Value, here: &str) {
     );
 }
 
-/// Decides `decide` on the full state, and again on a state loaded read by read as the worker
-/// loads it (`State::resolve`); both must agree, or the rules consulted a record without
-/// declaring the read.
-fn on_loaded_state<T: PartialEq + std::fmt::Debug>(
+/// Runs `decide` on the full state and on what `plan` loads from it, as the worker loads it (one
+/// round of reads); both must agree, and the decision must want nothing beyond the plan.
+fn on_planned_state<T: PartialEq + std::fmt::Debug>(
     what: &str,
     state: &State,
+    plan: &Plan,
     mut decide: impl FnMut(&State) -> T,
 ) -> T {
     let full = decide(state);
-    let (loaded, _) = State::resolve(state, &mut decide);
+    let (planned, missing) = plan.run(state, &mut decide);
     assert_eq!(
-        loaded, full,
-        "{what}: the answer on the loaded state differs from the full state's"
+        planned, full,
+        "{what}: the answer on the planned state differs from the full state's"
+    );
+    assert!(
+        missing.is_empty(),
+        "{what}: read beyond its plan: {missing:?}"
     );
     full
 }
@@ -346,8 +452,10 @@ fn run_scenario(file: &str, scenario: &Value) {
         {
             let command: StoreCommand =
                 serde_json::from_value(json!({ "type": command, "record": record })).unwrap();
-            let outcome = on_loaded_state(file, &state, |s| execute_store(s, &command, now))
-                .unwrap_or_else(|e| panic!("{file}: import {kind}: {e}"));
+            let plan = plans::store_commands(std::slice::from_ref(&command));
+            let outcome =
+                on_planned_state(file, &state, &plan, |s| execute_store(s, &command, now))
+                    .unwrap_or_else(|e| panic!("{file}: import {kind}: {e}"));
             state.apply_all(&outcome.changes);
         }
     }
@@ -383,7 +491,8 @@ fn run_scenario(file: &str, scenario: &Value) {
                 now,
                 fresh,
             };
-            match on_loaded_state(&here, &state, |s| execute(s, &command, &ctx)) {
+            let plan = plans::command(&actor, &command);
+            match on_planned_state(&here, &state, &plan, |s| execute(s, &command, &ctx)) {
                 Ok(outcome) => {
                     state.apply_all(&outcome.changes);
                     for event in &outcome.events {
@@ -416,7 +525,8 @@ fn run_scenario(file: &str, scenario: &Value) {
             }
         } else if let Some(command) = step.get("store") {
             let command: StoreCommand = serde_json::from_value(command.clone()).unwrap();
-            match on_loaded_state(&here, &state, |s| execute_store(s, &command, now)) {
+            let plan = plans::store_commands(std::slice::from_ref(&command));
+            match on_planned_state(&here, &state, &plan, |s| execute_store(s, &command, now)) {
                 Ok(outcome) => {
                     state.apply_all(&outcome.changes);
                     let events: Vec<Value> = outcome.events.iter().map(flat_event).collect();
@@ -429,7 +539,8 @@ fn run_scenario(file: &str, scenario: &Value) {
             let resource: Resource =
                 serde_json::from_value(json!({ "type": check[1], "id": check[2] })).unwrap();
             // As the browser and the worker do: decide on the actor's access snapshot.
-            let snapshot = on_loaded_state(&here, &state, |s| access_snapshot(s, &actor));
+            let plan = plans::snapshot(&actor);
+            let snapshot = on_planned_state(&here, &state, &plan, |s| access_snapshot(s, &actor));
             let decision = authorize(&snapshot, &actor, action, &resource, now).unwrap();
             let on_full_state = authorize(&state, &actor, action, &resource, now).unwrap();
             assert_eq!(
@@ -452,10 +563,15 @@ fn run_scenario(file: &str, scenario: &Value) {
                 on_full_state,
                 "{file} step {index}: the indexed snapshot changed the answer"
             );
-            // The worker decides on the scoped snapshot it loads read by read.
-            let (scoped, _) = State::resolve(&state, |s| {
+            // The worker decides on the scoped snapshot it loads by its plan.
+            let plan = plans::authorize(&actor, &resource);
+            let (scoped, missing) = plan.run(&state, |s| {
                 scoped_snapshot(s, &actor, std::slice::from_ref(&resource), now)
             });
+            assert!(
+                missing.is_empty(),
+                "{here}: the scoped snapshot read beyond its plan: {missing:?}"
+            );
             assert_eq!(
                 authorize(&scoped, &actor, action, &resource, now).unwrap(),
                 on_full_state,
@@ -463,7 +579,7 @@ fn run_scenario(file: &str, scenario: &Value) {
             );
             serde_json::to_value(&decision).unwrap()
         } else if let Some(q) = step.get("query") {
-            on_loaded_state(&here, &state, |s| query(s, &actor, q, now, &table))
+            query(&state, &actor, q, now, &table)
         } else {
             panic!("{here}: a step needs `do`, `store`, `check` or `query`");
         };

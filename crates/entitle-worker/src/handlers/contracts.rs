@@ -1,6 +1,6 @@
 //! Contract delegates (seed 003) over HTTP.
 
-use super::{Call, command, page, read, written};
+use super::{Call, command, each, page, read, written};
 use crate::auth::Session;
 use crate::http::{ApiError, NoContent, Reply};
 use crate::views::{
@@ -12,7 +12,7 @@ use entitle_rules::decision::contract_role;
 use entitle_rules::ids::{AccountId, ContractId, InvitationId};
 use entitle_rules::list as lists;
 use entitle_rules::model::{Invitation, Ticket};
-use entitle_rules::{Change, Command, ErrorCode, Outcome};
+use entitle_rules::{Change, Command, ErrorCode, Outcome, plans};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -23,16 +23,23 @@ fn contract_id(call: &Call) -> Result<ContractId, ApiError> {
 /// `GET /v1/contracts`
 pub async fn list(call: &mut Call, session: &Session) -> Result<Reply<ContractPage>, ApiError> {
     let me = &session.sub;
-    page(call, session, &lists::contracts(me), |s, k| {
-        lists::contract_item(s, me, k)
-    })
+    page(
+        call,
+        session,
+        |after, limit| plans::contracts_page(me, after, limit),
+        each(|s, k| lists::contract_item(s, me, k)),
+    )
     .await
 }
 
 /// `GET /v1/contracts/{contractId}`
 pub async fn get(call: &mut Call, session: &Session) -> Result<Reply<ContractView>, ApiError> {
     let id = contract_id(call)?;
-    let view = read(call, session, |s| contract_view(s, &session.sub, &id)).await??;
+    let plan = plans::contract(&session.sub, &id);
+    let view = read(call, session, &plan, |s| {
+        contract_view(s, &session.sub, &id)
+    })
+    .await??;
     Ok(Reply::new(view))
 }
 
@@ -90,7 +97,11 @@ pub async fn delegates(
 ) -> Result<Reply<DelegatesView>, ApiError> {
     let id = contract_id(call)?;
     let now = call.now;
-    let view = read(call, session, |s| delegates_for(s, &session.sub, &id, now)).await??;
+    let plan = plans::delegates(&id);
+    let view = read(call, session, &plan, |s| {
+        delegates_for(s, &session.sub, &id, now)
+    })
+    .await??;
     Ok(Reply::new(view))
 }
 
@@ -252,17 +263,18 @@ pub async fn create_ticket(
 pub async fn tickets(call: &mut Call, session: &Session) -> Result<Reply<TicketPage>, ApiError> {
     let id = contract_id(call)?;
     let me = &session.sub;
-    if read(call, session, |s| contract_role(s, me, &id))
-        .await?
-        .is_none()
-    {
-        return Err(ApiError::rules(
-            ErrorCode::ContractNotFound,
-            format!("contract `{id}` does not exist or is not visible to you"),
-        ));
-    }
-    page(call, session, &lists::tickets(&id), |s, k| {
-        lists::ticket_item(s, me, &id, k)
-    })
+    // The caller's role and the page are read together; a stranger gets nothing of the page.
+    page(
+        call,
+        session,
+        |after, limit| plans::tickets_page(me, &id, after, limit),
+        |s, keys| match contract_role(s, me, &id) {
+            None => Err(ApiError::rules(
+                ErrorCode::ContractNotFound,
+                format!("contract `{id}` does not exist or is not visible to you"),
+            )),
+            Some(_) => each(|s, k| lists::ticket_item(s, me, &id, k))(s, keys),
+        },
+    )
     .await
 }

@@ -490,7 +490,7 @@ pub async fn bulk(call: &mut Call, store_id: &StoreId) -> Result<Reply<ImportSum
             )
         })
     };
-    let plan = commands.iter().flat_map(StoreCommand::reads).collect();
+    let plan = entitle_rules::plans::store_commands(&commands);
     run(call, &store, &plan, decide, |_, _| {
         Ok(ImportSummary { imported })
     })

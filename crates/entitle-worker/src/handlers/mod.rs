@@ -19,13 +19,11 @@ use crate::store::{Loaded, Store};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use entitle_rules::ids::StoreId;
-use entitle_rules::list::Source;
+use entitle_rules::plan::{Found, Plan};
 use entitle_rules::{
-    Change, Command, CommandError, Context, ErrorCode, Outcome, Read, State, StoreCommand,
-    Timestamp,
+    Change, Command, CommandError, Context, ErrorCode, Outcome, State, StoreCommand, Timestamp,
 };
-use std::collections::BTreeSet;
-use worker::{Env, Request};
+use worker::{D1PreparedStatement, D1Result, Env, Request};
 
 /// Everything a handler gets.
 pub struct Call {
@@ -79,11 +77,12 @@ impl Call {
 /// How many times a command is tried when concurrent writers collide.
 const ATTEMPTS: usize = 4;
 
-/// How many round trips one request may take to load what its decision reads.
-pub const ROUNDS: usize = 12;
+/// How many round trips one request may take to load what its decision reads: one for its
+/// plan, and a few more for reads a plan missed (each one logged).
+pub const ROUNDS: usize = 4;
 
-/// The most rows one read may return to a command or a single-resource request.
-pub const RELATION_CAP: usize = 10_000;
+/// The most rows one request may read for a command or a single-resource question.
+pub const ROW_CAP: usize = 20_000;
 
 pub fn too_large() -> ApiError {
     ApiError::transport(
@@ -92,46 +91,85 @@ pub fn too_large() -> ApiError {
     )
 }
 
-/// Runs `decide` on a partial state that is loaded, round trip by round trip, with exactly
-/// the reads the rules consult, until they consult nothing new. The loop is generic: handlers
-/// never say what a decision needs; the rules do, by reading it.
+/// What one request loaded: the state, what its plan's steps found, and the results of the
+/// statements that ran before the plan in the same batch.
+pub struct Reading {
+    /// The records read, as a partial state.
+    pub state: State,
+    /// What each step found (a list's page keys among it).
+    pub found: Found,
+    /// The lookups and versions read, for a command's guards.
+    pub loaded: Loaded,
+    /// The results of the statements run first.
+    pub first: Vec<D1Result>,
+}
+
+/// Loads `plan` in one round trip (after the statements `first`, in the same batch), then runs
+/// `decide` on it. A decision that wants a read its plan did not name still gets it, in a
+/// further round trip, and the gap is logged: the rules' tests hold every plan to its
+/// decision, so this is a safety net, not a path.
 pub async fn resolve<T>(
     store: &Store,
-    loaded: &mut Loaded,
-    state: &mut State,
+    plan: &Plan,
+    first: Vec<D1PreparedStatement>,
     cap: usize,
     too_large: impl Fn() -> ApiError,
-    mut decide: impl FnMut(&State) -> T,
-) -> Result<T, ApiError> {
+    mut decide: impl FnMut(&State, &Found) -> T,
+) -> Result<(T, Reading), ApiError> {
+    let mut state = State::partial();
+    let mut loaded = Loaded::default();
+    let (found, first) = store
+        .load(plan, &mut state, &mut loaded, cap, &too_large, first)
+        .await?;
     for _ in 0..ROUNDS {
-        let answer = decide(state);
+        let answer = decide(&state, &found);
         let missing = state.missing();
         if missing.is_empty() {
-            return Ok(answer);
+            let reading = Reading {
+                state,
+                found,
+                loaded,
+                first,
+            };
+            return Ok((answer, reading));
         }
-        store.fill(state, missing, loaded, cap, &too_large).await?;
+        worker::console_warn!("a decision read beyond its plan: {missing:?}");
+        store
+            .load(
+                &Plan::fetch(missing),
+                &mut state,
+                &mut loaded,
+                cap,
+                &too_large,
+                Vec::new(),
+            )
+            .await?;
     }
     Err(ApiError::internal(
         "a decision kept asking for more records",
     ))
 }
 
-/// Answers a read-only question about the store's records for the caller.
+/// Answers a read-only question about the store's records for the caller, in one round trip.
 pub async fn read<T>(
     call: &Call,
     session: &Session,
+    plan: &Plan,
     decide: impl FnMut(&State) -> T,
 ) -> Result<T, ApiError> {
-    read_store(call, &session.store, decide).await
+    read_store(call, &session.store, plan, decide).await
 }
 
 /// The most items one page of a list holds; the default is 100.
-const MAX_PAGE: usize = 1_000;
+pub const MAX_PAGE: usize = 1_000;
+
+/// The number of items a page holds when the request names none.
+pub const DEFAULT_PAGE: usize = 100;
 
 /// The `limit` and `after` of a list request: how many items, after which key.
 fn page_query(call: &Call) -> Result<(usize, String), ApiError> {
     let url = call.req.url()?;
-    let mut limit = 100;
+    let mut limit = DEFAULT_PAGE;
     let mut after = String::new();
     for (name, value) in url.query_pairs() {
         match name.as_ref() {
@@ -179,99 +217,108 @@ pub trait Page {
     fn new(items: Vec<Self::Item>, next_cursor: Option<String>) -> Self;
 }
 
-/// Answers one page of a list: `{"<name>": [...], "nextCursor": string|null}`. The rules define
-/// the list (`source`) and each item's view (`item`); the page costs what its items cost.
+/// Answers one page of a list, `{"<name>": [...], "nextCursor": string|null}`, in one round
+/// trip: `plan` (given `after` and `limit`) reads the page's keys and its items together, and
+/// `items` views the items of those keys (or refuses, such as a caller who may not see the
+/// list's parent). The page costs what its items cost.
 pub async fn page<P: Page>(
     call: &Call,
     session: &Session,
-    source: &Source,
-    mut item: impl FnMut(&State, &str) -> Option<P::Item>,
+    plan: impl FnOnce(&str, usize) -> Plan,
+    mut items: impl FnMut(&State, &[String]) -> Result<Vec<P::Item>, ApiError>,
 ) -> Result<Reply<P>, ApiError> {
     let (limit, after) = page_query(call)?;
     let store = call.store(&session.store)?;
-    let mut state = State::partial();
-    let (keys, more) = store.page(&mut state, source, &after, limit).await?;
-    let items = resolve(
-        &store,
-        &mut Loaded::default(),
-        &mut state,
-        RELATION_CAP,
-        too_large,
-        |s| keys.iter().filter_map(|k| item(s, k)).collect::<Vec<_>>(),
-    )
+    let plan = plan(&after, limit);
+    let (answer, reading) = resolve(&store, &plan, Vec::new(), ROW_CAP, too_large, |s, found| {
+        items(s, &found.keys)
+    })
     .await?;
-    let next = keys
-        .last()
-        .filter(|_| more)
+    let next = (reading.found.keys.last())
+        .filter(|_| reading.found.more)
         .map(|k| URL_SAFE_NO_PAD.encode(k.as_bytes()));
-    Ok(Reply::new(P::new(items, next)))
+    Ok(Reply::new(P::new(answer?, next)))
+}
+
+/// The items of a page viewed one by one by `item` (an item it does not show is left out).
+pub fn each<T>(
+    mut item: impl FnMut(&State, &str) -> Option<T>,
+) -> impl FnMut(&State, &[String]) -> Result<Vec<T>, ApiError> {
+    move |state, keys| Ok(keys.iter().filter_map(|k| item(state, k)).collect())
 }
 
 /// Like [`read`], refusing with `too_large` past `bound` rows in all.
 pub async fn read_bounded<T>(
     call: &Call,
     session: &Session,
+    plan: &Plan,
     bound: usize,
     too_large: fn() -> ApiError,
-    decide: impl FnMut(&State) -> T,
+    mut decide: impl FnMut(&State) -> T,
 ) -> Result<T, ApiError> {
     let store = call.store(&session.store)?;
-    let mut state = State::partial();
-    let mut loaded = Loaded::default();
-    let answer = resolve(&store, &mut loaded, &mut state, bound, too_large, decide).await?;
-    if loaded.rows() > bound {
+    let (answer, reading) =
+        resolve(&store, plan, Vec::new(), bound, too_large, |s, _| decide(s)).await?;
+    if reading.loaded.rows() > bound {
         return Err(too_large());
     }
     Ok(answer)
 }
 
-/// Answers a read-only question about a store's records, with no caller account.
+/// Answers a read-only question about a store's records, with no caller account, in one round
+/// trip.
 pub async fn read_store<T>(
     call: &Call,
     store_id: &StoreId,
-    decide: impl FnMut(&State) -> T,
+    plan: &Plan,
+    mut decide: impl FnMut(&State) -> T,
 ) -> Result<T, ApiError> {
     let store = call.store(store_id)?;
-    let mut state = State::partial();
-    resolve(
-        &store,
-        &mut Loaded::default(),
-        &mut state,
-        RELATION_CAP,
-        too_large,
-        decide,
-    )
-    .await
+    let (answer, _) = resolve(&store, plan, Vec::new(), ROW_CAP, too_large, |s, _| {
+        decide(s)
+    })
+    .await?;
+    Ok(answer)
 }
 
-/// Runs a command until it commits and answers: load what it reads, decide, make the answer
-/// (`answer`, from the outcome and the state after it), write with a guard on every read, and
-/// run again on fresh state when a concurrent write won.
+/// Runs a command until it commits and answers: load what its plan reads, decide, make the
+/// answer (`answer`, from the outcome and the state after it), write with a guard on every
+/// lookup the decision relied on, and run again on fresh state when a concurrent write won.
+/// First attempt: two round trips (the reads, the writes).
 ///
-/// With an idempotency key, the key is claimed first (a replay, `idempotency_key_reused` or
-/// `idempotency_key_in_use` end the request there), and the answer is written by the command's
-/// own batch: its success, or its refusal by the rules (a 4xx from `decide`). Anything else (a
-/// server fault, `concurrent_modification`) stores nothing and frees the key.
+/// With an idempotency key, the key is claimed by the first batch, before the plan's reads
+/// (a replay, `idempotency_key_reused` or `idempotency_key_in_use` end the request there), and
+/// the answer is written by the command's own batch: its success, or its refusal by the rules
+/// (a 4xx from `decide`). Anything else (a server fault, `concurrent_modification`) stores
+/// nothing and frees the key.
 pub async fn run<T: serde::Serialize>(
     call: &Call,
     store: &Store,
-    plan: &BTreeSet<Read>,
+    plan: &Plan,
     mut decide: impl FnMut(&State, Vec<String>) -> Result<Outcome, ApiError>,
     answer: impl Fn(&Outcome, &State) -> Result<T, ApiError>,
 ) -> Result<Reply<T>, ApiError> {
-    let claim = match &call.idempotency {
+    let mut claim = None;
+    let mut first = Vec::new();
+    let claim_id = match &call.idempotency {
         None => None,
         Some(key) => {
             let id = auth::fresh(1)?.concat();
-            match store.claim(key, call.now, id).await? {
-                Claimed::Owned(claim) => Some(claim),
-                Claimed::Replay(stored) => return Ok(Reply::stored(stored, true)),
-                Claimed::Reused => return Err(idempotency::reused()),
-                Claimed::InUse => return Err(idempotency::in_use()),
-            }
+            first = store.claim_statements(key, call.now, &id)?;
+            Some(id)
         }
     };
-    let result = attempts(call, store, plan, claim.as_ref(), &mut decide, &answer).await;
+    let result = attempts(
+        call,
+        store,
+        plan,
+        first,
+        &mut claim,
+        claim_id,
+        &mut decide,
+        &answer,
+    )
+    .await;
     if let (Err(_), Some(claim)) = (&result, &claim) {
         // Nothing was stored. A failure here was logged, and only keeps the key until its lease
         // ends.
@@ -279,52 +326,55 @@ pub async fn run<T: serde::Serialize>(
     }
     Ok(match result? {
         Committed::Value(value) => Reply::new(value),
-        Committed::Stored(stored) => Reply::stored(stored, false),
+        Committed::Stored(stored, replayed) => Reply::stored(stored, replayed),
     })
 }
 
-/// What a command committed with: its answer, or the answer its batch stored for its key.
+/// What a command committed with: its answer, or the answer its batch stored for its key (or
+/// found stored by an earlier request: a replay).
 enum Committed<T> {
     Value(T),
-    Stored(Stored),
+    Stored(Stored, bool),
 }
 
-/// The attempts of [`run`], with the key it holds.
+/// The attempts of [`run`]; the first one's batch also claims the idempotency key.
+#[expect(clippy::too_many_arguments, reason = "the parts of one command's run")]
 async fn attempts<T: serde::Serialize>(
     call: &Call,
     store: &Store,
-    plan: &BTreeSet<Read>,
-    claim: Option<&Claim>,
+    plan: &Plan,
+    mut first: Vec<D1PreparedStatement>,
+    claim: &mut Option<Claim>,
+    claim_id: Option<String>,
     decide: &mut impl FnMut(&State, Vec<String>) -> Result<Outcome, ApiError>,
     answer: &impl Fn(&Outcome, &State) -> Result<T, ApiError>,
 ) -> Result<Committed<T>, ApiError> {
     let mut fresh = 4;
     let mut attempts = 0;
     while attempts < ATTEMPTS {
-        let mut loaded = Loaded::default();
-        let mut state = State::partial();
         let values = auth::fresh(fresh)?;
-        // What the command names before reading anything is loaded first, in one round.
-        if !plan.is_empty() {
-            store
-                .fill(
-                    &mut state,
-                    plan.clone(),
-                    &mut loaded,
-                    RELATION_CAP,
-                    too_large,
-                )
-                .await?;
-        }
-        let result = resolve(
+        let (result, reading) = resolve(
             store,
-            &mut loaded,
-            &mut state,
-            RELATION_CAP,
+            plan,
+            std::mem::take(&mut first),
+            ROW_CAP,
             too_large,
-            |s| decide(s, values.clone()),
+            |s, _| decide(s, values.clone()),
         )
         .await?;
+        if let (Some(key), Some(id)) = (&call.idempotency, claim_id.clone())
+            && claim.is_none()
+        {
+            match Store::claimed(key, id, &reading.first)? {
+                Claimed::Owned(owned) => *claim = Some(owned),
+                Claimed::Replay(stored) => return Ok(Committed::Stored(stored, true)),
+                Claimed::Reused => return Err(idempotency::reused()),
+                Claimed::InUse => return Err(idempotency::in_use()),
+            }
+        }
+        let Reading {
+            mut state, loaded, ..
+        } = reading;
         let (outcome, reply) = match result {
             Err(e) if e.code == ErrorCode::FreshValuesExhausted.code() && fresh < 1024 => {
                 fresh *= 4;
@@ -333,26 +383,27 @@ async fn attempts<T: serde::Serialize>(
             // The rules refused: with a key, the refusal is stored like a success.
             Err(e) if claim.is_some() && e.status < 500 => (
                 Outcome::default(),
-                Committed::Stored(e.into_stored(&call.request_id)?),
+                Committed::Stored(e.into_stored(&call.request_id)?, false),
             ),
             Err(e) => return Err(e),
             Ok(outcome) => {
                 state.apply_all(&outcome.changes);
                 let value = answer(&outcome, &state)?;
                 let reply = match claim {
-                    Some(_) => Committed::Stored(Stored::json(call.status, &value)?),
+                    Some(_) => Committed::Stored(Stored::json(call.status, &value)?, false),
                     None => Committed::Value(value),
                 };
                 (outcome, reply)
             }
         };
         attempts += 1;
-        let stored = match (&reply, claim) {
-            (Committed::Stored(stored), Some(claim)) => Some((claim, stored)),
+        let stored = match (&reply, claim.as_ref()) {
+            (Committed::Stored(stored, _), Some(claim)) => Some((claim, stored)),
             _ => None,
         };
+        let used = state.used();
         match store
-            .persist(&loaded, &outcome.changes, &outcome.events, stored)
+            .persist(&loaded, &used, &outcome.changes, &outcome.events, stored)
             .await
         {
             Err(e) if e.code == Transport::WriteConflict.code() => continue,
@@ -392,7 +443,8 @@ pub async fn command<T: serde::Serialize>(
         };
         entitle_rules::execute(state, command, &ctx).map_err(command_error)
     };
-    run(call, &store, &BTreeSet::new(), decide, answer).await
+    let plan = entitle_rules::plans::command(&session.sub, command);
+    run(call, &store, &plan, decide, answer).await
 }
 
 /// Runs a store's command and answers with `answer`.
@@ -406,14 +458,8 @@ pub async fn store_command<T: serde::Serialize>(
     let decide = |state: &State, _| {
         entitle_rules::execute_store(state, command, call.now).map_err(command_error)
     };
-    run(
-        call,
-        &store,
-        &command.reads().into_iter().collect(),
-        decide,
-        answer,
-    )
-    .await
+    let plan = entitle_rules::plans::store_commands(std::slice::from_ref(command));
+    run(call, &store, &plan, decide, answer).await
 }
 
 /// The first record of a kind that a command wrote.

@@ -1,7 +1,7 @@
 //! Project sharing and order transfer (seed 000) over HTTP.
 
 use super::transfers::TransferBody;
-use super::{Call, command, page, read, written};
+use super::{Call, command, each, page, written};
 use crate::auth::Session;
 use crate::http::{ApiError, NoContent, Reply};
 use crate::views::{
@@ -12,7 +12,7 @@ use entitle_rules::decision::project_role;
 use entitle_rules::ids::{AccountId, LicenseKey, OrderId, ProjectId};
 use entitle_rules::list as lists;
 use entitle_rules::model::{License, ProjectKind};
-use entitle_rules::{Change, Command, ErrorCode, EventPayload};
+use entitle_rules::{Change, Command, ErrorCode, EventPayload, plans};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -59,9 +59,12 @@ pub async fn create(
 /// `GET /v1/projects`
 pub async fn list(call: &mut Call, session: &Session) -> Result<Reply<ProjectPage>, ApiError> {
     let me = &session.sub;
-    page(call, session, &lists::projects(me), |s, k| {
-        lists::project_item(s, me, k)
-    })
+    page(
+        call,
+        session,
+        |after, limit| plans::projects_page(me, after, limit),
+        each(|s, k| lists::project_item(s, me, k)),
+    )
     .await
 }
 
@@ -146,18 +149,19 @@ pub async fn licenses(
 ) -> Result<Reply<ProjectLicensePage>, ApiError> {
     let id = project_id(call)?;
     let me = &session.sub;
-    if read(call, session, |s| project_role(s, me, &id))
-        .await?
-        .is_none()
-    {
-        return Err(ApiError::rules(
-            ErrorCode::ProjectNotFound,
-            format!("project `{id}` does not exist or is not visible to you"),
-        ));
-    }
-    page(call, session, &lists::project_licenses(&id), |s, k| {
-        lists::project_license_item(s, me, &id, k)
-    })
+    // The caller's role and the page are read together; a stranger gets nothing of the page.
+    page(
+        call,
+        session,
+        |after, limit| plans::project_licenses_page(me, &id, after, limit),
+        |s, keys| match project_role(s, me, &id) {
+            None => Err(ApiError::rules(
+                ErrorCode::ProjectNotFound,
+                format!("project `{id}` does not exist or is not visible to you"),
+            )),
+            Some(_) => each(|s, k| lists::project_license_item(s, me, &id, k))(s, keys),
+        },
+    )
     .await
 }
 

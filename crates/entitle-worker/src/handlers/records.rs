@@ -9,7 +9,8 @@ use entitle_rules::access::scoped_snapshot;
 use entitle_rules::ids::{AccountId, ProjectId, StoreId};
 use entitle_rules::model::Project;
 use entitle_rules::{
-    Action, Decision, ErrorCode, ProjectRuntime, Resource, StoreCommand, access_snapshot, authorize,
+    Action, Decision, ErrorCode, ProjectRuntime, Resource, StoreCommand, access_snapshot,
+    authorize, plans,
 };
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
@@ -91,7 +92,11 @@ pub async fn create_session(
     store_id: &StoreId,
     b: SessionBody,
 ) -> Result<Reply<SessionView>, ApiError> {
-    let known = read_store(call, store_id, |s| s.account(&b.account_id).is_some()).await?;
+    let plan = plans::account(&b.account_id);
+    let known = read_store(call, store_id, &plan, |s| {
+        s.account(&b.account_id).is_some()
+    })
+    .await?;
     if !known {
         return Err(ApiError::rules(
             ErrorCode::AccountNotFound,
@@ -195,7 +200,8 @@ pub async fn authorize_call(
         })?;
     let now = call.now;
     // As the browser does: decide on the caller's snapshot, here the slice for this resource.
-    let snapshot = read(call, session, |s| {
+    let plan = plans::authorize(&session.sub, &b.resource);
+    let snapshot = read(call, session, &plan, |s| {
         scoped_snapshot(s, &session.sub, std::slice::from_ref(&b.resource), now)
     })
     .await?;
@@ -264,12 +270,19 @@ pub async fn me_access(
     let resources = scoped_resources(call)?;
     let now = call.now;
     let snapshot = if resources.is_empty() {
-        super::read_bounded(call, session, SNAPSHOT_BOUND, snapshot_too_large, |s| {
-            access_snapshot(s, &session.sub)
-        })
+        let plan = plans::snapshot(&session.sub);
+        super::read_bounded(
+            call,
+            session,
+            &plan,
+            SNAPSHOT_BOUND,
+            snapshot_too_large,
+            |s| access_snapshot(s, &session.sub),
+        )
         .await?
     } else {
-        read(call, session, |s| {
+        let plan = plans::scoped(&session.sub, &resources);
+        read(call, session, &plan, |s| {
             scoped_snapshot(s, &session.sub, &resources, now)
         })
         .await?
@@ -308,7 +321,8 @@ pub async fn demo_mailbox(
     caller: &DemoSession,
 ) -> Result<Reply<Mailbox>, ApiError> {
     let session = &caller.0;
-    let email = read_store(call, &session.store, |s| {
+    let plan = plans::account(&session.sub);
+    let email = read_store(call, &session.store, &plan, |s| {
         s.account(&session.sub).map(|a| a.email.clone())
     })
     .await?;

@@ -1,13 +1,13 @@
 //! Reseller licenses (seed 001) over HTTP.
 
-use super::{Call, command, page, read, written};
+use super::{Call, command, each, page, written};
 use crate::auth::Session;
 use crate::http::{ApiError, Reply};
 use crate::views::{CreatedLicenses, CustomerAnswer, CustomerPage, LicensePage};
 use entitle_rules::ids::LicenseKey;
 use entitle_rules::list as lists;
 use entitle_rules::model::License;
-use entitle_rules::{Change, Command, ErrorCode, NewLicenses, Timestamp};
+use entitle_rules::{Change, Command, ErrorCode, NewLicenses, Timestamp, plans};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -53,9 +53,12 @@ pub async fn customers(
     session: &Session,
 ) -> Result<Reply<CustomerPage>, ApiError> {
     let me = &session.sub;
-    page(call, session, &lists::customers(me), |s, k| {
-        lists::customer_item(s, me, k)
-    })
+    page(
+        call,
+        session,
+        |after, limit| plans::customers_page(me, after, limit),
+        each(|s, k| lists::customer_item(s, me, k)),
+    )
     .await
 }
 
@@ -87,9 +90,15 @@ pub async fn create_licenses(
 /// `GET /v1/licenses`: owned licenses, and for a reseller those it created, with its notes.
 pub async fn licenses(call: &mut Call, session: &Session) -> Result<Reply<LicensePage>, ApiError> {
     let me = &session.sub;
-    // A reseller's list also covers its customers' licenses: find who they are first.
-    let source = read(call, session, |s| lists::licenses(s, me)).await?;
-    page(call, session, &source, |s, k| lists::license_item(s, me, k)).await
+    // A reseller's list also covers its customers' licenses: the page reads them by who they
+    // are, in the same query.
+    page(
+        call,
+        session,
+        |after, limit| plans::licenses_page(me, after, limit),
+        each(|s, k| lists::license_item(s, me, k)),
+    )
+    .await
 }
 
 /// The body of a payment update.

@@ -1,12 +1,12 @@
 //! License and project transfer (seed 002) over HTTP.
 
-use super::{Call, command, page};
+use super::{Call, command, each, page};
 use crate::auth::Session;
 use crate::http::{ApiError, Reply};
 use crate::views::{TransferAnswer, TransferPage};
 use entitle_rules::ids::{LicenseKey, TransferId};
 use entitle_rules::list as lists;
-use entitle_rules::{Change, Command, ErrorCode, Outcome};
+use entitle_rules::{Change, Command, ErrorCode, Outcome, plans};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -53,9 +53,12 @@ pub async fn request_license(
 pub async fn list(call: &mut Call, session: &Session) -> Result<Reply<TransferPage>, ApiError> {
     let me = &session.sub;
     let now = call.now;
-    page(call, session, &lists::transfers(me), |s, k| {
-        lists::transfer_item(s, me, now, k)
-    })
+    page(
+        call,
+        session,
+        |after, limit| plans::transfers_page(me, after, limit),
+        each(|s, k| lists::transfer_item(s, me, now, k)),
+    )
     .await
 }
 

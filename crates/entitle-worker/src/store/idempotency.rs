@@ -7,8 +7,8 @@ use crate::http::{ApiError, Stored};
 use crate::idempotency::{Key, LEASE_MS, RETENTION_MS};
 use entitle_rules::Timestamp;
 use serde::Deserialize;
-use worker::D1PreparedStatement;
 use worker::wasm_bindgen::JsValue;
+use worker::{D1PreparedStatement, D1Result};
 
 /// A key this request holds: it may run its command and store the answer.
 pub struct Claim {
@@ -56,10 +56,16 @@ impl Store {
         [text(self.store.as_str()), text(&key.caller), text(&key.key)]
     }
 
-    /// Claims `key` for a request at `now` with the random id `id`, in one batch: deletes a few
-    /// expired keys of the store, inserts the key or takes it over when it expired (older than
-    /// 24 hours) or its lease ran out without an answer, and reads what the key holds now.
-    pub async fn claim(&self, key: &Key, now: Timestamp, id: String) -> Result<Claimed, ApiError> {
+    /// The statements that claim `key` for a request at `now` with the random id `id`, to run
+    /// first in the request's first batch: they delete a few expired keys of the store, insert
+    /// the key or take it over when it expired (older than 24 hours) or its lease ran out
+    /// without an answer, and read what the key holds now ([`Store::claimed`] reads that).
+    pub fn claim_statements(
+        &self,
+        key: &Key,
+        now: Timestamp,
+        id: &str,
+    ) -> Result<Vec<D1PreparedStatement>, ApiError> {
         let now_ms = now.unix_millis();
         let expired = now_ms.saturating_sub(RETENTION_MS);
         let [store, caller, name] = self.key_params(key);
@@ -80,7 +86,7 @@ impl Store {
                 name.clone(),
                 text(&key.fingerprint),
                 millis(now_ms),
-                text(&id),
+                text(id),
                 millis(now_ms.saturating_add(LEASE_MS)),
                 millis(expired),
             ],
@@ -89,7 +95,11 @@ impl Store {
             "SELECT fingerprint, claim, status, content_type, body FROM idempotency_keys WHERE store_id = ?1 AND caller = ?2 AND key = ?3",
             &[store, caller, name],
         )?;
-        let results = self.db.batch(vec![cleanup, upsert, read]).await?;
+        Ok(vec![cleanup, upsert, read])
+    }
+
+    /// What the claim statements found (`results`: theirs, in order).
+    pub fn claimed(key: &Key, id: String, results: &[D1Result]) -> Result<Claimed, ApiError> {
         let row = results
             .last()
             .map(|r| r.results::<KeyRow>())

@@ -1,0 +1,15 @@
+import { startWorker, client } from "/work/main/tests/support/worker.mjs";
+import { Log, LogLevel } from "miniflare";
+const w = await startWorker({ bindings: {} });
+const call = client(w.url);
+const NOW = "2026-03-01T10:00:00.000Z";
+const key = w.keys.storeA;
+const put = (p, b) => call("PUT", p, { token: key, body: b, now: NOW });
+await put("/v1/accounts/client", { email: "client@company-b.example", name: "Company B", kind: "customer" });
+await put("/v1/accounts/dev", { email: "dev@team-one.example", name: "Dev Team 1", kind: "customer" });
+await put("/v1/products/hosting", { name: "Hosting", family: "hosting", billing: "recurring" });
+console.log((await put("/v1/contracts/c1", { ownerId: "client", productId: "hosting", status: "active", registeredAt: "2026-01-01T00:00:00Z", billing: "recurring" })).status);
+const s = await call("POST", "/v1/sessions", { token: key, body: { accountId: "client" }, now: NOW });
+const r = await call("POST", "/v1/contracts/c1/delegates", { token: s.body.token, body: { email: "dev@team-one.example" }, now: NOW });
+console.log(r.status, JSON.stringify(r.body));
+await w.stop();
