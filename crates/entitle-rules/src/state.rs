@@ -694,7 +694,7 @@ impl State {
         impl TableVisit for Column<'_> {
             fn visit<R: Record + Clone>(&mut self, records: &[R], _: fn(R) -> Row) {
                 let matching = records.iter().filter(|r| self.0.matches(*r));
-                self.2.extend(matching.flat_map(|r| r.values(self.1)));
+                self.2.extend(matching.filter_map(|r| r.column(self.1)));
             }
         }
         self.reads.note_lookup(|| lookup.clone());
