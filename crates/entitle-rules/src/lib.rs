@@ -42,6 +42,7 @@ pub mod text;
 pub mod time;
 pub mod token;
 pub mod transfer;
+pub mod views;
 pub mod webhook;
 
 pub use access::access_snapshot;

@@ -6,13 +6,13 @@
 //! indexed range query per relation) are built from the same two definitions, so a page never
 //! shows what the full list would not.
 
-use crate::access::{ContractView, ProjectView, TransferView, contract_view, project_view};
 use crate::decision::{ContractRole, ProjectRole, contract_role, license_relations, project_role};
 use crate::ids::{AccountId, ContractId, LicenseKey, ProjectId, TicketId, TransferId};
 use crate::model::{Account, License, Ticket};
 use crate::read::{Lookup, Read, Record, Table};
 use crate::state::State;
 use crate::time::Timestamp;
+use crate::views::{ContractView, ProjectView, TransferView, contract_view, project_view};
 
 /// Where a list's items come from: relations, each with the column that names the item.
 #[derive(Clone, Debug, PartialEq, Eq)]
