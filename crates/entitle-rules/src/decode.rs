@@ -328,7 +328,7 @@ fn checked<T>(result: Result<T, &'static str>) -> Result<T, Invalid> {
     result.map_err(Invalid::new)
 }
 
-fn account(value: Json) -> Result<Account, Invalid> {
+pub(crate) fn account(value: Json) -> Result<Account, Invalid> {
     let mut f = Fields::of(value)?;
     let record = AccountRecord {
         id: f.required("id")?,
@@ -343,7 +343,7 @@ fn account(value: Json) -> Result<Account, Invalid> {
     checked(Account::try_from(record))
 }
 
-fn product(value: Json) -> Result<Product, Invalid> {
+pub(crate) fn product(value: Json) -> Result<Product, Invalid> {
     let mut f = Fields::of(value)?;
     let product = Product {
         id: f.required("id")?,
@@ -355,7 +355,7 @@ fn product(value: Json) -> Result<Product, Invalid> {
     Ok(product)
 }
 
-fn license(value: Json) -> Result<License, Invalid> {
+pub(crate) fn license(value: Json) -> Result<License, Invalid> {
     let mut f = Fields::of(value)?;
     let record = LicenseRecord {
         license_key: f.required("licenseKey")?,
@@ -380,7 +380,7 @@ fn license(value: Json) -> Result<License, Invalid> {
     checked(License::try_from(record))
 }
 
-fn order(value: Json) -> Result<Order, Invalid> {
+pub(crate) fn order(value: Json) -> Result<Order, Invalid> {
     let mut f = Fields::of(value)?;
     let order = Order {
         id: f.required("id")?,
@@ -396,7 +396,7 @@ fn order(value: Json) -> Result<Order, Invalid> {
     Ok(order)
 }
 
-fn project(value: Json) -> Result<Project, Invalid> {
+pub(crate) fn project(value: Json) -> Result<Project, Invalid> {
     let mut f = Fields::of(value)?;
     let project = Project {
         id: f.required("id")?,
@@ -411,7 +411,7 @@ fn project(value: Json) -> Result<Project, Invalid> {
     Ok(project)
 }
 
-fn share(value: Json) -> Result<Share, Invalid> {
+pub(crate) fn share(value: Json) -> Result<Share, Invalid> {
     let mut f = Fields::of(value)?;
     let share = Share {
         project_id: f.required("projectId")?,
@@ -422,7 +422,7 @@ fn share(value: Json) -> Result<Share, Invalid> {
     Ok(share)
 }
 
-fn contract(value: Json) -> Result<Contract, Invalid> {
+pub(crate) fn contract(value: Json) -> Result<Contract, Invalid> {
     let mut f = Fields::of(value)?;
     let contract = Contract {
         id: f.required("id")?,
@@ -437,7 +437,7 @@ fn contract(value: Json) -> Result<Contract, Invalid> {
     Ok(contract)
 }
 
-fn delegate(value: Json) -> Result<Delegate, Invalid> {
+pub(crate) fn delegate(value: Json) -> Result<Delegate, Invalid> {
     let mut f = Fields::of(value)?;
     let delegate = Delegate {
         contract_id: f.required("contractId")?,
@@ -451,7 +451,7 @@ fn delegate(value: Json) -> Result<Delegate, Invalid> {
     Ok(delegate)
 }
 
-fn invitation(value: Json) -> Result<Invitation, Invalid> {
+pub(crate) fn invitation(value: Json) -> Result<Invitation, Invalid> {
     let mut f = Fields::of(value)?;
     let invitation = Invitation {
         id: f.required("id")?,
@@ -469,7 +469,7 @@ fn invitation(value: Json) -> Result<Invitation, Invalid> {
     Ok(invitation)
 }
 
-fn ticket(value: Json) -> Result<Ticket, Invalid> {
+pub(crate) fn ticket(value: Json) -> Result<Ticket, Invalid> {
     let mut f = Fields::of(value)?;
     let ticket = Ticket {
         id: f.required("id")?,
@@ -499,7 +499,7 @@ fn subject(value: Json) -> Result<TransferSubject, Invalid> {
     }
 }
 
-fn transfer(value: Json) -> Result<Transfer, Invalid> {
+pub(crate) fn transfer(value: Json) -> Result<Transfer, Invalid> {
     let mut f = Fields::of(value)?;
     let transfer = Transfer {
         id: f.required("id")?,
@@ -533,27 +533,16 @@ pub fn state(text: &str) -> Result<State, Invalid> {
 pub fn state_from_value(value: Json) -> Result<State, Invalid> {
     let mut state = State::default();
     for (name, value) in Fields::of(value)?.0 {
-        let read = match name.as_str() {
-            "accounts" => records(value, &mut state.accounts, account),
-            "products" => records(value, &mut state.products, product),
-            "licenses" => records(value, &mut state.licenses, license),
-            "orders" => records(value, &mut state.orders, order),
-            "projects" => records(value, &mut state.projects, project),
-            "shares" => records(value, &mut state.shares, share),
-            "contracts" => records(value, &mut state.contracts, contract),
-            "delegates" => records(value, &mut state.delegates, delegate),
-            "invitations" => records(value, &mut state.invitations, invitation),
-            "tickets" => records(value, &mut state.tickets, ticket),
-            "transfers" => records(value, &mut state.transfers, transfer),
-            _ => return Err(Invalid::new(["unknown field `", &name, "`"].concat())),
-        };
+        let read = state
+            .decode_list(&name, value)
+            .ok_or_else(|| Invalid::new(["unknown field `", &name, "`"].concat()))?;
         read.map_err(|e| e.within(&name))?;
     }
     Ok(state)
 }
 
 /// Reads a list of records into `into`.
-fn records<T>(
+pub(crate) fn records<T>(
     value: Json,
     into: &mut Vec<T>,
     record: fn(Json) -> Result<T, Invalid>,

@@ -34,6 +34,7 @@ pub mod plan;
 pub mod plans;
 pub mod projects;
 pub mod read;
+mod records;
 pub mod reseller;
 #[cfg(feature = "schema")]
 mod schema;

@@ -9,49 +9,14 @@ use crate::model::{
     Account, Contract, Delegate, DelegateStatus, Invitation, License, Order, Product, Project,
     Share, Ticket, Transfer, TransferSubject,
 };
-use crate::read::{Lookup, Read, Reads, Record, Table};
+#[cfg(feature = "partial")]
+use crate::read::Reads;
+use crate::read::{Lookup, Read, Record};
+use crate::records::TableVisit;
+pub use crate::records::{Change, Row, State};
 use crate::text::Email;
-use serde::{Deserialize, Serialize};
 #[cfg(feature = "partial")]
 use std::collections::BTreeSet;
-
-/// Records of one store. Missing records are simply unknown to the rules.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
-pub struct State {
-    /// Accounts.
-    pub accounts: Vec<Account>,
-    /// Products.
-    pub products: Vec<Product>,
-    /// Licenses.
-    pub licenses: Vec<License>,
-    /// Orders.
-    pub orders: Vec<Order>,
-    /// Projects.
-    pub projects: Vec<Project>,
-    /// Project shares.
-    pub shares: Vec<Share>,
-    /// Contracts.
-    pub contracts: Vec<Contract>,
-    /// Contract delegates, active or revoked.
-    pub delegates: Vec<Delegate>,
-    /// Delegate invitations.
-    pub invitations: Vec<Invitation>,
-    /// Contract tickets.
-    pub tickets: Vec<Ticket>,
-    /// License and project transfers.
-    pub transfers: Vec<Transfer>,
-    /// Which reads a partial state holds; bookkeeping, not part of the value.
-    #[serde(skip)]
-    #[cfg_attr(feature = "ts", ts(skip))]
-    pub reads: Reads,
-    /// Where records are, by key, once [`State::index`] has run; bookkeeping, not part of the value.
-    #[serde(skip)]
-    #[cfg_attr(feature = "ts", ts(skip))]
-    pub index: Index,
-}
 
 /// The lookups an [`Index`] answers: every record by its key, and transfers by subject (the
 /// relation a permission check reads).
@@ -183,217 +148,12 @@ impl Index {
     }
 }
 
-/// One record to write (insert or update) or remove.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(tag = "op", content = "record", rename_all = "camelCase")]
-pub enum Change {
-    /// Write an account.
-    PutAccount(Account),
-    /// Write a product.
-    PutProduct(Product),
-    /// Write a license.
-    PutLicense(License),
-    /// Write an order.
-    PutOrder(Order),
-    /// Write a project.
-    PutProject(Project),
-    /// Write a share.
-    PutShare(Share),
-    /// Remove a share.
-    DeleteShare(Share),
-    /// Write a contract.
-    PutContract(Contract),
-    /// Write a delegate.
-    PutDelegate(Delegate),
-    /// Write an invitation.
-    PutInvitation(Invitation),
-    /// Write a ticket.
-    PutTicket(Ticket),
-    /// Write a transfer.
-    PutTransfer(Transfer),
-}
-
-fn put<T: Record>(records: &mut Vec<T>, record: T) {
-    let key = record.key();
-    match records.iter_mut().find(|existing| existing.key() == key) {
-        Some(existing) => *existing = record,
-        None => records.push(record),
-    }
-}
-
-#[cfg(feature = "partial")]
-/// Adds a loaded row unless the state holds it already (the first load of a row wins, so a
-/// row's content stays the one its read guard was computed from).
-fn hold<T: Record>(records: &mut Vec<T>, record: T) {
-    let key = record.key();
-    if !records.iter().any(|existing| existing.key() == key) {
-        records.push(record);
-    }
-}
-
-/// Something done with the records of one table, whatever their type (`row` wraps one record
-/// as a [`Row`]). [`State::visit_table`] is the one place that maps a table's name to its list.
-trait TableVisit {
-    fn visit<R: Record + Clone>(&mut self, records: &[R], row: fn(R) -> Row);
-}
-
-/// One stored row of any record type, as a store loads or writes it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Row {
-    /// An account.
-    Account(Account),
-    /// A product.
-    Product(Product),
-    /// A license.
-    License(License),
-    /// An order.
-    Order(Order),
-    /// A project.
-    Project(Project),
-    /// A share.
-    Share(Share),
-    /// A contract.
-    Contract(Contract),
-    /// A delegate.
-    Delegate(Delegate),
-    /// An invitation.
-    Invitation(Invitation),
-    /// A ticket.
-    Ticket(Ticket),
-    /// A transfer.
-    Transfer(Transfer),
-}
-
-macro_rules! each_row {
-    ($row:expr, $r:ident => $body:expr) => {
-        match $row {
-            Row::Account($r) => $body,
-            Row::Product($r) => $body,
-            Row::License($r) => $body,
-            Row::Order($r) => $body,
-            Row::Project($r) => $body,
-            Row::Share($r) => $body,
-            Row::Contract($r) => $body,
-            Row::Delegate($r) => $body,
-            Row::Invitation($r) => $body,
-            Row::Ticket($r) => $body,
-            Row::Transfer($r) => $body,
-        }
-    };
-}
-
-impl Row {
-    /// Decodes a row of `table` (its stored form, such as JSON) with `deserializer`.
-    pub fn decode<'de, D: serde::Deserializer<'de>>(
-        table: &str,
-        deserializer: D,
-    ) -> Result<Row, D::Error> {
-        use serde::de::Error;
-        Ok(match table {
-            "accounts" => Row::Account(Deserialize::deserialize(deserializer)?),
-            "products" => Row::Product(Deserialize::deserialize(deserializer)?),
-            "licenses" => Row::License(Deserialize::deserialize(deserializer)?),
-            "orders" => Row::Order(Deserialize::deserialize(deserializer)?),
-            "projects" => Row::Project(Deserialize::deserialize(deserializer)?),
-            "shares" => Row::Share(Deserialize::deserialize(deserializer)?),
-            "contracts" => Row::Contract(Deserialize::deserialize(deserializer)?),
-            "delegates" => Row::Delegate(Deserialize::deserialize(deserializer)?),
-            "invitations" => Row::Invitation(Deserialize::deserialize(deserializer)?),
-            "tickets" => Row::Ticket(Deserialize::deserialize(deserializer)?),
-            "transfers" => Row::Transfer(Deserialize::deserialize(deserializer)?),
-            other => {
-                return Err(D::Error::custom(format!(
-                    "no record type is stored in `{other}`"
-                )));
-            }
-        })
-    }
-
-    /// Its stored form.
-    pub fn serialize_record<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        each_row!(self, r => r.serialize(serializer))
-    }
-
-    /// The lookup of this one row by its key.
-    pub fn point_lookup(&self) -> Lookup {
-        let table = self.table();
-        let filters = table
-            .key
-            .iter()
-            .map(|c| (*c, self.column(c).unwrap_or_default()))
-            .collect();
-        Lookup::new(table, filters)
-    }
-
-    /// Every value of one of its table's columns or followed values.
-    pub fn values(&self, name: &str) -> Vec<String> {
-        each_row!(self, r => r.values(name))
-    }
-
-    /// The read that names this one row by its key.
-    pub fn point_read(&self) -> Read {
-        match self {
-            Row::Account(r) => Read::Account(r.id.clone()),
-            Row::Product(r) => Read::Product(r.id.clone()),
-            Row::License(r) => Read::License(r.license_key.clone()),
-            Row::Order(r) => Read::Order(r.id.clone()),
-            Row::Project(r) => Read::Project(r.id.clone()),
-            Row::Share(r) => Read::Share(r.project_id.clone(), r.account_id.clone()),
-            Row::Contract(r) => Read::Contract(r.id.clone()),
-            Row::Delegate(r) => Read::Delegate(r.contract_id.clone(), r.account_id.clone()),
-            Row::Invitation(r) => Read::Invitation(r.id.clone()),
-            Row::Ticket(r) => Read::Ticket(r.id.clone()),
-            Row::Transfer(r) => Read::Transfer(r.id.clone()),
-        }
-    }
-
-    /// Its table.
-    pub fn table(&self) -> Table {
-        fn table_of<T: Record>(_: &T) -> Table {
-            T::TABLE
-        }
-        each_row!(self, r => table_of(r))
-    }
-
-    /// Its key.
-    pub fn key(&self) -> String {
-        each_row!(self, r => r.key())
-    }
-
-    /// The value of one of its table's columns.
-    pub fn column(&self, name: &str) -> Option<String> {
-        each_row!(self, r => r.column(name))
-    }
-}
-
 impl Lookup {
     /// Whether `row` is one of the rows this lookup returns.
     pub fn matches_row(&self, row: &Row) -> bool {
         self.table == row.table()
             && (self.filters.iter())
                 .all(|(column, value)| row.column(column).as_deref() == Some(value.as_str()))
-    }
-}
-
-impl Change {
-    /// The row this change writes or removes, and whether it removes it.
-    pub fn row(&self) -> (Row, bool) {
-        match self.clone() {
-            Change::PutAccount(r) => (Row::Account(r), false),
-            Change::PutProduct(r) => (Row::Product(r), false),
-            Change::PutLicense(r) => (Row::License(r), false),
-            Change::PutOrder(r) => (Row::Order(r), false),
-            Change::PutProject(r) => (Row::Project(r), false),
-            Change::PutShare(r) => (Row::Share(r), false),
-            Change::DeleteShare(r) => (Row::Share(r), true),
-            Change::PutContract(r) => (Row::Contract(r), false),
-            Change::PutDelegate(r) => (Row::Delegate(r), false),
-            Change::PutInvitation(r) => (Row::Invitation(r), false),
-            Change::PutTicket(r) => (Row::Ticket(r), false),
-            Change::PutTransfer(r) => (Row::Transfer(r), false),
-        }
     }
 }
 
@@ -503,19 +263,7 @@ impl State {
         self.index = Index::default();
         for row in rows {
             self.reads.hold(row.point_lookup());
-            match row {
-                Row::Account(r) => hold(&mut self.accounts, r),
-                Row::Product(r) => hold(&mut self.products, r),
-                Row::License(r) => hold(&mut self.licenses, r),
-                Row::Order(r) => hold(&mut self.orders, r),
-                Row::Project(r) => hold(&mut self.projects, r),
-                Row::Share(r) => hold(&mut self.shares, r),
-                Row::Contract(r) => hold(&mut self.contracts, r),
-                Row::Delegate(r) => hold(&mut self.delegates, r),
-                Row::Invitation(r) => hold(&mut self.invitations, r),
-                Row::Ticket(r) => hold(&mut self.tickets, r),
-                Row::Transfer(r) => hold(&mut self.transfers, r),
-            }
+            self.hold_row(row);
         }
         self.reads.hold(lookup);
     }
@@ -532,24 +280,6 @@ impl State {
         let mut rows = Rows(lookup, Vec::new());
         self.visit_table(lookup.table.name, &mut rows);
         rows.1
-    }
-
-    /// Runs `visit` on the records of the table named `name` (nothing for an unknown name).
-    fn visit_table(&self, name: &str, visit: &mut impl TableVisit) {
-        match name {
-            "accounts" => visit.visit(&self.accounts, Row::Account),
-            "products" => visit.visit(&self.products, Row::Product),
-            "licenses" => visit.visit(&self.licenses, Row::License),
-            "orders" => visit.visit(&self.orders, Row::Order),
-            "projects" => visit.visit(&self.projects, Row::Project),
-            "shares" => visit.visit(&self.shares, Row::Share),
-            "contracts" => visit.visit(&self.contracts, Row::Contract),
-            "delegates" => visit.visit(&self.delegates, Row::Delegate),
-            "invitations" => visit.visit(&self.invitations, Row::Invitation),
-            "tickets" => visit.visit(&self.tickets, Row::Ticket),
-            "transfers" => visit.visit(&self.transfers, Row::Transfer),
-            _ => {}
-        }
     }
 
     #[cfg(feature = "partial")]
@@ -859,49 +589,6 @@ impl State {
             }
         }
         transfers
-    }
-
-    /// The same records with every list in key order: one canonical form, whatever order the
-    /// records were loaded in.
-    pub fn canonical(mut self) -> State {
-        fn by_key<T: Record>(records: &mut [T]) {
-            records.sort_by_cached_key(Record::key);
-        }
-        self.index = Index::default();
-        by_key(&mut self.accounts);
-        by_key(&mut self.products);
-        by_key(&mut self.licenses);
-        by_key(&mut self.orders);
-        by_key(&mut self.projects);
-        by_key(&mut self.shares);
-        by_key(&mut self.contracts);
-        by_key(&mut self.delegates);
-        by_key(&mut self.invitations);
-        by_key(&mut self.tickets);
-        by_key(&mut self.transfers);
-        self
-    }
-
-    /// Applies one change, as storage would.
-    pub fn apply(&mut self, change: &Change) {
-        self.index = Index::default();
-        match change.clone() {
-            Change::PutAccount(r) => put(&mut self.accounts, r),
-            Change::PutProduct(r) => put(&mut self.products, r),
-            Change::PutLicense(r) => put(&mut self.licenses, r),
-            Change::PutOrder(r) => put(&mut self.orders, r),
-            Change::PutProject(r) => put(&mut self.projects, r),
-            Change::PutShare(r) => put(&mut self.shares, r),
-            Change::DeleteShare(r) => {
-                let key = r.key();
-                self.shares.retain(|s| s.key() != key);
-            }
-            Change::PutContract(r) => put(&mut self.contracts, r),
-            Change::PutDelegate(r) => put(&mut self.delegates, r),
-            Change::PutInvitation(r) => put(&mut self.invitations, r),
-            Change::PutTicket(r) => put(&mut self.tickets, r),
-            Change::PutTransfer(r) => put(&mut self.transfers, r),
-        }
     }
 
     /// Applies changes in order.
