@@ -62,95 +62,20 @@ pub fn scoped_snapshot(
     visible_slice(state, actor)
 }
 
-/// The records of `state` that `actor` may see, secrets of others removed.
+/// The records of `state` that `actor` may see, secrets of others removed: the one
+/// definition of who sees what, which the snapshots, scoped or whole, are cut by.
 fn visible_slice(state: &State, actor: &AccountId) -> State {
     let Some(me) = state.account(actor) else {
         return State::default();
     };
     let mut snapshot = State::default();
-
-    let owned_contracts: BTreeSet<&ContractId> = state
-        .contracts
-        .iter()
-        .filter(|c| &c.owner_id == actor)
-        .map(|c| &c.id)
-        .collect();
-    // Active delegations on subscriptions only: a delegate has no access to a one-off contract.
-    let delegated_contracts: BTreeSet<&ContractId> = state
-        .delegates
-        .iter()
-        .filter(|d| &d.account_id == actor && d.status == DelegateStatus::Active)
-        .filter(|d| contract_role(state, actor, &d.contract_id) == Some(ContractRole::Delegate))
-        .map(|d| &d.contract_id)
-        .collect();
-    snapshot.contracts = state
-        .contracts
-        .iter()
-        .filter(|c| owned_contracts.contains(&c.id) || delegated_contracts.contains(&c.id))
-        .cloned()
-        .collect();
-    snapshot.delegates = state
-        .delegates
-        .iter()
-        .filter(|d| {
-            owned_contracts.contains(&d.contract_id)
-                || (&d.account_id == actor && delegated_contracts.contains(&d.contract_id))
-        })
-        .cloned()
-        .collect();
-    snapshot.invitations = state
-        .invitations
-        .iter()
-        .filter(|i| owned_contracts.contains(&i.contract_id) || &i.account_id == actor)
-        .map(|i| crate::model::Invitation {
-            token_hash: String::new(),
-            ..i.clone()
-        })
-        .collect();
-    snapshot.tickets = snapshot
-        .contracts
-        .iter()
-        .filter_map(|c| visible_tickets(state, actor, &c.id))
-        .flatten()
-        .cloned()
-        .collect();
-
-    let owned_projects: BTreeSet<&ProjectId> = state
-        .projects
-        .iter()
-        .filter(|p| &p.owner_id == actor)
-        .map(|p| &p.id)
-        .collect();
-    let shared_projects: BTreeSet<&ProjectId> = state
-        .shares
-        .iter()
-        .filter(|s| &s.account_id == actor)
-        .map(|s| &s.project_id)
-        .collect();
-    snapshot.projects = state
-        .projects
-        .iter()
-        .filter(|p| owned_projects.contains(&p.id) || shared_projects.contains(&p.id))
-        .cloned()
-        .collect();
-    snapshot.shares = state
-        .shares
-        .iter()
-        .filter(|s| owned_projects.contains(&s.project_id) || &s.account_id == actor)
-        .cloned()
-        .collect();
-
+    visible_contracts(state, actor, &mut snapshot);
+    visible_projects(state, actor, &mut snapshot);
     snapshot.licenses = state
         .licenses
         .iter()
         .filter(|l| !license_relations(state, me, l).is_empty())
-        .map(|l| {
-            if l.reseller_id() == Some(actor) {
-                l.clone()
-            } else {
-                l.clone().without_reseller_notes()
-            }
-        })
+        .map(|l| list::hide_notes(l, actor))
         .collect();
     snapshot.orders = state
         .orders
@@ -164,32 +89,7 @@ fn visible_slice(state: &State, actor: &AccountId) -> State {
         .filter(|t| may_act_on_transfer(state, me, t))
         .cloned()
         .collect();
-
-    // Accounts: the actor, those it manages or administers, and the people on its records.
-    let mut people: BTreeSet<&AccountId> = BTreeSet::new();
-    people.insert(actor);
-    people.extend(snapshot.contracts.iter().map(|c| &c.owner_id));
-    people.extend(snapshot.delegates.iter().map(|d| &d.account_id));
-    people.extend(snapshot.projects.iter().map(|p| &p.owner_id));
-    people.extend(snapshot.shares.iter().map(|s| &s.account_id));
-    people.extend(snapshot.licenses.iter().map(|l| &l.owner_id));
-    people.extend(
-        snapshot
-            .transfers
-            .iter()
-            .flat_map(|t| [&t.from_id, &t.to_id, &t.requested_by]),
-    );
-    snapshot.accounts = state
-        .accounts
-        .iter()
-        .filter(|a| {
-            people.contains(&a.id)
-                || a.managed_by.as_ref() == Some(actor)
-                || is_company_admin_of(me, Some(a))
-        })
-        .cloned()
-        .collect();
-
+    visible_people(state, me, &mut snapshot);
     let products: BTreeSet<_> = snapshot
         .licenses
         .iter()
@@ -203,6 +103,88 @@ fn visible_slice(state: &State, actor: &AccountId) -> State {
         .cloned()
         .collect();
     snapshot.canonical()
+}
+
+/// The contracts `actor` owns or is an active delegate on (subscriptions only: a delegate has
+/// no access to a one-off contract), with their delegates, invitations (never a token hash)
+/// and the tickets it may read.
+fn visible_contracts(state: &State, actor: &AccountId, snapshot: &mut State) {
+    let owned: BTreeSet<&ContractId> = (state.contracts.iter())
+        .filter(|c| &c.owner_id == actor)
+        .map(|c| &c.id)
+        .collect();
+    let delegated: BTreeSet<&ContractId> = (state.delegates.iter())
+        .filter(|d| &d.account_id == actor && d.status == DelegateStatus::Active)
+        .filter(|d| contract_role(state, actor, &d.contract_id) == Some(ContractRole::Delegate))
+        .map(|d| &d.contract_id)
+        .collect();
+    snapshot.contracts = (state.contracts.iter())
+        .filter(|c| owned.contains(&c.id) || delegated.contains(&c.id))
+        .cloned()
+        .collect();
+    snapshot.delegates = (state.delegates.iter())
+        .filter(|d| {
+            owned.contains(&d.contract_id)
+                || (&d.account_id == actor && delegated.contains(&d.contract_id))
+        })
+        .cloned()
+        .collect();
+    snapshot.invitations = (state.invitations.iter())
+        .filter(|i| owned.contains(&i.contract_id) || &i.account_id == actor)
+        .map(|i| crate::model::Invitation {
+            token_hash: String::new(),
+            ..i.clone()
+        })
+        .collect();
+    snapshot.tickets = (snapshot.contracts.iter())
+        .filter_map(|c| visible_tickets(state, actor, &c.id))
+        .flatten()
+        .cloned()
+        .collect();
+}
+
+/// The projects `actor` owns or that are shared with it, and their shares: all of them for an
+/// owner, its own for a recipient.
+fn visible_projects(state: &State, actor: &AccountId, snapshot: &mut State) {
+    let owned: BTreeSet<&ProjectId> = (state.projects.iter())
+        .filter(|p| &p.owner_id == actor)
+        .map(|p| &p.id)
+        .collect();
+    let shared: BTreeSet<&ProjectId> = (state.shares.iter())
+        .filter(|s| &s.account_id == actor)
+        .map(|s| &s.project_id)
+        .collect();
+    snapshot.projects = (state.projects.iter())
+        .filter(|p| owned.contains(&p.id) || shared.contains(&p.id))
+        .cloned()
+        .collect();
+    snapshot.shares = (state.shares.iter())
+        .filter(|s| owned.contains(&s.project_id) || &s.account_id == actor)
+        .cloned()
+        .collect();
+}
+
+/// The accounts `me` may see: itself, those it manages or administers, and the people on the
+/// records of its snapshot.
+fn visible_people(state: &State, me: &Account, snapshot: &mut State) {
+    let mut people: BTreeSet<&AccountId> = BTreeSet::new();
+    people.insert(&me.id);
+    people.extend(snapshot.contracts.iter().map(|c| &c.owner_id));
+    people.extend(snapshot.delegates.iter().map(|d| &d.account_id));
+    people.extend(snapshot.projects.iter().map(|p| &p.owner_id));
+    people.extend(snapshot.shares.iter().map(|s| &s.account_id));
+    people.extend(snapshot.licenses.iter().map(|l| &l.owner_id));
+    people
+        .extend((snapshot.transfers.iter()).flat_map(|t| [&t.from_id, &t.to_id, &t.requested_by]));
+    let accounts = (state.accounts.iter())
+        .filter(|a| {
+            people.contains(&a.id)
+                || a.managed_by.as_ref() == Some(&me.id)
+                || is_company_admin_of(me, Some(a))
+        })
+        .cloned()
+        .collect();
+    snapshot.accounts = accounts;
 }
 
 /// Whether `actor` may see a transfer: one it requested, sends or receives, or a pending one

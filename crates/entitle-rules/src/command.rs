@@ -188,58 +188,84 @@ pub enum StoreCommand {
 pub fn execute(state: &State, command: &Command, ctx: &Context) -> Result<Outcome, CommandError> {
     let mut fresh = Fresh::new(&ctx.fresh);
     let mut out = Outcome::default();
+    sharing_and_delegates(state, command, ctx, &mut fresh, &mut out)?;
+    Ok(out)
+}
+
+/// The commands of project sharing, order transfer and contract delegates (seeds 000, 003);
+/// the others go on to [`resale_and_transfers`].
+fn sharing_and_delegates(
+    state: &State,
+    command: &Command,
+    ctx: &Context,
+    fresh: &mut Fresh,
+    out: &mut Outcome,
+) -> Result<(), CommandError> {
     match command {
         Command::CreateProject { name, kind } => {
-            projects::create_project(state, ctx, &mut fresh, &mut out, name, *kind)
+            projects::create_project(state, ctx, fresh, out, name, *kind)
         }
         Command::ShareProject { project_id, email } => {
-            projects::share(state, ctx, &mut out, project_id, email)
+            projects::share(state, ctx, out, project_id, email)
         }
         Command::UnshareProject {
             project_id,
             account_id,
-        } => projects::unshare(state, ctx, &mut out, project_id, account_id),
+        } => projects::unshare(state, ctx, out, project_id, account_id),
         Command::AssignLicense {
             project_id,
             license_key,
-        } => projects::assign(state, ctx, &mut out, project_id, license_key),
+        } => projects::assign(state, ctx, out, project_id, license_key),
         Command::UnassignLicense {
             project_id,
             license_key,
-        } => projects::unassign(state, ctx, &mut out, project_id, license_key),
+        } => projects::unassign(state, ctx, out, project_id, license_key),
         Command::TransferOrder { order_id, to_email } => {
-            orders::transfer(state, ctx, &mut out, order_id, to_email)
+            orders::transfer(state, ctx, out, order_id, to_email)
         }
         Command::InviteDelegate { contract_id, email } => {
-            delegates::invite(state, ctx, &mut fresh, &mut out, contract_id, email)
+            delegates::invite(state, ctx, fresh, out, contract_id, email)
         }
         Command::ResendInvitation {
             contract_id,
             invitation_id,
-        } => delegates::resend(state, ctx, &mut fresh, &mut out, contract_id, invitation_id),
+        } => delegates::resend(state, ctx, fresh, out, contract_id, invitation_id),
         Command::CancelInvitation {
             contract_id,
             invitation_id,
-        } => delegates::cancel(state, ctx, &mut out, contract_id, invitation_id),
-        Command::AcceptInvitation { token } => delegates::accept(state, ctx, &mut out, token),
+        } => delegates::cancel(state, ctx, out, contract_id, invitation_id),
+        Command::AcceptInvitation { token } => delegates::accept(state, ctx, out, token),
         Command::RevokeDelegate {
             contract_id,
             account_id,
-        } => delegates::revoke(state, ctx, &mut out, contract_id, account_id),
+        } => delegates::revoke(state, ctx, out, contract_id, account_id),
         Command::RequestProvisioning {
             contract_id,
             action,
-        } => delegates::provision(state, ctx, &mut out, contract_id, action),
+        } => delegates::provision(state, ctx, out, contract_id, action),
         Command::CreateTicket {
             contract_id,
             subject,
             body,
-        } => delegates::create_ticket(state, ctx, &mut fresh, &mut out, contract_id, subject, body),
+        } => delegates::create_ticket(state, ctx, fresh, out, contract_id, subject, body),
+        _ => resale_and_transfers(state, command, ctx, fresh, out),
+    }
+}
+
+/// The commands of reseller licenses and license and project transfer (seeds 001, 002).
+fn resale_and_transfers(
+    state: &State,
+    command: &Command,
+    ctx: &Context,
+    fresh: &mut Fresh,
+    out: &mut Outcome,
+) -> Result<(), CommandError> {
+    match command {
         Command::CreateCustomer { email, name } => {
-            reseller::create_customer(state, ctx, &mut fresh, &mut out, email, name)
+            reseller::create_customer(state, ctx, fresh, out, email, name)
         }
         Command::CreateLicenses(request) => {
-            reseller::create_licenses(state, ctx, &mut fresh, &mut out, request)
+            reseller::create_licenses(state, ctx, fresh, out, request)
         }
         Command::UpdateLicensePayment {
             license_key,
@@ -248,7 +274,7 @@ pub fn execute(state: &State, command: &Command, ctx: &Context) -> Result<Outcom
         } => reseller::update_payment(
             state,
             ctx,
-            &mut out,
+            out,
             license_key,
             *customer_paid,
             *customer_paid_at,
@@ -256,19 +282,32 @@ pub fn execute(state: &State, command: &Command, ctx: &Context) -> Result<Outcom
         Command::RequestLicenseTransfer {
             license_key,
             to_email,
-        } => transfer::request_license(state, ctx, &mut fresh, &mut out, license_key, to_email),
+        } => transfer::request_license(state, ctx, fresh, out, license_key, to_email),
         Command::RequestProjectTransfer {
             project_id,
             to_email,
-        } => transfer::request_project(state, ctx, &mut fresh, &mut out, project_id, to_email),
-        Command::AcceptTransfer { transfer_id } => {
-            transfer::accept(state, ctx, &mut out, transfer_id)
-        }
-        Command::CancelTransfer { transfer_id } => {
-            transfer::cancel(state, ctx, &mut out, transfer_id)
-        }
-    }?;
-    Ok(out)
+        } => transfer::request_project(state, ctx, fresh, out, project_id, to_email),
+        Command::AcceptTransfer { transfer_id } => transfer::accept(state, ctx, out, transfer_id),
+        Command::CancelTransfer { transfer_id } => transfer::cancel(state, ctx, out, transfer_id),
+        // Handled by `sharing_and_delegates`, which passes on only what it does not handle:
+        // listing them keeps this match exhaustive, so a new command must be placed.
+        Command::CreateProject { .. }
+        | Command::ShareProject { .. }
+        | Command::UnshareProject { .. }
+        | Command::AssignLicense { .. }
+        | Command::UnassignLicense { .. }
+        | Command::TransferOrder { .. }
+        | Command::InviteDelegate { .. }
+        | Command::ResendInvitation { .. }
+        | Command::CancelInvitation { .. }
+        | Command::AcceptInvitation { .. }
+        | Command::RevokeDelegate { .. }
+        | Command::RequestProvisioning { .. }
+        | Command::CreateTicket { .. } => Err(CommandError::new(
+            crate::error::ErrorCode::InvalidInput,
+            "this command has no handler",
+        )),
+    }
 }
 
 impl StoreCommand {

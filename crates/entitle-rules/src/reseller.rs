@@ -147,6 +147,48 @@ fn license_key(fresh: &mut Fresh) -> Result<LicenseKey, CommandError> {
     })
 }
 
+/// Refuses `quantity` more unpaid licenses of `reseller` past the limit.
+fn within_unpaid_limit(
+    state: &State,
+    reseller: &AccountId,
+    quantity: u32,
+) -> Result<(), CommandError> {
+    let unpaid = state.unpaid_licenses_by(reseller).len();
+    let requested = usize::try_from(quantity).unwrap_or(usize::MAX);
+    if unpaid.saturating_add(requested) > MAX_UNPAID {
+        return Err(CommandError::new(
+            ErrorCode::UnpaidLimitReached,
+            format!(
+                "you hold {unpaid} unpaid licenses: at most {MAX_UNPAID} may be unpaid, so {quantity} more cannot be created"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses an additional license to a customer with no primary license of the product.
+fn has_primary(
+    state: &State,
+    ctx: &Context,
+    customer: &AccountId,
+    product_id: &ProductId,
+) -> Result<(), CommandError> {
+    let has_primary = state
+        .licenses_of(customer, product_id)
+        .iter()
+        .any(|l| l.tier == LicenseTier::Primary && !l.is_expired(ctx.now));
+    if has_primary {
+        Ok(())
+    } else {
+        Err(CommandError::new(
+            ErrorCode::PrimaryLicenseRequired,
+            format!(
+                "an additional license needs the customer to hold a primary license of `{product_id}`"
+            ),
+        ))
+    }
+}
+
 pub(crate) fn create_licenses(
     state: &State,
     ctx: &Context,
@@ -186,30 +228,10 @@ pub(crate) fn create_licenses(
         ));
     }
     if !customer_paid {
-        let unpaid = state.unpaid_licenses_by(&actor.id).len();
-        let requested = usize::try_from(*quantity).unwrap_or(usize::MAX);
-        if unpaid.saturating_add(requested) > MAX_UNPAID {
-            return Err(CommandError::new(
-                ErrorCode::UnpaidLimitReached,
-                format!(
-                    "you hold {unpaid} unpaid licenses: at most {MAX_UNPAID} may be unpaid, so {quantity} more cannot be created"
-                ),
-            ));
-        }
+        within_unpaid_limit(state, &actor.id, *quantity)?;
     }
     if *tier == LicenseTier::Additional {
-        let has_primary = state
-            .licenses_of(&customer.id, product_id)
-            .iter()
-            .any(|l| l.tier == LicenseTier::Primary && !l.is_expired(ctx.now));
-        if !has_primary {
-            return Err(CommandError::new(
-                ErrorCode::PrimaryLicenseRequired,
-                format!(
-                    "an additional license needs the customer to hold a primary license of `{product_id}`"
-                ),
-            ));
-        }
+        has_primary(state, ctx, &customer.id, product_id)?;
     }
     let reseller_notes = optional_text(reseller_notes.as_ref(), "reseller notes")?;
     let customer_details = optional_text(customer_details.as_ref(), "customer details")?;

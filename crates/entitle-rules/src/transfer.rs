@@ -200,72 +200,14 @@ pub(crate) fn accept(
     }
     still_pending(transfer, ctx)?;
     let to = actor_account(state, ctx)?;
-    let mut moved = Vec::new();
-    let mut unassigned = Vec::new();
-    let mut removed_shares = Vec::new();
-    match &transfer.subject {
+    let moves = match &transfer.subject {
         TransferSubject::License { license_key } => {
-            // Re-checked at acceptance: the license may have been put to use meanwhile.
-            let license = state
-                .license(license_key)
-                .filter(|l| l.owner_id == transfer.from_id)
-                .ok_or_else(|| {
-                    not_found(ErrorCode::LicenseNotFound, "license", license_key.as_str())
-                })?;
-            if license.is_in_use() {
-                return Err(CommandError::new(
-                    ErrorCode::LicenseInUse,
-                    format!(
-                        "license `{license_key}` was put to use: it moves only with its project"
-                    ),
-                ));
-            }
-            moved.push(license_key.clone());
-            out.change(Change::PutLicense(License {
-                owner_id: to.id.clone(),
-                ..license.clone()
-            }));
+            accept_license(state, out, transfer, to, license_key)?
         }
         TransferSubject::Project { project_id } => {
-            let project = state
-                .project(project_id)
-                .filter(|p| p.owner_id == transfer.from_id)
-                .ok_or_else(|| {
-                    not_found(ErrorCode::ProjectNotFound, "project", project_id.as_str())
-                })?;
-            runtime_blocks(project)?;
-            if !may_receive(project.kind, to.kind) {
-                return Err(CommandError::new(
-                    ErrorCode::RecipientKindNotAllowed,
-                    "your account kind may not receive this project",
-                ));
-            }
-            for license in state.licenses_on(project_id) {
-                let mut next = license.clone();
-                if license.owner_id == transfer.from_id {
-                    // The owner's licenses move with the project.
-                    next.owner_id = to.id.clone();
-                    if let Some(assignment) = &mut next.assignment {
-                        assignment.assigned_by = to.id.clone();
-                    }
-                    moved.push(license.license_key.clone());
-                } else {
-                    // Recipients' licenses stay theirs and leave the project with their share.
-                    next.unassign();
-                    unassigned.push(license.license_key.clone());
-                }
-                out.change(Change::PutLicense(next));
-            }
-            for share in state.shares_of(project_id) {
-                removed_shares.push(share.account_id.clone());
-                out.change(Change::DeleteShare(share.clone()));
-            }
-            out.change(Change::PutProject(Project {
-                owner_id: to.id.clone(),
-                ..project.clone()
-            }));
+            accept_project(state, out, transfer, to, project_id)?
         }
-    }
+    };
     out.change(Change::PutTransfer(Transfer {
         status: TransferStatus::Accepted,
         settled_at: Some(ctx.now),
@@ -276,11 +218,94 @@ pub(crate) fn accept(
         subject: transfer.subject.clone(),
         from_id: transfer.from_id.clone(),
         to_id: to.id.clone(),
-        license_keys: moved,
-        unassigned_license_keys: unassigned,
-        removed_share_account_ids: removed_shares,
+        license_keys: moves.moved,
+        unassigned_license_keys: moves.unassigned,
+        removed_share_account_ids: moves.removed_shares,
     }));
     Ok(())
+}
+
+/// What accepting a transfer moved: the licenses that changed owner, those that left the
+/// project, the accounts whose shares ended.
+#[derive(Default)]
+struct Moves {
+    moved: Vec<LicenseKey>,
+    unassigned: Vec<LicenseKey>,
+    removed_shares: Vec<crate::ids::AccountId>,
+}
+
+/// Moves a license to `to`, re-checked at acceptance: it may have been put to use meanwhile.
+fn accept_license(
+    state: &State,
+    out: &mut Outcome,
+    transfer: &Transfer,
+    to: &Account,
+    license_key: &LicenseKey,
+) -> Result<Moves, CommandError> {
+    let license = state
+        .license(license_key)
+        .filter(|l| l.owner_id == transfer.from_id)
+        .ok_or_else(|| not_found(ErrorCode::LicenseNotFound, "license", license_key.as_str()))?;
+    if license.is_in_use() {
+        return Err(CommandError::new(
+            ErrorCode::LicenseInUse,
+            format!("license `{license_key}` was put to use: it moves only with its project"),
+        ));
+    }
+    out.change(Change::PutLicense(License {
+        owner_id: to.id.clone(),
+        ..license.clone()
+    }));
+    Ok(Moves {
+        moved: vec![license_key.clone()],
+        ..Moves::default()
+    })
+}
+
+/// Moves a project to `to` with its owner's licenses; recipients' licenses stay theirs and
+/// leave the project with their shares.
+fn accept_project(
+    state: &State,
+    out: &mut Outcome,
+    transfer: &Transfer,
+    to: &Account,
+    project_id: &ProjectId,
+) -> Result<Moves, CommandError> {
+    let project = state
+        .project(project_id)
+        .filter(|p| p.owner_id == transfer.from_id)
+        .ok_or_else(|| not_found(ErrorCode::ProjectNotFound, "project", project_id.as_str()))?;
+    runtime_blocks(project)?;
+    if !may_receive(project.kind, to.kind) {
+        return Err(CommandError::new(
+            ErrorCode::RecipientKindNotAllowed,
+            "your account kind may not receive this project",
+        ));
+    }
+    let mut moves = Moves::default();
+    for license in state.licenses_on(project_id) {
+        let mut next = license.clone();
+        if license.owner_id == transfer.from_id {
+            next.owner_id = to.id.clone();
+            if let Some(assignment) = &mut next.assignment {
+                assignment.assigned_by = to.id.clone();
+            }
+            moves.moved.push(license.license_key.clone());
+        } else {
+            next.unassign();
+            moves.unassigned.push(license.license_key.clone());
+        }
+        out.change(Change::PutLicense(next));
+    }
+    for share in state.shares_of(project_id) {
+        moves.removed_shares.push(share.account_id.clone());
+        out.change(Change::DeleteShare(share.clone()));
+    }
+    out.change(Change::PutProject(Project {
+        owner_id: to.id.clone(),
+        ..project.clone()
+    }));
+    Ok(moves)
 }
 
 pub(crate) fn cancel(
