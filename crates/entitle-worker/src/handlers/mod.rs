@@ -14,6 +14,7 @@ use crate::auth::{self, Session};
 use crate::http::{ApiError, Reply, Stored, Transport};
 use crate::idempotency::{self, Key};
 use crate::routes::Params;
+use crate::store::db::{Db, Meter};
 use crate::store::idempotency::{Claim, Claimed};
 use crate::store::{Loaded, Store};
 use base64::Engine;
@@ -43,6 +44,8 @@ pub struct Call {
     pub request_id: String,
     /// The request's idempotency key, scoped to its caller, if it sent one on a POST.
     pub idempotency: Option<Key>,
+    /// What the request asked of D1 so far (`Server-Timing`, D1's limits).
+    pub meter: Meter,
 }
 
 impl Call {
@@ -70,9 +73,15 @@ impl Call {
         })
     }
 
-    /// The store's database.
+    /// The database `store` lives on (`STORE_DATABASES`; `DB` unless named), metered by this
+    /// request. A request only ever reaches the database of its caller's store.
+    pub fn db(&self, store: &StoreId) -> Result<Db, ApiError> {
+        Db::of_store(&self.env, &self.meter, store)
+    }
+
+    /// The store's records, on its database.
     pub fn store(&self, store: &StoreId) -> Result<Store, ApiError> {
-        Ok(Store::new(self.env.d1("DB")?, store.clone()))
+        Ok(Store::new(self.db(store)?, store.clone()))
     }
 }
 

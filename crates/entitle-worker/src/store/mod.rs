@@ -6,11 +6,13 @@
 //! batch rolls back whole, and the command runs again on fresh state. So a command commits only
 //! on the facts it read.
 
+pub mod db;
 pub mod idempotency;
 pub mod settings;
 pub mod webhooks;
 
 use crate::http::{ApiError, Stored, Transport};
+use db::{Db, Statement};
 use entitle_rules::ids::StoreId;
 use entitle_rules::list::Source;
 use entitle_rules::read::{Lookup, Table};
@@ -18,11 +20,10 @@ use entitle_rules::{Change, Event, Read, Row, State};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use worker::wasm_bindgen::JsValue;
-use worker::{D1Database, D1PreparedStatement};
 
-/// A store's view of the database.
+/// A store's view of its database.
 pub struct Store {
-    db: D1Database,
+    db: Db,
     store: StoreId,
 }
 
@@ -127,12 +128,12 @@ fn group(reads: impl IntoIterator<Item = Read>) -> Vec<Group> {
 
 impl Store {
     /// The database of one store.
-    pub fn new(db: D1Database, store: StoreId) -> Self {
+    pub fn new(db: Db, store: StoreId) -> Self {
         Self { db, store }
     }
 
-    fn statement(&self, sql: &str, params: &[JsValue]) -> Result<D1PreparedStatement, ApiError> {
-        Ok(self.db.prepare(sql).bind(params)?)
+    fn statement(&self, sql: &str, params: &[JsValue]) -> Result<Statement, ApiError> {
+        self.db.statement(sql, params)
     }
 
     /// Loads `reads` into `state` in one round trip. Reads of one table on one column are
@@ -218,7 +219,7 @@ impl Store {
 
     /// A guard for a group of reads: the rows they return now must be the rows they returned
     /// then, at the same versions, or the batch fails.
-    fn guard(&self, g: &Group, loaded: &Loaded) -> Result<D1PreparedStatement, ApiError> {
+    fn guard(&self, g: &Group, loaded: &Loaded) -> Result<Statement, ApiError> {
         let rows: Vec<(String, u32)> = g
             .reads
             .iter()
@@ -291,7 +292,7 @@ impl Store {
         Ok((keys, more))
     }
 
-    fn write(&self, change: &Change) -> Result<D1PreparedStatement, ApiError> {
+    fn write(&self, change: &Change) -> Result<Statement, ApiError> {
         let (row, delete) = change.row();
         let table = row.table();
         let key_where: String = table
@@ -383,7 +384,7 @@ impl Store {
         match self.db.batch(statements).await {
             Ok(_) => Ok(()),
             Err(error) => {
-                let message = error.to_string();
+                let message = error.message();
                 if message.contains(idempotency::CLAIM_HELD) {
                     Err(crate::idempotency::in_use())
                 } else if message.contains("constraint failed") {
@@ -392,7 +393,7 @@ impl Store {
                         "another change to the same records won; try again",
                     ))
                 } else {
-                    Err(ApiError::internal(message))
+                    Err(error.into())
                 }
             }
         }
@@ -402,14 +403,11 @@ impl Store {
     pub async fn events(&self, after: i64, limit: u32) -> Result<Vec<serde_json::Value>, ApiError> {
         #[expect(clippy::cast_precision_loss, reason = "cursors stay far below 2^53")]
         let after = after as f64;
-        let rows = self
-            .statement(
-                "SELECT cursor, type, at, actor_id, payload FROM events WHERE store_id = ?1 AND cursor > ?2 ORDER BY cursor LIMIT ?3",
-                &[text(self.store.as_str()), JsValue::from_f64(after), JsValue::from_f64(f64::from(limit))],
-            )?
-            .all()
-            .await?
-            .results::<EventRow>()?;
+        let statement = self.statement(
+            "SELECT cursor, type, at, actor_id, payload FROM events WHERE store_id = ?1 AND cursor > ?2 ORDER BY cursor LIMIT ?3",
+            &[text(self.store.as_str()), JsValue::from_f64(after), JsValue::from_f64(f64::from(limit))],
+        )?;
+        let rows = self.db.all(statement).await?.results::<EventRow>()?;
         rows.into_iter().map(EventRow::into_json).collect()
     }
 }
