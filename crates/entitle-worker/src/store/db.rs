@@ -71,17 +71,16 @@ pub struct Limits {
 
 impl Limits {
     /// The limits of the configuration: `D1_LIMITS` is `off` (the default), `free` (50 statements
-    /// an invocation) or `paid` (1,000); `D1_DELAY_MS` a whole number of milliseconds, 0 by default.
+    /// an invocation), `paid` (1,000) or, to test the wrapper itself, a number of statements;
+    /// `D1_DELAY_MS` a whole number of milliseconds, 0 by default.
     pub fn parse(limits: Option<&str>, delay_ms: Option<&str>) -> Result<Limits, String> {
         let statements = match limits.map(str::trim).unwrap_or("off") {
             "" | "off" => None,
             "free" => Some(FREE_STATEMENTS),
             "paid" => Some(PAID_STATEMENTS),
-            other => {
-                return Err(format!(
-                    "D1_LIMITS is `{other}`: it is `off`, `free` or `paid`"
-                ));
-            }
+            other => Some(other.parse::<usize>().map_err(|_| {
+                format!("D1_LIMITS is `{other}`: it is `off`, `free`, `paid` or a number of statements")
+            })?),
         };
         let delay_ms = match delay_ms.map(str::trim).unwrap_or("0") {
             "" | "off" => 0,
@@ -656,7 +655,9 @@ mod tests {
         assert_eq!(free().statements, Some(50));
         let paid = Limits::parse(Some("paid"), Some("20")).unwrap();
         assert_eq!((paid.statements, paid.delay_ms), (Some(1_000), 20));
+        assert_eq!(Limits::parse(Some("3"), None).unwrap().statements, Some(3));
         assert!(Limits::parse(Some("on"), None).is_err());
+        assert!(Limits::parse(Some("-3"), None).is_err());
         assert!(Limits::parse(None, Some("-1")).is_err());
         assert!(Limits::parse(None, Some("1.5")).is_err());
     }
