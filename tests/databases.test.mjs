@@ -8,6 +8,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { startWorker, client, undocumented } from "./support/worker.mjs";
+import { copyStore, deleteStore } from "../scripts/move-store.mjs";
 
 let worker;
 let call;
@@ -32,10 +33,12 @@ async function rowsOf(target, binding, store) {
   return counts;
 }
 
-const put = (key, path, body) => call("PUT", path, { token: key, body });
+const put = (key, path, body, via = call) => via("PUT", path, { token: key, body });
 
-/** A store's records: an account, a product, a project shared through a session. */
-async function someRecords(key, prefix) {
+/** A store's records: two accounts, a product, its origins, a project shared through a session. */
+async function someRecords(key, prefix, via = call) {
+  const put = (k, path, body) => via("PUT", path, { token: k, body });
+  const call = via;
   for (const r of [
     await put(key, `/v1/accounts/${prefix}-owner`, { email: `owner@${prefix}.example`, name: "Owner", kind: "customer" }),
     await put(key, `/v1/accounts/${prefix}-friend`, { email: `friend@${prefix}.example`, name: "Friend", kind: "customer" }),
@@ -219,6 +222,79 @@ test("a D1 failure is 503 database_unavailable with Retry-After, never 500, and 
     assert.equal((await brokenCall("GET", "/v1/events", { token: broken.keys.storeA })).status, 200, "store-a's database answers");
   } finally {
     await broken.stop();
+  }
+});
+
+/** A database of a Miniflare worker as scripts/move-store.mjs reaches one. */
+async function moverDatabase(target, binding) {
+  const db = await target.mf.getD1Database(binding);
+  return {
+    query: async (sql) => (await db.prepare(sql).all()).results,
+    run: async (statements) => {
+      if (statements.length > 0) await db.batch(statements.map((sql) => db.prepare(sql)));
+    },
+  };
+}
+
+test("a store moves to another database with scripts/move-store.mjs and carries on where it was", async () => {
+  const moving = await startWorker({ stores: ["mover"] });
+  const receiver = await startReceiver();
+  try {
+    const via = client(moving.url);
+    const key = "sk_test_mover";
+    await someRecords(key, "m", via);
+    const hook = await via("POST", "/v1/webhooks", { token: key, body: { url: receiver.url("/m") } });
+    assert.equal(hook.status, 201, JSON.stringify(hook.body));
+    await until(() => receiver.at("/m").length >= 1, 10_000, "the webhook.created delivery");
+    const before = (await via("GET", "/v1/events?limit=1000", { token: key })).body.events;
+    const onFirst = await rowsOf(moving, "DB", "mover");
+    // Paused while its rows are copied: a name that is not a binding refuses its requests.
+    await moving.rebind({ STORE_DATABASES: JSON.stringify({ "store-b": "DB_2", mover: "PAUSED" }) });
+    assertProblem(await via("GET", "/v1/events", { token: key }), 500, "misconfigured");
+    const from = await moverDatabase(moving, "DB");
+    const to = await moverDatabase(moving, "DB_2");
+    const copied = await copyStore("mover", from, to);
+    assert.deepEqual(Object.fromEntries(Object.entries(copied).filter(([, n]) => n > 0)), onFirst);
+    await assert.rejects(copyStore("mover", from, to), /already holds/, "a second copy writes nothing");
+    await moving.rebind({ STORE_DATABASES: JSON.stringify({ "store-b": "DB_2", mover: "DB_2" }) });
+    // The same feed, cursors included; a new change continues it, and its webhook still delivers.
+    assert.deepEqual((await via("GET", "/v1/events?limit=1000", { token: key })).body.events, before);
+    const r = await put(key, "/v1/accounts/m-after", { email: "after@m.example", name: "After", kind: "customer" }, via);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const after = (await via("GET", "/v1/events?limit=1000", { token: key })).body.events;
+    assert.equal(after.length, before.length + 1);
+    assert.ok(Number(after.at(-1).cursor) > Number(before.at(-1).cursor));
+    await until(() => receiver.at("/m").some((d) => d.body.includes("m-after")), 10_000, "the delivery from DB_2");
+    const session = await via("POST", "/v1/sessions", { token: key, body: { accountId: "m-owner" } });
+    assert.equal(session.status, 201);
+    const projects = await via("GET", "/v1/projects", { token: session.body.token });
+    assert.equal(projects.body.projects.length, 1, JSON.stringify(projects.body));
+    // The old rows go; the other stores never noticed.
+    // (Miniflare's handles do not outlive a restart: ask for the database again.)
+    const deleted = await deleteStore("mover", await moverDatabase(moving, "DB"));
+    assert.deepEqual(Object.fromEntries(Object.entries(deleted).filter(([, n]) => n > 0)), onFirst);
+    assert.deepEqual(await rowsOf(moving, "DB", "mover"), {});
+    assert.equal((await via("GET", "/v1/events", { token: moving.keys.storeA })).status, 200);
+  } finally {
+    receiver.server.close();
+    await moving.stop();
+  }
+});
+
+test("the move refuses a target whose feed already took the store's cursors", async () => {
+  const moving = await startWorker({ stores: ["crowded"] });
+  try {
+    const via = client(moving.url);
+    await someRecords("sk_test_crowded", "c", via);
+    // store-b, on DB_2, writes events there first: its cursors start at 1, as the mover's did on DB.
+    await someRecords(moving.keys.storeB, "b", via);
+    await assert.rejects(
+      copyStore("crowded", await moverDatabase(moving, "DB"), await moverDatabase(moving, "DB_2")),
+      /already has cursor/,
+    );
+    assert.deepEqual(await rowsOf(moving, "DB_2", "crowded"), {}, "nothing written");
+  } finally {
+    await moving.stop();
   }
 });
 

@@ -37,7 +37,7 @@ export const STORE_DATABASES = { "store-b": "DB_2" };
 export async function startWorker({ stores = [], bindings = {} } = {}) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, "wrangler.toml"));
   const keys = { demo: "sk_demo_local_only", storeA: `sk_a_${randomBytes(16).toString("hex")}`, storeB: `sk_b_${randomBytes(16).toString("hex")}` };
-  const mf = new Miniflare({
+  const options = {
     ...workerOptions,
     host: "127.0.0.1",
     port: 0,
@@ -65,7 +65,8 @@ export async function startWorker({ stores = [], bindings = {} } = {}) {
       D1_LIMITS: "free",
       ...bindings,
     },
-  });
+  };
+  const mf = new Miniflare(options);
   const url = (await mf.ready).toString().replace(/\/$/, "");
   const databases = Object.keys(workerOptions.d1Databases ?? {});
   const migrations = readdirSync(join(root, "migrations")).filter((f) => f.endsWith(".sql")).sort();
@@ -76,7 +77,12 @@ export async function startWorker({ stores = [], bindings = {} } = {}) {
       await db.batch(statements(sql).map((s) => db.prepare(s)));
     }
   }
-  return { mf, url, keys, databases, stop: () => mf.dispose() };
+  /** Restarts the worker with `changed` bindings on the same databases (their rows stay). */
+  const rebind = async (changed) => {
+    options.bindings = { ...options.bindings, ...changed };
+    await mf.setOptions(options);
+  };
+  return { mf, url, keys, databases, rebind, stop: () => mf.dispose() };
 }
 
 /** Every (route, status, code) the worker answered in this process, for the OpenAPI check. */
