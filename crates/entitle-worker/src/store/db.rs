@@ -79,7 +79,9 @@ impl Limits {
             "free" => Some(FREE_STATEMENTS),
             "paid" => Some(PAID_STATEMENTS),
             other => Some(other.parse::<usize>().map_err(|_| {
-                format!("D1_LIMITS is `{other}`: it is `off`, `free`, `paid` or a number of statements")
+                format!(
+                    "D1_LIMITS is `{other}`: it is `off`, `free`, `paid` or a number of statements"
+                )
             })?),
         };
         let delay_ms = match delay_ms.map(str::trim).unwrap_or("0") {
