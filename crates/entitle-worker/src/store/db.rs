@@ -753,6 +753,37 @@ mod tests {
         }
     }
 
+    /// Issue 21: every D1 access goes through `Db`, so every statement is counted, limited and
+    /// reaches the caller's store's database only.
+    #[test]
+    fn nothing_but_this_module_reaches_d1() {
+        fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    sources(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        sources(&root, &mut files);
+        assert!(files.len() > 10, "the crate's sources are found");
+        let forbidden = [".d1(", "D1Database", "D1PreparedStatement", ".prepare("];
+        for file in files.iter().filter(|f| !f.ends_with("store/db.rs")) {
+            let text = std::fs::read_to_string(file).unwrap();
+            for word in forbidden {
+                assert!(
+                    !text.contains(word),
+                    "{} uses `{word}`: reach D1 through store::db::Db",
+                    file.display()
+                );
+            }
+        }
+    }
+
     #[test]
     fn concurrent_round_trips_wait_once() {
         let meter = Meter::new();
