@@ -114,6 +114,10 @@ pub async fn allowed(
         return Ok(false);
     }
     if let Some(store) = store {
+        // Asked already by the request's first round trip to the store's database.
+        if let Some(listed) = meter.origin_listed_by(store.as_str()) {
+            return Ok(listed);
+        }
         return Settings::new(Db::of_store(env, meter, store)?)
             .store_allows(store, origin)
             .await;

@@ -144,10 +144,16 @@ pub fn signature(secret: &str, unix_seconds: i64, body: &str) -> Result<String, 
 
 /// After a request changed `store`'s records: one fan-out message, if the store has an endpoint.
 pub async fn kick(env: &Env, meter: &Meter, store: &StoreId) -> Result<(), ApiError> {
-    if !Webhooks::new(Db::of_store(env, meter, store)?)
-        .any(store)
-        .await?
-    {
+    // A command's write batch already said whether the store has endpoints.
+    let any = match meter.endpoints() {
+        Some(any) => any,
+        None => {
+            Webhooks::new(Db::of_store(env, meter, store)?)
+                .any(store)
+                .await?
+        }
+    };
+    if !any {
         return Ok(());
     }
     send_fan_out(env, store.as_str()).await

@@ -209,8 +209,13 @@ fn is_limit(message: &str) -> bool {
 }
 
 /// What one invocation asked of D1: round trips, statements, milliseconds waited. Cheap to
-/// clone; every clone counts into the same totals. Concurrent round trips (a preflight asks
-/// every database at once) count each, and their wait once: the time any was in flight.
+/// clone; every clone counts into the same totals. Round trips are waits: concurrent ones (a
+/// preflight asks every database at once) count once, as their wait does (the time any was in
+/// flight); their statements all count.
+///
+/// It also carries the request's pending CORS question (is the cross-origin `Origin` listed
+/// by the caller's store?), which the first round trip to the caller's database answers in
+/// the same batch, so a cross-origin request costs no more round trips than a same-origin one.
 #[derive(Clone, Debug, Default)]
 pub struct Meter(Rc<Counts>);
 
@@ -221,6 +226,10 @@ struct Counts {
     waited_ms: Cell<u64>,
     in_flight: Cell<usize>,
     busy_since: Cell<u64>,
+    /// The cross-origin `Origin` of the request, and what the stores asked so far answered.
+    origin: std::cell::RefCell<Option<(String, Vec<(String, bool)>)>>,
+    /// Whether the caller's store has webhook endpoints, when a write batch said so.
+    endpoints: Cell<Option<bool>>,
 }
 
 fn now_ms() -> u64 {
@@ -251,13 +260,49 @@ impl Meter {
     /// A round trip of `statements` statements leaves at `now`.
     fn begin(&self, statements: usize, now: u64) {
         let c = &self.0;
-        c.round_trips.set(c.round_trips.get().saturating_add(1));
         c.statements
             .set(c.statements.get().saturating_add(statements));
         if c.in_flight.get() == 0 {
+            c.round_trips.set(c.round_trips.get().saturating_add(1));
             c.busy_since.set(now);
         }
         c.in_flight.set(c.in_flight.get().saturating_add(1));
+    }
+
+    /// The request comes from `origin`, another origin than the worker's: the first round trip
+    /// to the caller's database asks whether its store lists it.
+    pub fn ask_origin(&self, origin: &str) {
+        *self.0.origin.borrow_mut() = Some((origin.to_owned(), Vec::new()));
+    }
+
+    /// The origin `store` has not been asked about yet, if the request has one.
+    fn origin_to_ask(&self, store: &str) -> Option<String> {
+        let asked = self.0.origin.borrow();
+        let (origin, answers) = asked.as_ref()?;
+        (!answers.iter().any(|(s, _)| s == store)).then(|| origin.clone())
+    }
+
+    fn answer_origin(&self, store: &str, listed: bool) {
+        if let Some((_, answers)) = self.0.origin.borrow_mut().as_mut() {
+            answers.push((store.to_owned(), listed));
+        }
+    }
+
+    /// Records whether the caller's store has webhook endpoints (a command's write batch asks).
+    pub fn set_endpoints(&self, any: bool) {
+        self.0.endpoints.set(Some(any));
+    }
+
+    /// Whether the caller's store has webhook endpoints, if a round trip already asked.
+    pub fn endpoints(&self) -> Option<bool> {
+        self.0.endpoints.get()
+    }
+
+    /// Whether `store` lists the request's origin, if a round trip already asked.
+    pub fn origin_listed_by(&self, store: &str) -> Option<bool> {
+        let asked = self.0.origin.borrow();
+        let (_, answers) = asked.as_ref()?;
+        answers.iter().find(|(s, _)| s == store).map(|(_, l)| *l)
     }
 
     /// A round trip came back at `now`.
@@ -445,6 +490,8 @@ pub struct Db {
     binding: Rc<str>,
     meter: Meter,
     limits: Limits,
+    /// The store this handle serves, when it serves one (not for the cron or a preflight).
+    store: Option<Rc<str>>,
 }
 
 impl Db {
@@ -460,6 +507,7 @@ impl Db {
             binding: Rc::from(binding),
             meter: meter.clone(),
             limits,
+            store: None,
         })
     }
 
@@ -469,8 +517,10 @@ impl Db {
     pub fn of_store(env: &Env, meter: &Meter, store: &StoreId) -> Result<Db, ApiError> {
         let directory = Directory::read(env)?;
         let binding = directory.binding(store.as_str());
-        Db::open(env, binding, meter, Limits::read(env)?)
-            .map_err(|why| misconfigured(format!("store `{store}`: {why}")))
+        let mut db = Db::open(env, binding, meter, Limits::read(env)?)
+            .map_err(|why| misconfigured(format!("store `{store}`: {why}")))?;
+        db.store = Some(Rc::from(store.as_str()));
+        Ok(db)
     }
 
     /// Every database stores live on (for the cron, the queue consumer and a preflight, which
@@ -489,6 +539,11 @@ impl Db {
             })
             .collect();
         Ok((databases, directory))
+    }
+
+    /// The request's meter.
+    pub fn meter(&self) -> &Meter {
+        &self.meter
     }
 
     /// The binding this database is reached by, such as `DB`.
@@ -546,30 +601,77 @@ impl Db {
         result
     }
 
+    /// The statement that asks whether this handle's store lists the request's origin, when the
+    /// request has one not asked yet: it rides in front of the next round trip.
+    fn origin_question(&self) -> Result<Option<Statement>, DbError> {
+        let Some(store) = self.store.as_deref() else {
+            return Ok(None);
+        };
+        let Some(origin) = self.meter.origin_to_ask(store) else {
+            return Ok(None);
+        };
+        Ok(Some(Statement {
+            sql: "SELECT count(*) AS n FROM store_origins WHERE store_id = ?1 AND origin = ?2"
+                .to_owned(),
+            params: vec![JsValue::from_str(store), JsValue::from_str(&origin)],
+        }))
+    }
+
+    /// Records the answer of an origin question that rode in front of a round trip.
+    fn take_origin_answer(&self, result: &D1Result) -> Result<(), DbError> {
+        #[derive(serde::Deserialize)]
+        struct Count {
+            n: f64,
+        }
+        let listed = (result.results::<Count>())
+            .map_err(|e| DbError {
+                message: e.to_string(),
+                kind: DbErrorKind::Decode,
+            })?
+            .first()
+            .is_some_and(|c| c.n > 0.0);
+        if let Some(store) = self.store.as_deref() {
+            self.meter.answer_origin(store, listed);
+        }
+        Ok(())
+    }
+
     /// Runs `statements` in one round trip, as one transaction: all of them or none. The
-    /// results come in the statements' order. No statement, no round trip.
-    pub async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<D1Result>, DbError> {
+    /// results come in the statements' order. No statement, no round trip. The request's
+    /// origin question, if it has one for this store, rides in front.
+    pub async fn batch(&self, mut statements: Vec<Statement>) -> Result<Vec<D1Result>, DbError> {
         let Some(first) = statements.first() else {
             return Ok(Vec::new());
         };
         let sql = first.sql.clone();
+        let question = self.origin_question()?;
+        let asked = question.is_some();
+        if let Some(question) = question {
+            statements.insert(0, question);
+        }
         let prepared = statements
             .iter()
             .map(|s| s.prepare(&self.database))
             .collect::<Result<Vec<_>, _>>()?;
-        self.round_trip(statements.len(), &sql, async {
-            self.database.batch(prepared).await.map_err(DbError::from)
-        })
-        .await
+        let mut results = self
+            .round_trip(statements.len(), &sql, async {
+                self.database.batch(prepared).await.map_err(DbError::from)
+            })
+            .await?;
+        if asked && !results.is_empty() {
+            let answer = results.remove(0);
+            self.take_origin_answer(&answer)?;
+        }
+        Ok(results)
     }
 
     /// Runs one statement and returns its rows and metadata, in one round trip.
     pub async fn all(&self, statement: Statement) -> Result<D1Result, DbError> {
-        let prepared = statement.prepare(&self.database)?;
-        self.round_trip(1, &statement.sql, async {
-            prepared.all().await.map_err(DbError::from)
+        let mut results = self.batch(vec![statement]).await?;
+        results.pop().ok_or_else(|| DbError {
+            message: "a statement gave no result".to_owned(),
+            kind: DbErrorKind::Decode,
         })
-        .await
     }
 
     /// Runs one statement and returns its first row, if any, in one round trip.
@@ -587,11 +689,7 @@ impl Db {
 
     /// Runs one statement for its effect and returns its metadata, in one round trip.
     pub async fn run(&self, statement: Statement) -> Result<D1Result, DbError> {
-        let prepared = statement.prepare(&self.database)?;
-        self.round_trip(1, &statement.sql, async {
-            prepared.run().await.map_err(DbError::from)
-        })
-        .await
+        self.all(statement).await
     }
 }
 
@@ -789,6 +887,7 @@ mod tests {
     #[test]
     fn concurrent_round_trips_wait_once() {
         let meter = Meter::new();
+        // Two round trips in flight together: one wait, their statements all counted.
         meter.begin(1, 100);
         meter.begin(3, 105);
         meter.end(130);
@@ -797,7 +896,7 @@ mod tests {
         meter.end(210);
         assert_eq!(
             (meter.round_trips(), meter.statements(), meter.waited_ms()),
-            (3, 6, 50)
+            (2, 6, 50)
         );
         assert_eq!(
             meter.server_timing(75),

@@ -287,8 +287,30 @@ impl Store {
         if statements.is_empty() {
             return Ok(());
         }
+        // Events go to the store's webhook endpoints, if it has any: asked here, in the same
+        // round trip, so that starting their delivery after the answer reads nothing more.
+        let ask_endpoints = !events.is_empty();
+        if ask_endpoints {
+            statements.push(self.statement(
+                "SELECT count(*) AS n FROM webhooks WHERE store_id = ?1",
+                &[text(self.store.as_str())],
+            )?);
+        }
         match self.db.batch(statements).await {
-            Ok(_) => Ok(()),
+            Ok(results) => {
+                if ask_endpoints {
+                    #[derive(Deserialize)]
+                    struct Count {
+                        n: f64,
+                    }
+                    let any = (results.last().map(|r| r.results::<Count>()))
+                        .transpose()?
+                        .and_then(|rows| rows.into_iter().next())
+                        .is_some_and(|c| c.n > 0.0);
+                    self.db.meter().set_endpoints(any);
+                }
+                Ok(())
+            }
             Err(error) => {
                 let message = error.message();
                 if message.contains(idempotency::CLAIM_HELD) {
