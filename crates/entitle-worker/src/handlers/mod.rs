@@ -384,11 +384,16 @@ async fn attempts<T: serde::Serialize>(
         let Reading {
             mut state, loaded, ..
         } = reading;
+        // A command that needs more fresh values (ids, tokens) than it was given runs again on
+        // the same reads with more: no second round trip.
+        let mut result = result;
+        while fresh < 1024
+            && matches!(&result, Err(e) if e.code == ErrorCode::FreshValuesExhausted.code())
+        {
+            fresh *= 4;
+            result = decide(&state, auth::fresh(fresh)?);
+        }
         let (outcome, reply) = match result {
-            Err(e) if e.code == ErrorCode::FreshValuesExhausted.code() && fresh < 1024 => {
-                fresh *= 4;
-                continue;
-            }
             // The rules refused: with a key, the refusal is stored like a success.
             Err(e) if claim.is_some() && e.status < 500 => (
                 Outcome::default(),

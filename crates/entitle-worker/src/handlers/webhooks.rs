@@ -185,13 +185,10 @@ pub async fn deliveries(call: &mut Call, store: &StoreId) -> Result<Reply<Delive
                 })?,
         )
     };
-    let webhooks = Webhooks::new(call.db(store)?);
-    if webhooks.get(store, &id).await?.is_none() {
-        return Err(not_found(&id));
-    }
-    let mut attempts = webhooks
+    let mut attempts = Webhooks::new(call.db(store)?)
         .deliveries(store, &id, before, limit.saturating_add(1))
-        .await?;
+        .await?
+        .ok_or_else(|| not_found(&id))?;
     let more = attempts.len() > limit;
     attempts.truncate(limit);
     let next = attempts

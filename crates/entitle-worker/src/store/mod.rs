@@ -329,13 +329,24 @@ impl Store {
 
     /// The store's events after `cursor`, oldest first, at most `limit`.
     pub async fn events(&self, after: i64, limit: u32) -> Result<Vec<serde_json::Value>, ApiError> {
+        let result = self.db.all(self.events_statement(after, limit)?).await?;
+        Self::events_of(&result)
+    }
+
+    /// The statement that reads the store's events after `cursor`, oldest first, at most
+    /// `limit`, to run in a batch ([`Store::events_of`] reads its result).
+    pub fn events_statement(&self, after: i64, limit: u32) -> Result<Statement, ApiError> {
         #[expect(clippy::cast_precision_loss, reason = "cursors stay far below 2^53")]
         let after = after as f64;
-        let statement = self.statement(
+        self.statement(
             "SELECT cursor, type, at, actor_id, payload FROM events WHERE store_id = ?1 AND cursor > ?2 ORDER BY cursor LIMIT ?3",
             &[text(self.store.as_str()), JsValue::from_f64(after), JsValue::from_f64(f64::from(limit))],
-        )?;
-        let rows = self.db.all(statement).await?.results::<EventRow>()?;
+        )
+    }
+
+    /// The events an [`Store::events_statement`] read, as the feed answers them.
+    pub fn events_of(result: &D1Result) -> Result<Vec<serde_json::Value>, ApiError> {
+        let rows = result.results::<EventRow>()?;
         rows.into_iter().map(EventRow::into_json).collect()
     }
 }

@@ -273,23 +273,6 @@ impl Webhooks {
         Ok(changes == 1)
     }
 
-    /// The store's endpoint `webhook_id`.
-    pub async fn get(
-        &self,
-        store: &StoreId,
-        webhook_id: &str,
-    ) -> Result<Option<Webhook>, ApiError> {
-        let statement = self.statement(
-            &format!("SELECT {COLUMNS} FROM webhooks WHERE store_id = ?1 AND webhook_id = ?2"),
-            &[text(store.as_str()), text(webhook_id)],
-        )?;
-        self.db
-            .first::<WebhookRow>(statement)
-            .await?
-            .map(Webhook::try_from)
-            .transpose()
-    }
-
     /// At most `limit` of the store's endpoints after the id `after`, in id order.
     pub async fn list(
         &self,
@@ -547,17 +530,22 @@ impl Webhooks {
             .unwrap_or(0))
     }
 
-    /// At most `limit` attempts of the log of an endpoint, newest first, before the attempt
-    /// `before` (all when `None`).
+    /// At most `limit` delivery attempts of the endpoint `webhook_id` before the id `before`
+    /// (from the newest when `None`), newest first; `None` when the store has no such endpoint.
+    /// One round trip: the endpoint and its attempts are read together.
     pub async fn deliveries(
         &self,
         store: &StoreId,
         webhook_id: &str,
         before: Option<i64>,
         limit: usize,
-    ) -> Result<Vec<LoggedAttempt>, ApiError> {
+    ) -> Result<Option<Vec<LoggedAttempt>>, ApiError> {
         let limit = i64::try_from(limit).map_err(ApiError::internal)?;
-        let statement = self.statement(
+        let exists = self.statement(
+            "SELECT count(*) AS n FROM webhooks WHERE store_id = ?1 AND webhook_id = ?2",
+            &[text(store.as_str()), text(webhook_id)],
+        )?;
+        let attempts = self.statement(
             "SELECT delivery_id, event_cursor, event_type, attempt, status, response_status, error, at, duration_ms, next_attempt_at \
              FROM webhook_deliveries WHERE store_id = ?1 AND webhook_id = ?2 AND delivery_id < ?3 ORDER BY delivery_id DESC LIMIT ?4",
             &[
@@ -567,6 +555,20 @@ impl Webhooks {
                 number(limit),
             ],
         )?;
-        Ok(self.db.all(statement).await?.results::<LoggedAttempt>()?)
+        #[derive(Deserialize)]
+        struct Count {
+            n: f64,
+        }
+        let mut results = self.db.batch(vec![exists, attempts]).await?.into_iter();
+        let (Some(exists), Some(attempts)) = (results.next(), results.next()) else {
+            return Err(ApiError::internal("a batch of two gave fewer results"));
+        };
+        let found = exists
+            .results::<Count>()?
+            .first()
+            .is_some_and(|c| c.n > 0.0);
+        Ok(found
+            .then(|| attempts.results::<LoggedAttempt>())
+            .transpose()?)
     }
 }
