@@ -73,7 +73,11 @@ fn every_operation_has_a_unique_id_and_every_error_code_is_in_the_reference() {
         .filter_map(|l| l.split('"').next())
         .map(str::to_owned)
         .collect();
-    assert!(documented.len() > 60, "{} codes in docs/errors.md", documented.len());
+    assert!(
+        documented.len() > 60,
+        "{} codes in docs/errors.md",
+        documented.len()
+    );
     // Codes the reference documents that no operation answers as an error: a 405 belongs to
     // no operation; two deny reasons only ever come in an `authorize` answer's body; and the
     // rules' generic codes, which the worker maps to specific ones before answering.
