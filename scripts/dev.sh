@@ -28,6 +28,14 @@ WEBHOOK_LOCAL_HTTP=on
 VARS
 fi
 
+# Signed snapshots locally: one Ed25519 key, made by Node's crypto (README, Production, for real keys).
+if ! grep -q '^SIGNING_KEYS=' .dev.vars; then
+  log "adding a local signing key to .dev.vars"
+  echo "SIGNING_KEYS=$(node -e 'const { generateKeyPairSync } = require("crypto");
+    const jwk = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" });
+    console.log(JSON.stringify([{ kid: "local-1", privateKey: jwk }]))')" >> .dev.vars
+fi
+
 log "applying migrations to the local D1 database"
 CI=true wrangler d1 migrations apply DB --local >/dev/null
 

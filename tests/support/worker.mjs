@@ -1,10 +1,12 @@
 // Starts the built worker in Miniflare (local workerd) on 127.0.0.1 with a fresh, migrated
 // in-memory D1, two stores with their own keys, the test clock, the demo sign-in and webhooks to
-// http://127.0.0.1 on (retries after 1 s, then 2, 4, ...); the delivery queue and its consumer run too.
+// http://127.0.0.1 on (retries after 1 s, then 2, 4, ...); the delivery queue and its consumer run too,
+// and so does the Durable Object of live changes (wrangler.toml's binding, in memory). Signed
+// snapshots are signed with a fresh Ed25519 key (`signingKeys`).
 import { Miniflare } from "miniflare";
 import { Agent, fetch } from "undici";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, generateKeyPairSync, randomBytes } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,6 +25,11 @@ function statements(sql) {
     .filter(Boolean);
 }
 
+/** A fresh signing key as `SIGNING_KEYS` lists it: `{kid, privateKey: <Ed25519 JWK>}`. */
+export function signingKey(kid = `test-${randomBytes(4).toString("hex")}`) {
+  return { kid, privateKey: generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }) };
+}
+
 /**
  * Starts the worker; `stores` names extra stores, each with the key `sk_test_<name>`;
  * `bindings` replaces any of the bindings below (such as `STORE_KEYS` or `SESSION_SECRET`).
@@ -30,6 +37,7 @@ function statements(sql) {
 export async function startWorker({ stores = [], bindings = {} } = {}) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, "wrangler.toml"));
   const keys = { demo: "sk_demo_local_only", storeA: `sk_a_${randomBytes(16).toString("hex")}`, storeB: `sk_b_${randomBytes(16).toString("hex")}` };
+  const signingKeys = [signingKey()];
   const mf = new Miniflare({
     ...workerOptions,
     host: "127.0.0.1",
@@ -54,6 +62,7 @@ export async function startWorker({ stores = [], bindings = {} } = {}) {
       WEBHOOK_KEY: randomBytes(32).toString("hex"),
       WEBHOOK_LOCAL_HTTP: "on",
       WEBHOOK_RETRY_SECONDS: "1",
+      SIGNING_KEYS: JSON.stringify(signingKeys),
       ...bindings,
     },
   });
@@ -63,7 +72,7 @@ export async function startWorker({ stores = [], bindings = {} } = {}) {
     const sql = readFileSync(join(root, "migrations", file), "utf8");
     await db.batch(statements(sql).map((s) => db.prepare(s)));
   }
-  return { mf, url, keys, stop: () => mf.dispose() };
+  return { mf, url, keys, signingKeys, stop: () => mf.dispose() };
 }
 
 /** Every (route, status, code) the worker answered in this process, for the OpenAPI check. */

@@ -426,6 +426,7 @@ fn operation(route: &Route, out: &mut SchemaGenerator, input: &mut SchemaGenerat
 
 fn summary_of_status(status: u16) -> &'static str {
     match status {
+        101 => "Switching Protocols: the WebSocket is open",
         200 => "OK",
         201 => "Created",
         202 => "Accepted: the store carries it out",

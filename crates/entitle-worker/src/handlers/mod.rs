@@ -7,6 +7,7 @@ pub mod projects;
 pub mod records;
 pub mod reseller;
 pub mod settings;
+pub mod signed;
 pub mod transfers;
 pub mod webhooks;
 
@@ -43,6 +44,8 @@ pub struct Call {
     pub request_id: String,
     /// The request's idempotency key, scoped to its caller, if it sent one on a POST.
     pub idempotency: Option<Key>,
+    /// The request's context, for work that runs after the answer (`wait_until`).
+    pub background: worker::Context,
 }
 
 impl Call {
@@ -325,6 +328,7 @@ async fn attempts<T: serde::Serialize>(
             |s| decide(s, values.clone()),
         )
         .await?;
+        let mut before = State::default();
         let (outcome, reply) = match result {
             Err(e) if e.code == ErrorCode::FreshValuesExhausted.code() && fresh < 1024 => {
                 fresh *= 4;
@@ -337,6 +341,7 @@ async fn attempts<T: serde::Serialize>(
             ),
             Err(e) => return Err(e),
             Ok(outcome) => {
+                before = state.clone();
                 state.apply_all(&outcome.changes);
                 let value = answer(&outcome, &state)?;
                 let reply = match claim {
@@ -357,7 +362,10 @@ async fn attempts<T: serde::Serialize>(
         {
             Err(e) if e.code == Transport::WriteConflict.code() => continue,
             Err(e) => return Err(e),
-            Ok(()) => return Ok(reply),
+            Ok(()) => {
+                crate::live::committed(call, store, before, &outcome.changes);
+                return Ok(reply);
+            }
         }
     }
     Err(ApiError::transport(

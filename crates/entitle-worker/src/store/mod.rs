@@ -131,6 +131,11 @@ impl Store {
         Self { db, store }
     }
 
+    /// The store's id.
+    pub fn id(&self) -> &StoreId {
+        &self.store
+    }
+
     fn statement(&self, sql: &str, params: &[JsValue]) -> Result<D1PreparedStatement, ApiError> {
         Ok(self.db.prepare(sql).bind(params)?)
     }
