@@ -32,9 +32,10 @@ export function signingKey(kid = `test-${randomBytes(4).toString("hex")}`) {
 
 /**
  * Starts the worker; `stores` names extra stores, each with the key `sk_test_<name>`;
- * `bindings` replaces any of the bindings below (such as `STORE_KEYS` or `SESSION_SECRET`).
+ * `bindings` replaces any of the bindings below (such as `STORE_KEYS` or `SESSION_SECRET`);
+ * `options` any other Miniflare option (such as `durableObjects`).
  */
-export async function startWorker({ stores = [], bindings = {} } = {}) {
+export async function startWorker({ stores = [], bindings = {}, options = {} } = {}) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, "wrangler.toml"));
   const keys = { demo: "sk_demo_local_only", storeA: `sk_a_${randomBytes(16).toString("hex")}`, storeB: `sk_b_${randomBytes(16).toString("hex")}` };
   const signingKeys = [signingKey()];
@@ -65,6 +66,7 @@ export async function startWorker({ stores = [], bindings = {} } = {}) {
       SIGNING_KEYS: JSON.stringify(signingKeys),
       ...bindings,
     },
+    ...options,
   });
   const url = (await mf.ready).toString().replace(/\/$/, "");
   const db = await mf.getD1Database("DB");

@@ -87,6 +87,7 @@ transport_errors! {
     IdempotencyKeyInUse = "idempotency_key_in_use", 409: "A request with this `Idempotency-Key` is still running." => "Retry a moment later: the retry gets the first request's answer.";
     ConcurrentModification = "concurrent_modification", 409: "The records kept changing while the request ran, through every retry." => "Retry the request.";
     TokenInUrl = "token_in_url", 400: "A credential (a session token, a store key, or a parameter named for one) was sent in the URL, where logs, proxies and browser histories keep it." => "Send the session token as the WebSocket subprotocol `entitle.<token>` (or in `Authorization`), never in a URL; consider the token leaked and let it expire.";
+    TooManySockets = "too_many_sockets", 429: "The account has 16 live sockets open in its store already." => "Close a socket (another tab's) before opening one more; `watch` retries with backoff.";
     UpgradeRequired = "upgrade_required", 426: "The route is a WebSocket, and the request did not ask to upgrade to one." => "Open it with a WebSocket client: `new WebSocket(url, [\"entitle.\" + token])`.";
     InternalError = "internal_error", 500: "The server failed to answer; the error was logged." => "Retry later; report it with the request id if it persists.";
 }
@@ -219,6 +220,7 @@ impl ApiError {
             415 => "Unsupported Media Type",
             422 => "Unprocessable Content",
             426 => "Upgrade Required",
+            429 => "Too Many Requests",
             _ => "Internal Server Error",
         };
         let problem = Problem {

@@ -19,6 +19,7 @@
 //! older than what the object keeps). Sockets send nothing but `ping` (answered `pong` by the
 //! runtime without waking the object); more than [`FLOOD_MESSAGES`] other messages in
 //! [`FLOOD_WINDOW_MS`], or one longer than [`MAX_MESSAGE`] bytes, close the socket (1008, 1009).
+//! An account keeps at most [`MAX_SOCKETS_PER_ACCOUNT`] sockets open; one more is refused (429).
 
 use crate::auth::{self, Authenticate, CallerKind, Session};
 use crate::handlers::Call;
@@ -50,7 +51,8 @@ pub const FLOOD_WINDOW_MS: i64 = 10_000;
 /// The longest message a socket may send, in bytes.
 pub const MAX_MESSAGE: usize = 256;
 
-/// The most sockets one account keeps open in its store; connecting one more closes the oldest.
+/// The most sockets one account keeps open in its store; one more is refused (429
+/// `too_many_sockets`) until one closes.
 pub const MAX_SOCKETS_PER_ACCOUNT: usize = 16;
 
 /// How many rounds of reads the accounts of a change may take before the whole store is told.
@@ -227,6 +229,14 @@ pub async fn connect(call: &mut Call, caller: &LiveSession) -> Result<Reply<Upgr
     let inner = Request::new_with_init("https://live.internal/connect", &init)?;
     let answer = stub.fetch_with_request(inner).await?;
     let status = answer.status_code();
+    if status == 429 {
+        return Err(ApiError::transport(
+            Transport::TooManySockets,
+            format!(
+                "this account has {MAX_SOCKETS_PER_ACCOUNT} live sockets open in its store: close one first"
+            ),
+        ));
+    }
     let Some(socket) = answer.websocket() else {
         return Err(ApiError::internal(format!(
             "the live object answered {status} without a socket"
@@ -422,27 +432,12 @@ impl LiveChanges {
             return Response::error("no account", 400);
         };
         let now = header_millis(req, "x-entitle-now").unwrap_or_else(now_millis);
-        let pair = WebSocketPair::new()?;
         let tag = tag(&account);
-        // The oldest sockets of the account beyond the limit make way for the new one.
-        let mut open: Vec<(i64, WebSocket)> = self
-            .state
-            .get_websockets_with_tag(&tag)
-            .into_iter()
-            .map(|ws| {
-                let connected = ws
-                    .deserialize_attachment::<Attachment>()
-                    .ok()
-                    .flatten()
-                    .map_or(0, |a| a.connected);
-                (connected, ws)
-            })
-            .collect();
-        open.sort_by_key(|(connected, _)| *connected);
-        let excess = (open.len() + 1).saturating_sub(MAX_SOCKETS_PER_ACCOUNT);
-        for (_, ws) in open.into_iter().take(excess) {
-            let _ = ws.close(Some(1008), Some("too many sockets for this account"));
+        // Refused before any upgrade; the worker answers 429 `too_many_sockets`.
+        if self.state.get_websockets_with_tag(&tag).len() >= MAX_SOCKETS_PER_ACCOUNT {
+            return Response::error("too many sockets", 429);
         }
+        let pair = WebSocketPair::new()?;
         self.state
             .accept_websocket_with_tags(&pair.server, &[tag.as_str()]);
         let local = now_millis();

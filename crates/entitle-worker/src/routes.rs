@@ -447,10 +447,11 @@ routes! {
     /// holds) a change missed while disconnected is sent at once. The client sends nothing but
     /// `ping` (answered `pong`); other messages count against a limit of 10 per 10 seconds of
     /// at most 256 bytes each, past which the socket is closed (1008, 1009). An account keeps
-    /// at most 16 sockets open: one more closes the oldest (1008).
+    /// at most 16 sockets open in its store: one more is refused (429 `too_many_sockets`).
     watchAccess = GET "/v1/me/access/live" by crate::live::LiveSession, tag "access",
         query crate::live::LiveQuery, answers 101 crate::live::Upgrade,
-        fails [T::UpgradeRequired, T::TokenInUrl, T::InvalidQuery] => crate::live::connect;
+        fails [T::UpgradeRequired, T::TokenInUrl, T::InvalidQuery, T::TooManySockets]
+        => crate::live::connect;
     /// The contracts the caller owns or is a delegate on
     listContracts = GET "/v1/contracts" by Session, tag "delegates", query PageQuery,
         answers 200 views::ContractPage, fails [] => contracts::list;
