@@ -317,3 +317,28 @@ test("a misconfigured or missing key answers 500 and signs nothing; the key set 
 test("every answer of these routes is documented in openapi.json", () => {
   assert.deepEqual(undocumented().filter((u) => /\/v1\/(keys|me\/access)/.test(u)), []);
 });
+
+test("the package README's Node backend snippet checks a snapshot as written", async () => {
+  const { readFileSync, writeFileSync, mkdirSync } = await import("node:fs");
+  const readme = readFileSync(join(root, "crates/entitle-wasm/npm/README.md"), "utf8");
+  const section = readme.split("### In a Node backend")[1]?.split("### ")[0] ?? "";
+  const code = section.match(/```js\n([\s\S]*?)```/)?.[1] ?? "";
+  assert.ok(code.includes("export async function accessOf"), "the README's snippet exports accessOf");
+  // The snippet up to its example handler, pointed at this worker and this build.
+  const module = code.split("// In a request handler")[0]
+    .replace('"@entitle/rules"', JSON.stringify(join(npm, "node/index.mjs")))
+    .replaceAll("https://api.example.com", worker.url)
+    .replaceAll('storeId: "shop"', 'storeId: "store-a"');
+  const dir = join(root, "tests/.tmp");
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `readme-backend-${process.pid}.mjs`);
+  writeFileSync(file, module);
+  const { accessOf } = await import(file);
+  // The snippet reads the real clock: a snapshot signed now, with a session made now.
+  const token = (await call("POST", "/v1/sessions", { token: worker.keys.storeA, body: { accountId: "owner" } })).body.token;
+  const signed = (await call("GET", "/v1/me/access/signed", { token })).body;
+  const access = await accessOf(signed, "owner");
+  assert.equal(access.can("project.share", "project", a.project, new Date().toISOString()), true);
+  await rejects(accessOf(signed, "rec"), "snapshot_wrong_account");
+  await rejects(accessOf(a.signed, "owner"), "snapshot_expired");
+});

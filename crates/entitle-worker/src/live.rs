@@ -264,32 +264,40 @@ struct Notice {
     at: i64,
 }
 
-/// Tells the store's object, after the answer, whose access a committed change touched. Called
-/// by `handlers::run` with the state the command decided on and its changes; does nothing
-/// where no object is bound. Never fails the command: errors are logged.
+/// Tells the store's object, after the answer, whose access a committed command touched. Called
+/// by `handlers::run` with the state the command decided on and its changes. Never fails or
+/// delays the command: the work runs in `wait_until`, and errors are logged.
 pub fn committed(call: &Call, store: &Store, before: State, changes: &[Change]) {
     if changes.is_empty() {
         return;
     }
-    let Ok(namespace) = call.env.durable_object(BINDING) else {
-        return;
-    };
-    let store_id = store.id().clone();
-    let Ok(db) = call.store(&store_id) else {
+    let Ok(db) = call.store(store.id()) else {
         return;
     };
     // After the commit: a snapshot taken from this instant on holds the change.
     let at = auth::now(&call.req, &call.env).unwrap_or(call.now);
+    let env = call.env.clone();
     let changes = changes.to_vec();
-    call.background.wait_until(async move {
-        let notice = notice(&db, before, &changes, at).await;
-        if notice.accounts.is_empty() && !notice.all {
-            return;
-        }
-        if let Err(error) = tell(&namespace, &store_id, &notice).await {
-            worker::console_error!("live notification not sent: {}", error.detail);
-        }
-    });
+    call.background
+        .wait_until(async move { notify(&env, &db, before, &changes, at).await });
+}
+
+/// Tells the object of `db`'s store whose access `changes` (committed at `at`, applied to
+/// `before`) touched, so their sockets get `changed`. For every writer of changes: commands
+/// (through [`committed`]), and a sweep that writes what the end of a time-limited grant implies
+/// (issue 23), which hands this to its own `wait_until`. Does nothing where no object is bound;
+/// an error is logged, never raised.
+pub async fn notify(env: &Env, db: &Store, before: State, changes: &[Change], at: Timestamp) {
+    let Ok(namespace) = env.durable_object(BINDING) else {
+        return;
+    };
+    let notice = notice(db, before, changes, at).await;
+    if notice.accounts.is_empty() && !notice.all {
+        return;
+    }
+    if let Err(error) = tell(&namespace, db.id(), &notice).await {
+        worker::console_error!("live notification not sent: {}", error.detail);
+    }
 }
 
 /// The accounts the rules name for `changes`, loading what they still need (as a command's
