@@ -163,7 +163,7 @@ impl Authenticate for LiveSession {
 pub struct LiveQuery {
     /// The `at` of the snapshot the page holds (RFC 3339): if the caller's access changed at or
     /// after it (or more than two hours ago is all that is known), `changed` comes at once.
-    since: Option<String>,
+    since: Option<Timestamp>,
 }
 
 impl crate::routes::Query for LiveQuery {
