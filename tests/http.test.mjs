@@ -116,7 +116,7 @@ test("bad JSON, unknown fields, wrong types and oversize bodies are 4xx with a c
   assertProblem(await call("POST", "/v1/projects", { token, body: { name: "x".repeat(70 * 1024) } }), 413, "body_too_large");
   assertProblem(await call("POST", "/v1/authorize", { token, body: { action: "contract.fly", resource: { type: "contract", id: "a-c1" } } }), 422, "unknown_action");
   assertProblem(await call("POST", "/v1/authorize", { token, body: { action: "contract.view", resource: { type: "project", id: "a-c1" } } }), 422, "action_resource_mismatch");
-  assertProblem(await call("PUT", "/v1/accounts/a-x", { token: worker.keys.storeA, body: { email: "nope", name: "X", kind: "customer" } }), 400, "invalid_body");
+  assertProblem(await call("PUT", "/v1/accounts/a-x", { token: worker.keys.storeA, body: { email: "nope", name: "X", kind: "customer" } }), 422, "invalid_email");
   assertProblem(await call("PUT", "/v1/accounts/bad%20id", { token: worker.keys.storeA, body: { email: "x@y.example", name: "X", kind: "customer" } }), 404, "invalid_id");
   assertProblem(await call("GET", "/v1/events?limit=0", { token: worker.keys.storeA }), 400, "invalid_limit");
   assertProblem(await call("GET", "/v1/events?after=abc", { token: worker.keys.storeA }), 400, "invalid_cursor");

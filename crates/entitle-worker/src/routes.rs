@@ -511,8 +511,8 @@ routes! {
     /// Opens a support ticket on a contract (client or delegate)
     createTicket = POST "/v1/contracts/{contractId}/tickets" by Session, tag "delegates",
         takes contracts::TicketBody, answers 201 entitle_rules::model::Ticket,
-        fails [R::ContractNotFound, R::InvalidText, Denied(Reason::DelegateActionForbidden)]
-        => contracts::create_ticket;
+        fails [R::ContractNotFound, R::InvalidText, R::InvalidName,
+            Denied(Reason::DelegateActionForbidden)] => contracts::create_ticket;
     /// A contract's tickets: a delegate sees those from when it was added
     listTickets = GET "/v1/contracts/{contractId}/tickets" by Session, tag "delegates",
         query PageQuery, answers 200 views::TicketPage, fails [R::ContractNotFound]
