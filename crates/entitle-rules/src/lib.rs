@@ -17,6 +17,7 @@ pub mod named;
 
 pub mod access;
 pub mod action;
+mod affected;
 pub mod command;
 mod context;
 pub mod decision;

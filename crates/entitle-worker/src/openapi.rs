@@ -461,6 +461,7 @@ fn responses(route: &Route, out: &mut SchemaGenerator) -> Map<String, Value> {
 
 fn summary_of_status(status: u16) -> &'static str {
     match status {
+        101 => "Switching Protocols: the WebSocket is open",
         200 => "OK",
         201 => "Created",
         202 => "Accepted: the store carries it out",

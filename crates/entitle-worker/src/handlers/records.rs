@@ -267,6 +267,30 @@ pub async fn me_access(
     call: &mut Call,
     session: &Session,
 ) -> Result<Reply<AccessSnapshot>, ApiError> {
+    let snapshot = access_of(call, session).await?;
+    let state_json = serde_json::to_string(&snapshot.state).map_err(ApiError::internal)?;
+    let etag = format!(
+        "\"{}\"",
+        &entitle_rules::token::token_hash(&state_json)
+            .get(..32)
+            .unwrap_or_default()
+    );
+    if call
+        .req
+        .headers()
+        .get("if-none-match")
+        .ok()
+        .flatten()
+        .is_some_and(|v| v == etag)
+    {
+        return Ok(Reply::not_modified().header("etag", etag));
+    }
+    Ok(Reply::new(snapshot).header("etag", etag))
+}
+
+/// The caller's snapshot as `GET /v1/me/access` answers it (whole, or scoped by its
+/// `resource` parameters); `GET /v1/me/access/signed` signs the same.
+pub async fn access_of(call: &Call, session: &Session) -> Result<AccessSnapshot, ApiError> {
     let resources = scoped_resources(call)?;
     let now = call.now;
     let snapshot = if resources.is_empty() {
@@ -287,31 +311,13 @@ pub async fn me_access(
         })
         .await?
     };
-    let state_json = serde_json::to_string(&snapshot).map_err(ApiError::internal)?;
-    let etag = format!(
-        "\"{}\"",
-        &entitle_rules::token::token_hash(&state_json)
-            .get(..32)
-            .unwrap_or_default()
-    );
-    if call
-        .req
-        .headers()
-        .get("if-none-match")
-        .ok()
-        .flatten()
-        .is_some_and(|v| v == etag)
-    {
-        return Ok(Reply::not_modified().header("etag", etag));
-    }
     let account = snapshot.account(&session.sub).cloned();
-    Ok(Reply::new(AccessSnapshot {
+    Ok(AccessSnapshot {
         account_id: session.sub.clone(),
         account,
         at: call.now,
         state: snapshot,
     })
-    .header("etag", etag))
 }
 
 /// `GET /v1/demo/mailbox` (local demo only): the accept links the store would e-mail to the
