@@ -28,7 +28,7 @@ pub mod error;
 pub mod event;
 pub mod ids;
 mod imports;
-mod index;
+pub mod index;
 pub mod list;
 pub mod model;
 pub mod orders;
