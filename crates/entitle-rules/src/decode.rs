@@ -369,6 +369,7 @@ pub(crate) fn license(value: Json) -> Result<License, Invalid> {
         project_id: f.optional("projectId")?,
         assigned_by: f.optional("assignedBy")?,
         assigned_at: f.optional("assignedAt")?,
+        assigned_until: f.optional("assignedUntil")?,
         created_by: f.optional("createdBy")?,
         created_at: f.optional("createdAt")?,
         reseller_notes: f.optional("resellerNotes")?,
@@ -417,6 +418,9 @@ pub(crate) fn share(value: Json) -> Result<Share, Invalid> {
         project_id: f.required("projectId")?,
         account_id: f.required("accountId")?,
         shared_at: f.required("sharedAt")?,
+        starts_at: f.optional("startsAt")?,
+        expires_at: f.optional("expiresAt")?,
+        next_notice: f.optional("nextNotice")?,
     };
     f.end()?;
     Ok(share)
@@ -446,6 +450,9 @@ pub(crate) fn delegate(value: Json) -> Result<Delegate, Invalid> {
         added_at: f.required("addedAt")?,
         revoked_at: f.optional("revokedAt")?,
         invitation_id: f.required("invitationId")?,
+        starts_at: f.optional("startsAt")?,
+        expires_at: f.optional("expiresAt")?,
+        next_notice: f.optional("nextNotice")?,
     };
     f.end()?;
     Ok(delegate)
@@ -464,6 +471,8 @@ pub(crate) fn invitation(value: Json) -> Result<Invitation, Invalid> {
         expires_at: f.required("expiresAt")?,
         resent_at: f.optional("resentAt")?,
         settled_at: f.optional("settledAt")?,
+        access_starts_at: f.optional("accessStartsAt")?,
+        access_expires_at: f.optional("accessExpiresAt")?,
     };
     f.end()?;
     Ok(invitation)

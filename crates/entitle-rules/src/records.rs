@@ -44,6 +44,7 @@ fn delegate_status(status: DelegateStatus) -> &'static str {
     match status {
         DelegateStatus::Active => "active",
         DelegateStatus::Revoked => "revoked",
+        DelegateStatus::Expired => "expired",
     }
 }
 
@@ -386,7 +387,8 @@ records! {
             project_id => |r| some(&r.project_id),
             account_id => |r| some(&r.account_id),
         ],
-        indexed: [],
+        // When the sweep is next due for its window: what the cron looks for.
+        indexed: [due => |r| opt(crate::sweep::share_due(r).as_ref())],
         follows: [],
         lists: [],
     }
@@ -403,7 +405,11 @@ records! {
             contract_id => |r| some(&r.contract_id),
             account_id => |r| some(&r.account_id),
         ],
-        indexed: [status => |r| Some(delegate_status(r.status).to_owned())],
+        indexed: [
+            status => |r| Some(delegate_status(r.status).to_owned()),
+            // When the sweep is next due for its window: what the cron looks for.
+            due => |r| opt(crate::sweep::delegate_due(r).as_ref()),
+        ],
         follows: [],
         lists: [],
     }

@@ -85,7 +85,7 @@ impl Runner {
             id: resource_id.to_owned(),
         };
         let full = authorize(&self.state, &id(actor), action, &resource, self.now).unwrap();
-        let mut snapshot_state = access_snapshot(&self.state, &id(actor));
+        let mut snapshot_state = access_snapshot(&self.state, &id(actor), self.now);
         let snapshot = authorize(&snapshot_state, &id(actor), action, &resource, self.now).unwrap();
         assert_eq!(
             full, snapshot,
@@ -171,10 +171,10 @@ fn snapshot_agrees_everywhere(run: &Runner) {
     for actor in &run.state.accounts {
         // The snapshot's plan loads everything the snapshot shows.
         let (planned, _) =
-            plans::snapshot(&actor.id).run(&run.state, |s| access_snapshot(s, &actor.id));
+            plans::snapshot(&actor.id).run(&run.state, |s| access_snapshot(s, &actor.id, run.now));
         assert_eq!(
             planned,
-            access_snapshot(&run.state, &actor.id),
+            access_snapshot(&run.state, &actor.id, run.now),
             "the planned snapshot of `{}` differs",
             actor.id
         );
@@ -286,7 +286,7 @@ proptest! {
                     let who = PEOPLE[p];
                     let pending = model.invitation.get(who).is_some_and(|inv| model.live.values().any(|(w, exp)| *w == who && run.now < *exp) && !inv.is_empty());
                     let expected_ok = !model.delegates.contains(who) && !pending;
-                    let result = run.run("owner", Command::InviteDelegate { contract_id: contract.clone(), email: format!("{who}@example.com") });
+                    let result = run.run("owner", Command::InviteDelegate { contract_id: contract.clone(), email: format!("{who}@example.com"), starts_at: None, expires_at: None });
                     prop_assert_eq!(result.is_ok(), expected_ok, "invite {} {:?}", who, result);
                     if let Ok(outcome) = result {
                         for e in &outcome.events {
@@ -499,7 +499,7 @@ proptest! {
                     let Some(pid) = projects.get(project).cloned() else { continue };
                     let to = SHARERS[to];
                     let expected = to != "owner" && !shares.contains(&(project, to));
-                    let result = run.run("owner", Command::ShareProject { project_id: pid, email: format!("{to}@example.com") });
+                    let result = run.run("owner", Command::ShareProject { project_id: pid, email: format!("{to}@example.com"), starts_at: None, expires_at: None });
                     prop_assert_eq!(result.is_ok(), expected, "{:?}", result);
                     if expected { shares.insert((project, to)); }
                 }
@@ -511,9 +511,9 @@ proptest! {
                     if result.is_ok() {
                         assigned.retain(|_, (p, by)| !(*p == project && by == to));
                         // The recipient keeps nothing on the project and loses it.
-                        prop_assert!(project_licenses(&run.state, &id(to), &pid).is_err());
+                        prop_assert!(project_licenses(&run.state, &id(to), &pid, run.now).is_err());
                         prop_assert!(!run.state.licenses.iter().any(|l| l.project_id() == Some(&pid) && l.owner_id == id(to)));
-                        prop_assert!(!projects_for(&run.state, &id(to)).iter().any(|v| v.project.id == pid));
+                        prop_assert!(!projects_for(&run.state, &id(to), run.now).iter().any(|v| v.project.id == pid));
                     }
                 }
                 ShareStep::Assign { actor, project, license } => {
@@ -560,7 +560,7 @@ proptest! {
                 prop_assert_eq!(license.project_id().cloned(), modelled);
             }
             for (index, pid) in projects.iter().enumerate() {
-                let seen: BTreeSet<String> = project_licenses(&run.state, &id("owner"), pid).unwrap().iter().map(|l| l.license_key.to_string()).collect();
+                let seen: BTreeSet<String> = project_licenses(&run.state, &id("owner"), pid, run.now).unwrap().iter().map(|l| l.license_key.to_string()).collect();
                 let expected: BTreeSet<String> = assigned.iter().filter(|(_, (p, _))| *p == index).map(|(k, _)| k.clone()).collect();
                 prop_assert_eq!(seen, expected);
                 for who in ["r1", "r2"] {

@@ -123,7 +123,13 @@ fn queries() -> Value {
 }
 
 /// What the rules function a query row names answers, as JSON (an error as its code and status).
-fn call(state: &State, actor: &AccountId, name: &str, args: &[Value]) -> Result<Value, Value> {
+fn call(
+    state: &State,
+    actor: &AccountId,
+    name: &str,
+    args: &[Value],
+    now: Timestamp,
+) -> Result<Value, Value> {
     let text = |i: usize| args[i].as_str().unwrap_or_default().to_owned();
     let contract = |i| ContractId::new(text(i)).unwrap();
     let project = |i| ProjectId::new(text(i)).unwrap();
@@ -132,16 +138,16 @@ fn call(state: &State, actor: &AccountId, name: &str, args: &[Value]) -> Result<
         serde_json::to_value(value).unwrap()
     }
     match name {
-        "projects" => Ok(json(&projects_for(state, actor))),
-        "projectLicenses" => project_licenses(state, actor, &project(0)).map(|v| json(&v)),
-        "licenses" => Ok(json(&licenses_for(state, actor))),
-        "contracts" => Ok(json(&contracts_for(state, actor))),
-        "contract" => contract_view(state, actor, &contract(0)).map(|v| json(&v)),
-        "tickets" => tickets_for(state, actor, &contract(0)).map(|v| json(&v)),
+        "projects" => Ok(json(&projects_for(state, actor, now))),
+        "projectLicenses" => project_licenses(state, actor, &project(0), now).map(|v| json(&v)),
+        "licenses" => Ok(json(&licenses_for(state, actor, now))),
+        "contracts" => Ok(json(&contracts_for(state, actor, now))),
+        "contract" => contract_view(state, actor, &contract(0), now).map(|v| json(&v)),
+        "tickets" => tickets_for(state, actor, &contract(0), now).map(|v| json(&v)),
         "delegates" => delegates_for(state, actor, &contract(0), time(1)).map(|v| json(&v)),
         "customers" => Ok(json(&managed_customers(state, actor))),
         "transfers" => Ok(json(&transfers_for(state, actor, time(0)))),
-        "accessSnapshot" => Ok(json(&access_snapshot(state, actor))),
+        "accessSnapshot" => Ok(json(&access_snapshot(state, actor, now))),
         other => panic!("no rules function `{other}` for the query table"),
     }
     .map_err(|e| error_value(&e))
@@ -154,6 +160,7 @@ fn planned_call(
     actor: &AccountId,
     name: &str,
     args: &[Value],
+    now: Timestamp,
 ) -> Result<Value, Value> {
     let text = |i: usize| args[i].as_str().unwrap_or_default().to_owned();
     let contract = |i| ContractId::new(text(i)).unwrap();
@@ -170,38 +177,38 @@ fn planned_call(
     };
     let (loaded, answer) = match name {
         "projects" => page(plans::projects_page(actor, "", ALL), &|s, k| {
-            list::project_item(s, actor, k).map(|v| json(&v))
+            list::project_item(s, actor, now, k).map(|v| json(&v))
         }),
         "projectLicenses" => {
             let id = project(0);
             let (loaded, items) = page(
                 plans::project_licenses_page(actor, &id, "", ALL),
-                &|s, k| list::project_license_item(s, actor, &id, k).map(|v| json(&v)),
+                &|s, k| list::project_license_item(s, actor, &id, now, k).map(|v| json(&v)),
             );
-            match project_role(&loaded, actor, &id) {
+            match project_role(&loaded, actor, &id, now) {
                 Some(_) => (loaded, items),
                 None => {
-                    return project_licenses(state, actor, &id)
+                    return project_licenses(state, actor, &id, now)
                         .map(|v| json(&v))
                         .map_err(|e| error_value(&e));
                 }
             }
         }
         "licenses" => page(plans::licenses_page(actor, "", ALL), &|s, k| {
-            list::license_item(s, actor, k).map(|v| json(&v))
+            list::license_item(s, actor, now, k).map(|v| json(&v))
         }),
         "contracts" => page(plans::contracts_page(actor, "", ALL), &|s, k| {
-            list::contract_item(s, actor, k).map(|v| json(&v))
+            list::contract_item(s, actor, now, k).map(|v| json(&v))
         }),
         "tickets" => {
             let id = contract(0);
             let (loaded, items) = page(plans::tickets_page(actor, &id, "", ALL), &|s, k| {
-                list::ticket_item(s, actor, &id, k).map(|v| json(&v))
+                list::ticket_item(s, actor, &id, now, k).map(|v| json(&v))
             });
-            match contract_role(&loaded, actor, &id) {
+            match contract_role(&loaded, actor, &id, now) {
                 Some(_) => (loaded, items),
                 None => {
-                    return tickets_for(state, actor, &id)
+                    return tickets_for(state, actor, &id, now)
                         .map(|v| json(&v))
                         .map_err(|e| error_value(&e));
                 }
@@ -215,7 +222,7 @@ fn planned_call(
         }),
         "contract" => {
             let (loaded, _) = plans::contract(actor, &contract(0)).load(state);
-            let answer = contract_view(&loaded, actor, &contract(0)).map(|v| json(&v));
+            let answer = contract_view(&loaded, actor, &contract(0), now).map(|v| json(&v));
             (loaded, answer.unwrap_or_else(|e| error_value(&e)))
         }
         "delegates" => {
@@ -225,7 +232,7 @@ fn planned_call(
         }
         "accessSnapshot" => {
             let (loaded, _) = plans::snapshot(actor).load(state);
-            let answer = json(&access_snapshot(&loaded, actor));
+            let answer = json(&access_snapshot(&loaded, actor, now));
             (loaded, answer)
         }
         other => panic!("no plan for the rules function `{other}`"),
@@ -254,12 +261,12 @@ fn query(state: &State, actor: &AccountId, q: &Value, now: Timestamp, table: &Va
         })
         .collect();
     let name = row["call"].as_str().unwrap();
-    let answer = match call(state, actor, name, &args) {
+    let answer = match call(state, actor, name, &args, now) {
         Ok(answer) => answer,
         Err(error) => return error,
     };
     // The worker's way (its plan, then the view) answers the same.
-    let planned = planned_call(state, actor, name, &args);
+    let planned = planned_call(state, actor, name, &args, now);
     assert_eq!(
         planned,
         Ok(answer.clone()),
@@ -540,7 +547,8 @@ fn run_scenario(file: &str, scenario: &Value) {
                 serde_json::from_value(json!({ "type": check[1], "id": check[2] })).unwrap();
             // As the browser and the worker do: decide on the actor's access snapshot.
             let plan = plans::snapshot(&actor);
-            let snapshot = on_planned_state(&here, &state, &plan, |s| access_snapshot(s, &actor));
+            let snapshot =
+                on_planned_state(&here, &state, &plan, |s| access_snapshot(s, &actor, now));
             let decision = authorize(&snapshot, &actor, action, &resource, now).unwrap();
             let on_full_state = authorize(&state, &actor, action, &resource, now).unwrap();
             assert_eq!(
