@@ -75,7 +75,7 @@ export function runWasm(scenario) {
       }
     } else if (step.check) {
       const [action, type, id] = step.check;
-      const snapshot = entitle.accessSnapshot(state, actor);
+      const snapshot = entitle.accessSnapshot(state, actor, now);
       const decision = entitle.authorize(snapshot, actor, action, { type, id }, now);
       // The loaded-handle fast path gives the same answer.
       const access = new entitle.Access(snapshot, actor);

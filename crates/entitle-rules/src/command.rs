@@ -259,13 +259,13 @@ pub enum StoreCommand {
 pub fn execute(state: &State, command: &Command, ctx: &Context) -> Result<Outcome, CommandError> {
     let mut fresh = Fresh::new(&ctx.fresh);
     let mut out = Outcome::default();
-    sharing_and_delegates(state, command, ctx, &mut fresh, &mut out)?;
+    sharing(state, command, ctx, &mut fresh, &mut out)?;
     Ok(out)
 }
 
-/// The commands of project sharing, order transfer and contract delegates (seeds 000, 003);
-/// the others go on to [`resale_and_transfers`].
-fn sharing_and_delegates(
+/// The commands of project sharing and order transfer (seed 000); the others go on to
+/// [`delegation`].
+fn sharing(
     state: &State,
     command: &Command,
     ctx: &Context,
@@ -316,6 +316,20 @@ fn sharing_and_delegates(
         Command::TransferOrder { order_id, to_email } => {
             orders::transfer(state, ctx, out, order_id, to_email)
         }
+        _ => delegation(state, command, ctx, fresh, out),
+    }
+}
+
+/// The commands of contract delegates (seed 003); the others go on to
+/// [`resale_and_transfers`].
+fn delegation(
+    state: &State,
+    command: &Command,
+    ctx: &Context,
+    fresh: &mut Fresh,
+    out: &mut Outcome,
+) -> Result<(), CommandError> {
+    match command {
         Command::InviteDelegate {
             contract_id,
             email,
@@ -409,7 +423,7 @@ fn resale_and_transfers(
         } => transfer::request_project(state, ctx, fresh, out, project_id, to_email),
         Command::AcceptTransfer { transfer_id } => transfer::accept(state, ctx, out, transfer_id),
         Command::CancelTransfer { transfer_id } => transfer::cancel(state, ctx, out, transfer_id),
-        // Handled by `sharing_and_delegates`, which passes on only what it does not handle:
+        // Handled by `sharing` and `delegation`, which pass on only what they do not handle:
         // listing them keeps this match exhaustive, so a new command must be placed.
         Command::CreateProject { .. }
         | Command::ShareProject { .. }

@@ -228,6 +228,33 @@ pub(crate) fn cancel(
     Ok(())
 }
 
+/// Whether `invitation` may be accepted at `now`: pending, and offering access that has not
+/// ended.
+fn still_open(invitation: &Invitation, now: Timestamp) -> Result<(), CommandError> {
+    let (code, detail) = match invitation.status_at(now) {
+        InvitationStatus::Pending if invitation.access_expires_at.is_some_and(|end| now >= end) => {
+            (
+                ErrorCode::InvitationWindowEnded,
+                "the access this invitation offers has ended: ask for a new invitation",
+            )
+        }
+        InvitationStatus::Pending => return Ok(()),
+        InvitationStatus::Accepted => (
+            ErrorCode::InvitationAlreadyUsed,
+            "this invitation was already accepted",
+        ),
+        InvitationStatus::Cancelled => (
+            ErrorCode::InvitationCancelled,
+            "this invitation was cancelled",
+        ),
+        InvitationStatus::Expired => (
+            ErrorCode::InvitationExpired,
+            "this invitation has expired: ask for a new one",
+        ),
+    };
+    Err(CommandError::new(code, detail))
+}
+
 pub(crate) fn accept(
     state: &State,
     ctx: &Context,
@@ -250,27 +277,7 @@ pub(crate) fn accept(
             "this invitation was made for another account",
         ));
     }
-    match invitation.status_at(ctx.now) {
-        InvitationStatus::Pending => {}
-        InvitationStatus::Accepted => {
-            return Err(CommandError::new(
-                ErrorCode::InvitationAlreadyUsed,
-                "this invitation was already accepted",
-            ));
-        }
-        InvitationStatus::Cancelled => {
-            return Err(CommandError::new(
-                ErrorCode::InvitationCancelled,
-                "this invitation was cancelled",
-            ));
-        }
-        InvitationStatus::Expired => {
-            return Err(CommandError::new(
-                ErrorCode::InvitationExpired,
-                "this invitation has expired: ask for a new one",
-            ));
-        }
-    }
+    still_open(invitation, ctx.now)?;
     let contract = state.contract(&invitation.contract_id).ok_or_else(|| {
         not_found(
             ErrorCode::ContractNotFound,
@@ -285,12 +292,6 @@ pub(crate) fn accept(
         ));
     }
     let expires_at = invitation.access_expires_at;
-    if expires_at.is_some_and(|end| ctx.now >= end) {
-        return Err(CommandError::new(
-            ErrorCode::InvitationWindowEnded,
-            "the access this invitation offers has ended: ask for a new invitation",
-        ));
-    }
     if let Some(old) = state.delegate(&contract.id, &actor.id)
         && sweep::end_unrecorded(old.expires_at, old.next_notice, ctx.now)
         && old.status == DelegateStatus::Active

@@ -319,13 +319,13 @@ fn snapshot_transfers(
 pub fn command(actor_id: &AccountId, command: &Command) -> Plan {
     let mut plan = Plan::new();
     actor(&mut plan, actor_id);
-    sharing_and_delegates(&mut plan, actor_id, command);
+    sharing(&mut plan, actor_id, command);
     plan
 }
 
-/// The reads of the commands of project sharing, order transfer and contract delegates; the
-/// others go on to [`resale_and_transfers`].
-fn sharing_and_delegates(p: &mut Plan, actor_id: &AccountId, command: &Command) {
+/// The reads of the commands of project sharing and order transfer; the others go on to
+/// [`delegation`].
+fn sharing(p: &mut Plan, actor_id: &AccountId, command: &Command) {
     match command {
         Command::CreateProject { .. } => {}
         Command::ShareProject {
@@ -381,6 +381,14 @@ fn sharing_and_delegates(p: &mut Plan, actor_id: &AccountId, command: &Command) 
                 Arg::from(from(order, "license_keys")),
             )]);
         }
+        _ => delegation(p, actor_id, command),
+    }
+}
+
+/// The reads of the commands of contract delegates; the others go on to
+/// [`resale_and_transfers`].
+fn delegation(p: &mut Plan, actor_id: &AccountId, command: &Command) {
+    match command {
         Command::InviteDelegate {
             contract_id, email, ..
         } => {
@@ -469,7 +477,7 @@ fn resale_and_transfers(p: &mut Plan, actor_id: &AccountId, command: &Command) {
                 ]),
             )]);
         }
-        // Read by `sharing_and_delegates`; listed so that a new command must be placed.
+        // Read by `sharing` and `delegation`; listed so that a new command must be placed.
         Command::CreateProject { .. }
         | Command::ShareProject { .. }
         | Command::UpdateShare { .. }

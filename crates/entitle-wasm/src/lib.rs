@@ -202,22 +202,40 @@ pub fn authorize(
 pub fn access_snapshot(
     state: &str,
     #[wasm_bindgen(js_name = accountId)] account_id: &str,
+    now: &str,
 ) -> Result<String, JsValue> {
     let state = state_of(state)?;
     encode(&entitle_rules::access_snapshot(
         &state,
         &id(account_id, "accountId")?,
+        time(now)?,
     ))
 }
 
-/// The projects the account owns or that are shared with it.
+/// The grants of a whole `state` whose window the sweep is due for at `now` (the record of a
+/// `sweepWindows` store command): what the worker's cron finds by its `due` column.
+///
+/// Only in the full build, for those who run the sweep on a whole state themselves.
+#[cfg(feature = "commands")]
+#[wasm_bindgen(js_name = dueWindows)]
+pub fn due_windows(state: &str, now: &str) -> Result<String, JsValue> {
+    let state = state_of(state)?;
+    encode(&entitle_rules::sweep::due(&state, time(now)?))
+}
+
+/// The projects the account owns or that are shared with it at `now`.
 #[wasm_bindgen]
 pub fn projects(
     state: &str,
     #[wasm_bindgen(js_name = accountId)] account_id: &str,
+    now: &str,
 ) -> Result<String, JsValue> {
     let state = state_of(state)?;
-    encode(&access::projects_for(&state, &id(account_id, "accountId")?))
+    encode(&access::projects_for(
+        &state,
+        &id(account_id, "accountId")?,
+        time(now)?,
+    ))
 }
 
 /// The licenses on a project the account may see; throws `project_not_found` otherwise.
@@ -226,6 +244,7 @@ pub fn project_licenses(
     state: &str,
     #[wasm_bindgen(js_name = accountId)] account_id: &str,
     #[wasm_bindgen(js_name = projectId)] project_id: &str,
+    now: &str,
 ) -> Result<String, JsValue> {
     let state = state_of(state)?;
     let project: ProjectId = id(project_id, "projectId")?;
@@ -233,29 +252,37 @@ pub fn project_licenses(
         &state,
         &id(account_id, "accountId")?,
         &project,
+        time(now)?,
     ))
 }
 
-/// The licenses the account owns or created (as a reseller).
+/// The licenses the account owns or created (as a reseller), as they stand at `now`.
 #[wasm_bindgen]
 pub fn licenses(
     state: &str,
     #[wasm_bindgen(js_name = accountId)] account_id: &str,
+    now: &str,
 ) -> Result<String, JsValue> {
     let state = state_of(state)?;
-    encode(&access::licenses_for(&state, &id(account_id, "accountId")?))
+    encode(&access::licenses_for(
+        &state,
+        &id(account_id, "accountId")?,
+        time(now)?,
+    ))
 }
 
-/// The contracts the account owns or is a delegate on.
+/// The contracts the account owns or is a delegate on at `now`.
 #[wasm_bindgen]
 pub fn contracts(
     state: &str,
     #[wasm_bindgen(js_name = accountId)] account_id: &str,
+    now: &str,
 ) -> Result<String, JsValue> {
     let state = state_of(state)?;
     encode(&access::contracts_for(
         &state,
         &id(account_id, "accountId")?,
+        time(now)?,
     ))
 }
 
@@ -265,6 +292,7 @@ pub fn contract(
     state: &str,
     #[wasm_bindgen(js_name = accountId)] account_id: &str,
     #[wasm_bindgen(js_name = contractId)] contract_id: &str,
+    now: &str,
 ) -> Result<String, JsValue> {
     let state = state_of(state)?;
     let contract: ContractId = id(contract_id, "contractId")?;
@@ -272,6 +300,7 @@ pub fn contract(
         &state,
         &id(account_id, "accountId")?,
         &contract,
+        time(now)?,
     ))
 }
 
@@ -281,6 +310,7 @@ pub fn tickets(
     state: &str,
     #[wasm_bindgen(js_name = accountId)] account_id: &str,
     #[wasm_bindgen(js_name = contractId)] contract_id: &str,
+    now: &str,
 ) -> Result<String, JsValue> {
     let state = state_of(state)?;
     let contract: ContractId = id(contract_id, "contractId")?;
@@ -288,6 +318,7 @@ pub fn tickets(
         &state,
         &id(account_id, "accountId")?,
         &contract,
+        time(now)?,
     ))
 }
 
@@ -344,6 +375,7 @@ pub struct Access {
     state: State,
     account_id: AccountId,
     resources: Vec<Resource>,
+    valid_until: Option<Timestamp>,
 }
 
 fn resource(resource_type: ResourceType, id: &str) -> Resource {
@@ -355,13 +387,15 @@ fn resource(resource_type: ResourceType, id: &str) -> Resource {
 
 #[wasm_bindgen]
 impl Access {
-    /// Loads the `state` (JSON) of `GET /v1/me/access` for `accountId`.
+    /// Loads the `state` (JSON) of `GET /v1/me/access` for `accountId`, taken at `at`.
     #[wasm_bindgen(constructor)]
     pub fn new(
         state: &str,
         #[wasm_bindgen(js_name = accountId)] account_id: &str,
+        at: &str,
     ) -> Result<Access, JsValue> {
         let mut state = state_of(state)?;
+        let valid_until = entitle_rules::window::valid_until(&state, time(at)?);
         // Every check looks records up by key: found at once, wherever they sit.
         state.index();
         let account_id = id(account_id, "accountId")?;
@@ -379,7 +413,17 @@ impl Access {
             state,
             account_id,
             resources,
+            valid_until,
         })
+    }
+
+    /// When the answers on this snapshot next change (the earliest start or end of a window in
+    /// it after `at`), RFC 3339; empty when none does.
+    #[wasm_bindgen(js_name = validUntil)]
+    pub fn valid_until(&self) -> String {
+        self.valid_until
+            .map(|t| t.to_string())
+            .unwrap_or_default()
     }
 
     /// The snapshot's resources as JSON `[[type, id], …]`; `check` takes their index.
