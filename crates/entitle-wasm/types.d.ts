@@ -363,9 +363,11 @@ export type Share = {
    */
   expiresAt?: Timestamp | null,
   /**
-   * What the sweep does next for the window's end (the store's bookkeeping of reminders).
+   * When the store's sweep next has something to do for the window's end: a reminder 7
+   * days or 1 day before it, or recording it; none once the end is recorded, and for a
+   * window with no end (the store's bookkeeping of reminders).
    */
-  nextNotice?: Notice | null,
+  nextNoticeAt?: Timestamp | null,
 };
 
 /**
@@ -373,12 +375,6 @@ export type Share = {
  * `expiresAt`) against that time, or its revocation.
  */
 export type GrantStatus = "scheduled" | "active" | "expired" | "revoked";
-
-/**
- * What the sweep does next for a window with an end: remind 7 days before it (`week`),
- * 1 day before it (`day`), or record the end (`end`).
- */
-export type Notice = "week" | "day" | "end";
 
 /**
  * A contract's life-cycle state, as the store reports it.
@@ -461,9 +457,11 @@ export type Delegate = {
    */
   expiresAt?: Timestamp | null,
   /**
-   * What the sweep does next for the window's end (the store's bookkeeping of reminders).
+   * When the store's sweep next has something to do for the window's end: a reminder 7
+   * days or 1 day before it, or recording it; none once the end is recorded, and for a
+   * window with no end (the store's bookkeeping of reminders).
    */
-  nextNotice?: Notice | null,
+  nextNoticeAt?: Timestamp | null,
 };
 
 /**

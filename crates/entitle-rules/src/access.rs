@@ -77,7 +77,7 @@ fn visible_slice(state: &State, actor: &AccountId, now: Timestamp) -> State {
         .licenses
         .iter()
         .filter(|l| !license_relations(state, me, l, now).is_empty())
-        .map(|l| list::hide_notes(&l.at(now), actor))
+        .map(|l| list::hide_notes(l, actor, now))
         .collect();
     snapshot.orders = state
         .orders

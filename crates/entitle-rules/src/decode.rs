@@ -318,9 +318,12 @@ fn list<T>(value: Json, item: fn(Json) -> Result<T, Invalid>) -> Result<Vec<T>, 
     let Json::Array(items) = value else {
         return Err(invalid_type(&value, "a list"));
     };
-    (items.into_iter().enumerate())
-        .map(|(i, value)| item(value).map_err(|e| at_index(e, i)))
-        .collect()
+    // A plain loop: collecting into a `Result` instantiates an adapter per record type.
+    let mut read = Vec::with_capacity(items.len());
+    for (i, value) in items.into_iter().enumerate() {
+        read.push(item(value).map_err(|e| at_index(e, i))?);
+    }
+    Ok(read)
 }
 
 /// The result of a record's `TryFrom` check, as a decoding error.
@@ -412,15 +415,32 @@ pub(crate) fn project(value: Json) -> Result<Project, Invalid> {
     Ok(project)
 }
 
+/// The fields of a grant's window: its start, its end, what the sweep does next.
+#[inline(never)]
+fn window(f: &mut Fields) -> Result<Window, Invalid> {
+    Ok((
+        f.optional("startsAt")?,
+        f.optional("expiresAt")?,
+        f.optional("nextNoticeAt")?,
+    ))
+}
+
+/// A grant's window as [`window`] reads it.
+type Window = (Option<Timestamp>, Option<Timestamp>, Option<Timestamp>);
+
 pub(crate) fn share(value: Json) -> Result<Share, Invalid> {
     let mut f = Fields::of(value)?;
+    let project_id = f.required("projectId")?;
+    let account_id = f.required("accountId")?;
+    let shared_at = f.required("sharedAt")?;
+    let (starts_at, expires_at, next_notice_at) = window(&mut f)?;
     let share = Share {
-        project_id: f.required("projectId")?,
-        account_id: f.required("accountId")?,
-        shared_at: f.required("sharedAt")?,
-        starts_at: f.optional("startsAt")?,
-        expires_at: f.optional("expiresAt")?,
-        next_notice: f.optional("nextNotice")?,
+        project_id,
+        account_id,
+        shared_at,
+        starts_at,
+        expires_at,
+        next_notice_at,
     };
     f.end()?;
     Ok(share)
@@ -443,16 +463,23 @@ pub(crate) fn contract(value: Json) -> Result<Contract, Invalid> {
 
 pub(crate) fn delegate(value: Json) -> Result<Delegate, Invalid> {
     let mut f = Fields::of(value)?;
+    let contract_id = f.required("contractId")?;
+    let account_id = f.required("accountId")?;
+    let status = f.required("status")?;
+    let added_at = f.required("addedAt")?;
+    let revoked_at = f.optional("revokedAt")?;
+    let invitation_id = f.required("invitationId")?;
+    let (starts_at, expires_at, next_notice_at) = window(&mut f)?;
     let delegate = Delegate {
-        contract_id: f.required("contractId")?,
-        account_id: f.required("accountId")?,
-        status: f.required("status")?,
-        added_at: f.required("addedAt")?,
-        revoked_at: f.optional("revokedAt")?,
-        invitation_id: f.required("invitationId")?,
-        starts_at: f.optional("startsAt")?,
-        expires_at: f.optional("expiresAt")?,
-        next_notice: f.optional("nextNotice")?,
+        contract_id,
+        account_id,
+        status,
+        added_at,
+        revoked_at,
+        invitation_id,
+        starts_at,
+        expires_at,
+        next_notice_at,
     };
     f.end()?;
     Ok(delegate)

@@ -293,7 +293,7 @@ pub(crate) fn accept(
     }
     let expires_at = invitation.access_expires_at;
     if let Some(old) = state.delegate(&contract.id, &actor.id)
-        && sweep::end_unrecorded(old.expires_at, old.next_notice, ctx.now)
+        && sweep::end_unrecorded(old.expires_at, old.next_notice_at, ctx.now)
         && old.status == DelegateStatus::Active
     {
         // An ended delegation gives way to the new one, its end recorded first.
@@ -313,7 +313,7 @@ pub(crate) fn accept(
         invitation_id: invitation.id.clone(),
         starts_at: invitation.access_starts_at.filter(|s| *s > ctx.now),
         expires_at,
-        next_notice: window::first_notice(expires_at, ctx.now),
+        next_notice_at: window::first_notice(expires_at, ctx.now),
     }));
     out.event(ctx.event(EventPayload::DelegateAccepted {
         invitation_id: invitation.id.clone(),
@@ -337,7 +337,7 @@ pub(crate) fn revoke(
     out.change(Change::PutDelegate(Delegate {
         status: DelegateStatus::Revoked,
         revoked_at: Some(ctx.now),
-        next_notice: None,
+        next_notice_at: None,
         ..delegate.clone()
     }));
     out.event(ctx.event(EventPayload::DelegateRevoked {
@@ -368,8 +368,8 @@ pub(crate) fn update(
     let next = Delegate {
         starts_at,
         expires_at,
-        next_notice: if expires_at == delegate.expires_at {
-            delegate.next_notice
+        next_notice_at: if expires_at == delegate.expires_at {
+            delegate.next_notice_at
         } else {
             window::first_notice(expires_at, ctx.now)
         },

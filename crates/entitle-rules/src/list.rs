@@ -142,15 +142,20 @@ pub fn license_item(
     if !listed || license_relations(state, me, license, now).is_empty() {
         return None;
     }
-    Some(hide_notes(&license.at(now), actor))
+    Some(hide_notes(license, actor, now))
 }
 
-/// A license with the reseller's notes removed unless `actor` created it.
-pub fn hide_notes(license: &License, actor: &AccountId) -> License {
+/// A license as `actor` sees it at `now`: its reseller's notes removed unless `actor` created
+/// it, off its project once its assignment has ended.
+pub fn hide_notes(license: &License, actor: &AccountId, now: Timestamp) -> License {
+    let mut seen = license.clone();
+    if seen.assignment_at(now).is_none() {
+        seen.assignment = None;
+    }
     if license.reseller_id() == Some(actor) {
-        license.clone()
+        seen
     } else {
-        license.clone().without_reseller_notes()
+        seen.without_reseller_notes()
     }
 }
 
@@ -286,5 +291,5 @@ pub fn project_license_item(
         .license(&LicenseKey::new(key).ok()?)
         .filter(|l| l.project_at(now) == Some(project))
         .filter(|l| role == ProjectRole::Owner || l.assigned_by() == Some(actor))
-        .map(|l| hide_notes(l, actor))
+        .map(|l| hide_notes(l, actor, now))
 }

@@ -495,15 +495,6 @@ impl License {
         self.assignment_at(now).map(|a| &a.project_id)
     }
 
-    /// The license as it stands at `now`: off its project once its assignment has ended.
-    pub fn at(&self, now: Timestamp) -> License {
-        let mut license = self.clone();
-        if self.assignment_at(now).is_none() {
-            license.assignment = None;
-        }
-        license
-    }
-
     /// Who put it on its project, if it is on one.
     pub fn assigned_by(&self) -> Option<&AccountId> {
         self.assignment.as_ref().map(|a| &a.assigned_by)
@@ -612,19 +603,6 @@ named! {
     }
 }
 
-named! {
-    /// What the sweep does next for a window with an end: remind 7 days before it (`week`),
-    /// 1 day before it (`day`), or record the end (`end`).
-    pub enum Notice {
-        /// The `*.expiring` reminder 7 days before the end.
-        Week = "week",
-        /// The `*.expiring` reminder 1 day before the end.
-        Day = "day",
-        /// The `*.expired` event and what the end implies.
-        End = "end",
-    }
-}
-
 /// The status at `now` of a window from `start` to `end` (none: no end).
 pub fn window_status(start: Timestamp, end: Option<Timestamp>, now: Timestamp) -> GrantStatus {
     if now < start {
@@ -654,9 +632,11 @@ pub struct Share {
     /// When the recipient's access ends; none: no end.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<Timestamp>,
-    /// What the sweep does next for the window's end (the store's bookkeeping of reminders).
+    /// When the store's sweep next has something to do for the window's end: a reminder 7
+    /// days or 1 day before it, or recording it; none once the end is recorded, and for a
+    /// window with no end (the store's bookkeeping of reminders).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_notice: Option<Notice>,
+    pub next_notice_at: Option<Timestamp>,
 }
 
 impl Share {
@@ -748,9 +728,11 @@ pub struct Delegate {
     /// When its access ends; none: no end.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<Timestamp>,
-    /// What the sweep does next for the window's end (the store's bookkeeping of reminders).
+    /// When the store's sweep next has something to do for the window's end: a reminder 7
+    /// days or 1 day before it, or recording it; none once the end is recorded, and for a
+    /// window with no end (the store's bookkeeping of reminders).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_notice: Option<Notice>,
+    pub next_notice_at: Option<Timestamp>,
 }
 
 impl Delegate {

@@ -85,7 +85,7 @@ pub(crate) fn share(
         shared_at: ctx.now,
         starts_at,
         expires_at,
-        next_notice: window::first_notice(expires_at, ctx.now),
+        next_notice_at: window::first_notice(expires_at, ctx.now),
     }));
     out.event(ctx.event(EventPayload::ProjectShared {
         project_id: project_id.clone(),
@@ -138,8 +138,8 @@ pub(crate) fn update_share(
     let next = Share {
         starts_at,
         expires_at,
-        next_notice: if expires_at == share.expires_at {
-            share.next_notice
+        next_notice_at: if expires_at == share.expires_at {
+            share.next_notice_at
         } else {
             window::first_notice(expires_at, ctx.now)
         },
@@ -194,7 +194,7 @@ pub(crate) fn unshare(
         )
     })?;
     let mut removed = leave_with_share(state, out, share);
-    if sweep::end_unrecorded(share.expires_at, share.next_notice, ctx.now) {
+    if sweep::end_unrecorded(share.expires_at, share.next_notice_at, ctx.now) {
         // Its window had ended: those licenses left the project then.
         sweep::share_expired(ctx.now, out, share, std::mem::take(&mut removed));
     }

@@ -5,13 +5,13 @@
 //!
 //! Decisions never wait for it: from the end on, every decision and view treats the grant as
 //! removed already ([`crate::window`]). Each grant holds what the sweep does next
-//! (`nextNotice`), and the store finds the grants due by the instant that gives
-//! ([`crate::window::due`], the indexed column `due`), a bounded number per run.
+//! (`nextNoticeAt`), and the store finds the grants due by it (the indexed column `due`), a
+//! bounded number per run.
 
 use crate::context::{Outcome, store_event};
 use crate::event::EventPayload;
 use crate::ids::{AccountId, ContractId, LicenseKey, ProjectId};
-use crate::model::{Delegate, DelegateStatus, Notice, Share};
+use crate::model::{Delegate, DelegateStatus, Share};
 use crate::projects::leave_with_share;
 use crate::read::Read;
 use crate::state::{Change, State};
@@ -84,14 +84,14 @@ impl Sweep {
 /// The instant the sweep is next due for a share: none without an end, or once its end is
 /// recorded. The store indexes it (`due`).
 pub fn share_due(share: &Share) -> Option<Timestamp> {
-    window::due(share.expires_at, share.next_notice)
+    share.expires_at.and(share.next_notice_at)
 }
 
 /// The instant the sweep is next due for a delegation: none without an end, once its end is
 /// recorded, or once it is revoked. The store indexes it (`due`).
 pub fn delegate_due(delegate: &Delegate) -> Option<Timestamp> {
     (delegate.status == DelegateStatus::Active)
-        .then(|| window::due(delegate.expires_at, delegate.next_notice))
+        .then_some(delegate.expires_at.and(delegate.next_notice_at))
         .flatten()
 }
 
@@ -120,10 +120,10 @@ pub fn due(state: &State, now: Timestamp) -> Sweep {
 /// its end being recorded yet: a command that removes or replaces the grant records it then.
 pub(crate) fn end_unrecorded(
     end: Option<Timestamp>,
-    notice: Option<Notice>,
+    due: Option<Timestamp>,
     now: Timestamp,
 ) -> bool {
-    window::step(end, notice, now) == Step::End
+    window::step(end, due, now) == Step::End
 }
 
 /// `share.expired` for `share`, whose recipient's licenses `removed` left the project.
@@ -179,11 +179,11 @@ pub(crate) fn sweep(state: &State, now: Timestamp, out: &mut Outcome, sweep: &Sw
 fn sweep_share(state: &State, now: Timestamp, out: &mut Outcome, share: &Share) {
     let (Some(expires_at), step) = (
         share.expires_at,
-        window::step(share.expires_at, share.next_notice, now),
+        window::step(share.expires_at, share.next_notice_at, now),
     ) else {
         return;
     };
-    let next_notice = match step {
+    let next_notice_at = match step {
         Step::Wait => return,
         Step::Remind { next } => {
             out.event(store_event(
@@ -203,7 +203,7 @@ fn sweep_share(state: &State, now: Timestamp, out: &mut Outcome, share: &Share) 
         }
     };
     out.change(Change::PutShare(Share {
-        next_notice,
+        next_notice_at,
         ..share.clone()
     }));
 }
@@ -211,7 +211,7 @@ fn sweep_share(state: &State, now: Timestamp, out: &mut Outcome, share: &Share) 
 fn sweep_delegate(now: Timestamp, out: &mut Outcome, delegate: &Delegate) {
     let (Some(expires_at), step) = (
         delegate.expires_at,
-        window::step(delegate.expires_at, delegate.next_notice, now),
+        window::step(delegate.expires_at, delegate.next_notice_at, now),
     ) else {
         return;
     };
@@ -227,7 +227,7 @@ fn sweep_delegate(now: Timestamp, out: &mut Outcome, delegate: &Delegate) {
                 },
             ));
             Delegate {
-                next_notice: Some(next),
+                next_notice_at: Some(next),
                 ..delegate.clone()
             }
         }
@@ -235,7 +235,7 @@ fn sweep_delegate(now: Timestamp, out: &mut Outcome, delegate: &Delegate) {
             delegate_expired(now, out, delegate);
             Delegate {
                 status: DelegateStatus::Expired,
-                next_notice: None,
+                next_notice_at: None,
                 ..delegate.clone()
             }
         }

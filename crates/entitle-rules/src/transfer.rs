@@ -300,7 +300,7 @@ fn accept_project(
         out.change(Change::PutLicense(next));
     }
     for share in state.shares_of(project_id) {
-        if sweep::end_unrecorded(share.expires_at, share.next_notice, now) {
+        if sweep::end_unrecorded(share.expires_at, share.next_notice_at, now) {
             // Its window had ended: its recipient's licenses left the project then.
             let removed = (state.licenses_on(project_id).into_iter())
                 .filter(|l| l.assigned_by() == Some(&share.account_id))

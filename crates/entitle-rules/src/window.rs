@@ -9,7 +9,7 @@
 //! snapshot when its answers next change.
 
 use crate::error::{CommandError, ErrorCode};
-use crate::model::{GrantStatus, Notice};
+use crate::model::GrantStatus;
 use crate::state::State;
 use crate::time::Timestamp;
 
@@ -143,38 +143,27 @@ pub(crate) fn changed(
     Ok((start, end))
 }
 
-/// The first thing the sweep does for a window ending at `end`, set at `now`: the reminders
-/// whose moment has passed are not sent (a window of three days gets only the 1-day reminder).
-pub fn first_notice(end: Option<Timestamp>, now: Timestamp) -> Option<Notice> {
+/// When the sweep first has something to do for a window ending at `end`, set at `now`: 7
+/// days before the end, 1 day before it, or at the end, whichever is the first not yet past (a
+/// window of three days gets only the 1-day reminder). None for a window with no end.
+pub fn first_notice(end: Option<Timestamp>, now: Timestamp) -> Option<Timestamp> {
     let end = end?;
-    Some(if now < end.plus_days(-FIRST_REMINDER_DAYS) {
-        Notice::Week
-    } else if now < end.plus_days(-LAST_REMINDER_DAYS) {
-        Notice::Day
-    } else {
-        Notice::End
-    })
+    [FIRST_REMINDER_DAYS, LAST_REMINDER_DAYS, 0]
+        .map(|days| end.plus_days(-days))
+        .into_iter()
+        .find(|at| now < *at)
+        .or(Some(end))
 }
 
-/// When the sweep is due to do `notice` for a window ending at `end`.
-pub fn due(end: Option<Timestamp>, notice: Option<Notice>) -> Option<Timestamp> {
-    let end = end?;
-    Some(match notice? {
-        Notice::Week => end.plus_days(-FIRST_REMINDER_DAYS),
-        Notice::Day => end.plus_days(-LAST_REMINDER_DAYS),
-        Notice::End => end,
-    })
-}
-
-/// What the sweep does at `now` for a window ending at `end` whose next notice is `notice`.
+/// What the sweep does at `now` for a window ending at `end` whose next notice is due at `due`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
     /// Nothing yet.
     Wait,
-    /// Send the `*.expiring` reminder, then wait for `next`.
+    /// Send the `*.expiring` reminder, then wait until `next`.
     Remind {
-        /// What comes after it.
-        next: Notice,
+        /// When the sweep next has something to do: the last reminder, or the end.
+        next: Timestamp,
     },
     /// Record the end: the `*.expired` event and what the end implies.
     End,
@@ -182,18 +171,19 @@ pub enum Step {
 
 /// The sweep's step at `now` (a sweep that ran late sends only the latest reminder due, and at
 /// the end no reminder at all).
-pub fn step(end: Option<Timestamp>, notice: Option<Notice>, now: Timestamp) -> Step {
-    let (Some(end), Some(notice)) = (end, notice) else {
+pub fn step(end: Option<Timestamp>, due: Option<Timestamp>, now: Timestamp) -> Step {
+    let (Some(end), Some(due)) = (end, due) else {
         return Step::Wait;
     };
-    if now >= end {
-        Step::End
-    } else if notice != Notice::End && now >= end.plus_days(-LAST_REMINDER_DAYS) {
-        Step::Remind { next: Notice::End }
-    } else if notice == Notice::Week && now >= end.plus_days(-FIRST_REMINDER_DAYS) {
-        Step::Remind { next: Notice::Day }
-    } else {
+    let last = end.plus_days(-LAST_REMINDER_DAYS);
+    if now < due {
         Step::Wait
+    } else if now >= end {
+        Step::End
+    } else if now >= last {
+        Step::Remind { next: end }
+    } else {
+        Step::Remind { next: last }
     }
 }
 
@@ -202,17 +192,26 @@ pub fn step(end: Option<Timestamp>, notice: Option<Notice>, now: Timestamp) -> S
 /// shares); none when no window starts or ends after `at`. A holder of a snapshot taken at
 /// `at` fetches it again, or re-renders, then.
 pub fn valid_until(state: &State, at: Timestamp) -> Option<Timestamp> {
-    let shares = (state.shares.iter()).flat_map(|s| [Some(s.start()), s.expires_at]);
-    let delegates = (state.delegates.iter())
-        .filter(|d| d.status == crate::model::DelegateStatus::Active)
-        .flat_map(|d| [Some(d.start()), d.expires_at]);
-    let assignments = (state.licenses.iter()).map(|l| l.assignment.as_ref().and_then(|a| a.until));
-    shares
-        .chain(delegates)
-        .chain(assignments)
-        .flatten()
-        .filter(|t| *t > at)
-        .min()
+    let mut next: Option<Timestamp> = None;
+    let mut consider = |t: Option<Timestamp>| {
+        if let Some(t) = t.filter(|t| *t > at && next.is_none_or(|n| *t < n)) {
+            next = Some(t);
+        }
+    };
+    for share in &state.shares {
+        consider(Some(share.start()));
+        consider(share.expires_at);
+    }
+    for delegate in &state.delegates {
+        if delegate.status == crate::model::DelegateStatus::Active {
+            consider(Some(delegate.start()));
+            consider(delegate.expires_at);
+        }
+    }
+    for license in &state.licenses {
+        consider(license.assignment.as_ref().and_then(|a| a.until));
+    }
+    next
 }
 
 #[cfg(test)]
@@ -274,41 +273,33 @@ mod tests {
     #[test]
     fn reminders_whose_moment_passed_are_not_sent() {
         let now = t(NOW);
+        let end = |days| now.plus_days(days);
         assert_eq!(first_notice(None, now), None);
-        assert_eq!(
-            first_notice(Some(now.plus_days(30)), now),
-            Some(Notice::Week)
-        );
-        assert_eq!(first_notice(Some(now.plus_days(3)), now), Some(Notice::Day));
-        assert_eq!(first_notice(Some(now.plus_days(1)), now), Some(Notice::End));
+        assert_eq!(first_notice(Some(end(30)), now), Some(end(23)));
+        assert_eq!(first_notice(Some(end(3)), now), Some(end(2)));
+        assert_eq!(first_notice(Some(end(1)), now), Some(end(1)));
     }
 
     #[test]
     fn the_sweep_sends_each_reminder_once_and_only_the_latest_when_late() {
         let end = t("2026-02-01T00:00:00Z");
-        let week = Some(Notice::Week);
+        let week = Some(end.plus_days(-7));
+        let day = Some(end.plus_days(-1));
         assert_eq!(step(Some(end), week, end.plus_days(-8)), Step::Wait);
         assert_eq!(
             step(Some(end), week, end.plus_days(-7)),
-            Step::Remind { next: Notice::Day }
+            Step::Remind {
+                next: end.plus_days(-1)
+            }
         );
         assert_eq!(
             step(Some(end), week, end.plus_days(-1)),
-            Step::Remind { next: Notice::End }
+            Step::Remind { next: end }
         );
-        assert_eq!(
-            step(Some(end), Some(Notice::Day), end.plus_days(-2)),
-            Step::Wait
-        );
-        assert_eq!(
-            step(Some(end), Some(Notice::End), end.plus_days(-1)),
-            Step::Wait
-        );
+        assert_eq!(step(Some(end), day, end.plus_days(-2)), Step::Wait);
+        assert_eq!(step(Some(end), Some(end), end.plus_days(-1)), Step::Wait);
         assert_eq!(step(Some(end), week, end), Step::End);
         assert_eq!(step(Some(end), None, end), Step::Wait);
         assert_eq!(step(None, week, end), Step::Wait);
-        assert_eq!(due(Some(end), week), Some(end.plus_days(-7)));
-        assert_eq!(due(Some(end), Some(Notice::End)), Some(end));
-        assert_eq!(due(Some(end), None), None);
     }
 }

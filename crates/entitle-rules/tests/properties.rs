@@ -159,10 +159,10 @@ impl Runner {
 /// status of a delegation it recorded as ended, the assignments whose end it recorded).
 fn forget_notices(mut state: State) -> State {
     for share in &mut state.shares {
-        share.next_notice = None;
+        share.next_notice_at = None;
     }
     for delegate in &mut state.delegates {
-        delegate.next_notice = None;
+        delegate.next_notice_at = None;
         if delegate.status == DelegateStatus::Expired {
             delegate.status = DelegateStatus::Active;
         }

@@ -139,7 +139,7 @@ fn typescript_declarations_are_up_to_date() {
         StoreId, AccountId, CompanyId, ProductId, LicenseKey, OrderId, ProjectId, ContractId, InvitationId, TicketId,
         TransferId, Timestamp, Email, Action, Reason, ResourceType, Resource, Decision, AccountKind, CompanyRole,
         Billing, Account, Product, LicenseType, LicenseTier, License, Order, ProjectKind, Project, Share,
-        GrantStatus, Notice, ContractStatus, Contract, DelegateStatus, Delegate, InvitationStatus, Invitation, Ticket, TransferSubject,
+        GrantStatus, ContractStatus, Contract, DelegateStatus, Delegate, InvitationStatus, Invitation, Ticket, TransferSubject,
         TransferStatus, Transfer, State, Change, Command, NewLicenses, StoreCommand, ProjectRuntime, Sweep, ShareKey, DelegateKey, Context, Outcome,
         Event, EventPayload, ContractRole, ProjectRole, Recipient, AccessWindow, ProjectView, ContractView, DelegateView,
         InvitationView, DelegatesView, TransferView,

@@ -6,6 +6,11 @@ import * as glue from "./entitle_rules.js";
 import { init as initModule, initSync as initModuleSync } from "./init.js";
 import { EntitleError, call, instant, invoke, record, text } from "./internal.js";
 
+/** Milliseconds since 1970 of `now` (the current time when left out), checked by the rules. */
+function millis(now, what = "now") {
+  return invoke(glue.parseTime, instant(now, what));
+}
+
 export { EntitleError };
 
 /** Loads the WebAssembly module (web entry); elsewhere it is loaded on import and this resolves at once. */
@@ -26,35 +31,35 @@ export function authorize(state, accountId, action, resource, now) {
 
 /** The projects the account owns or that are shared with it at `now`. */
 export function projects(state, accountId, now) {
-  return call(glue.projects, record(state, "state"), text(accountId, "accountId"), instant(now));
+  return call(glue.projects, record(state, "state"), text(accountId, "accountId"), millis(now));
 }
 
 /** The licenses on a project the account may see at `now`. */
 export function projectLicenses(state, accountId, projectId, now) {
   return call(glue.projectLicenses, record(state, "state"), text(accountId, "accountId"), text(projectId, "projectId"),
-    instant(now));
+    millis(now));
 }
 
 /** The licenses the account owns or created (as a reseller), as they stand at `now`. */
 export function licenses(state, accountId, now) {
-  return call(glue.licenses, record(state, "state"), text(accountId, "accountId"), instant(now));
+  return call(glue.licenses, record(state, "state"), text(accountId, "accountId"), millis(now));
 }
 
 /** The contracts the account owns or is a delegate on at `now`. */
 export function contracts(state, accountId, now) {
-  return call(glue.contracts, record(state, "state"), text(accountId, "accountId"), instant(now));
+  return call(glue.contracts, record(state, "state"), text(accountId, "accountId"), millis(now));
 }
 
 /** One contract as the account sees it at `now`. */
 export function contract(state, accountId, contractId, now) {
   return call(glue.contract, record(state, "state"), text(accountId, "accountId"), text(contractId, "contractId"),
-    instant(now));
+    millis(now));
 }
 
 /** The contract's tickets the account may read at `now`. */
 export function tickets(state, accountId, contractId, now) {
   return call(glue.tickets, record(state, "state"), text(accountId, "accountId"), text(contractId, "contractId"),
-    instant(now));
+    millis(now));
 }
 
 /** The contract's delegates and invitations, for its owner. */
@@ -96,9 +101,10 @@ export class Access {
   constructor(state, accountId, at) {
     const json = record(state, "state");
     const account = text(accountId, "accountId");
-    const taken = instant(at, "at");
+    const taken = millis(at, "at");
     this.#handle = invoke(() => new glue.Access(json, account, taken));
-    this.#validUntil = this.#handle.validUntil() || null;
+    const until = this.#handle.validUntil();
+    this.#validUntil = until < 0 ? null : new Date(until).toISOString();
     call(() => this.#handle.resources()).forEach(({ type, id }, i) => {
       let ids = this.#numbers.get(type);
       if (ids === undefined) this.#numbers.set(type, (ids = new Map()));

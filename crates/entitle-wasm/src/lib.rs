@@ -107,6 +107,13 @@ fn id<'a, T: TryFrom<&'a str>>(value: &'a str, what: &str) -> Result<T, JsValue>
         .map_err(|_| error("invalid_input", 400, &format!("{what} is not a valid id")))
 }
 
+/// An instant given as milliseconds since 1970 (the JavaScript layer checks and parses the text
+/// with `parseTime`, so the module passes a number, not a string, across the boundary).
+fn at(millis: f64) -> Timestamp {
+    #[expect(clippy::cast_possible_truncation, reason = "saturates, as intended")]
+    Timestamp::from_unix_millis(millis as i64)
+}
+
 fn time(value: &str) -> Result<Timestamp, JsValue> {
     Timestamp::parse(value).map_err(|e| error("invalid_input", 400, &e.to_string()))
 }
@@ -228,13 +235,13 @@ pub fn due_windows(state: &str, now: &str) -> Result<String, JsValue> {
 pub fn projects(
     state: &str,
     #[wasm_bindgen(js_name = accountId)] account_id: &str,
-    now: &str,
+    now: f64,
 ) -> Result<String, JsValue> {
     let state = state_of(state)?;
     encode(&access::projects_for(
         &state,
         &id(account_id, "accountId")?,
-        time(now)?,
+        at(now),
     ))
 }
 
@@ -244,7 +251,7 @@ pub fn project_licenses(
     state: &str,
     #[wasm_bindgen(js_name = accountId)] account_id: &str,
     #[wasm_bindgen(js_name = projectId)] project_id: &str,
-    now: &str,
+    now: f64,
 ) -> Result<String, JsValue> {
     let state = state_of(state)?;
     let project: ProjectId = id(project_id, "projectId")?;
@@ -252,7 +259,7 @@ pub fn project_licenses(
         &state,
         &id(account_id, "accountId")?,
         &project,
-        time(now)?,
+        at(now),
     ))
 }
 
@@ -261,13 +268,13 @@ pub fn project_licenses(
 pub fn licenses(
     state: &str,
     #[wasm_bindgen(js_name = accountId)] account_id: &str,
-    now: &str,
+    now: f64,
 ) -> Result<String, JsValue> {
     let state = state_of(state)?;
     encode(&access::licenses_for(
         &state,
         &id(account_id, "accountId")?,
-        time(now)?,
+        at(now),
     ))
 }
 
@@ -276,13 +283,13 @@ pub fn licenses(
 pub fn contracts(
     state: &str,
     #[wasm_bindgen(js_name = accountId)] account_id: &str,
-    now: &str,
+    now: f64,
 ) -> Result<String, JsValue> {
     let state = state_of(state)?;
     encode(&access::contracts_for(
         &state,
         &id(account_id, "accountId")?,
-        time(now)?,
+        at(now),
     ))
 }
 
@@ -292,7 +299,7 @@ pub fn contract(
     state: &str,
     #[wasm_bindgen(js_name = accountId)] account_id: &str,
     #[wasm_bindgen(js_name = contractId)] contract_id: &str,
-    now: &str,
+    now: f64,
 ) -> Result<String, JsValue> {
     let state = state_of(state)?;
     let contract: ContractId = id(contract_id, "contractId")?;
@@ -300,7 +307,7 @@ pub fn contract(
         &state,
         &id(account_id, "accountId")?,
         &contract,
-        time(now)?,
+        at(now),
     ))
 }
 
@@ -310,7 +317,7 @@ pub fn tickets(
     state: &str,
     #[wasm_bindgen(js_name = accountId)] account_id: &str,
     #[wasm_bindgen(js_name = contractId)] contract_id: &str,
-    now: &str,
+    now: f64,
 ) -> Result<String, JsValue> {
     let state = state_of(state)?;
     let contract: ContractId = id(contract_id, "contractId")?;
@@ -318,7 +325,7 @@ pub fn tickets(
         &state,
         &id(account_id, "accountId")?,
         &contract,
-        time(now)?,
+        at(now),
     ))
 }
 
@@ -387,15 +394,16 @@ fn resource(resource_type: ResourceType, id: &str) -> Resource {
 
 #[wasm_bindgen]
 impl Access {
-    /// Loads the `state` (JSON) of `GET /v1/me/access` for `accountId`, taken at `at`.
+    /// Loads the `state` (JSON) of `GET /v1/me/access` for `accountId`, taken at `taken`
+    /// (milliseconds since 1970).
     #[wasm_bindgen(constructor)]
     pub fn new(
         state: &str,
         #[wasm_bindgen(js_name = accountId)] account_id: &str,
-        at: &str,
+        taken: f64,
     ) -> Result<Access, JsValue> {
         let mut state = state_of(state)?;
-        let valid_until = entitle_rules::window::valid_until(&state, time(at)?);
+        let valid_until = entitle_rules::window::valid_until(&state, at(taken));
         // Every check looks records up by key: found at once, wherever they sit.
         state.index();
         let account_id = id(account_id, "accountId")?;
@@ -418,12 +426,15 @@ impl Access {
     }
 
     /// When the answers on this snapshot next change (the earliest start or end of a window in
-    /// it after `at`), RFC 3339; empty when none does.
+    /// it after the time it was taken), in milliseconds since 1970; -1 when none does.
     #[wasm_bindgen(js_name = validUntil)]
-    pub fn valid_until(&self) -> String {
-        self.valid_until
-            .map(|t| t.to_string())
-            .unwrap_or_default()
+    pub fn valid_until(&self) -> f64 {
+        // Timestamps lie between 1970 and 9999: far inside the integers an f64 holds exactly.
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "at most 2.6e14, exact in an f64"
+        )]
+        self.valid_until.map_or(-1.0, |t| t.unix_millis() as f64)
     }
 
     /// The snapshot's resources as JSON `[[type, id], …]`; `check` takes their index.
