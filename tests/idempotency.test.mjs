@@ -153,7 +153,11 @@ test("a key is scoped to the store and the caller: another account, the store ke
   assert.equal(storeB.status, 200, storeB.text);
   assert.equal(replayed(storeB), null);
   assert.equal(await projectsNamed("Scoped"), 2);
-  assert.equal(await count("SELECT COUNT(*) AS n FROM accounts WHERE id = 'scoped-1'"), 2, "one in each store");
+  // One in each store, each on its store's database (the harness puts store-b on DB_2).
+  assert.equal(await count("SELECT COUNT(*) AS n FROM accounts WHERE id = 'scoped-1'"), 1, "store-a's, on DB");
+  const second = await worker.mf.getD1Database("DB_2");
+  const onSecond = await second.prepare("SELECT COUNT(*) AS n FROM accounts WHERE id = 'scoped-1' AND store_id = 'store-b'").first();
+  assert.equal(onSecond.n, 1, "store-b's, on DB_2");
 });
 
 test("a key expires 24 hours after its first use", async () => {

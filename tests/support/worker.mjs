@@ -1,6 +1,9 @@
-// Starts the built worker in Miniflare (local workerd) on 127.0.0.1 with a fresh, migrated
-// in-memory D1, two stores with their own keys, the test clock, the demo sign-in and webhooks to
-// http://127.0.0.1 on (retries after 1 s, then 2, 4, ...); the delivery queue and its consumer run too.
+// Starts the built worker in Miniflare (local workerd) on 127.0.0.1 with fresh, migrated
+// in-memory D1 databases (every binding of wrangler.toml: DB and DB_2), two stores with their own
+// keys on two databases (`store-b` lives on DB_2), D1's production limits of the Free plan
+// enforced (D1_LIMITS = "free": 50 statements per invocation, 100 bound parameters, 100 KB of
+// SQL, 2 MB per value), the test clock, the demo sign-in and webhooks to http://127.0.0.1 on
+// (retries after 1 s, then 2, 4, ...); the delivery queue and its consumer run too.
 import { Miniflare } from "miniflare";
 import { Agent, fetch } from "undici";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
@@ -23,14 +26,18 @@ function statements(sql) {
     .filter(Boolean);
 }
 
+/** Where the harness puts stores: `store-b` on the second database, every other store on DB. */
+export const STORE_DATABASES = { "store-b": "DB_2" };
+
 /**
  * Starts the worker; `stores` names extra stores, each with the key `sk_test_<name>`;
- * `bindings` replaces any of the bindings below (such as `STORE_KEYS` or `SESSION_SECRET`).
+ * `bindings` replaces any of the bindings below (such as `STORE_KEYS`, `SESSION_SECRET`,
+ * `STORE_DATABASES` or `D1_LIMITS`). `mf.getD1Database(binding)` reads a database.
  */
 export async function startWorker({ stores = [], bindings = {} } = {}) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, "wrangler.toml"));
   const keys = { demo: "sk_demo_local_only", storeA: `sk_a_${randomBytes(16).toString("hex")}`, storeB: `sk_b_${randomBytes(16).toString("hex")}` };
-  const mf = new Miniflare({
+  const options = {
     ...workerOptions,
     host: "127.0.0.1",
     port: 0,
@@ -54,16 +61,28 @@ export async function startWorker({ stores = [], bindings = {} } = {}) {
       WEBHOOK_KEY: randomBytes(32).toString("hex"),
       WEBHOOK_LOCAL_HTTP: "on",
       WEBHOOK_RETRY_SECONDS: "1",
+      STORE_DATABASES: JSON.stringify(STORE_DATABASES),
+      D1_LIMITS: "free",
       ...bindings,
     },
-  });
+  };
+  const mf = new Miniflare(options);
   const url = (await mf.ready).toString().replace(/\/$/, "");
-  const db = await mf.getD1Database("DB");
-  for (const file of readdirSync(join(root, "migrations")).filter((f) => f.endsWith(".sql")).sort()) {
-    const sql = readFileSync(join(root, "migrations", file), "utf8");
-    await db.batch(statements(sql).map((s) => db.prepare(s)));
+  const databases = Object.keys(workerOptions.d1Databases ?? {});
+  const migrations = readdirSync(join(root, "migrations")).filter((f) => f.endsWith(".sql")).sort();
+  for (const binding of databases) {
+    const db = await mf.getD1Database(binding);
+    for (const file of migrations) {
+      const sql = readFileSync(join(root, "migrations", file), "utf8");
+      await db.batch(statements(sql).map((s) => db.prepare(s)));
+    }
   }
-  return { mf, url, keys, stop: () => mf.dispose() };
+  /** Restarts the worker with `changed` bindings on the same databases (their rows stay). */
+  const rebind = async (changed) => {
+    options.bindings = { ...options.bindings, ...changed };
+    await mf.setOptions(options);
+  };
+  return { mf, url, keys, databases, rebind, stop: () => mf.dispose() };
 }
 
 /** Every (route, status, code) the worker answered in this process, for the OpenAPI check. */

@@ -9,8 +9,12 @@
 //! Answers given before any store is known (bad credentials, unknown routes, the OpenAPI
 //! document) reveal nothing about a store and follow the preflight's rule. Other origins get
 //! no CORS headers at all. No cookies are used, so credentials are never allowed.
+//!
+//! A store's origins live on the store's own database. A preflight, which names no store, is
+//! the one request that asks every database (concurrently, one read each, nothing written).
 
 use crate::http::ApiError;
+use crate::store::db::{Db, Meter, concurrently};
 use crate::store::settings::Settings;
 use entitle_rules::ids::StoreId;
 use worker::{Env, Request, Response, Url};
@@ -29,7 +33,7 @@ pub const ALLOW_HEADERS: &str = "Authorization, Content-Type, Idempotency-Key, I
 
 /// The response headers a page may read beyond the CORS-safelisted ones.
 pub const EXPOSE_HEADERS: &str =
-    "ETag, Request-Id, Idempotent-Replayed, Retry-After, Location, Allow";
+    "ETag, Request-Id, Idempotent-Replayed, Retry-After, Location, Allow, Server-Timing";
 
 /// How long a browser may cache a preflight, in seconds (Chromium's cap).
 pub const MAX_AGE: &str = "7200";
@@ -98,17 +102,47 @@ pub fn cross_origin(req: &Request) -> Option<String> {
     (own.as_deref() != Some(origin.as_str())).then_some(origin)
 }
 
-/// Whether `origin` may read answers: listed by `store` when the caller's store is known,
-/// listed by any store otherwise.
-pub async fn allowed(env: &Env, store: Option<&StoreId>, origin: &str) -> Result<bool, ApiError> {
+/// Whether `origin` may read answers: listed by `store` when the caller's store is known (on
+/// the store's database), listed by any store of any database otherwise.
+pub async fn allowed(
+    env: &Env,
+    meter: &Meter,
+    store: Option<&StoreId>,
+    origin: &str,
+) -> Result<bool, ApiError> {
     if origin_problem(origin).is_some() {
         return Ok(false);
     }
-    let settings = Settings::new(env.d1("DB")?);
-    match store {
-        Some(store) => settings.store_allows(store, origin).await,
-        None => settings.any_store_allows(origin).await,
+    if let Some(store) = store {
+        // Asked already by the request's first round trip to the store's database.
+        if let Some(listed) = meter.origin_listed_by(store.as_str()) {
+            return Ok(listed);
+        }
+        return Settings::new(Db::of_store(env, meter, store)?)
+            .store_allows(store, origin)
+            .await;
     }
+    let (databases, _) = Db::every(env, meter)?;
+    let asked = concurrently(
+        databases
+            .into_iter()
+            .map(|db| {
+                Box::pin(async move { Settings::new(db).any_store_allows(origin).await })
+                    as std::pin::Pin<Box<dyn std::future::Future<Output = _>>>
+            })
+            .collect(),
+    )
+    .await;
+    // One database that lists the origin is enough, whatever the others answered.
+    let mut failed = None;
+    for answer in asked {
+        match answer {
+            Ok(true) => return Ok(true),
+            Ok(false) => {}
+            Err(error) => failed = failed.or(Some(error)),
+        }
+    }
+    failed.map_or(Ok(false), Err)
 }
 
 /// Adds `Vary: Origin` to an answer, and the CORS headers when `origin` may read it. A failed
@@ -117,6 +151,7 @@ pub async fn allowed(env: &Env, store: Option<&StoreId>, origin: &str) -> Result
 pub async fn decorate(
     mut response: Response,
     env: &Env,
+    meter: &Meter,
     origin: Option<&str>,
     store: Option<&StoreId>,
 ) -> Result<Response, ApiError> {
@@ -126,10 +161,13 @@ pub async fn decorate(
         return Ok(response);
     };
     // A failure was logged where it happened (`ApiError::internal`).
-    if allowed(env, store, origin).await.unwrap_or(false) {
+    if allowed(env, meter, store, origin).await.unwrap_or(false) {
         let headers = response.headers_mut();
         headers.set("access-control-allow-origin", origin)?;
         headers.set("access-control-expose-headers", EXPOSE_HEADERS)?;
+        // The Resource Timing API shows a cross-origin answer's `Server-Timing` to the page
+        // only with this header.
+        headers.set("timing-allow-origin", origin)?;
     }
     Ok(response)
 }

@@ -87,6 +87,9 @@ transport_errors! {
     IdempotencyKeyInUse = "idempotency_key_in_use", 409: "A request with this `Idempotency-Key` is still running." => "Retry a moment later: the retry gets the first request's answer.";
     ConcurrentModification = "concurrent_modification", 409: "The records kept changing while the request ran, through every retry." => "Retry the request.";
     InternalError = "internal_error", 500: "The server failed to answer; the error was logged." => "Retry later; report it with the request id if it persists.";
+    DatabaseUnavailable = "database_unavailable", 503: "The database did not answer (D1 was unreachable, overloaded or restarting); nothing was written, a batch being one transaction." => "Retry after the seconds of `Retry-After`, with the same `Idempotency-Key` on a POST.";
+    DatabaseLimitExceeded = "database_limit_exceeded", 500: "The request needs more of the database than one request may use (D1's limits on statements per request, bound parameters, statement or value size); nothing was written, and the error was logged." => "Report it with the request id; meanwhile split a bulk import into smaller ones.";
+    Misconfigured = "misconfigured", 500: "The deployment's configuration does not serve this store (such as `STORE_DATABASES` naming a binding that is not a D1 database); other stores are unaffected, and the error was logged." => "Report it with the request id to whoever runs the deployment.";
 }
 
 /// An error answered as `application/problem+json`.
@@ -197,9 +200,17 @@ impl ApiError {
         )
     }
 
-    /// The response: see [`ApiError::into_stored`].
+    /// The response: see [`ApiError::into_stored`]. A 503 says when to retry (`Retry-After`).
     pub fn into_response(self, request_id: &str) -> worker::Result<Response> {
-        self.into_stored(request_id)?.into_response(false)
+        let unavailable = self.status == 503;
+        let mut response = self.into_stored(request_id)?.into_response(false)?;
+        if unavailable {
+            response.headers_mut().set(
+                "retry-after",
+                &crate::store::db::RETRY_AFTER_SECONDS.to_string(),
+            )?;
+        }
+        Ok(response)
     }
 
     /// The answer as it can be stored: a problem+json body that repeats the request's id as
@@ -216,6 +227,7 @@ impl ApiError {
             413 => "Content Too Large",
             415 => "Unsupported Media Type",
             422 => "Unprocessable Content",
+            503 => "Service Unavailable",
             _ => "Internal Server Error",
         };
         let problem = Problem {

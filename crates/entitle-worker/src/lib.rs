@@ -10,7 +10,8 @@
 //! `cors` (cross-origin requests from the origins a store lists), `idempotency` (`Idempotency-Key`
 //! on POSTs), `webhooks` (signed delivery of the event feed through a Cloudflare Queue: the
 //! `queue` consumer and the `scheduled` sweep). Every response carries a `Request-Id`, which
-//! problem+json bodies repeat.
+//! problem+json bodies repeat, and a `Server-Timing` with what it asked of D1 (`store::db`:
+//! every D1 round trip goes through one metered handle, on the database of the caller's store).
 //! KV is not used: D1 is the only truth, so a revocation holds from the very next request.
 
 mod auth;
@@ -28,15 +29,18 @@ use entitle_rules::ids::StoreId;
 use handlers::Call;
 use http::{ApiError, Transport};
 use routes::{ROUTES, matches};
+use store::db::Meter;
 use worker::{
     Context, Env, MessageBatch, Request, Response, ScheduleContext, ScheduledEvent, event,
 };
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
+    let started = worker::Date::now().as_millis();
     let request_id = request_id();
     let cf_ray = req.headers().get("cf-ray").ok().flatten();
-    let mut response = answer(req, env, &ctx, &request_id).await?;
+    let meter = Meter::new();
+    let mut response = answer(req, env, &ctx, &request_id, &meter).await?;
     let status = response.status_code();
     if status >= 500 {
         // The detail was logged where the error arose; this line ties it to the answer.
@@ -46,6 +50,10 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
         );
     }
     response.headers_mut().set("request-id", &request_id)?;
+    let total = worker::Date::now().as_millis().saturating_sub(started);
+    response
+        .headers_mut()
+        .set("server-timing", &meter.server_timing(total))?;
     Ok(response)
 }
 
@@ -64,21 +72,29 @@ async fn answer(
     env: Env,
     ctx: &Context,
     request_id: &str,
+    meter: &Meter,
 ) -> worker::Result<Response> {
     let origin = cors::cross_origin(&req);
+    if let Some(origin) = origin
+        .as_deref()
+        .filter(|o| cors::origin_problem(o).is_none())
+    {
+        // The first round trip to the caller's database asks whether its store lists it.
+        meter.ask_origin(origin);
+    }
     let changes = !matches!(
         req.method().to_string().as_str(),
         "GET" | "HEAD" | "OPTIONS"
     );
     if cors::is_preflight(&req) {
-        return match preflight(&req, &env, origin.as_deref(), request_id).await {
+        return match preflight(&req, &env, meter, origin.as_deref(), request_id).await {
             Ok(response) => Ok(response),
             Err(error) => error.into_response(request_id),
         };
     }
     // The store of the authenticated caller, once known: it decides the CORS headers.
     let mut caller_store = None;
-    let response = match handle(req, env.clone(), &mut caller_store, request_id).await {
+    let response = match handle(req, env.clone(), &mut caller_store, request_id, meter).await {
         Ok(response) => response,
         Err(error) => error.into_response(request_id)?,
     };
@@ -88,13 +104,23 @@ async fn answer(
         .filter(|_| changes && response.status_code() < 300)
     {
         let env = env.clone();
+        // After the answer, but within the request's invocation: its statement counts there.
+        let meter = meter.clone();
         ctx.wait_until(async move {
-            if let Err(error) = webhooks::kick(&env, &store).await {
+            if let Err(error) = webhooks::kick(&env, &meter, &store).await {
                 worker::console_error!("webhook fan-out not enqueued: {}", error.detail);
             }
         });
     }
-    match cors::decorate(response, &env, origin.as_deref(), caller_store.as_ref()).await {
+    match cors::decorate(
+        response,
+        &env,
+        meter,
+        origin.as_deref(),
+        caller_store.as_ref(),
+    )
+    .await
+    {
         Ok(response) => Ok(response),
         Err(error) => error.into_response(request_id),
     }
@@ -103,20 +129,22 @@ async fn answer(
 /// The webhook delivery queue's consumer (`crate::webhooks`).
 #[event(queue)]
 async fn queue(batch: MessageBatch<webhooks::Job>, env: Env, _ctx: Context) -> worker::Result<()> {
-    if let Err(error) = webhooks::consume(batch, &env).await {
+    if let Err(error) = webhooks::consume(batch, &env, &Meter::new()).await {
         worker::console_error!("webhook batch failed: {}", error.detail);
     }
     Ok(())
 }
 
-/// The cron trigger: a fan-out of every store's new events, which catches up with anything a
-/// lost fan-out message left behind, then the pruning of the delivery log's old attempts.
+/// The cron trigger: a fan-out message for every store with an endpoint, on every database,
+/// which catches up with anything a lost fan-out message left behind, then the pruning of the
+/// delivery logs' old attempts.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
-    if let Err(error) = webhooks::fan_out(&env, None).await {
+    let meter = Meter::new();
+    if let Err(error) = webhooks::sweep(&env, &meter).await {
         worker::console_error!("webhook sweep failed: {}", error.detail);
     }
-    if let Err(error) = webhooks::prune_log(&env).await {
+    if let Err(error) = webhooks::prune_log(&env, &meter).await {
         worker::console_error!("delivery log pruning failed: {}", error.detail);
     }
 }
@@ -150,11 +178,12 @@ fn allow_header(methods: &[&str]) -> String {
 async fn preflight(
     req: &Request,
     env: &Env,
+    meter: &Meter,
     origin: Option<&str>,
     request_id: &str,
 ) -> Result<Response, ApiError> {
     if let Some(origin) = origin
-        && cors::allowed(env, None, origin).await?
+        && cors::allowed(env, meter, None, origin).await?
     {
         return cors::preflight(origin);
     }
@@ -184,6 +213,7 @@ async fn handle(
     env: Env,
     caller_store: &mut Option<StoreId>,
     request_id: &str,
+    meter: &Meter,
 ) -> Result<Response, ApiError> {
     let path = req.path();
     // The method as sent: workers-rs reads any method it does not know (such as `QUERY`) as GET.
@@ -207,6 +237,7 @@ async fn handle(
             status: route.status,
             request_id: request_id.to_owned(),
             idempotency: None,
+            meter: meter.clone(),
         };
         let answer = (route.handler)(&mut call, caller_store).await;
         drain(&mut call.req).await;

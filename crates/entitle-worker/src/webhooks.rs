@@ -6,14 +6,20 @@
 //! delivery message per event the endpoint subscribes to (the rules decide which,
 //! [`entitle_rules::webhook::Subscription`]), then moves the cursor on. A fan-out runs for
 //! a store when a request changed something (the request sends one small message, after its
-//! answer, only if the store has an endpoint) and for every store on the cron trigger, which
-//! catches up whatever a lost message left behind. The consumer delivers each message: it signs
+//! answer, only if the store has an endpoint) and for every store with an endpoint on the cron
+//! trigger, which catches up whatever a lost message left behind: the cron asks every database
+//! which of its stores have endpoints and sends one fan-out message per store. A store's
+//! endpoints, events and delivery log live on the store's own database (`STORE_DATABASES`).
+//! One invocation spends at most [`BUDGET`] statements, below D1's 50 on the Free plan: a
+//! fan-out cut short sends itself again, a delivery past the budget waits a second in the queue.
+//! The consumer delivers each message: it signs
 //! the event, POSTs it with a 10 second limit, logs the attempt, and on failure hands the
 //! message back to the queue with a delay that doubles per attempt
 //! ([`entitle_rules::webhook::retry_delay`]) for at least three days. Delivery is at least
 //! once: the cursor moves only after the messages are enqueued.
 
 use crate::http::ApiError;
+use crate::store::db::{Db, Meter};
 use crate::store::webhooks::{Attempt, Webhook, Webhooks};
 use crate::views::FeedEvent;
 use base64::Engine;
@@ -42,10 +48,23 @@ const TIMEOUT_MS: u32 = 10_000;
 /// Attempts of the delivery log one cron run looks at for pruning.
 const PRUNE: u32 = 1_000;
 
-/// Events one fan-out reads per endpoint per page, and pages per run; the cron catches up
-/// with the rest.
+/// Events one fan-out reads per endpoint per page, and pages per run; a fan-out that stops
+/// with events left sends itself again.
 const PAGE: u32 = 100;
 const PAGES: usize = 10;
+
+/// The most statements one invocation of the consumer or the cron sends to D1: below the 50
+/// of the Free plan, with room for the statements a fan-out page or a delivery needs.
+const BUDGET: usize = 40;
+
+/// The statements one delivery needs: the pending read (a batch of three), the log's write.
+const DELIVERY_STATEMENTS: usize = 4;
+
+/// How long a message past the budget waits in the queue, in seconds.
+const BUDGET_DELAY: u32 = 1;
+
+/// Queue messages one `sendBatch` carries at most.
+const SEND_BATCH: usize = 100;
 
 /// A message of the delivery queue.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -124,37 +143,99 @@ pub fn signature(secret: &str, unix_seconds: i64, body: &str) -> Result<String, 
 }
 
 /// After a request changed `store`'s records: one fan-out message, if the store has an endpoint.
-pub async fn kick(env: &Env, store: &StoreId) -> Result<(), ApiError> {
-    if !Webhooks::new(env.d1("DB")?).any(store).await? {
+pub async fn kick(env: &Env, meter: &Meter, store: &StoreId) -> Result<(), ApiError> {
+    // A command's write batch already said whether the store has endpoints.
+    let any = match meter.endpoints() {
+        Some(any) => any,
+        None => {
+            Webhooks::new(Db::of_store(env, meter, store)?)
+                .any(store)
+                .await?
+        }
+    };
+    if !any {
         return Ok(());
     }
+    send_fan_out(env, store.as_str()).await
+}
+
+async fn send_fan_out(env: &Env, store_id: &str) -> Result<(), ApiError> {
     env.queue(QUEUE)?
         .send(Job::FanOut {
-            store_id: store.as_str().to_owned(),
+            store_id: store_id.to_owned(),
         })
         .await?;
     Ok(())
 }
 
-/// Prunes the delivery log of attempts older than the rules keep
-/// ([`entitle_rules::webhook::log_cutoff`]), a bounded number of rows per run; the cron runs it.
-pub async fn prune_log(env: &Env) -> Result<u64, ApiError> {
-    let now = Timestamp::from_unix_millis(now_millis());
-    Webhooks::new(env.d1("DB")?)
-        .prune_log(entitle_rules::webhook::log_cutoff(now), PRUNE)
-        .await
+/// The cron's sweep: every database says which of its stores have endpoints, and each such
+/// store gets one fan-out message. Rows a store left on a database it no longer lives on (a
+/// store being moved) are not swept. A database that fails is logged; the others go on.
+pub async fn sweep(env: &Env, meter: &Meter) -> Result<(), ApiError> {
+    let (databases, directory) = Db::every(env, meter)?;
+    let queue = env.queue(QUEUE)?;
+    for db in databases {
+        let binding = db.binding().to_owned();
+        let stores = match Webhooks::new(db).stores_with_endpoints().await {
+            Ok(stores) => stores,
+            Err(error) => {
+                worker::console_error!("webhook sweep of `{binding}` failed: {}", error.detail);
+                continue;
+            }
+        };
+        let jobs: Vec<Job> = stores
+            .into_iter()
+            .filter(|store| directory.binding(store) == binding)
+            .map(|store_id| Job::FanOut { store_id })
+            .collect();
+        for chunk in jobs.chunks(SEND_BATCH) {
+            queue.send_batch(chunk.to_vec()).await?;
+        }
+    }
+    Ok(())
 }
 
-/// Hands the new events of the feed to the endpoints of `store` (of every store when `None`):
-/// per endpoint, the events after its cursor that it subscribes to become delivery messages,
-/// then its cursor moves past every event read.
-pub async fn fan_out(env: &Env, store: Option<&StoreId>) -> Result<(), ApiError> {
-    let webhooks = Webhooks::new(env.d1("DB")?);
+/// Prunes the delivery log of every database of attempts older than the rules keep
+/// ([`entitle_rules::webhook::log_cutoff`]), a bounded number of rows per database and run;
+/// the cron runs it. A database that fails is logged; the others go on.
+pub async fn prune_log(env: &Env, meter: &Meter) -> Result<u64, ApiError> {
+    let now = Timestamp::from_unix_millis(now_millis());
+    let (databases, _) = Db::every(env, meter)?;
+    let mut pruned = 0_u64;
+    for db in databases {
+        let binding = db.binding().to_owned();
+        match Webhooks::new(db)
+            .prune_log(entitle_rules::webhook::log_cutoff(now), PRUNE)
+            .await
+        {
+            Ok(n) => pruned = pruned.saturating_add(n),
+            Err(error) => {
+                worker::console_error!("pruning the log of `{binding}` failed: {}", error.detail);
+            }
+        }
+    }
+    Ok(pruned)
+}
+
+/// Hands the new events of `store`'s feed to its endpoints: per endpoint, the events after its
+/// cursor that it subscribes to become delivery messages, then its cursor moves past every event
+/// read. When it stops with events left (its pages, or the invocation's [`BUDGET`]), it sends
+/// itself again.
+pub async fn fan_out(env: &Env, meter: &Meter, store: &StoreId) -> Result<(), ApiError> {
+    let webhooks = Webhooks::new(Db::of_store(env, meter, store)?);
     let queue = env.queue(QUEUE)?;
+    let mut more = false;
     for endpoint in webhooks.endpoints(store).await? {
         let subscription = subscription(&endpoint)?;
         let mut cursor = endpoint.cursor;
-        for _ in 0..PAGES {
+        let mut pages = 0;
+        loop {
+            // A page reads the feed and moves the cursor: two statements.
+            if pages == PAGES || meter.statements().saturating_add(2) > BUDGET {
+                more = true;
+                break;
+            }
+            pages += 1;
             let events = webhooks
                 .feed_after(&endpoint.store_id, cursor, PAGE)
                 .await?;
@@ -187,6 +268,9 @@ pub async fn fan_out(env: &Env, store: Option<&StoreId>) -> Result<(), ApiError>
             cursor = last;
         }
     }
+    if more {
+        send_fan_out(env, store.as_str()).await?;
+    }
     Ok(())
 }
 
@@ -215,7 +299,7 @@ fn base_delay(env: &Env) -> u32 {
 
 /// The consumer: fan-outs (one per store in the batch) and deliveries. A message whose work
 /// failed for a reason of ours (D1 unreachable) goes back to the queue after the base delay.
-pub async fn consume(batch: MessageBatch<Job>, env: &Env) -> Result<(), ApiError> {
+pub async fn consume(batch: MessageBatch<Job>, env: &Env, meter: &Meter) -> Result<(), ApiError> {
     let base = base_delay(env);
     let mut fanned: BTreeSet<String> = BTreeSet::new();
     for message in batch.iter() {
@@ -227,13 +311,18 @@ pub async fn consume(batch: MessageBatch<Job>, env: &Env) -> Result<(), ApiError
                 continue;
             }
         };
+        // Past the invocation's budget, a message waits for the next invocation.
+        if meter.statements().saturating_add(DELIVERY_STATEMENTS) > BUDGET {
+            message.retry_with_options(&retry_options(BUDGET_DELAY));
+            continue;
+        }
         let outcome = match message.body() {
             Job::FanOut { store_id } => {
                 if fanned.contains(store_id) {
                     Ok(None)
                 } else {
                     let done = match StoreId::new(store_id.clone()) {
-                        Ok(store) => fan_out(env, Some(&store)).await,
+                        Ok(store) => fan_out(env, meter, &store).await,
                         Err(_) => Ok(()),
                     };
                     if done.is_ok() {
@@ -247,7 +336,18 @@ pub async fn consume(batch: MessageBatch<Job>, env: &Env) -> Result<(), ApiError
                 webhook_id,
                 cursor,
                 enqueued_at,
-            } => deliver(env, store_id, webhook_id, *cursor, *enqueued_at, base).await,
+            } => {
+                deliver(
+                    env,
+                    meter,
+                    store_id,
+                    webhook_id,
+                    *cursor,
+                    *enqueued_at,
+                    base,
+                )
+                .await
+            }
         };
         settle(&message, outcome, base);
     }
@@ -278,6 +378,7 @@ fn whole(value: f64) -> i64 {
 /// or its endpoint deleted (then nothing is sent).
 async fn deliver(
     env: &Env,
+    meter: &Meter,
     store_id: &str,
     webhook_id: &str,
     cursor: f64,
@@ -285,7 +386,11 @@ async fn deliver(
     base: u32,
 ) -> Result<Option<u32>, ApiError> {
     let cursor = whole(cursor);
-    let webhooks = Webhooks::new(env.d1("DB")?);
+    // A message for a store id that cannot exist delivers nothing.
+    let Ok(store) = StoreId::new(store_id.to_owned()) else {
+        return Ok(None);
+    };
+    let webhooks = Webhooks::new(Db::of_store(env, meter, &store)?);
     let pending = webhooks.pending(store_id, webhook_id, cursor).await?;
     let (Some(endpoint), Some(event), false) = (pending.webhook, pending.event, pending.delivered)
     else {

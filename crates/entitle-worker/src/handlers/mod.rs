@@ -14,6 +14,7 @@ use crate::auth::{self, Session};
 use crate::http::{ApiError, Reply, Stored, Transport};
 use crate::idempotency::{self, Key};
 use crate::routes::Params;
+use crate::store::db::{Db, Meter, Statement};
 use crate::store::idempotency::{Claim, Claimed};
 use crate::store::{Loaded, Store};
 use base64::Engine;
@@ -23,7 +24,7 @@ use entitle_rules::plan::{Found, Plan};
 use entitle_rules::{
     Change, Command, CommandError, Context, ErrorCode, Outcome, State, StoreCommand, Timestamp,
 };
-use worker::{D1PreparedStatement, D1Result, Env, Request};
+use worker::{D1Result, Env, Request};
 
 /// Everything a handler gets.
 pub struct Call {
@@ -41,6 +42,8 @@ pub struct Call {
     pub request_id: String,
     /// The request's idempotency key, scoped to its caller, if it sent one on a POST.
     pub idempotency: Option<Key>,
+    /// What the request asked of D1 so far (`Server-Timing`, D1's limits).
+    pub meter: Meter,
 }
 
 impl Call {
@@ -68,9 +71,15 @@ impl Call {
         })
     }
 
-    /// The store's database.
+    /// The database `store` lives on (`STORE_DATABASES`; `DB` unless named), metered by this
+    /// request. A request only ever reaches the database of its caller's store.
+    pub fn db(&self, store: &StoreId) -> Result<Db, ApiError> {
+        Db::of_store(&self.env, &self.meter, store)
+    }
+
+    /// The store's records, on its database.
     pub fn store(&self, store: &StoreId) -> Result<Store, ApiError> {
-        Ok(Store::new(self.env.d1("DB")?, store.clone()))
+        Ok(Store::new(self.db(store)?, store.clone()))
     }
 }
 
@@ -111,7 +120,7 @@ pub struct Reading {
 pub async fn resolve<T>(
     store: &Store,
     plan: &Plan,
-    first: Vec<D1PreparedStatement>,
+    first: Vec<Statement>,
     cap: usize,
     too_large: impl Fn() -> ApiError,
     mut decide: impl FnMut(&State, &Found) -> T,
@@ -343,7 +352,7 @@ async fn attempts<T: serde::Serialize>(
     call: &Call,
     store: &Store,
     plan: &Plan,
-    mut first: Vec<D1PreparedStatement>,
+    mut first: Vec<Statement>,
     claim: &mut Option<Claim>,
     claim_id: Option<String>,
     decide: &mut impl FnMut(&State, Vec<String>) -> Result<Outcome, ApiError>,
@@ -375,11 +384,16 @@ async fn attempts<T: serde::Serialize>(
         let Reading {
             mut state, loaded, ..
         } = reading;
+        // A command that needs more fresh values (ids, tokens) than it was given runs again on
+        // the same reads with more: no second round trip.
+        let mut result = result;
+        while fresh < 1024
+            && matches!(&result, Err(e) if e.code == ErrorCode::FreshValuesExhausted.code())
+        {
+            fresh *= 4;
+            result = decide(&state, auth::fresh(fresh)?);
+        }
         let (outcome, reply) = match result {
-            Err(e) if e.code == ErrorCode::FreshValuesExhausted.code() && fresh < 1024 => {
-                fresh *= 4;
-                continue;
-            }
             // The rules refused: with a key, the refusal is stored like a success.
             Err(e) if claim.is_some() && e.status < 500 => (
                 Outcome::default(),

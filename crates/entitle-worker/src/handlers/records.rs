@@ -321,14 +321,25 @@ pub async fn demo_mailbox(
     caller: &DemoSession,
 ) -> Result<Reply<Mailbox>, ApiError> {
     let session = &caller.0;
-    let plan = plans::account(&session.sub);
-    let email = read_store(call, &session.store, &plan, |s| {
-        s.account(&session.sub).map(|a| a.email.clone())
-    })
-    .await?;
+    // The account's address and the store's events, read together in one round trip.
     let store = call.store(&session.store)?;
+    let plan = plans::account(&session.sub);
+    let first = vec![store.events_statement(0, 1000)?];
+    let (email, reading) = super::resolve(
+        &store,
+        &plan,
+        first,
+        super::ROW_CAP,
+        super::too_large,
+        |s, _| s.account(&session.sub).map(|a| a.email.clone()),
+    )
+    .await?;
+    let events = match reading.first.first() {
+        Some(result) => crate::store::Store::events_of(result)?,
+        None => Vec::new(),
+    };
     let mut letters: Vec<Letter> = Vec::new();
-    for event in store.events(0, 1000).await? {
+    for event in events {
         let event: FeedEvent = serde_json::from_value(event).map_err(ApiError::internal)?;
         let (entitle_rules::EventPayload::DelegateInvited {
             invitation_id,

@@ -9,9 +9,7 @@ use entitle_rules::ids::StoreId;
 
 /// `GET /v1/settings`
 pub async fn get(call: &mut Call, store: &StoreId) -> Result<Reply<Settings>, ApiError> {
-    let allowed_origins = Stored::new(call.env.d1("DB")?)
-        .allowed_origins(store)
-        .await?;
+    let allowed_origins = Stored::new(call.db(store)?).allowed_origins(store).await?;
     Ok(Reply::new(Settings { allowed_origins }))
 }
 
@@ -42,7 +40,7 @@ pub async fn put(
             ));
         }
     }
-    Stored::new(call.env.d1("DB")?)
+    Stored::new(call.db(store)?)
         .replace_allowed_origins(store, &b.allowed_origins, call.now)
         .await?;
     Ok(Reply::new(b))

@@ -106,7 +106,7 @@ pub async fn create(
     let webhook_id = format!("wh_{id}");
     // Derived before anything is written, so a missing WEBHOOK_KEY writes nothing.
     let secret = secret(&call.env, store.as_str(), &webhook_id, salt)?;
-    let created = Webhooks::new(call.env.d1("DB")?)
+    let created = Webhooks::new(call.db(store)?)
         .create(
             store,
             &webhook_id,
@@ -137,7 +137,7 @@ pub async fn create(
 /// `GET /v1/webhooks`: the store's endpoints, in id order, without their secrets.
 pub async fn list(call: &mut Call, store: &StoreId) -> Result<Reply<WebhookPage>, ApiError> {
     let (limit, after) = page_query(call)?;
-    let mut webhooks = Webhooks::new(call.env.d1("DB")?)
+    let mut webhooks = Webhooks::new(call.db(store)?)
         .list(store, &after, limit.saturating_add(1))
         .await?;
     let more = webhooks.len() > limit;
@@ -156,7 +156,7 @@ pub async fn list(call: &mut Call, store: &StoreId) -> Result<Reply<WebhookPage>
 /// included; its delivery log goes with it.
 pub async fn delete(call: &mut Call, store: &StoreId) -> Result<Reply<NoContent>, ApiError> {
     let id = call.param(0)?.to_owned();
-    if !Webhooks::new(call.env.d1("DB")?)
+    if !Webhooks::new(call.db(store)?)
         .delete(store, &id, call.now)
         .await?
     {
@@ -185,13 +185,10 @@ pub async fn deliveries(call: &mut Call, store: &StoreId) -> Result<Reply<Delive
                 })?,
         )
     };
-    let webhooks = Webhooks::new(call.env.d1("DB")?);
-    if webhooks.get(store, &id).await?.is_none() {
-        return Err(not_found(&id));
-    }
-    let mut attempts = webhooks
+    let mut attempts = Webhooks::new(call.db(store)?)
         .deliveries(store, &id, before, limit.saturating_add(1))
-        .await?;
+        .await?
+        .ok_or_else(|| not_found(&id))?;
     let more = attempts.len() > limit;
     attempts.truncate(limit);
     let next = attempts

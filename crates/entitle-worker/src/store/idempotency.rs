@@ -2,13 +2,14 @@
 //! before a command runs, storing the answer in the command's own batch, releasing a key whose
 //! request stored nothing. See `crate::idempotency` for the semantics.
 
+use super::db::Statement;
 use super::{Store, text};
 use crate::http::{ApiError, Stored};
 use crate::idempotency::{Key, LEASE_MS, RETENTION_MS};
 use entitle_rules::Timestamp;
 use serde::Deserialize;
+use worker::D1Result;
 use worker::wasm_bindgen::JsValue;
-use worker::{D1PreparedStatement, D1Result};
 
 /// A key this request holds: it may run its command and store the answer.
 pub struct Claim {
@@ -65,7 +66,7 @@ impl Store {
         key: &Key,
         now: Timestamp,
         id: &str,
-    ) -> Result<Vec<D1PreparedStatement>, ApiError> {
+    ) -> Result<Vec<Statement>, ApiError> {
         let now_ms = now.unix_millis();
         let expired = now_ms.saturating_sub(RETENTION_MS);
         let [store, caller, name] = self.key_params(key);
@@ -131,7 +132,7 @@ impl Store {
         &self,
         claim: &Claim,
         answer: &Stored,
-    ) -> Result<Vec<D1PreparedStatement>, ApiError> {
+    ) -> Result<Vec<Statement>, ApiError> {
         let [store, caller, name] = self.key_params(&claim.key);
         let guard = self.statement(
             "INSERT INTO idempotency_guards (held) SELECT EXISTS (SELECT 1 FROM idempotency_keys WHERE store_id = ?1 AND caller = ?2 AND key = ?3 AND claim = ?4 AND status IS NULL)",
@@ -158,12 +159,11 @@ impl Store {
     /// the lease. Only the claim's own request can free it.
     pub async fn release(&self, claim: &Claim) -> Result<(), ApiError> {
         let [store, caller, name] = self.key_params(&claim.key);
-        self.statement(
+        let statement = self.statement(
             "DELETE FROM idempotency_keys WHERE store_id = ?1 AND caller = ?2 AND key = ?3 AND claim = ?4 AND status IS NULL",
             &[store, caller, name, text(&claim.id)],
-        )?
-        .run()
-        .await?;
+        )?;
+        self.db.run(statement).await?;
         Ok(())
     }
 }

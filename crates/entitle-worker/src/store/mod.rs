@@ -7,12 +7,14 @@
 //! back whole, and the command runs again on fresh state. So a command commits only on the
 //! facts it read.
 
+pub mod db;
 pub mod idempotency;
 pub mod settings;
 pub mod sql;
 pub mod webhooks;
 
 use crate::http::{ApiError, Stored, Transport};
+use db::{Db, Statement};
 use entitle_rules::ids::StoreId;
 use entitle_rules::plan::{Found, Plan, Step, StepId};
 use entitle_rules::read::{Lookup, Table};
@@ -20,12 +22,12 @@ use entitle_rules::{Change, Event, Row, State};
 use serde::Deserialize;
 use sql::{RowValues, Sql, Versions};
 use std::collections::{BTreeMap, BTreeSet};
+use worker::D1Result;
 use worker::wasm_bindgen::JsValue;
-use worker::{D1Database, D1PreparedStatement, D1Result};
 
-/// A store's view of the database.
+/// A store's view of its database.
 pub struct Store {
-    db: D1Database,
+    db: Db,
     store: StoreId,
 }
 
@@ -72,16 +74,16 @@ fn small(value: f64) -> u32 {
 
 impl Store {
     /// The database of one store.
-    pub fn new(db: D1Database, store: StoreId) -> Self {
+    pub fn new(db: Db, store: StoreId) -> Self {
         Self { db, store }
     }
 
-    fn statement(&self, sql: &str, params: &[JsValue]) -> Result<D1PreparedStatement, ApiError> {
-        Ok(self.db.prepare(sql).bind(params)?)
+    fn statement(&self, sql: &str, params: &[JsValue]) -> Result<Statement, ApiError> {
+        self.db.statement(sql, params)
     }
 
     /// A generated statement, its store id bound as `?1`.
-    fn generated(&self, sql: &Sql) -> Result<D1PreparedStatement, ApiError> {
+    fn generated(&self, sql: &Sql) -> Result<Statement, ApiError> {
         let mut params = vec![text(self.store.as_str())];
         params.extend(sql.params.iter().map(|p| opt(p.as_deref())));
         self.statement(&sql.text, &params)
@@ -97,7 +99,7 @@ impl Store {
         loaded: &mut Loaded,
         cap: usize,
         too_large: impl Fn() -> ApiError,
-        first: Vec<D1PreparedStatement>,
+        first: Vec<Statement>,
     ) -> Result<(Found, Vec<D1Result>), ApiError> {
         let mut statements = first;
         let planned = !plan.steps().is_empty();
@@ -190,7 +192,7 @@ impl Store {
 
     /// The writes of `changes`: per table, one upsert of the rows it puts and one removal of
     /// the rows it removes (a row written twice counts once, as last written).
-    fn writes(&self, changes: &[Change]) -> Result<Vec<D1PreparedStatement>, ApiError> {
+    fn writes(&self, changes: &[Change]) -> Result<Vec<Statement>, ApiError> {
         let mut last: BTreeMap<(&'static str, String), usize> = BTreeMap::new();
         let rows: Vec<(Row, bool)> = changes.iter().map(Change::row).collect();
         for (i, (row, _)) in rows.iter().enumerate() {
@@ -285,10 +287,32 @@ impl Store {
         if statements.is_empty() {
             return Ok(());
         }
+        // Events go to the store's webhook endpoints, if it has any: asked here, in the same
+        // round trip, so that starting their delivery after the answer reads nothing more.
+        let ask_endpoints = !events.is_empty();
+        if ask_endpoints {
+            statements.push(self.statement(
+                "SELECT count(*) AS n FROM webhooks WHERE store_id = ?1",
+                &[text(self.store.as_str())],
+            )?);
+        }
         match self.db.batch(statements).await {
-            Ok(_) => Ok(()),
+            Ok(results) => {
+                if ask_endpoints {
+                    #[derive(Deserialize)]
+                    struct Count {
+                        n: f64,
+                    }
+                    let any = (results.last().map(|r| r.results::<Count>()))
+                        .transpose()?
+                        .and_then(|rows| rows.into_iter().next())
+                        .is_some_and(|c| c.n > 0.0);
+                    self.db.meter().set_endpoints(any);
+                }
+                Ok(())
+            }
             Err(error) => {
-                let message = error.to_string();
+                let message = error.message();
                 if message.contains(idempotency::CLAIM_HELD) {
                     Err(crate::idempotency::in_use())
                 } else if message.contains("constraint failed") {
@@ -297,7 +321,7 @@ impl Store {
                         "another change to the same records won; try again",
                     ))
                 } else {
-                    Err(ApiError::internal(message))
+                    Err(error.into())
                 }
             }
         }
@@ -305,16 +329,24 @@ impl Store {
 
     /// The store's events after `cursor`, oldest first, at most `limit`.
     pub async fn events(&self, after: i64, limit: u32) -> Result<Vec<serde_json::Value>, ApiError> {
+        let result = self.db.all(self.events_statement(after, limit)?).await?;
+        Self::events_of(&result)
+    }
+
+    /// The statement that reads the store's events after `cursor`, oldest first, at most
+    /// `limit`, to run in a batch ([`Store::events_of`] reads its result).
+    pub fn events_statement(&self, after: i64, limit: u32) -> Result<Statement, ApiError> {
         #[expect(clippy::cast_precision_loss, reason = "cursors stay far below 2^53")]
         let after = after as f64;
-        let rows = self
-            .statement(
-                "SELECT cursor, type, at, actor_id, payload FROM events WHERE store_id = ?1 AND cursor > ?2 ORDER BY cursor LIMIT ?3",
-                &[text(self.store.as_str()), JsValue::from_f64(after), JsValue::from_f64(f64::from(limit))],
-            )?
-            .all()
-            .await?
-            .results::<EventRow>()?;
+        self.statement(
+            "SELECT cursor, type, at, actor_id, payload FROM events WHERE store_id = ?1 AND cursor > ?2 ORDER BY cursor LIMIT ?3",
+            &[text(self.store.as_str()), JsValue::from_f64(after), JsValue::from_f64(f64::from(limit))],
+        )
+    }
+
+    /// The events an [`Store::events_statement`] read, as the feed answers them.
+    pub fn events_of(result: &D1Result) -> Result<Vec<serde_json::Value>, ApiError> {
+        let rows = result.results::<EventRow>()?;
         rows.into_iter().map(EventRow::into_json).collect()
     }
 }

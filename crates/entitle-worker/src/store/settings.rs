@@ -1,17 +1,17 @@
 //! The SQL of store settings: the origins a store's pages run on (table `store_origins`,
 //! migration 0005). Every query is filtered by `store_id`, except the one a preflight asks,
-//! which names no store: whether any store lists an origin.
+//! which names no store: whether any store of a database lists an origin.
 
+use super::db::Db;
 use crate::http::ApiError;
 use entitle_rules::Timestamp;
 use entitle_rules::ids::StoreId;
 use serde::Deserialize;
-use worker::D1Database;
 use worker::wasm_bindgen::JsValue;
 
-/// The settings table of every store.
+/// The settings table of the stores of one database.
 pub struct Settings {
-    db: D1Database,
+    db: Db,
 }
 
 #[derive(Deserialize)]
@@ -25,19 +25,17 @@ fn text(value: &str) -> JsValue {
 
 impl Settings {
     /// The settings of the database `db`.
-    pub fn new(db: D1Database) -> Self {
+    pub fn new(db: Db) -> Self {
         Self { db }
     }
 
     /// The origins `store` allows, in the order it listed them.
     pub async fn allowed_origins(&self, store: &StoreId) -> Result<Vec<String>, ApiError> {
-        let rows = self
-            .db
-            .prepare("SELECT origin FROM store_origins WHERE store_id = ?1 ORDER BY position")
-            .bind(&[text(store.as_str())])?
-            .all()
-            .await?
-            .results::<OriginRow>()?;
+        let statement = self.db.statement(
+            "SELECT origin FROM store_origins WHERE store_id = ?1 ORDER BY position",
+            &[text(store.as_str())],
+        )?;
+        let rows = self.db.all(statement).await?.results::<OriginRow>()?;
         Ok(rows.into_iter().map(|row| row.origin).collect())
     }
 
@@ -50,24 +48,20 @@ impl Settings {
         now: Timestamp,
     ) -> Result<(), ApiError> {
         let s = text(store.as_str());
-        let mut statements = vec![
-            self.db
-                .prepare("DELETE FROM store_origins WHERE store_id = ?1")
-                .bind(std::slice::from_ref(&s))?,
-        ];
+        let mut statements = vec![self.db.statement(
+            "DELETE FROM store_origins WHERE store_id = ?1",
+            std::slice::from_ref(&s),
+        )?];
         for (position, origin) in origins.iter().enumerate() {
             let position = u32::try_from(position).map_err(ApiError::internal)?;
-            statements.push(
-                self.db
-                    .prepare(
-                        "INSERT INTO store_origins (store_id, origin, position) VALUES (?1, ?2, ?3)",
-                    )
-                    .bind(&[
-                        s.clone(),
-                        text(origin),
-                        JsValue::from_f64(f64::from(position)),
-                    ])?,
-            );
+            statements.push(self.db.statement(
+                "INSERT INTO store_origins (store_id, origin, position) VALUES (?1, ?2, ?3)",
+                &[
+                    s.clone(),
+                    text(origin),
+                    JsValue::from_f64(f64::from(position)),
+                ],
+            )?);
         }
         let event = entitle_rules::EventPayload::SettingsUpdated {
             allowed_origins: origins.to_vec(),
@@ -77,41 +71,35 @@ impl Settings {
             .get("payload")
             .map(ToString::to_string)
             .unwrap_or_default();
-        statements.push(
-            self.db
-                .prepare(
-                    "INSERT INTO events (store_id, type, at, actor_id, payload) VALUES (?1, ?2, ?3, NULL, ?4)",
-                )
-                .bind(&[
-                    s,
-                    text(event.event_type()),
-                    text(&now.to_string()),
-                    text(&payload),
-                ])?,
-        );
+        statements.push(self.db.statement(
+            "INSERT INTO events (store_id, type, at, actor_id, payload) VALUES (?1, ?2, ?3, NULL, ?4)",
+            &[
+                s,
+                text(event.event_type()),
+                text(&now.to_string()),
+                text(&payload),
+            ],
+        )?);
         self.db.batch(statements).await?;
         Ok(())
     }
 
     /// Whether `store` lists `origin`.
     pub async fn store_allows(&self, store: &StoreId, origin: &str) -> Result<bool, ApiError> {
-        let row = self
-            .db
-            .prepare("SELECT origin FROM store_origins WHERE store_id = ?1 AND origin = ?2")
-            .bind(&[text(store.as_str()), text(origin)])?
-            .first::<OriginRow>(None)
-            .await?;
-        Ok(row.is_some())
+        let statement = self.db.statement(
+            "SELECT origin FROM store_origins WHERE store_id = ?1 AND origin = ?2",
+            &[text(store.as_str()), text(origin)],
+        )?;
+        Ok(self.db.first::<OriginRow>(statement).await?.is_some())
     }
 
-    /// Whether any store lists `origin` (for a preflight, which names no store).
+    /// Whether any store of this database lists `origin` (for a preflight, which names no
+    /// store).
     pub async fn any_store_allows(&self, origin: &str) -> Result<bool, ApiError> {
-        let row = self
-            .db
-            .prepare("SELECT origin FROM store_origins WHERE origin = ?1 LIMIT 1")
-            .bind(&[text(origin)])?
-            .first::<OriginRow>(None)
-            .await?;
-        Ok(row.is_some())
+        let statement = self.db.statement(
+            "SELECT origin FROM store_origins WHERE origin = ?1 LIMIT 1",
+            &[text(origin)],
+        )?;
+        Ok(self.db.first::<OriginRow>(statement).await?.is_some())
     }
 }

@@ -1,9 +1,10 @@
 //! The SQL of webhooks (tables `webhooks` and `webhook_deliveries`, migration 0007): the
 //! endpoints a store registers, the outbox cursor of each (the last event of the feed handed to
 //! the delivery queue), and the log of delivery attempts. Every query is filtered by
-//! `store_id`, except the cron's, which reads every store's endpoints.
+//! `store_id`, except the cron's, which reads which stores of a database have endpoints.
 
 use super::EventRow;
+use super::db::{Db, Statement};
 use crate::http::ApiError;
 use crate::views::{DeliveryStatus, DeliveryView};
 use entitle_rules::EventPayload;
@@ -11,7 +12,6 @@ use entitle_rules::Timestamp;
 use entitle_rules::ids::StoreId;
 use serde::Deserialize;
 use worker::wasm_bindgen::JsValue;
-use worker::{D1Database, D1PreparedStatement};
 
 fn text(value: &str) -> JsValue {
     JsValue::from_str(value)
@@ -182,19 +182,19 @@ struct FeedRow {
     event_type: String,
 }
 
-/// The webhook tables of every store.
+/// The webhook tables of the stores of one database.
 pub struct Webhooks {
-    db: D1Database,
+    db: Db,
 }
 
 impl Webhooks {
     /// The webhook tables of the database `db`.
-    pub fn new(db: D1Database) -> Self {
+    pub fn new(db: Db) -> Self {
         Self { db }
     }
 
-    fn statement(&self, sql: &str, params: &[JsValue]) -> Result<D1PreparedStatement, ApiError> {
-        Ok(self.db.prepare(sql).bind(params)?)
+    fn statement(&self, sql: &str, params: &[JsValue]) -> Result<Statement, ApiError> {
+        self.db.statement(sql, params)
     }
 
     /// The statement that writes `event` to the feed if the endpoint `webhook_id` exists.
@@ -204,7 +204,7 @@ impl Webhooks {
         event: &EventPayload,
         now: Timestamp,
         webhook_id: &str,
-    ) -> Result<D1PreparedStatement, ApiError> {
+    ) -> Result<Statement, ApiError> {
         let payload = serde_json::to_value(event)
             .map_err(ApiError::internal)?
             .get("payload")
@@ -273,22 +273,6 @@ impl Webhooks {
         Ok(changes == 1)
     }
 
-    /// The store's endpoint `webhook_id`.
-    pub async fn get(
-        &self,
-        store: &StoreId,
-        webhook_id: &str,
-    ) -> Result<Option<Webhook>, ApiError> {
-        self.statement(
-            &format!("SELECT {COLUMNS} FROM webhooks WHERE store_id = ?1 AND webhook_id = ?2"),
-            &[text(store.as_str()), text(webhook_id)],
-        )?
-        .first::<WebhookRow>(None)
-        .await?
-        .map(Webhook::try_from)
-        .transpose()
-    }
-
     /// At most `limit` of the store's endpoints after the id `after`, in id order.
     pub async fn list(
         &self,
@@ -297,18 +281,19 @@ impl Webhooks {
         limit: usize,
     ) -> Result<Vec<Webhook>, ApiError> {
         let limit = i64::try_from(limit).map_err(ApiError::internal)?;
-        self.statement(
+        let statement = self.statement(
             &format!(
                 "SELECT {COLUMNS} FROM webhooks WHERE store_id = ?1 AND webhook_id > ?2 ORDER BY webhook_id LIMIT ?3"
             ),
             &[text(store.as_str()), text(after), number(limit)],
-        )?
-        .all()
-        .await?
-        .results::<WebhookRow>()?
-        .into_iter()
-        .map(Webhook::try_from)
-        .collect()
+        )?;
+        self.db
+            .all(statement)
+            .await?
+            .results::<WebhookRow>()?
+            .into_iter()
+            .map(Webhook::try_from)
+            .collect()
     }
 
     /// Deletes an endpoint and its delivery log and writes its `webhook.deleted` event, in one
@@ -354,32 +339,46 @@ impl Webhooks {
             #[expect(dead_code, reason = "only its presence matters")]
             webhook_id: String,
         }
-        Ok(self
-            .statement(
-                "SELECT webhook_id FROM webhooks WHERE store_id = ?1 LIMIT 1",
-                &[text(store.as_str())],
-            )?
-            .first::<One>(None)
-            .await?
-            .is_some())
+        let statement = self.statement(
+            "SELECT webhook_id FROM webhooks WHERE store_id = ?1 LIMIT 1",
+            &[text(store.as_str())],
+        )?;
+        Ok(self.db.first::<One>(statement).await?.is_some())
     }
 
-    /// The endpoints of one store, or of every store (the cron's sweep).
-    pub async fn endpoints(&self, store: Option<&StoreId>) -> Result<Vec<Webhook>, ApiError> {
-        let statement = match store {
-            Some(store) => self.statement(
-                &format!("SELECT {COLUMNS} FROM webhooks WHERE store_id = ?1"),
-                &[text(store.as_str())],
-            )?,
-            None => self.statement(&format!("SELECT {COLUMNS} FROM webhooks"), &[])?,
-        };
-        statement
-            .all()
+    /// The endpoints of one store.
+    pub async fn endpoints(&self, store: &StoreId) -> Result<Vec<Webhook>, ApiError> {
+        let statement = self.statement(
+            &format!("SELECT {COLUMNS} FROM webhooks WHERE store_id = ?1"),
+            &[text(store.as_str())],
+        )?;
+        self.db
+            .all(statement)
             .await?
             .results::<WebhookRow>()?
             .into_iter()
             .map(Webhook::try_from)
             .collect()
+    }
+
+    /// The stores of this database that have an endpoint (the cron's sweep), in id order.
+    pub async fn stores_with_endpoints(&self) -> Result<Vec<String>, ApiError> {
+        #[derive(Deserialize)]
+        struct StoreRow {
+            store_id: String,
+        }
+        let statement = self.statement(
+            "SELECT DISTINCT store_id FROM webhooks ORDER BY store_id",
+            &[],
+        )?;
+        Ok(self
+            .db
+            .all(statement)
+            .await?
+            .results::<StoreRow>()?
+            .into_iter()
+            .map(|row| row.store_id)
+            .collect())
     }
 
     /// The cursor and type of at most `limit` events of `store_id`'s feed after `cursor`.
@@ -389,12 +388,13 @@ impl Webhooks {
         cursor: i64,
         limit: u32,
     ) -> Result<Vec<(i64, String)>, ApiError> {
+        let statement = self.statement(
+            "SELECT cursor, type FROM events WHERE store_id = ?1 AND cursor > ?2 ORDER BY cursor LIMIT ?3",
+            &[text(store_id), number(cursor), number(i64::from(limit))],
+        )?;
         Ok(self
-            .statement(
-                "SELECT cursor, type FROM events WHERE store_id = ?1 AND cursor > ?2 ORDER BY cursor LIMIT ?3",
-                &[text(store_id), number(cursor), number(i64::from(limit))],
-            )?
-            .all()
+            .db
+            .all(statement)
             .await?
             .results::<FeedRow>()?
             .into_iter()
@@ -405,18 +405,16 @@ impl Webhooks {
     /// Moves an endpoint's outbox cursor from `from` to `to`; `false` when another reader
     /// moved it first (the events it handed on then may be delivered twice, never lost).
     pub async fn advance(&self, webhook: &Webhook, from: i64, to: i64) -> Result<bool, ApiError> {
-        let result = self
-            .statement(
-                "UPDATE webhooks SET cursor = ?3 WHERE store_id = ?1 AND webhook_id = ?2 AND cursor = ?4",
-                &[
-                    text(&webhook.store_id),
-                    text(&webhook.webhook_id),
-                    number(to),
-                    number(from),
-                ],
-            )?
-            .run()
-            .await?;
+        let statement = self.statement(
+            "UPDATE webhooks SET cursor = ?3 WHERE store_id = ?1 AND webhook_id = ?2 AND cursor = ?4",
+            &[
+                text(&webhook.store_id),
+                text(&webhook.webhook_id),
+                number(to),
+                number(from),
+            ],
+        )?;
+        let result = self.db.run(statement).await?;
         Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) == 1)
     }
 
@@ -483,7 +481,7 @@ impl Webhooks {
 
     /// Writes one attempt to the delivery log, unless its endpoint was deleted meanwhile.
     pub async fn record(&self, store_id: &str, attempt: &Attempt) -> Result<(), ApiError> {
-        self.statement(
+        let statement = self.statement(
             "INSERT INTO webhook_deliveries (store_id, webhook_id, event_cursor, event_type, attempt, status, response_status, error, at, duration_ms, next_attempt_at) \
              SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11 \
              WHERE EXISTS (SELECT 1 FROM webhooks WHERE store_id = ?1 AND webhook_id = ?2)",
@@ -508,9 +506,8 @@ impl Webhooks {
                     .next_attempt_at
                     .map_or(JsValue::NULL, |t| text(&t.to_string())),
             ],
-        )?
-        .run()
-        .await?;
+        )?;
+        self.db.run(statement).await?;
         Ok(())
     }
 
@@ -519,15 +516,13 @@ impl Webhooks {
     /// costs at most `limit` rows whatever the size of the log; returns how many went. The
     /// cron runs it every minute, and each run takes the next oldest rows.
     pub async fn prune_log(&self, cutoff: Timestamp, limit: u32) -> Result<u64, ApiError> {
-        let result = self
-            .statement(
-                "DELETE FROM webhook_deliveries WHERE delivery_id IN (\
-                 SELECT delivery_id FROM (SELECT delivery_id, at FROM webhook_deliveries ORDER BY delivery_id LIMIT ?2) \
-                 WHERE at < ?1)",
-                &[text(&cutoff.to_string()), number(i64::from(limit))],
-            )?
-            .run()
-            .await?;
+        let statement = self.statement(
+            "DELETE FROM webhook_deliveries WHERE delivery_id IN (\
+             SELECT delivery_id FROM (SELECT delivery_id, at FROM webhook_deliveries ORDER BY delivery_id LIMIT ?2) \
+             WHERE at < ?1)",
+            &[text(&cutoff.to_string()), number(i64::from(limit))],
+        )?;
+        let result = self.db.run(statement).await?;
         Ok(result
             .meta()?
             .and_then(|m| m.changes)
@@ -535,29 +530,45 @@ impl Webhooks {
             .unwrap_or(0))
     }
 
-    /// At most `limit` attempts of the log of an endpoint, newest first, before the attempt
-    /// `before` (all when `None`).
+    /// At most `limit` delivery attempts of the endpoint `webhook_id` before the id `before`
+    /// (from the newest when `None`), newest first; `None` when the store has no such endpoint.
+    /// One round trip: the endpoint and its attempts are read together.
     pub async fn deliveries(
         &self,
         store: &StoreId,
         webhook_id: &str,
         before: Option<i64>,
         limit: usize,
-    ) -> Result<Vec<LoggedAttempt>, ApiError> {
+    ) -> Result<Option<Vec<LoggedAttempt>>, ApiError> {
         let limit = i64::try_from(limit).map_err(ApiError::internal)?;
-        Ok(self
-            .statement(
-                "SELECT delivery_id, event_cursor, event_type, attempt, status, response_status, error, at, duration_ms, next_attempt_at \
-                 FROM webhook_deliveries WHERE store_id = ?1 AND webhook_id = ?2 AND delivery_id < ?3 ORDER BY delivery_id DESC LIMIT ?4",
-                &[
-                    text(store.as_str()),
-                    text(webhook_id),
-                    number(before.unwrap_or(i64::MAX >> 11)),
-                    number(limit),
-                ],
-            )?
-            .all()
-            .await?
-            .results::<LoggedAttempt>()?)
+        let exists = self.statement(
+            "SELECT count(*) AS n FROM webhooks WHERE store_id = ?1 AND webhook_id = ?2",
+            &[text(store.as_str()), text(webhook_id)],
+        )?;
+        let attempts = self.statement(
+            "SELECT delivery_id, event_cursor, event_type, attempt, status, response_status, error, at, duration_ms, next_attempt_at \
+             FROM webhook_deliveries WHERE store_id = ?1 AND webhook_id = ?2 AND delivery_id < ?3 ORDER BY delivery_id DESC LIMIT ?4",
+            &[
+                text(store.as_str()),
+                text(webhook_id),
+                number(before.unwrap_or(i64::MAX >> 11)),
+                number(limit),
+            ],
+        )?;
+        #[derive(Deserialize)]
+        struct Count {
+            n: f64,
+        }
+        let mut results = self.db.batch(vec![exists, attempts]).await?.into_iter();
+        let (Some(exists), Some(attempts)) = (results.next(), results.next()) else {
+            return Err(ApiError::internal("a batch of two gave fewer results"));
+        };
+        let found = exists
+            .results::<Count>()?
+            .first()
+            .is_some_and(|c| c.n > 0.0);
+        Ok(found
+            .then(|| attempts.results::<LoggedAttempt>())
+            .transpose()?)
     }
 }
