@@ -82,7 +82,13 @@ export async function startWorker({ stores = [], bindings = {} } = {}) {
     options.bindings = { ...options.bindings, ...changed };
     await mf.setOptions(options);
   };
-  return { mf, url, keys, databases, rebind, stop: () => mf.dispose() };
+  /** Runs the cron at `now` (RFC 3339): the windows' sweep, then the webhooks' fan-out and pruning. */
+  const sweep = async (now) => {
+    const fetcher = await mf.getWorker();
+    const result = await fetcher.scheduled({ scheduledTime: new Date(now), cron: "* * * * *" });
+    if (result.outcome !== "ok") throw new Error(`the cron at ${now}: ${result.outcome}`);
+  };
+  return { mf, url, keys, databases, rebind, sweep, stop: () => mf.dispose() };
 }
 
 /** Every (route, status, code) the worker answered in this process, for the OpenAPI check. */
