@@ -646,8 +646,13 @@ impl Share {
             .map_or(self.shared_at, |s| s.max(self.shared_at))
     }
 
-    /// Its status at `now`: scheduled, active or expired.
+    /// Its status at `now`: scheduled, active or expired. A share whose end the sweep recorded
+    /// (an end, and nothing more for the sweep to do) is expired whatever `now` says: a change
+    /// decided at an earlier time and committed after the sweep cannot bring it back.
     pub fn status_at(&self, now: Timestamp) -> GrantStatus {
+        if self.expires_at.is_some() && self.next_notice_at.is_none() {
+            return GrantStatus::Expired;
+        }
         window_status(self.start(), self.expires_at, now)
     }
 }

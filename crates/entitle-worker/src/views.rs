@@ -140,9 +140,11 @@ pub struct InvitationAnswer {
     pub status: PendingStatus,
     /// When the link stops working (not the end of the access it offers).
     pub expires_at: Timestamp,
-    /// When the access it offers starts, if later than its acceptance.
+    /// When the access it offers starts, if later than its acceptance (absent: at once).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_starts_at: Option<Timestamp>,
-    /// When the access it offers ends; none: no end.
+    /// When the access it offers ends (absent: no end).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_expires_at: Option<Timestamp>,
 }
 

@@ -28,11 +28,12 @@ const DUE: u32 = 100;
 
 /// Statements a run spends at most before it starts no more stores (below the 50 that D1
 /// allows an invocation on the Free plan, leaving room for the cron's webhook work).
-const BUDGET: usize = 24;
+const BUDGET: usize = 30;
 
-/// What a store's sweep may cost: its plan's read and its write batch (a guard, the upserts of
-/// shares, delegates and licenses, the events, the guards' cleanup, the endpoints' count).
-const PER_STORE: usize = 8;
+/// What a store's sweep may cost at most: its plan's read and its write batch (a guard, the
+/// upserts of shares, delegates and licenses, the events, the guards' cleanup, the endpoints'
+/// count), and one retry's read.
+const PER_STORE: usize = 9;
 
 /// How many times a store's sweep runs when a concurrent change wins.
 const ATTEMPTS: usize = 4;
