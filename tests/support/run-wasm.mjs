@@ -67,7 +67,11 @@ export function runWasm(scenario) {
       }
     } else if (step.store) {
       try {
-        const outcome = entitle.executeStore(state, step.store, now);
+        // A sweep that names no grants is the store's cron: it sweeps every grant due now.
+        const command = step.store.type === "sweepWindows" && step.store.record === null
+          ? { type: "sweepWindows", record: entitle.dueWindows(state, now) }
+          : step.store;
+        const outcome = entitle.executeStore(state, command, now);
         state = entitle.applyChanges(state, outcome.changes);
         actual = { ok: true, events: outcome.events.map(flatEvent) };
       } catch (error) {

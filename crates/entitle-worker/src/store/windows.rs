@@ -9,7 +9,6 @@ use crate::http::ApiError;
 use entitle_rules::Timestamp;
 use entitle_rules::sweep::{DelegateKey, ShareKey, Sweep};
 use serde::Deserialize;
-use std::collections::BTreeMap;
 use worker::wasm_bindgen::JsValue;
 
 /// The grants due at `?1`, at most `?2`, the longest due first, of every store of a database:
@@ -31,15 +30,25 @@ struct DueRow {
     b: String,
 }
 
-/// The due grants of one database: at most `limit` of them, the longest due first, by store.
-pub async fn due(db: &Db, now: Timestamp, limit: u32) -> Result<BTreeMap<String, Sweep>, ApiError> {
+/// The due grants of one database: at most `limit` of them, by store, the store whose grant is
+/// the longest due first (so a backlog is worked off oldest first, whatever the stores' names).
+pub async fn due(db: &Db, now: Timestamp, limit: u32) -> Result<Vec<(String, Sweep)>, ApiError> {
     let statement = db.statement(
         DUE_SQL,
         &[JsValue::from_str(&now.to_string()), JsValue::from(limit)],
     )?;
-    let mut by_store: BTreeMap<String, Sweep> = BTreeMap::new();
+    let mut by_store: Vec<(String, Sweep)> = Vec::new();
     for row in db.all(statement).await?.results::<DueRow>()? {
-        let sweep = by_store.entry(row.store_id).or_default();
+        let place = match by_store.iter().position(|(store, _)| *store == row.store_id) {
+            Some(place) => place,
+            None => {
+                by_store.push((row.store_id, Sweep::default()));
+                by_store.len() - 1
+            }
+        };
+        let Some((_, sweep)) = by_store.get_mut(place) else {
+            continue;
+        };
         // The keys were written by the rules: they are valid ids.
         let Ok(account_id) = row.b.as_str().try_into() else {
             continue;
