@@ -39,7 +39,10 @@ pub async fn due(db: &Db, now: Timestamp, limit: u32) -> Result<Vec<(String, Swe
     )?;
     let mut by_store: Vec<(String, Sweep)> = Vec::new();
     for row in db.all(statement).await?.results::<DueRow>()? {
-        let place = match by_store.iter().position(|(store, _)| *store == row.store_id) {
+        let place = match by_store
+            .iter()
+            .position(|(store, _)| *store == row.store_id)
+        {
             Some(place) => place,
             None => {
                 by_store.push((row.store_id, Sweep::default()));
