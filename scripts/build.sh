@@ -23,7 +23,7 @@ bindgen() { # <wasm> <target: web|bundler|nodejs> <out dir> <entry: rules|full>
     # wasm-bindgen's node glue, which loads the module synchronously on require.
     echo '{"type":"commonjs"}' > "$out/package.json"
     local tmp; tmp="$(mktemp -d)"
-    cp "$js/rules.js" "$js/full.js" "$js/internal.js" "$tmp/" && cp "$out/init.js" "$tmp/init.js"
+    cp "$js/rules.js" "$js/full.js" "$js/internal.js" "$js/signed.js" "$js/live.js" "$tmp/" && cp "$out/init.js" "$tmp/init.js"
     esbuild "$tmp/$entry.js" --bundle --format=cjs --platform=node --log-level=warning \
       --external:./entitle_rules.js --outfile="$out/index.js"
     rm -rf "$tmp" "$out/init.js"
@@ -32,7 +32,7 @@ bindgen() { # <wasm> <target: web|bundler|nodejs> <out dir> <entry: rules|full>
     cp "$js/node.d.mts" "$out/index.d.mts"
   else
     cp "$js/$entry.js" "$out/index.js"
-    cp "$js/internal.js" "$out/internal.js"
+    cp "$js/internal.js" "$js/signed.js" "$js/live.js" "$out/"
     if [ "$entry" = full ]; then cp "$js/rules.js" "$out/rules.js"; fi
   fi
   rm -f "$out/.gitignore"

@@ -31,6 +31,14 @@ WEBHOOK_LOCAL_HTTP=on
 VARS
 fi
 
+# Signed snapshots locally: one Ed25519 key, made by Node's crypto (README, Production, for real keys).
+if ! grep -q '^SIGNING_KEYS=' .dev.vars; then
+  log "adding a local signing key to .dev.vars"
+  echo "SIGNING_KEYS=$(node -e 'const { generateKeyPairSync } = require("crypto");
+    const jwk = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" });
+    console.log(JSON.stringify([{ kid: "local-1", privateKey: jwk }]))')" >> .dev.vars
+fi
+
 # A second local store, on the second database (older .dev.vars files get it added).
 if ! grep -q '^STORE_DATABASES=' .dev.vars; then
   log "adding the second local store, on DB_2, to .dev.vars"

@@ -8,7 +8,9 @@
 // import's records (checked below at two sizes each).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startWorker, client } from "./support/worker.mjs";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { startWorker, client, root } from "./support/worker.mjs";
 
 const NOW = "2026-03-01T10:00:00.000Z";
 const SHOP = "https://shop.example";
@@ -20,6 +22,11 @@ const SHOP = "https://shop.example";
 const BUDGETS = {
   getOpenApi: [0, 0],
   getErrors: [0, 0],
+  getKeys: [0, 0],
+  getSignedAccess: [1, 1],
+  // A WebSocket route: asked over plain HTTP it is refused before any read (426); the upgrade
+  // itself checks the session and hands the socket to the store's object, reading no D1.
+  watchAccess: [0, 0],
   createSession: [1, 1],
   createDemoSession: [1, 1],
   getDemoMailbox: [1, 2],
@@ -146,6 +153,9 @@ test("every route asks of D1 what its budget says, one read round trip and one w
   await measure("listCustomers", "GET", "/v1/customers", { token: reseller });
   await measure("listLicenses", "GET", "/v1/licenses", { token: reseller });
   await measure("listTransfers", "GET", "/v1/transfers", { token: client });
+  await measure("getSignedAccess", "GET", "/v1/me/access/signed", { token: client });
+  await measure("getKeys", "GET", "/v1/keys", {});
+  await measure("watchAccess", "GET", "/v1/me/access/live", { headers: { "sec-websocket-protocol": `entitle.${client}` } }, 426);
   await measure("getOpenApi", "GET", "/v1/openapi.json", {});
   await measure("getErrors", "GET", "/v1/errors", {});
 
@@ -215,6 +225,11 @@ test("every route asks of D1 what its budget says, one read round trip and one w
   assert.deepEqual(table, expected, `measured:\n${JSON.stringify(table)}`);
   const unmeasured = Object.keys(BUDGETS).filter((op) => !measured.has(op));
   assert.deepEqual(unmeasured, [], "every route of the table is measured above");
+  // And every operation of the document has a budget: a new route must say what it costs.
+  const doc = JSON.parse(readFileSync(join(root, "openapi.json"), "utf8"));
+  const operations = Object.values(doc.paths).flatMap((methods) => Object.values(methods).map((op) => op.operationId));
+  assert.deepEqual(operations.filter((op) => !(op in BUDGETS)), [], "operations without a budget");
+  assert.equal(Object.keys(BUDGETS).length, operations.length);
   for (const [op, [roundTrips, statements]] of measured) {
     assert.ok(roundTrips <= 2 && statements <= 50, `${op}: ${roundTrips} round trips, ${statements} statements`);
   }

@@ -301,3 +301,50 @@ test("the move refuses a target whose feed already took the store's cursors", as
 test("every status and error code answered above is documented in openapi.json", () => {
   assert.deepEqual(undocumented(), []);
 });
+
+// Issue 21, bad input and faults: the read plans must not let one store see or change another's
+// records, whether the two stores share a database or not. The harness runs the whole suite with
+// them on two databases; here both stores share `DB`, with the same ids, and every kind of read
+// and command of one leaves the other alone.
+test("two stores on one database with the same ids see and change only their own records", async () => {
+  const shared = await startWorker({ bindings: { STORE_DATABASES: "{}" } });
+  try {
+    const via = client(shared.url);
+    const NOW = "2026-03-01T10:00:00.000Z";
+    for (const [key, name] of [[shared.keys.storeA, "A"], [shared.keys.storeB, "B"]]) {
+      const r = await via("POST", "/v1/imports", {
+        token: key, now: NOW,
+        body: {
+          accounts: [
+            { id: "owner", email: "owner@x.example", name: `Owner ${name}`, kind: "reseller" },
+            { id: "friend", email: "friend@x.example", name: `Friend ${name}`, kind: "customer", managedBy: "owner" },
+          ],
+          products: [{ id: "p", name: `Product ${name}`, family: "f", billing: "recurring" }],
+          licenses: [{ licenseKey: "L", productId: "p", ownerId: "friend" }],
+          contracts: [{ id: "c", ownerId: "owner", productId: "p", status: "active", registeredAt: "2026-01-01T00:00:00Z", billing: "recurring" }],
+        },
+      });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+    }
+    const session = async (key) => (await via("POST", "/v1/sessions", { token: key, body: { accountId: "owner" }, now: NOW })).body.token;
+    const a = await session(shared.keys.storeA);
+    const b = await session(shared.keys.storeB);
+    // A shares a project and invites a delegate; B's records must not move.
+    const project = (await via("POST", "/v1/projects", { token: a, body: { name: "A's" }, now: NOW })).body.projectId;
+    assert.equal((await via("POST", `/v1/projects/${project}/shares`, { token: a, body: { email: "friend@x.example" }, now: NOW })).status, 201);
+    assert.equal((await via("POST", "/v1/contracts/c/delegates", { token: a, body: { email: "friend@x.example" }, now: NOW })).status, 201);
+    const snapshotB = (await via("GET", "/v1/me/access", { token: b, now: NOW })).body.state;
+    assert.deepEqual(snapshotB.projects, [], "B sees none of A's projects");
+    assert.deepEqual(snapshotB.invitations, [], "nor its invitations");
+    assert.ok(snapshotB.accounts.every((x) => x.name.endsWith(" B")), JSON.stringify(snapshotB.accounts));
+    assert.deepEqual((await via("GET", "/v1/licenses", { token: b, now: NOW })).body.licenses.map((l) => l.licenseKey), ["L"]);
+    assert.equal((await via("GET", `/v1/projects/${project}/licenses`, { token: b, now: NOW })).status, 404);
+    assert.deepEqual((await via("POST", "/v1/authorize", { token: b, body: { action: "project.view", resource: { type: "project", id: project } }, now: NOW })).body, { allowed: false, reasons: ["not_found"] });
+    assert.deepEqual((await via("GET", "/v1/contracts/c/delegates", { token: b, now: NOW })).body.invitations, [], "B's contract `c` has no invitation");
+    const db = await shared.mf.getD1Database("DB");
+    const { n } = await db.prepare("SELECT COUNT(*) AS n FROM invitations WHERE store_id = 'store-b'").first();
+    assert.equal(n, 0);
+  } finally {
+    await shared.stop();
+  }
+});

@@ -4,6 +4,7 @@
 // reminder and each end once, within two minutes, a bounded number of stores per run.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { WebSocket } from "undici";
 import { startWorker, client, undocumented } from "./support/worker.mjs";
 
 const NOW = "2026-03-01T10:00:00.000Z";
@@ -228,6 +229,37 @@ test("a run of the sweep does a bounded number of stores; the next runs take the
   await worker.sweep(at(2 * HOUR + 80_000), { runs: 1 });
   await worker.sweep(at(2 * HOUR + 110_000), { runs: 1 });
   assert.deepEqual(await recorded(), SWEPT.map(() => 1), "every end recorded once within two minutes");
+});
+
+test("the sweep that records a share's end tells the recipient's live socket (issue 24), on the real clock", async () => {
+  // Sessions, the share and the cron on the real clock: a socket's token is checked at its time.
+  const put = async (path, body) => assert.equal((await call("PUT", path, { token: worker.keys.storeA, body })).status, 200);
+  for (const who of ["owner", "rec"]) await put(`/v1/accounts/vl-${who}`, { email: `${who}@vl.example`, name: who, kind: "customer" });
+  const session = async (who) => (await call("POST", "/v1/sessions", { token: worker.keys.storeA, body: { accountId: `vl-${who}` } })).body.token;
+  const [owner, rec] = [await session("owner"), await session("rec")];
+  const projectId = (await call("POST", "/v1/projects", { token: owner, body: { name: "Live" } })).body.projectId;
+  const end = new Date(Date.now() + 2_000).toISOString();
+  const shared = await call("POST", `/v1/projects/${projectId}/shares`, { token: owner, body: { email: "rec@vl.example", expiresAt: end } });
+  assert.equal(shared.status, 201, JSON.stringify(shared.body));
+  const ws = new WebSocket(`${worker.url.replace(/^http/, "ws")}/v1/me/access/live`, [`entitle.${rec}`]);
+  const received = [];
+  ws.onmessage = (event) => received.push(JSON.parse(event.data));
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = () => reject(new Error("the socket did not open"));
+  });
+  try {
+    while (Date.now() <= Date.parse(end) + 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    const before = received.length;
+    const swept = Date.now();
+    await worker.sweep(new Date().toISOString(), { runs: 1 });
+    const ended = (await feed(worker.keys.storeA)).filter((e) => e.type === "share.expired" && e.payload.projectId === projectId);
+    assert.equal(ended.length, 1, "the sweep recorded the end");
+    while (received.length === before && Date.now() - swept < 2_000) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(received.at(-1)?.type, "changed", `the recipient was told: ${JSON.stringify(received)}`);
+  } finally {
+    ws.close();
+  }
 });
 
 test("every status and error code answered above is documented in openapi.json", () => {

@@ -2,7 +2,7 @@
 // target of @entitle/rules, served from /pkg) deciding on the account's access snapshot; every
 // change goes through the worker's HTTP API, which checks it again. The store's own data (its
 // catalog, what it e-mails) comes from demo-store.json, as a real store would use its own.
-import init, { Access, contracts, delegates, licenses, projectLicenses, projects, tickets, transfers, customers } from "./pkg/entitle_wasm.js";
+import init, { Access, contracts, delegates, licenses, projectLicenses, projects, tickets, transfers, customers, watch } from "./pkg/entitle_wasm.js";
 import { words } from "./messages.js";
 
 const $ = (selector) => document.querySelector(selector);
@@ -110,6 +110,11 @@ let view = null;
 /** Which contract tab is open, per contract; reset at every sign-in. */
 let openTabs = new Map();
 let refreshTicket = 0;
+/** Stops watching the signed-in account's live changes; null when not watching. */
+let stopWatching = null;
+/** Actions of this page under way, and the latest change told meanwhile (its `at`, "" if unknown). */
+let acting = 0;
+let missed = null;
 
 let statusTimer;
 /** Says how an action went; a success fades after a few seconds, an error stays. */
@@ -138,16 +143,27 @@ async function act(fn, done) {
   const s = session;
   let message;
   let kind = "ok";
+  acting += 1;
   try {
-    const result = await fn(s);
-    message = typeof done === "function" ? done(result) : done;
-  } catch (error) {
-    message = words(error.code, error.message);
-    kind = "error";
+    try {
+      const result = await fn(s);
+      message = typeof done === "function" ? done(result) : done;
+    } catch (error) {
+      message = words(error.code, error.message);
+      kind = "error";
+    }
+    if (s !== session) return;
+    await refresh();
+    if (s === session) status(message, kind);
+  } finally {
+    acting -= 1;
   }
-  if (s !== session) return;
-  await refresh();
-  if (s === session) status(message, kind);
+  // A change told while this ran, later than the snapshot it fetched: fetch again.
+  if (acting === 0 && missed !== null && s === session) {
+    const at = missed;
+    missed = null;
+    if (at === "" || !view || at >= view.at) await liveRefresh(s);
+  }
 }
 
 // ---- names from the snapshot, and from the store's catalog for what the snapshot lacks ----
@@ -199,6 +215,10 @@ function toggle(container, key, build) {
 
 function clearView() {
   clearTimeout(windowTimer);
+  stopWatching?.();
+  stopWatching = null;
+  missed = null;
+  $("#live").hidden = true;
   view?.access.free();
   view = null;
   openTabs = new Map();
@@ -225,12 +245,51 @@ async function signIn(accountId) {
   sessionStorage.setItem("entitle.session", JSON.stringify(session));
   $("#about").open = false;
   await refresh();
+  startWatching();
   await acceptFromLink();
 }
 
-async function refresh() {
+/**
+ * Watches the session's access (`GET /v1/me/access/live`): when another tab, another account or
+ * the store changes it, the page fetches its snapshot again, with no reload. `since` is the `at`
+ * of the snapshot shown, so a change made while the socket was down is caught up on reconnection.
+ */
+function startWatching() {
+  stopWatching?.();
   const s = session;
-  if (!s?.token) return;
+  stopWatching = watch(location.origin, s.token, (change) => {
+    if (s !== session) return;
+    // This page's own action refreshes when it is answered; a change told meanwhile waits for it.
+    if (acting > 0) {
+      const at = change.at ?? "";
+      missed = missed === null || at === "" || (missed !== "" && at > missed) ? at : missed;
+      return;
+    }
+    liveRefresh(s);
+  }, {
+    since: () => (s === session ? view?.at : null),
+    onStatus: (state) => {
+      if (s !== session) return;
+      document.body.dataset.live = state;
+      const badge = $("#live");
+      badge.hidden = state === "stopped";
+      if (state === "open") badge.textContent = "● Live";
+      else if (state !== "connecting") badge.textContent = "○ Reconnecting…";
+    },
+  });
+}
+
+/** Fetches the snapshot again after a change told live; renders only if what it shows changed. */
+async function liveRefresh(s) {
+  if (await refresh({ onlyIfChanged: true }) && s === session) {
+    $("#live").textContent = `● Live · updated ${new Date().toLocaleTimeString()}`;
+  }
+}
+
+/** Fetches the snapshot and the mailbox and renders them; whether it rendered. */
+async function refresh({ onlyIfChanged = false } = {}) {
+  const s = session;
+  if (!s?.token) return false;
   const ticket = ++refreshTicket;
   let data;
   let mail;
@@ -238,15 +297,21 @@ async function refresh() {
     [data, mail] = await Promise.all([api(s, "GET", "/v1/me/access"), api(s, "GET", "/v1/demo/mailbox")]);
   } catch (error) {
     if (s === session && ticket === refreshTicket) status(words(error.code, error.message), "error");
-    return;
+    return false;
   }
   // A newer sign-in or a newer refresh owns the page now: this answer must never render.
-  if (s !== session || ticket !== refreshTicket) return;
+  if (s !== session || ticket !== refreshTicket) return false;
+  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+  if (onlyIfChanged && view && same(data.state, view.state) && same(mail.letters ?? [], view.letters)) {
+    view.at = data.at;
+    return false;
+  }
   view?.access.free();
-  view = { state: data.state, me: data.account, access: new Access(data.state, s.accountId, data.at), letters: mail.letters ?? [] };
+  view = { state: data.state, me: data.account, at: data.at, access: new Access(data.state, s.accountId, data.at), letters: mail.letters ?? [] };
   render();
   // The answers on this snapshot change by themselves when a window starts or ends.
   refreshAt(view.access.validUntil);
+  return true;
 }
 
 function render() {
@@ -757,6 +822,7 @@ async function main() {
     session = saved;
     $("#about").open = false;
     await refresh();
+    startWatching();
   }
   await acceptFromLink();
   document.body.dataset.ready = "true";

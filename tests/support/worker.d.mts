@@ -3,5 +3,7 @@
 export declare function startWorker(options?: { stores?: string[]; bindings?: Record<string, string> }): Promise<{
   url: string;
   keys: { demo: string; storeA: string; storeB: string };
+  /** The `SIGNING_KEYS` entries the worker signs with: `{ kid, privateKey }` (an Ed25519 JWK). */
+  signingKeys: { kid: string; privateKey: Record<string, string> }[];
   stop: () => Promise<void>;
 }>;

@@ -3,11 +3,13 @@
 // keys on two databases (`store-b` lives on DB_2), D1's production limits of the Free plan
 // enforced (D1_LIMITS = "free": 50 statements per invocation, 100 bound parameters, 100 KB of
 // SQL, 2 MB per value), the test clock, the demo sign-in and webhooks to http://127.0.0.1 on
-// (retries after 1 s, then 2, 4, ...); the delivery queue and its consumer run too.
+// (retries after 1 s, then 2, 4, ...); the delivery queue and its consumer run too, and so does
+// the Durable Object of live changes (wrangler.toml's binding, in memory). Signed snapshots are
+// signed with a fresh Ed25519 key (`signingKeys`).
 import { Miniflare } from "miniflare";
 import { Agent, fetch } from "undici";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomBytes, generateKeyPairSync } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,17 +28,24 @@ function statements(sql) {
     .filter(Boolean);
 }
 
+/** A fresh signing key as `SIGNING_KEYS` lists it: `{kid, privateKey: <Ed25519 JWK>}`. */
+export function signingKey(kid = `test-${randomBytes(4).toString("hex")}`) {
+  return { kid, privateKey: generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }) };
+}
+
 /** Where the harness puts stores: `store-b` on the second database, every other store on DB. */
 export const STORE_DATABASES = { "store-b": "DB_2" };
 
 /**
  * Starts the worker; `stores` names extra stores, each with the key `sk_test_<name>`;
  * `bindings` replaces any of the bindings below (such as `STORE_KEYS`, `SESSION_SECRET`,
- * `STORE_DATABASES` or `D1_LIMITS`). `mf.getD1Database(binding)` reads a database.
+ * `STORE_DATABASES` or `D1_LIMITS`); `extra` any other Miniflare option (such as
+ * `durableObjects`). `mf.getD1Database(binding)` reads a database.
  */
-export async function startWorker({ stores = [], bindings = {} } = {}) {
+export async function startWorker({ stores = [], bindings = {}, options: extra = {} } = {}) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, "wrangler.toml"));
   const keys = { demo: "sk_demo_local_only", storeA: `sk_a_${randomBytes(16).toString("hex")}`, storeB: `sk_b_${randomBytes(16).toString("hex")}` };
+  const signingKeys = [signingKey()];
   const options = {
     ...workerOptions,
     host: "127.0.0.1",
@@ -63,8 +72,10 @@ export async function startWorker({ stores = [], bindings = {} } = {}) {
       WEBHOOK_RETRY_SECONDS: "1",
       STORE_DATABASES: JSON.stringify(STORE_DATABASES),
       D1_LIMITS: "free",
+      SIGNING_KEYS: JSON.stringify(signingKeys),
       ...bindings,
     },
+    ...extra,
   };
   const mf = new Miniflare(options);
   const url = (await mf.ready).toString().replace(/\/$/, "");
@@ -95,7 +106,7 @@ export async function startWorker({ stores = [], bindings = {} } = {}) {
       if (result.outcome !== "ok") throw new Error(`the cron at ${now}: ${result.outcome}`);
     }
   };
-  return { mf, url, keys, databases, rebind, sweep, stop: () => mf.dispose() };
+  return { mf, url, keys, signingKeys, databases, rebind, sweep, stop: () => mf.dispose() };
 }
 
 /** Every (route, status, code) the worker answered in this process, for the OpenAPI check. */

@@ -29,3 +29,25 @@ authorize({}, "a", "contract.fly", { type: "contract", id: "c1" }, "2026-01-01T0
 
 // @ts-expect-error: cutting a snapshot out of a whole state is in the full entry only
 rules.accessSnapshot({}, "a");
+
+// Issue 24: signed snapshots, checked in a backend, and live changes in a page.
+export async function backend(signed: rules.SignedSnapshot, keys: rules.SigningKeySet): Promise<boolean> {
+  const access = await Access.fromSigned(signed, keys, new Date().toISOString(), { storeId: "shop", accountId: "a" });
+  const who: string = access.accountId;
+  const store: string | null = access.storeId;
+  const until: string | null = access.expiresAt;
+  const stop: () => void = rules.watch("https://api.example.com", async () => "token", (change: rules.LiveChange) => {
+    const at: string | null = change.at;
+    void at;
+  }, { since: () => null, maxDelayMs: 10_000, onStatus: (status) => void status });
+  stop();
+  return access.can("project.view", "project", "p1", new Date().toISOString()) && who.length > 0 && store !== until;
+}
+
+export function notAwaited(signed: rules.SignedSnapshot, keys: rules.SigningKeySet): void {
+  // @ts-expect-error: fromSigned checks a signature with WebCrypto, so it returns a promise
+  const access: Access = Access.fromSigned(signed, keys, "2026-01-01T00:00:00Z");
+  // @ts-expect-error: watch needs a callback
+  rules.watch("https://api.example.com", "token");
+  void access;
+}

@@ -26,6 +26,8 @@ pub use crate::views::{
 };
 use std::collections::BTreeSet;
 
+pub use crate::affected::affected_accounts;
+
 /// The records `actor` may see, with secrets of others removed: other resellers' notes and
 /// invitation token hashes never leave the worker. Its size grows with the actor's account;
 /// a page that shows a few resources asks for [`scoped_snapshot`] instead. A store loads what

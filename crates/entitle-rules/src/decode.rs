@@ -331,7 +331,7 @@ fn checked<T>(result: Result<T, &'static str>) -> Result<T, Invalid> {
     result.map_err(Invalid::new)
 }
 
-pub(crate) fn account(value: Json) -> Result<Account, Invalid> {
+fn account(value: Json) -> Result<Account, Invalid> {
     let mut f = Fields::of(value)?;
     let record = AccountRecord {
         id: f.required("id")?,
@@ -346,7 +346,7 @@ pub(crate) fn account(value: Json) -> Result<Account, Invalid> {
     checked(Account::try_from(record))
 }
 
-pub(crate) fn product(value: Json) -> Result<Product, Invalid> {
+fn product(value: Json) -> Result<Product, Invalid> {
     let mut f = Fields::of(value)?;
     let product = Product {
         id: f.required("id")?,
@@ -358,7 +358,7 @@ pub(crate) fn product(value: Json) -> Result<Product, Invalid> {
     Ok(product)
 }
 
-pub(crate) fn license(value: Json) -> Result<License, Invalid> {
+fn license(value: Json) -> Result<License, Invalid> {
     let mut f = Fields::of(value)?;
     let record = LicenseRecord {
         license_key: f.required("licenseKey")?,
@@ -384,7 +384,7 @@ pub(crate) fn license(value: Json) -> Result<License, Invalid> {
     checked(License::try_from(record))
 }
 
-pub(crate) fn order(value: Json) -> Result<Order, Invalid> {
+fn order(value: Json) -> Result<Order, Invalid> {
     let mut f = Fields::of(value)?;
     let order = Order {
         id: f.required("id")?,
@@ -400,7 +400,7 @@ pub(crate) fn order(value: Json) -> Result<Order, Invalid> {
     Ok(order)
 }
 
-pub(crate) fn project(value: Json) -> Result<Project, Invalid> {
+fn project(value: Json) -> Result<Project, Invalid> {
     let mut f = Fields::of(value)?;
     let project = Project {
         id: f.required("id")?,
@@ -428,7 +428,7 @@ fn window(f: &mut Fields) -> Result<Window, Invalid> {
 /// A grant's window as [`window`] reads it.
 type Window = (Option<Timestamp>, Option<Timestamp>, Option<Timestamp>);
 
-pub(crate) fn share(value: Json) -> Result<Share, Invalid> {
+fn share(value: Json) -> Result<Share, Invalid> {
     let mut f = Fields::of(value)?;
     let project_id = f.required("projectId")?;
     let account_id = f.required("accountId")?;
@@ -446,7 +446,7 @@ pub(crate) fn share(value: Json) -> Result<Share, Invalid> {
     Ok(share)
 }
 
-pub(crate) fn contract(value: Json) -> Result<Contract, Invalid> {
+fn contract(value: Json) -> Result<Contract, Invalid> {
     let mut f = Fields::of(value)?;
     let contract = Contract {
         id: f.required("id")?,
@@ -461,7 +461,7 @@ pub(crate) fn contract(value: Json) -> Result<Contract, Invalid> {
     Ok(contract)
 }
 
-pub(crate) fn delegate(value: Json) -> Result<Delegate, Invalid> {
+fn delegate(value: Json) -> Result<Delegate, Invalid> {
     let mut f = Fields::of(value)?;
     let contract_id = f.required("contractId")?;
     let account_id = f.required("accountId")?;
@@ -485,7 +485,7 @@ pub(crate) fn delegate(value: Json) -> Result<Delegate, Invalid> {
     Ok(delegate)
 }
 
-pub(crate) fn invitation(value: Json) -> Result<Invitation, Invalid> {
+fn invitation(value: Json) -> Result<Invitation, Invalid> {
     let mut f = Fields::of(value)?;
     let invitation = Invitation {
         id: f.required("id")?,
@@ -505,7 +505,7 @@ pub(crate) fn invitation(value: Json) -> Result<Invitation, Invalid> {
     Ok(invitation)
 }
 
-pub(crate) fn ticket(value: Json) -> Result<Ticket, Invalid> {
+fn ticket(value: Json) -> Result<Ticket, Invalid> {
     let mut f = Fields::of(value)?;
     let ticket = Ticket {
         id: f.required("id")?,
@@ -535,7 +535,7 @@ fn subject(value: Json) -> Result<TransferSubject, Invalid> {
     }
 }
 
-pub(crate) fn transfer(value: Json) -> Result<Transfer, Invalid> {
+fn transfer(value: Json) -> Result<Transfer, Invalid> {
     let mut f = Fields::of(value)?;
     let transfer = Transfer {
         id: f.required("id")?,
@@ -569,16 +569,27 @@ pub fn state(text: &str) -> Result<State, Invalid> {
 pub fn state_from_value(value: Json) -> Result<State, Invalid> {
     let mut state = State::default();
     for (name, value) in Fields::of(value)?.0 {
-        let read = state
-            .decode_list(&name, value)
-            .ok_or_else(|| Invalid::new(["unknown field `", &name, "`"].concat()))?;
+        let read = match name.as_str() {
+            "accounts" => records(value, &mut state.accounts, account),
+            "products" => records(value, &mut state.products, product),
+            "licenses" => records(value, &mut state.licenses, license),
+            "orders" => records(value, &mut state.orders, order),
+            "projects" => records(value, &mut state.projects, project),
+            "shares" => records(value, &mut state.shares, share),
+            "contracts" => records(value, &mut state.contracts, contract),
+            "delegates" => records(value, &mut state.delegates, delegate),
+            "invitations" => records(value, &mut state.invitations, invitation),
+            "tickets" => records(value, &mut state.tickets, ticket),
+            "transfers" => records(value, &mut state.transfers, transfer),
+            _ => return Err(Invalid::new(["unknown field `", &name, "`"].concat())),
+        };
         read.map_err(|e| e.within(&name))?;
     }
     Ok(state)
 }
 
 /// Reads a list of records into `into`.
-pub(crate) fn records<T>(
+fn records<T>(
     value: Json,
     into: &mut Vec<T>,
     record: fn(Json) -> Result<T, Invalid>,

@@ -15,7 +15,6 @@ use crate::ids::{AccountId, ContractId, InvitationId};
 use crate::model::{
     Billing, Contract, Delegate, DelegateStatus, GrantStatus, Invitation, InvitationStatus, Ticket,
 };
-use crate::projects::grant_expired;
 use crate::state::{Change, State};
 use crate::sweep;
 use crate::text::{NameProblem, bounded, checked_name};
@@ -171,7 +170,9 @@ pub(crate) fn resend(
         .access_expires_at
         .is_some_and(|end| ctx.now >= end)
     {
-        return Err(grant_expired("the window of access this invitation offers"));
+        return Err(window::grant_expired(
+            "the window of access this invitation offers",
+        ));
     }
     if (state.live_delegate(contract_id, &invitation.account_id, ctx.now)).is_some() {
         return Err(CommandError::new(
@@ -360,7 +361,7 @@ pub(crate) fn update(
         .ok_or_else(|| not_found(ErrorCode::DelegateNotFound, "delegate", account_id.as_str()))?;
     let status = delegate.status_at(ctx.now);
     if status == GrantStatus::Expired {
-        return Err(grant_expired("this delegation"));
+        return Err(window::grant_expired("this delegation"));
     }
     let stored = (delegate.starts_at, delegate.expires_at);
     let (starts_at, expires_at) =

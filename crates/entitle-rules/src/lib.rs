@@ -17,6 +17,7 @@ pub mod named;
 
 pub mod access;
 pub mod action;
+mod affected;
 pub mod command;
 mod context;
 pub mod decision;
@@ -27,6 +28,7 @@ pub mod error;
 pub mod event;
 pub mod ids;
 mod imports;
+mod index;
 pub mod list;
 pub mod model;
 pub mod orders;

@@ -76,7 +76,7 @@ pub(crate) fn share(
             ));
         }
         // An ended share makes way for the new one, once what its end implies is written.
-        let removed = leave_with_share(state, out, existing);
+        let removed = sweep::leave_with_share(state, out, existing);
         sweep::share_expired(ctx.now, out, existing, removed);
     }
     out.change(Change::PutShare(Share {
@@ -97,23 +97,6 @@ pub(crate) fn share(
     Ok(())
 }
 
-/// Takes off the share's project every license its recipient assigned (an unshare, the end of
-/// its window); returns their keys.
-pub(crate) fn leave_with_share(state: &State, out: &mut Outcome, share: &Share) -> Vec<LicenseKey> {
-    let mut removed = Vec::new();
-    for license in state
-        .licenses_on(&share.project_id)
-        .into_iter()
-        .filter(|l| l.assigned_by() == Some(&share.account_id))
-    {
-        let mut freed = license.clone();
-        freed.unassign();
-        removed.push(freed.license_key.clone());
-        out.change(Change::PutLicense(freed));
-    }
-    removed
-}
-
 pub(crate) fn update_share(
     state: &State,
     ctx: &Context,
@@ -131,7 +114,7 @@ pub(crate) fn update_share(
     })?;
     let status = share.status_at(ctx.now);
     if status == GrantStatus::Expired {
-        return Err(grant_expired("this share"));
+        return Err(window::grant_expired("this share"));
     }
     let stored = (share.starts_at, share.expires_at);
     let (starts_at, expires_at) = window::changed(stored, share.shared_at, status, edit, ctx.now)?;
@@ -170,14 +153,6 @@ pub(crate) fn update_share(
     Ok(())
 }
 
-/// The error for a change of a grant whose window has ended.
-pub(crate) fn grant_expired(what: &str) -> CommandError {
-    CommandError::new(
-        ErrorCode::GrantExpired,
-        format!("{what} has ended: it can no longer change; share or invite again"),
-    )
-}
-
 pub(crate) fn unshare(
     state: &State,
     ctx: &Context,
@@ -193,7 +168,7 @@ pub(crate) fn unshare(
             account_id.as_str(),
         )
     })?;
-    let mut removed = leave_with_share(state, out, share);
+    let mut removed = sweep::leave_with_share(state, out, share);
     if sweep::end_unrecorded(share.expires_at, share.next_notice_at, ctx.now) {
         // Its window had ended: those licenses left the project then.
         sweep::share_expired(ctx.now, out, share, std::mem::take(&mut removed));

@@ -97,6 +97,14 @@ pub trait Record: Clone {
     }
 }
 
+/// The `subject` column of a transfer: `license:<key>` or `project:<id>`.
+pub fn subject_column(subject: &TransferSubject) -> String {
+    match subject {
+        TransferSubject::License { license_key } => format!("license:{license_key}"),
+        TransferSubject::Project { project_id } => format!("project:{project_id}"),
+    }
+}
+
 /// One fact a decision reads: a record by key, or the records of one indexed relation.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Read {
@@ -209,7 +217,7 @@ impl Read {
             Read::SharesOfProject(p) => on::<Share>(vec![("project_id", s(p))]),
             Read::LicensesOnProject(p) => on::<License>(vec![("project_id", s(p))]),
             Read::TransfersOf(subject) => {
-                on::<Transfer>(vec![("subject", crate::records::subject_column(subject))])
+                on::<Transfer>(vec![("subject", subject_column(subject))])
             }
             Read::InvitationsOfContract(c) => on::<Invitation>(vec![("contract_id", s(c))]),
             Read::DelegatesOfContract(c) => on::<Delegate>(vec![("contract_id", s(c))]),

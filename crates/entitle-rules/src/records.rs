@@ -1,20 +1,19 @@
 //! The registry of record types, each declared once: its list in a [`State`], its table, its
 //! key, its indexed columns and the values read plans follow, whether removed rows stay as
-//! tombstones, its [`Change`]s and how the npm package's check-only reader takes it. From this
-//! one declaration come the [`State`] struct, the [`Row`] and [`Change`] enums and everything
-//! that goes through them (applying, holding, loading, sorting, decoding), the [`Record`]
-//! implementations the store's SQL is generated from, and the check-only reader's dispatch.
+//! tombstones and its [`Change`]s. From this one declaration come the [`State`] struct, the
+//! [`Row`] and [`Change`] enums and everything that goes through them (applying, holding,
+//! loading, sorting), and the [`Record`] implementations the store's SQL is generated from.
 //!
 //! Adding a record type: its struct in `model`, an entry here, a migration with its table,
 //! its reader in `decode` (fields), and the rules that use it.
 
 use crate::ids::{LicenseKey, ProjectId};
+use crate::index::Index;
 use crate::model::{
     Account, CompanyRole, Contract, Delegate, DelegateStatus, Invitation, InvitationStatus,
     License, Order, Product, Project, Share, Ticket, Transfer, TransferStatus, TransferSubject,
 };
-use crate::read::{Follow, Lookup, Reads, Record, Table};
-use crate::state::Index;
+use crate::read::{Follow, Lookup, Reads, Record, Table, subject_column};
 use serde::{Deserialize, Serialize};
 
 fn some<T: ToString>(value: &T) -> Option<String> {
@@ -36,14 +35,6 @@ fn due<T>(due: fn(&T) -> Option<crate::time::Timestamp>, record: &T) -> Option<S
 #[cfg(not(feature = "partial"))]
 fn due<T>(_: fn(&T) -> Option<crate::time::Timestamp>, _: &T) -> Option<String> {
     None
-}
-
-/// The `subject` column of a transfer: `license:<key>` or `project:<id>`.
-pub fn subject_column(subject: &TransferSubject) -> String {
-    match subject {
-        TransferSubject::License { license_key } => format!("license:{license_key}"),
-        TransferSubject::Project { project_id } => format!("project:{project_id}"),
-    }
 }
 
 fn company_role(role: CompanyRole) -> &'static str {
@@ -103,8 +94,7 @@ macro_rules! records {
     ($(
         $(#[doc = $doc:literal])*
         $list:ident: $ty:ident in $table:literal,
-            put $put:ident $put_doc:literal $(, remove $remove:ident $remove_doc:literal)?,
-            read $decode:ident {
+            put $put:ident $put_doc:literal $(, remove $remove:ident $remove_doc:literal)? {
             key: [$($key:ident => $key_value:expr),+ $(,)?],
             indexed: [$($col:ident => $col_value:expr),* $(,)?],
             follows: [$($follow:ident at $follow_path:literal => $follow_value:expr),* $(,)?],
@@ -291,24 +281,6 @@ macro_rules! records {
                 $(self.$list.sort_by_cached_key(Record::key);)*
                 self
             }
-
-            /// Reads the list called `name` of a state's JSON into this state, with the
-            /// check-only reader; `None` for a name that is no list.
-            #[cfg(feature = "decode")]
-            pub(crate) fn decode_list(
-                &mut self,
-                name: &str,
-                value: crate::decode::Json,
-            ) -> Option<Result<(), crate::decode::Invalid>> {
-                match name {
-                    $(stringify!($list) => Some(crate::decode::records(
-                        value,
-                        &mut self.$list,
-                        crate::decode::$decode,
-                    )),)*
-                    _ => None,
-                }
-            }
         }
     };
     (@tombstones) => { false };
@@ -339,7 +311,7 @@ fn hold<T: Record>(records: &mut Vec<T>, record: T) {
 
 records! {
     /// Accounts.
-    accounts: Account in "accounts", put PutAccount "Write an account.", read account {
+    accounts: Account in "accounts", put PutAccount "Write an account." {
         key: [id => |r| some(&r.id)],
         indexed: [
             email => |r| some(&r.email),
@@ -353,14 +325,14 @@ records! {
         lists: [],
     }
     /// Products.
-    products: Product in "products", put PutProduct "Write a product.", read product {
+    products: Product in "products", put PutProduct "Write a product." {
         key: [id => |r| some(&r.id)],
         indexed: [],
         follows: [],
         lists: [],
     }
     /// Licenses.
-    licenses: License in "licenses", put PutLicense "Write a license.", read license {
+    licenses: License in "licenses", put PutLicense "Write a license." {
         key: [license_key => |r| some(&r.license_key)],
         indexed: [
             owner_id => |r| some(&r.owner_id),
@@ -374,7 +346,7 @@ records! {
         lists: [],
     }
     /// Orders.
-    orders: Order in "orders", put PutOrder "Write an order.", read order {
+    orders: Order in "orders", put PutOrder "Write an order." {
         key: [id => |r| some(&r.id)],
         indexed: [
             owner_id => |r| some(&r.owner_id),
@@ -387,15 +359,14 @@ records! {
         ],
     }
     /// Projects.
-    projects: Project in "projects", put PutProject "Write a project.", read project {
+    projects: Project in "projects", put PutProject "Write a project." {
         key: [id => |r| some(&r.id)],
         indexed: [owner_id => |r| some(&r.owner_id)],
         follows: [],
         lists: [],
     }
     /// Project shares.
-    shares: Share in "shares", put PutShare "Write a share.", remove DeleteShare "Remove a share.",
-        read share {
+    shares: Share in "shares", put PutShare "Write a share.", remove DeleteShare "Remove a share." {
         key: [
             project_id => |r| some(&r.project_id),
             account_id => |r| some(&r.account_id),
@@ -406,14 +377,14 @@ records! {
         lists: [],
     }
     /// Contracts.
-    contracts: Contract in "contracts", put PutContract "Write a contract.", read contract {
+    contracts: Contract in "contracts", put PutContract "Write a contract." {
         key: [id => |r| some(&r.id)],
         indexed: [owner_id => |r| some(&r.owner_id)],
         follows: [product_id at "$.productId" => |r| some(&r.product_id)],
         lists: [],
     }
     /// Contract delegates, active or revoked.
-    delegates: Delegate in "delegates", put PutDelegate "Write a delegate.", read delegate {
+    delegates: Delegate in "delegates", put PutDelegate "Write a delegate." {
         key: [
             contract_id => |r| some(&r.contract_id),
             account_id => |r| some(&r.account_id),
@@ -427,8 +398,7 @@ records! {
         lists: [],
     }
     /// Delegate invitations.
-    invitations: Invitation in "invitations", put PutInvitation "Write an invitation.",
-        read invitation {
+    invitations: Invitation in "invitations", put PutInvitation "Write an invitation." {
         key: [id => |r| some(&r.id)],
         indexed: [
             contract_id => |r| some(&r.contract_id),
@@ -441,14 +411,14 @@ records! {
         lists: [],
     }
     /// Contract tickets.
-    tickets: Ticket in "tickets", put PutTicket "Write a ticket.", read ticket {
+    tickets: Ticket in "tickets", put PutTicket "Write a ticket." {
         key: [id => |r| some(&r.id)],
         indexed: [contract_id => |r| some(&r.contract_id)],
         follows: [],
         lists: [],
     }
     /// License and project transfers.
-    transfers: Transfer in "transfers", put PutTransfer "Write a transfer.", read transfer {
+    transfers: Transfer in "transfers", put PutTransfer "Write a transfer." {
         key: [id => |r| some(&r.id)],
         indexed: [
             from_id => |r| some(&r.from_id),

@@ -5,6 +5,7 @@ use crate::ids::{
     AccountId, CompanyId, ContractId, InvitationId, LicenseKey, OrderId, ProductId, ProjectId,
     TicketId, TransferId,
 };
+use crate::index::{EMPTY, Index, hash, keys};
 use crate::model::{
     Account, Contract, Delegate, GrantStatus, Invitation, License, Order, Product, Project, Share,
     Ticket, Transfer, TransferSubject,
@@ -37,48 +38,6 @@ enum Slot {
     TransfersOf,
 }
 
-/// Where a state's records are, by key (and transfers by subject), so that a lookup costs the
-/// same whatever the number of records and wherever the record sits: a probe in a hash table,
-/// then a comparison of the record found with the key asked.
-///
-/// A state has none until [`State::index`] builds it (the npm package does, once, when it
-/// loads a snapshot for many checks); without it, lookups scan the lists. Either way the
-/// answers are the same, first record first. [`State::apply`], [`State::hold`] and
-/// [`State::canonical`] drop it, and a list whose length changed since is scanned; a state
-/// changed through its public fields otherwise must be indexed again. Like [`Reads`], it is
-/// not part of the state's value.
-#[derive(Clone, Debug, Default)]
-pub struct Index {
-    /// Per [`Slot`]: the length of the list when it was indexed, and its hash table.
-    slots: Vec<(usize, Vec<(u64, u32)>)>,
-}
-
-impl PartialEq for Index {
-    fn eq(&self, _other: &Self) -> bool {
-        true
-    }
-}
-
-impl Eq for Index {}
-
-/// An empty place of a hash table.
-const EMPTY: u32 = u32::MAX;
-
-/// FNV-1a over the key's parts, separated by `\u{1f}` as in [`Record::key`].
-fn hash(parts: &[&str]) -> u64 {
-    const PRIME: u64 = 0x0100_0000_01b3;
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for (i, part) in parts.iter().enumerate() {
-        if i > 0 {
-            hash = (hash ^ 0x1f).wrapping_mul(PRIME);
-        }
-        for byte in part.bytes() {
-            hash = (hash ^ u64::from(byte)).wrapping_mul(PRIME);
-        }
-    }
-    hash
-}
-
 fn subject_hash(subject: &TransferSubject) -> u64 {
     match subject {
         TransferSubject::License { license_key } => hash(&["license", license_key.as_str()]),
@@ -86,67 +45,29 @@ fn subject_hash(subject: &TransferSubject) -> u64 {
     }
 }
 
-/// The hash of each record's key, in order.
-fn keys<T>(records: &[T], key: impl Fn(&T) -> u64) -> Vec<u64> {
-    records.iter().map(key).collect()
-}
-
-/// An open-addressing table (linear probing, at most half full) of (hash, position) pairs.
-/// Positions go in ascending, so the positions of one hash come out in the lists' order.
-fn table(hashes: Vec<u64>) -> (usize, Vec<(u64, u32)>) {
-    let size = (hashes.len() * 2).max(8).next_power_of_two();
-    let mask = size - 1;
-    let mut table = vec![(0, EMPTY); size];
-    for (hash, position) in hashes.iter().zip(0..) {
-        #[expect(
-            clippy::cast_possible_truncation,
-            reason = "masked to the table's size"
-        )]
-        let mut place = (*hash as usize) & mask;
-        while let Some(entry) = table.get_mut(place) {
-            if entry.1 == EMPTY {
-                *entry = (*hash, position);
-                break;
-            }
-            place = (place + 1) & mask;
-        }
-    }
-    (hashes.len(), table)
-}
-
-impl Index {
-    fn of(state: &State) -> Self {
-        let id = |id: &str| hash(&[id]);
-        // In the order of `Slot`.
-        let slots = [
-            keys(&state.accounts, |r| id(r.id.as_str())),
-            keys(&state.products, |r| id(r.id.as_str())),
-            keys(&state.licenses, |r| id(r.license_key.as_str())),
-            keys(&state.orders, |r| id(r.id.as_str())),
-            keys(&state.projects, |r| id(r.id.as_str())),
-            keys(&state.shares, |r| {
-                hash(&[r.project_id.as_str(), r.account_id.as_str()])
-            }),
-            keys(&state.contracts, |r| id(r.id.as_str())),
-            keys(&state.delegates, |r| {
-                hash(&[r.contract_id.as_str(), r.account_id.as_str()])
-            }),
-            keys(&state.invitations, |r| id(r.id.as_str())),
-            keys(&state.tickets, |r| id(r.id.as_str())),
-            keys(&state.transfers, |r| id(r.id.as_str())),
-            keys(&state.transfers, |r| subject_hash(&r.subject)),
-        ];
-        Self {
-            slots: slots.into_iter().map(table).collect(),
-        }
-    }
-
-    /// The hash table of `slot`; `None` when its list (of `len` records now) is not indexed
-    /// as it is.
-    fn table(&self, slot: Slot, len: usize) -> Option<&[(u64, u32)]> {
-        let (indexed, table) = self.slots.get(slot as usize)?;
-        (*indexed == len).then_some(table.as_slice())
-    }
+/// The index of `state`'s lists, in the order of [`Slot`].
+fn index_of(state: &State) -> Index {
+    let id = |id: &str| hash(&[id]);
+    // In the order of `Slot`.
+    let slots = [
+        keys(&state.accounts, |r| id(r.id.as_str())),
+        keys(&state.products, |r| id(r.id.as_str())),
+        keys(&state.licenses, |r| id(r.license_key.as_str())),
+        keys(&state.orders, |r| id(r.id.as_str())),
+        keys(&state.projects, |r| id(r.id.as_str())),
+        keys(&state.shares, |r| {
+            hash(&[r.project_id.as_str(), r.account_id.as_str()])
+        }),
+        keys(&state.contracts, |r| id(r.id.as_str())),
+        keys(&state.delegates, |r| {
+            hash(&[r.contract_id.as_str(), r.account_id.as_str()])
+        }),
+        keys(&state.invitations, |r| id(r.id.as_str())),
+        keys(&state.tickets, |r| id(r.id.as_str())),
+        keys(&state.transfers, |r| id(r.id.as_str())),
+        keys(&state.transfers, |r| subject_hash(&r.subject)),
+    ];
+    Index::new(slots)
 }
 
 impl Lookup {
@@ -171,7 +92,7 @@ impl State {
     /// Builds the [`Index`], so that every lookup by key (and of transfers by subject) costs
     /// the same whatever the number of records. Worth it for a state asked many questions.
     pub fn index(&mut self) {
-        self.index = Index::of(self);
+        self.index = index_of(self);
     }
 
     /// The first record of `records` (the list of `slot`) that `is` the one with key `hash`.
@@ -182,7 +103,7 @@ impl State {
         hash: u64,
         is: impl Fn(&T) -> bool,
     ) -> Option<&'a T> {
-        let Some(table) = self.index.table(slot, records.len()) else {
+        let Some(table) = self.index.table(slot as usize, records.len()) else {
             return records.iter().find(|r| is(r));
         };
         let mask = table.len().wrapping_sub(1);
@@ -215,7 +136,7 @@ impl State {
         hash: u64,
         is: impl Fn(&T) -> bool,
     ) -> Vec<&'a T> {
-        let Some(table) = self.index.table(slot, records.len()) else {
+        let Some(table) = self.index.table(slot as usize, records.len()) else {
             return records.iter().filter(|r| is(r)).collect();
         };
         let mask = table.len().wrapping_sub(1);

@@ -12,7 +12,6 @@ use crate::context::{Outcome, store_event};
 use crate::event::EventPayload;
 use crate::ids::{AccountId, ContractId, LicenseKey, ProjectId};
 use crate::model::{Delegate, DelegateStatus, Share};
-use crate::projects::leave_with_share;
 use crate::read::Read;
 use crate::state::{Change, State};
 use crate::time::Timestamp;
@@ -114,6 +113,23 @@ pub fn due(state: &State, now: Timestamp) -> Sweep {
             })
             .collect(),
     }
+}
+
+/// Takes off the share's project every license its recipient assigned (an unshare, the end of
+/// its window); returns their keys.
+pub(crate) fn leave_with_share(state: &State, out: &mut Outcome, share: &Share) -> Vec<LicenseKey> {
+    let mut removed = Vec::new();
+    for license in state
+        .licenses_on(&share.project_id)
+        .into_iter()
+        .filter(|l| l.assigned_by() == Some(&share.account_id))
+    {
+        let mut freed = license.clone();
+        freed.unassign();
+        removed.push(freed.license_key.clone());
+        out.change(Change::PutLicense(freed));
+    }
+    removed
 }
 
 /// Whether a window ending at `end`, whose next notice is `notice`, has ended at `now` without

@@ -27,6 +27,14 @@ fn invalid(detail: impl Into<String>) -> CommandError {
     CommandError::new(ErrorCode::InvalidWindow, detail)
 }
 
+/// The error for a change of a grant whose window has ended.
+pub(crate) fn grant_expired(what: &str) -> CommandError {
+    CommandError::new(
+        ErrorCode::GrantExpired,
+        format!("{what} has ended: it can no longer change; share or invite again"),
+    )
+}
+
 /// An instant of a window given to a command (`field` names it): RFC 3339 in UTC (`Z`).
 pub(crate) fn instant(text: &str, field: &str) -> Result<Timestamp, CommandError> {
     let utc = text.ends_with('Z') || text.ends_with('z');

@@ -7,7 +7,7 @@
     reason = "test code fails loudly"
 )]
 
-use entitle_rules::access::{project_licenses, projects_for, scoped_snapshot};
+use entitle_rules::access::{affected_accounts, project_licenses, projects_for, scoped_snapshot};
 use entitle_rules::ids::{AccountId, ContractId, LicenseKey, ProjectId};
 use entitle_rules::model::*;
 use entitle_rules::plans;
@@ -81,7 +81,14 @@ impl Runner {
             "{command:?} read beyond its plan: {missing:?}"
         );
         if let Ok(outcome) = &result {
+            let before = self.state.clone();
             self.state.apply_all(&outcome.changes);
+            everyone_whose_snapshot_changed_is_told(
+                &before,
+                &self.state,
+                &outcome.changes,
+                self.now,
+            );
         }
         result
     }
@@ -192,6 +199,36 @@ impl Runner {
                 other.name()
             );
         }
+    }
+}
+
+/// Issue 24: every account whose access snapshot differs after a command (products aside: they
+/// decide nothing) is among those `affected_accounts` names, on the whole state and on a state
+/// loaded read by read as the worker loads it.
+fn everyone_whose_snapshot_changed_is_told(
+    before: &State,
+    after: &State,
+    changes: &[entitle_rules::Change],
+    now: Timestamp,
+) {
+    let told = affected_accounts(before, changes);
+    let (loaded, _) = State::resolve(before, |s| affected_accounts(s, changes));
+    assert_eq!(loaded, told, "the loaded state changed who is told");
+    let accounts: BTreeSet<&AccountId> = before
+        .accounts
+        .iter()
+        .chain(&after.accounts)
+        .map(|a| &a.id)
+        .collect();
+    for account in accounts {
+        let mut was = access_snapshot(before, account, now);
+        let mut is = access_snapshot(after, account, now);
+        was.products.clear();
+        is.products.clear();
+        assert!(
+            was == is || told.contains(account),
+            "the snapshot of `{account}` changed but it is not told: {changes:?}"
+        );
     }
 }
 

@@ -20,6 +20,20 @@ export type ErrorCode =
   | "action_resource_mismatch"
   /** A freed {@link Access} was used. */
   | "access_freed"
+  /** {@link Access.fromSigned}: the signature does not verify over the snapshot's bytes, or the snapshot was altered. */
+  | "signature_invalid"
+  /** {@link Access.fromSigned}: the snapshot's `expiresAt` (at most 15 minutes after it was signed) has passed. */
+  | "snapshot_expired"
+  /** {@link Access.fromSigned}: the key set has no Ed25519 public key with the snapshot's `keyId` (fetch it again: keys rotate). */
+  | "unknown_key"
+  /** {@link Access.fromSigned}: the snapshot is of another store than `expected.storeId`. */
+  | "snapshot_wrong_store"
+  /** {@link Access.fromSigned}: the snapshot is of another account than `expected.accountId`. */
+  | "snapshot_wrong_account"
+  /** {@link Access.fromSigned}: the runtime has no WebCrypto with Ed25519. */
+  | "webcrypto_unavailable"
+  /** {@link watch}: the runtime has no `WebSocket` and none was given. */
+  | "websocket_unavailable"
   /** The module was used before `await init()` (web entry). */
   | "not_initialized"
   /** An answer could not be encoded (a bug: please report it). */
@@ -98,6 +112,40 @@ export declare function transfers(state: State, accountId: string, now: string):
 /** The customers a reseller manages. */
 export declare function customers(state: State, accountId: string): Account[];
 
+/** The answer of `GET /v1/me/access/signed`, as {@link Access.fromSigned} takes it. */
+export interface SignedSnapshot {
+  /** `<base64url of the snapshot's JSON>.<base64url of its Ed25519 signature>`. */
+  snapshot: string;
+  /** The id of the key that signed it (a `kid` of `GET /v1/keys`). */
+  keyId: string;
+  /** When it stops being valid (RFC 3339), at most 15 minutes after it was signed. */
+  expiresAt: string;
+}
+
+/** A public key of `GET /v1/keys`: an Ed25519 JWK (RFC 8037). */
+export interface SigningPublicKey {
+  kty: "OKP";
+  crv: "Ed25519";
+  kid: string;
+  /** The public key, base64url. */
+  x: string;
+  use?: "sig";
+  alg?: "EdDSA";
+}
+
+/** The JWK set of `GET /v1/keys`. */
+export interface SigningKeySet {
+  keys: SigningPublicKey[];
+}
+
+/** What a caller of {@link Access.fromSigned} requires of the snapshot, beyond its signature. */
+export interface SignedExpectation {
+  /** The store the snapshot must be of (`snapshot_wrong_store` otherwise). */
+  storeId?: string;
+  /** The account the snapshot must be for (`snapshot_wrong_account` otherwise). */
+  accountId?: string;
+}
+
 /**
  * An access snapshot (the `state` of `GET /v1/me/access`) loaded once into WebAssembly, for
  * many fast checks. Free it with {@link Access.free} when the page is done with it.
@@ -114,6 +162,26 @@ export declare class Access {
    * timer for it, then re-renders or fetches the snapshot again.
    */
   readonly validUntil: string | null;
+  /**
+   * Checks a signed snapshot (the whole answer of `GET /v1/me/access/signed`) with the JWK set of
+   * `GET /v1/keys` at `now` (RFC 3339), with WebCrypto's Ed25519, and loads it: it then decides
+   * exactly as `new Access(state, accountId)` on the same snapshot. Rejects with an
+   * {@link EntitleError}: `signature_invalid` (other bytes, a truncated or re-encoded snapshot, a
+   * field beside it that is not the signed one), `unknown_key` (no Ed25519 key with its `keyId`;
+   * a key of another type or curve is never used), `snapshot_expired`, `snapshot_wrong_store` and
+   * `snapshot_wrong_account` (when `expected` names them), `invalid_input`.
+   */
+  static fromSigned(signed: SignedSnapshot, keys: SigningKeySet, now: string, expected?: SignedExpectation): Promise<Access>;
+  /** The account the snapshot is for; for a signed one, the account it was signed for. */
+  readonly accountId: string;
+  /** The store of a signed snapshot; `null` for one loaded with `new Access`. */
+  readonly storeId: string | null;
+  /** When a signed snapshot was signed (RFC 3339); `null` for one loaded with `new Access`. */
+  readonly issuedAt: string | null;
+  /** When a signed snapshot stops being valid (RFC 3339); `null` for one loaded with `new Access`. */
+  readonly expiresAt: string | null;
+  /** The key that signed a signed snapshot; `null` for one loaded with `new Access`. */
+  readonly keyId: string | null;
   /** Whether the action is allowed at `now` (RFC 3339): the same answer as {@link authorize}. */
   can(action: ActionName, resourceType: ResourceType, resourceId: string, now: string): boolean;
   /** The full decision, with reasons. */
@@ -121,3 +189,43 @@ export declare class Access {
   /** Frees the WebAssembly memory now; using the Access afterwards throws `access_freed`. */
   free(): void;
 }
+
+/** A message of `GET /v1/me/access/live`: the account's access changed; fetch the snapshot again. */
+export interface LiveChange {
+  type: "changed";
+  /** When the change committed (RFC 3339); `null` when `watch` reconnected without a `since` and cannot tell. */
+  at: string | null;
+}
+
+/** Options of {@link watch}. */
+export interface WatchOptions {
+  /**
+   * The `at` of the snapshot the page holds (RFC 3339), or a function giving it at each
+   * connection: a change missed while disconnected is then told at once. Without it, every
+   * reconnection calls `onChange` with `at: null`.
+   */
+  since?: string | (() => string | null | undefined);
+  /** The WebSocket constructor; the runtime's by default (Node 20 has none: pass undici's or ws's). */
+  WebSocket?: new (url: string, protocols: string[]) => object;
+  /** The first reconnection's delay (500 ms); each failure doubles it, with jitter. */
+  minDelayMs?: number;
+  /** The longest delay between reconnections (30 s). */
+  maxDelayMs?: number;
+  /** Told of the connection's state, for a page that shows it. */
+  onStatus?: (status: "connecting" | "open" | "closed" | "waiting" | "stopped") => void;
+}
+
+/**
+ * Watches the account's access: calls `onChange` whenever it changes (a share, unshare,
+ * revocation, accepted transfer, re-import), within a second of the change, so the page fetches
+ * its snapshot again. `baseUrl` is the worker's URL (`https://api.example.com`; relative in a
+ * page), `token` the session token or a function giving a current one (called at each
+ * connection). Reconnects with exponential backoff and jitter; returns a function that stops
+ * watching.
+ */
+export declare function watch(
+  baseUrl: string,
+  token: string | (() => string | Promise<string>),
+  onChange: (change: LiveChange) => void,
+  options?: WatchOptions,
+): () => void;

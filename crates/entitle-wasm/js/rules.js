@@ -5,6 +5,7 @@
 import * as glue from "./entitle_rules.js";
 import { init as initModule, initSync as initModuleSync } from "./init.js";
 import { EntitleError, call, instant, invoke, record, text } from "./internal.js";
+import { verifySigned } from "./signed.js";
 
 /** Milliseconds since 1970 of `now` (the current time when left out), checked by the rules. */
 function millis(now, what = "now") {
@@ -12,6 +13,7 @@ function millis(now, what = "now") {
 }
 
 export { EntitleError };
+export { watch } from "./live.js";
 
 /** Loads the WebAssembly module (web entry); elsewhere it is loaded on import and this resolves at once. */
 export default async function init(options) {
@@ -97,11 +99,53 @@ export class Access {
   #now = "";
   #millis = 0;
   #validUntil = null;
+  #accountId;
+  #signed = null;
+
+  /**
+   * Checks a signed snapshot (the answer of `GET /v1/me/access/signed`) against the JWK set of
+   * `GET /v1/keys` at `now`, and loads it. Rejects with `signature_invalid`, `unknown_key`,
+   * `snapshot_expired`, or, when `expected` names them, `snapshot_wrong_store` and
+   * `snapshot_wrong_account`.
+   */
+  static async fromSigned(signed, keys, now, expected) {
+    const payload = await verifySigned(signed, keys, now, expected, (time) => invoke(glue.parseTime, text(time, "now")));
+    // Taken when it was signed: its validUntil counts from then.
+    const access = new Access(payload.state, payload.accountId, payload.at ?? payload.issuedAt);
+    access.#signed = { storeId: payload.storeId, keyId: payload.keyId, issuedAt: payload.issuedAt, expiresAt: payload.expiresAt };
+    return access;
+  }
+
+  /** The account the snapshot is for (and, for a signed one, was signed for). */
+  get accountId() {
+    return this.#accountId;
+  }
+
+  /** The store of a signed snapshot; `null` for one loaded with `new Access`. */
+  get storeId() {
+    return this.#signed?.storeId ?? null;
+  }
+
+  /** When a signed snapshot stops being valid; `null` for one loaded with `new Access`. */
+  get expiresAt() {
+    return this.#signed?.expiresAt ?? null;
+  }
+
+  /** When a signed snapshot was signed; `null` for one loaded with `new Access`. */
+  get issuedAt() {
+    return this.#signed?.issuedAt ?? null;
+  }
+
+  /** The key that signed a signed snapshot; `null` for one loaded with `new Access`. */
+  get keyId() {
+    return this.#signed?.keyId ?? null;
+  }
 
   constructor(state, accountId, at) {
     const json = record(state, "state");
     const account = text(accountId, "accountId");
     const taken = millis(at, "at");
+    this.#accountId = account;
     this.#handle = invoke(() => new glue.Access(json, account, taken));
     const until = this.#handle.validUntil();
     this.#validUntil = until < 0 ? null : new Date(until).toISOString();

@@ -214,7 +214,12 @@ pub fn sign(
 /// current secret, or the previous one during a rotation), then expiry, then that its store is
 /// still configured: removing a store from `STORE_KEYS` ends its sessions at once.
 pub fn session(req: &Request, env: &Env, now: Timestamp) -> Result<Session, ApiError> {
-    let token = bearer(req)?;
+    verify_session(&bearer(req)?, env, now)
+}
+
+/// The session of a token given as text (as [`session`] checks it), such as the one a browser
+/// offers as a WebSocket subprotocol (`crate::live`).
+pub fn verify_session(token: &str, env: &Env, now: Timestamp) -> Result<Session, ApiError> {
     let malformed = || {
         ApiError::transport(
             Transport::MalformedToken,

@@ -86,6 +86,9 @@ transport_errors! {
     IdempotencyKeyReused = "idempotency_key_reused", 422: "The `Idempotency-Key` was used within 24 hours for another request (method, path or body) by the same caller." => "Use a new key for a new request; reuse a key only to retry the very same request.";
     IdempotencyKeyInUse = "idempotency_key_in_use", 409: "A request with this `Idempotency-Key` is still running." => "Retry a moment later: the retry gets the first request's answer.";
     ConcurrentModification = "concurrent_modification", 409: "The records kept changing while the request ran, through every retry." => "Retry the request.";
+    TokenInUrl = "token_in_url", 400: "A credential (a session token, a store key, or a parameter named for one) was sent in the URL, where logs, proxies and browser histories keep it." => "Send the session token as the WebSocket subprotocol `entitle.<token>` (or in `Authorization`), never in a URL; consider the token leaked and let it expire.";
+    TooManySockets = "too_many_sockets", 429: "The account has 16 live sockets open in its store already." => "Close a socket (another tab's) before opening one more; `watch` retries with backoff.";
+    UpgradeRequired = "upgrade_required", 426: "The route is a WebSocket, and the request did not ask to upgrade to one." => "Open it with a WebSocket client: `new WebSocket(url, [\"entitle.\" + token])`.";
     InternalError = "internal_error", 500: "The server failed to answer; the error was logged." => "Retry later; report it with the request id if it persists.";
     DatabaseUnavailable = "database_unavailable", 503: "The database did not answer (D1 was unreachable, overloaded or restarting); nothing was written, a batch being one transaction." => "Retry after the seconds of `Retry-After`, with the same `Idempotency-Key` on a POST.";
     DatabaseLimitExceeded = "database_limit_exceeded", 500: "The request needs more of the database than one request may use (D1's limits on statements per request, bound parameters, statement or value size); nothing was written, and the error was logged." => "Report it with the request id; meanwhile split a bulk import into smaller ones.";
@@ -227,6 +230,8 @@ impl ApiError {
             413 => "Content Too Large",
             415 => "Unsupported Media Type",
             422 => "Unprocessable Content",
+            426 => "Upgrade Required",
+            429 => "Too Many Requests",
             503 => "Service Unavailable",
             _ => "Internal Server Error",
         };
@@ -534,6 +539,8 @@ enum ReplyBody<T> {
     NotModified,
     /// An answer stored for an idempotency key, with its own status; whether it is a replay.
     Stored(Stored, bool),
+    /// A response made whole by the handler, such as a WebSocket's `101 Switching Protocols`.
+    Raw(Response),
 }
 
 impl<T> Reply<T> {
@@ -558,6 +565,14 @@ impl<T> Reply<T> {
     pub fn stored(stored: Stored, replayed: bool) -> Self {
         Self {
             body: ReplyBody::Stored(stored, replayed),
+            headers: Vec::new(),
+        }
+    }
+
+    /// A response made whole by the handler (a WebSocket upgrade), with its own status.
+    pub fn raw(response: Response) -> Self {
+        Self {
+            body: ReplyBody::Raw(response),
             headers: Vec::new(),
         }
     }
@@ -604,6 +619,7 @@ impl<T: Serialize> Reply<T> {
             }
             ReplyBody::NotModified => Response::empty()?.with_status(304),
             ReplyBody::Stored(stored, replayed) => stored.into_response(replayed)?,
+            ReplyBody::Raw(response) => response,
         };
         for (name, value) in self.headers {
             response.headers_mut().set(name, &value)?;

@@ -9,9 +9,12 @@
 //! `http` (problem+json, bodies), `store` (all SQL), `handlers` (one function per route),
 //! `cors` (cross-origin requests from the origins a store lists), `idempotency` (`Idempotency-Key`
 //! on POSTs), `webhooks` (signed delivery of the event feed through a Cloudflare Queue: the
-//! `queue` consumer and the `scheduled` sweep). Every response carries a `Request-Id`, which
-//! problem+json bodies repeat, and a `Server-Timing` with what it asked of D1 (`store::db`:
-//! every D1 round trip goes through one metered handle, on the database of the caller's store).
+//! `queue` consumer and the `scheduled` sweep), `signing` (the keys and Ed25519 signatures of
+//! signed snapshots), `live` (live changes: the WebSocket route and the Durable Object of a
+//! store's sockets, told after each commit whose access changed). Every response carries a
+//! `Request-Id`, which problem+json bodies repeat, and a `Server-Timing` with what it asked of
+//! D1 (`store::db`: every D1 round trip goes through one metered handle, on the database of the
+//! caller's store).
 //! KV is not used: D1 is the only truth, so a revocation holds from the very next request.
 
 mod auth;
@@ -19,8 +22,10 @@ mod cors;
 mod handlers;
 mod http;
 mod idempotency;
+mod live;
 pub mod openapi;
 mod routes;
+mod signing;
 mod store;
 mod views;
 mod webhooks;
@@ -95,7 +100,19 @@ async fn answer(
     }
     // The store of the authenticated caller, once known: it decides the CORS headers.
     let mut caller_store = None;
-    let response = match handle(req, env.clone(), &mut caller_store, request_id, meter).await {
+    // A second handle on the request's context, for work after the answer (`Call::background`).
+    let js: &worker::wasm_bindgen::JsValue = ctx.as_ref().as_ref();
+    let background = Context::new(worker::wasm_bindgen::JsCast::unchecked_into(js.clone()));
+    let response = match handle(
+        req,
+        env.clone(),
+        background,
+        &mut caller_store,
+        request_id,
+        meter,
+    )
+    .await
+    {
         Ok(response) => response,
         Err(error) => error.into_response(request_id)?,
     };
@@ -147,17 +164,8 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     #[expect(clippy::cast_possible_truncation, reason = "milliseconds since 1970")]
     let now = entitle_rules::Timestamp::from_unix_millis(event.schedule() as i64);
     match windows::sweep(&env, &meter, now).await {
-        // Issue 24 tells each store's live object here: for every `swept`, the accounts of
-        // `swept.ended` (or `live::notify(&env, &swept.db, swept.before, &swept.changes, now)`).
-        Ok(swept) => {
-            for done in &swept {
-                worker::console_log!(
-                    "windows of store `{}`: {} ended",
-                    done.store,
-                    done.ended.len()
-                );
-            }
-        }
+        // The accounts that lost a grant hear it on their live sockets.
+        Ok(swept) => windows::notify(&env, swept, now).await,
         Err(error) => worker::console_error!("windows sweep failed: {}", error.detail),
     }
     if let Err(error) = webhooks::sweep(&env, &meter).await {
@@ -230,6 +238,7 @@ fn options(path: &str) -> Result<Response, ApiError> {
 async fn handle(
     mut req: Request,
     env: Env,
+    background: Context,
     caller_store: &mut Option<StoreId>,
     request_id: &str,
     meter: &Meter,
@@ -257,6 +266,7 @@ async fn handle(
             request_id: request_id.to_owned(),
             idempotency: None,
             meter: meter.clone(),
+            background,
         };
         let answer = (route.handler)(&mut call, caller_store).await;
         drain(&mut call.req).await;

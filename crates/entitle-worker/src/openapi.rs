@@ -357,6 +357,26 @@ fn operation(route: &Route, out: &mut SchemaGenerator, input: &mut SchemaGenerat
         CallerKind::Session => json!([{ "session": [] }]),
     };
     op.insert("security".into(), security);
+    let parameters = parameters(route, input);
+    if !parameters.is_empty() {
+        op.insert("parameters".into(), parameters.into());
+    }
+    if let Some(body) = route.body {
+        op.insert(
+            "requestBody".into(),
+            json!({
+                "required": true,
+                "content": { "application/json": { "schema": body(input).to_value() } },
+            }),
+        );
+    }
+    op.insert("responses".into(), responses(route, out).into());
+    op.into()
+}
+
+/// A route's parameters: its path's, its query's, `Idempotency-Key` on a POST, `If-None-Match`
+/// where it answers with an `ETag`.
+fn parameters(route: &Route, input: &mut SchemaGenerator) -> Vec<Value> {
     let mut parameters: Vec<Value> = route
         .pattern
         .split('/')
@@ -389,18 +409,12 @@ fn operation(route: &Route, out: &mut SchemaGenerator, input: &mut SchemaGenerat
             "schema": { "type": "string" },
         }));
     }
-    if !parameters.is_empty() {
-        op.insert("parameters".into(), parameters.into());
-    }
-    if let Some(body) = route.body {
-        op.insert(
-            "requestBody".into(),
-            json!({
-                "required": true,
-                "content": { "application/json": { "schema": body(input).to_value() } },
-            }),
-        );
-    }
+    parameters
+}
+
+/// A route's answers: its success (with its `ETag` and 304 where it has one) and a problem per
+/// error status, with the codes it may answer.
+fn responses(route: &Route, out: &mut SchemaGenerator) -> Map<String, Value> {
     let mut responses = Map::new();
     let mut success = Map::new();
     success.insert("description".into(), summary_of_status(route.status).into());
@@ -442,12 +456,12 @@ fn operation(route: &Route, out: &mut SchemaGenerator, input: &mut SchemaGenerat
         }
         responses.insert(status.to_string(), response);
     }
-    op.insert("responses".into(), responses.into());
-    op.into()
+    responses
 }
 
 fn summary_of_status(status: u16) -> &'static str {
     match status {
+        101 => "Switching Protocols: the WebSocket is open",
         200 => "OK",
         201 => "Created",
         202 => "Accepted: the store carries it out",
@@ -539,42 +553,8 @@ pub fn document() -> Value {
             .or_default()
             .insert(route.method.to_ascii_lowercase(), op);
     }
-    // Request schemas come from the deserializing side (defaults make fields optional); a type
-    // whose two sides differ gets an `…Input` schema for requests.
-    let mut schemas = out.take_definitions(true);
-    let mut inputs = input.take_definitions(true);
-    // A query's schema is spelled out as parameters; its definition would be unused.
-    for query in ["PageQuery", "EventQuery", "AccessQuery"] {
-        inputs.remove(query);
-    }
-    let mut renamed = BTreeMap::new();
-    for (name, schema) in &inputs {
-        if schemas.get(name).is_some_and(|s| s != schema) {
-            renamed.insert(name.clone(), format!("{name}Input"));
-        }
-    }
     let mut paths = serde_json::to_value(paths).unwrap_or_default();
-    if let Some(map) = paths.as_object_mut() {
-        for methods in map.values_mut() {
-            if let Some(methods) = methods.as_object_mut() {
-                for op in methods.values_mut() {
-                    if let Some(op) = op.as_object_mut() {
-                        for key in ["requestBody", "parameters"] {
-                            if let Some(v) = op.get_mut(key) {
-                                rename_refs(v, &renamed);
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-    for (name, mut schema) in inputs {
-        rename_refs(&mut schema, &renamed);
-        let target = renamed.get(&name).cloned().unwrap_or(name);
-        schemas.entry(target).or_insert(schema);
-    }
-    let mut schemas: BTreeMap<String, Value> = schemas.into_iter().collect();
+    let mut schemas = schemas(out, input, &mut paths);
     schemas.values_mut().for_each(bound_integers);
     bound_integers(&mut paths);
     let tags: Vec<Value> = TAGS
@@ -592,47 +572,93 @@ pub fn document() -> Value {
         "servers": [{ "url": "/", "description": "The deployment that serves this document" }],
         "tags": tags,
         "paths": paths,
-        "components": {
-            "securitySchemes": {
-                "storeKey": {
-                    "type": "http",
-                    "scheme": "bearer",
-                    "description": "The store's secret key, for its backend only.",
-                },
-                "session": {
-                    "type": "http",
-                    "scheme": "bearer",
-                    "bearerFormat": "JWT",
-                    "description": "A session token from `POST /v1/sessions`, valid one hour, bound to one store and one account; refused once its store is no longer configured. Signed with `SESSION_SECRET`; during a rotation `SESSION_SECRET_PREVIOUS` still verifies older tokens but never signs.",
-                },
+        "components": components(schemas),
+    })
+}
+
+/// Every schema the operations name: the answers' (from the serializing side) and the
+/// requests' (from the deserializing side, where defaults make fields optional); a type whose
+/// two sides differ gets an `…Input` schema for requests, and the requests in `paths` are
+/// pointed at it.
+fn schemas(
+    mut out: SchemaGenerator,
+    mut input: SchemaGenerator,
+    paths: &mut Value,
+) -> BTreeMap<String, Value> {
+    let mut schemas = out.take_definitions(true);
+    let mut inputs = input.take_definitions(true);
+    // A query's schema is spelled out as parameters; its definition would be unused.
+    for query in ["PageQuery", "EventQuery", "AccessQuery"] {
+        inputs.remove(query);
+    }
+    let mut renamed = BTreeMap::new();
+    for (name, schema) in &inputs {
+        if schemas.get(name).is_some_and(|s| s != schema) {
+            renamed.insert(name.clone(), format!("{name}Input"));
+        }
+    }
+    let operations = (paths.as_object_mut().into_iter())
+        .flat_map(|map| map.values_mut())
+        .filter_map(Value::as_object_mut)
+        .flat_map(|methods| methods.values_mut())
+        .filter_map(Value::as_object_mut);
+    for op in operations {
+        for key in ["requestBody", "parameters"] {
+            if let Some(v) = op.get_mut(key) {
+                rename_refs(v, &renamed);
+            }
+        }
+    }
+    for (name, mut schema) in inputs {
+        rename_refs(&mut schema, &renamed);
+        let target = renamed.get(&name).cloned().unwrap_or(name);
+        schemas.entry(target).or_insert(schema);
+    }
+    schemas.into_iter().collect()
+}
+
+/// The document's components: security schemes, schemas, shared parameters and headers.
+fn components(schemas: BTreeMap<String, Value>) -> Value {
+    json!({
+        "securitySchemes": {
+            "storeKey": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "The store's secret key, for its backend only.",
             },
-            "schemas": schemas,
-            "parameters": {
-                "IdempotencyKey": {
-                    "name": "Idempotency-Key",
-                    "in": "header",
-                    "required": false,
-                    "description": "A key the caller chooses to retry this request safely (see the document's description): the same key and request within 24 hours get the first answer again.",
-                    "schema": { "type": "string", "minLength": 1, "maxLength": crate::idempotency::MAX_KEY, "pattern": "^[ -~]+$" },
-                },
+            "session": {
+                "type": "http",
+                "scheme": "bearer",
+                "bearerFormat": "JWT",
+                "description": "A session token from `POST /v1/sessions`, valid one hour, bound to one store and one account; refused once its store is no longer configured. Signed with `SESSION_SECRET`; during a rotation `SESSION_SECRET_PREVIOUS` still verifies older tokens but never signs.",
             },
-            "headers": {
-                "RequestId": {
-                    "description": "The request's id (`req_` and 22 base64url characters), fresh for every request; problem+json bodies repeat it as `requestId`. Quote it when reporting a problem.",
-                    "schema": { "type": "string" },
-                },
-                "ServerTiming": {
-                    "description": "What the answer cost (W3C Server Timing): `d1;dur=<milliseconds waiting on the database>;desc=\"<n> round trips, <m> statements\", total;dur=<milliseconds>`.",
-                    "schema": { "type": "string", "pattern": "^d1;dur=[0-9]+;desc=\"[0-9]+ round trips, [0-9]+ statements\", total;dur=[0-9]+$" },
-                },
-                "RetryAfter": {
-                    "description": "Seconds to wait before retrying.",
-                    "schema": { "type": "string", "pattern": "^[0-9]+$" },
-                },
-                "IdempotentReplayed": {
-                    "description": "`true` on an answer replayed for a repeated `Idempotency-Key`; absent otherwise.",
-                    "schema": { "type": "string", "enum": ["true"] },
-                },
+        },
+        "schemas": schemas,
+        "parameters": {
+            "IdempotencyKey": {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": false,
+                "description": "A key the caller chooses to retry this request safely (see the document's description): the same key and request within 24 hours get the first answer again.",
+                "schema": { "type": "string", "minLength": 1, "maxLength": crate::idempotency::MAX_KEY, "pattern": "^[ -~]+$" },
+            },
+        },
+        "headers": {
+            "RequestId": {
+                "description": "The request's id (`req_` and 22 base64url characters), fresh for every request; problem+json bodies repeat it as `requestId`. Quote it when reporting a problem.",
+                "schema": { "type": "string" },
+            },
+            "ServerTiming": {
+                "description": "What the answer cost (W3C Server Timing): `d1;dur=<milliseconds waiting on the database>;desc=\"<n> round trips, <m> statements\", total;dur=<milliseconds>`.",
+                "schema": { "type": "string", "pattern": "^d1;dur=[0-9]+;desc=\"[0-9]+ round trips, [0-9]+ statements\", total;dur=[0-9]+$" },
+            },
+            "RetryAfter": {
+                "description": "Seconds to wait before retrying.",
+                "schema": { "type": "string", "pattern": "^[0-9]+$" },
+            },
+            "IdempotentReplayed": {
+                "description": "`true` on an answer replayed for a repeated `Idempotency-Key`; absent otherwise.",
+                "schema": { "type": "string", "enum": ["true"] },
             },
         },
     })

@@ -6,7 +6,7 @@
 
 use crate::auth::{Authenticate, CallerKind, DemoSession, DemoStore, Public, Session};
 use crate::handlers::{
-    Call, contracts, imports, projects, records, reseller, settings, transfers, webhooks,
+    Call, contracts, imports, projects, records, reseller, settings, signed, transfers, webhooks,
 };
 use crate::http::{ApiError, Transport};
 use crate::views;
@@ -418,6 +418,40 @@ routes! {
         answers 200 views::AccessSnapshot, with etag,
         fails [T::InvalidQuery, T::InvalidResource, T::TooManyResources, T::SnapshotTooLarge]
         => records::me_access;
+    /// The caller's access snapshot, signed, for a backend to decide on with no call to entitle
+    ///
+    /// The snapshot of `GET /v1/me/access` (the same `resource` parameters scope it), with
+    /// `storeId`, `keyId`, `issuedAt` and `expiresAt` (15 minutes later), as JSON, signed with
+    /// Ed25519 by the key `keyId` of `GET /v1/keys`; the signature is over the JSON's bytes.
+    /// `Access.fromSigned(answer, keys, now)` of the npm package checks and loads it.
+    getSignedAccess = GET "/v1/me/access/signed" by Session, tag "access", query AccessQuery,
+        answers 200 signed::SignedAnswer,
+        fails [T::InvalidQuery, T::InvalidResource, T::TooManyResources, T::SnapshotTooLarge]
+        => signed::signed;
+    /// The public keys of signed snapshots: a JWK set (RFC 8037), cached 5 minutes
+    ///
+    /// Keys rotate: a key is listed before it signs, and a retired key stays listed until
+    /// every snapshot it signed has expired (15 minutes after it stopped signing).
+    getKeys = GET "/v1/keys" by Public, tag "access",
+        answers 200 crate::signing::JwkSet, fails [] => signed::keys;
+    /// Live changes of the caller's access: a WebSocket that says when to fetch the snapshot again
+    ///
+    /// Browsers offer the session token as the subprotocol `entitle.<token>`
+    /// (`new WebSocket(url, ["entitle." + token])`), which the answer echoes; servers may send
+    /// `Authorization: Bearer <token>` instead. A token in the URL is refused (400
+    /// `token_in_url`), and a request that is not a WebSocket upgrade gets 426
+    /// `upgrade_required`, both before any upgrade. Once open, the server sends
+    /// `{"type": "changed", "at": "<RFC 3339>"}` within a second of every committed change to
+    /// the caller's access (a share, unshare, revocation, accepted transfer, re-import), and
+    /// nothing for other accounts' changes. With `since` (the `at` of the snapshot the page
+    /// holds) a change missed while disconnected is sent at once. The client sends nothing but
+    /// `ping` (answered `pong`); other messages count against a limit of 10 per 10 seconds of
+    /// at most 256 bytes each, past which the socket is closed (1008, 1009). An account keeps
+    /// at most 16 sockets open in its store: one more is refused (429 `too_many_sockets`).
+    watchAccess = GET "/v1/me/access/live" by crate::live::LiveSession, tag "access",
+        query crate::live::LiveQuery, answers 101 crate::live::Upgrade,
+        fails [T::UpgradeRequired, T::TokenInUrl, T::InvalidQuery, T::TooManySockets]
+        => crate::live::connect;
     /// The contracts the caller owns or is a delegate on
     listContracts = GET "/v1/contracts" by Session, tag "delegates", query PageQuery,
         answers 200 views::ContractPage, fails [] => contracts::list;

@@ -39,11 +39,7 @@ const PER_STORE: usize = 9;
 const ATTEMPTS: usize = 4;
 
 /// What one store's sweep committed: what the store held before, the changes, and the accounts
-/// whose grant ended (the live notifications of issue 24 tell them).
-#[expect(
-    dead_code,
-    reason = "`db`, `before` and `changes` are for the live notifications of issue 24, wired at its merge"
-)]
+/// whose grant ended (the live notifications tell them, [`notify`]).
 pub struct Swept {
     /// The store.
     pub store: StoreId,
@@ -151,8 +147,21 @@ async fn sweep_store(
     ))
 }
 
-/// The hook for live notifications (issue 24): the accounts whose grant's end a sweep recorded
-/// (the recipients of `share.expired`, the delegates of `delegate.expired`).
+/// Tells the live object of each store whose sweep recorded an end (issue 24) whose access its
+/// changes touched: the recipients and delegates that lost a grant, and whoever else the rules
+/// name for those changes (`live::notify`, which logs a failure and never raises it: the sweep's
+/// records stand). A sweep that only sent reminders changed no one's access and tells no one.
+/// Pages also follow a window's end by themselves, at their snapshot's `validUntil`; this tells
+/// them that the records now say so too.
+pub async fn notify(env: &Env, swept: Vec<Swept>, at: Timestamp) {
+    for done in swept.into_iter().filter(|d| !d.ended.is_empty()) {
+        let store = Store::new(done.db, done.store);
+        crate::live::notify(env, &store, done.before, &done.changes, at).await;
+    }
+}
+
+/// The accounts whose grant's end a sweep recorded (the recipients of `share.expired`, the
+/// delegates of `delegate.expired`).
 pub fn ended(events: &[entitle_rules::Event]) -> Vec<AccountId> {
     let mut accounts: Vec<AccountId> = events
         .iter()

@@ -7,6 +7,7 @@ pub mod projects;
 pub mod records;
 pub mod reseller;
 pub mod settings;
+pub mod signed;
 pub mod transfers;
 pub mod webhooks;
 
@@ -44,6 +45,8 @@ pub struct Call {
     pub idempotency: Option<Key>,
     /// What the request asked of D1 so far (`Server-Timing`, D1's limits).
     pub meter: Meter,
+    /// The request's context, for work that runs after the answer (`wait_until`).
+    pub background: worker::Context,
 }
 
 impl Call {
@@ -393,6 +396,8 @@ async fn attempts<T: serde::Serialize>(
             fresh *= 4;
             result = decide(&state, auth::fresh(fresh)?);
         }
+        // The records as they were, for telling open pages whose access changed.
+        let mut before = State::default();
         let (outcome, reply) = match result {
             // The rules refused: with a key, the refusal is stored like a success.
             Err(e) if claim.is_some() && e.status < 500 => (
@@ -401,6 +406,7 @@ async fn attempts<T: serde::Serialize>(
             ),
             Err(e) => return Err(e),
             Ok(outcome) => {
+                before = state.clone();
                 state.apply_all(&outcome.changes);
                 let value = answer(&outcome, &state)?;
                 let reply = match claim {
@@ -422,7 +428,10 @@ async fn attempts<T: serde::Serialize>(
         {
             Err(e) if e.code == Transport::WriteConflict.code() => continue,
             Err(e) => return Err(e),
-            Ok(()) => return Ok(reply),
+            Ok(()) => {
+                crate::live::committed(call, store, before, &outcome.changes);
+                return Ok(reply);
+            }
         }
     }
     Err(ApiError::transport(

@@ -268,6 +268,33 @@ pub async fn me_access(
     call: &mut Call,
     session: &Session,
 ) -> Result<Reply<AccessSnapshot>, ApiError> {
+    let snapshot = access_of(call, session).await?;
+    let state_json = serde_json::to_string(&snapshot.state).map_err(ApiError::internal)?;
+    let etag = format!(
+        "\"{}\"",
+        &entitle_rules::token::token_hash(&state_json)
+            .get(..32)
+            .unwrap_or_default()
+    );
+    if call
+        .req
+        .headers()
+        .get("if-none-match")
+        .ok()
+        .flatten()
+        .is_some_and(|v| v == etag)
+    {
+        return Ok(
+            cacheable(Reply::not_modified(), snapshot.valid_until, call.now).header("etag", etag),
+        );
+    }
+    let (valid_until, now) = (snapshot.valid_until, call.now);
+    Ok(cacheable(Reply::new(snapshot), valid_until, now).header("etag", etag))
+}
+
+/// The caller's snapshot as `GET /v1/me/access` answers it (whole, or scoped by its
+/// `resource` parameters); `GET /v1/me/access/signed` signs the same.
+pub async fn access_of(call: &Call, session: &Session) -> Result<AccessSnapshot, ApiError> {
     let resources = scoped_resources(call)?;
     let now = call.now;
     let snapshot = if resources.is_empty() {
@@ -288,33 +315,14 @@ pub async fn me_access(
         })
         .await?
     };
-    let state_json = serde_json::to_string(&snapshot).map_err(ApiError::internal)?;
-    let etag = format!(
-        "\"{}\"",
-        &entitle_rules::token::token_hash(&state_json)
-            .get(..32)
-            .unwrap_or_default()
-    );
-    let valid_until = window::valid_until(&snapshot, now);
-    if call
-        .req
-        .headers()
-        .get("if-none-match")
-        .ok()
-        .flatten()
-        .is_some_and(|v| v == etag)
-    {
-        return Ok(cacheable(Reply::not_modified(), valid_until, now).header("etag", etag));
-    }
     let account = snapshot.account(&session.sub).cloned();
-    let reply = Reply::new(AccessSnapshot {
+    Ok(AccessSnapshot {
         account_id: session.sub.clone(),
         account,
         at: call.now,
-        valid_until,
+        valid_until: window::valid_until(&snapshot, now),
         state: snapshot,
-    });
-    Ok(cacheable(reply, valid_until, now).header("etag", etag))
+    })
 }
 
 /// The longest a snapshot may be kept before it is asked for again, in seconds: a change by a

@@ -79,6 +79,11 @@ impl Store {
         Self { db, store }
     }
 
+    /// The store's id.
+    pub fn id(&self) -> &StoreId {
+        &self.store
+    }
+
     fn statement(&self, sql: &str, params: &[JsValue]) -> Result<Statement, ApiError> {
         self.db.statement(sql, params)
     }

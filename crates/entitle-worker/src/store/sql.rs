@@ -429,6 +429,7 @@ mod tests {
     use super::*;
     use entitle_rules::action::{Resource, ResourceType};
     use entitle_rules::ids::{AccountId, ContractId, ProjectId};
+    use entitle_rules::model::Account;
     use entitle_rules::plan::Found;
     use entitle_rules::{Change, State, plans};
     use rusqlite::Connection;
@@ -463,10 +464,14 @@ mod tests {
     }
 
     fn run(db: &Connection, sql: &Sql) -> Vec<Vec<rusqlite::types::Value>> {
+        run_as(db, sql, STORE)
+    }
+
+    fn run_as(db: &Connection, sql: &Sql, store: &str) -> Vec<Vec<rusqlite::types::Value>> {
         let mut statement = db
             .prepare(&sql.text)
             .unwrap_or_else(|e| panic!("{e}: {}", sql.text));
-        let mut params: Vec<rusqlite::types::Value> = vec![STORE.to_owned().into()];
+        let mut params: Vec<rusqlite::types::Value> = vec![store.to_owned().into()];
         params.extend(sql.params.iter().map(|p| match p {
             Some(text) => rusqlite::types::Value::Text(text.clone()),
             None => rusqlite::types::Value::Null,
@@ -481,7 +486,11 @@ mod tests {
     }
 
     fn execute(db: &Connection, sql: &Sql) -> rusqlite::Result<usize> {
-        let mut params: Vec<rusqlite::types::Value> = vec![STORE.to_owned().into()];
+        execute_as(db, sql, STORE)
+    }
+
+    fn execute_as(db: &Connection, sql: &Sql, store: &str) -> rusqlite::Result<usize> {
+        let mut params: Vec<rusqlite::types::Value> = vec![store.to_owned().into()];
         params.extend(sql.params.iter().map(|p| match p {
             Some(text) => rusqlite::types::Value::Text(text.clone()),
             None => rusqlite::types::Value::Null,
@@ -491,6 +500,10 @@ mod tests {
 
     /// Writes `changes` as the store does: one upsert per table, one removal per table.
     fn write(db: &Connection, changes: &[Change]) {
+        write_as(db, changes, STORE);
+    }
+
+    fn write_as(db: &Connection, changes: &[Change], store: &str) {
         let mut puts: BTreeMap<&str, (Table, Vec<RowValues>)> = BTreeMap::new();
         let mut removals: BTreeMap<&str, (Table, Vec<Vec<String>>)> = BTreeMap::new();
         for change in changes {
@@ -512,10 +525,10 @@ mod tests {
             }
         }
         for (table, rows) in puts.values() {
-            execute(db, &upsert(table, rows)).unwrap();
+            execute_as(db, &upsert(table, rows), store).unwrap();
         }
         for (table, keys) in removals.values() {
-            execute(db, &remove(table, keys)).unwrap();
+            execute_as(db, &remove(table, keys), store).unwrap();
         }
     }
 
@@ -973,5 +986,80 @@ mod tests {
                 && plan.iter().any(|p| p.contains("delegates_due")),
             "{plan:?}"
         );
+    }
+
+    /// Two stores in one database, with the same ids: every plan of one store reads exactly
+    /// what it reads alone, so no step, subquery, page or guard crosses stores.
+    #[test]
+    fn plans_never_read_another_stores_rows() {
+        let world = world();
+        let db = stored(&world);
+        let before: Vec<Vec<Vec<rusqlite::types::Value>>> = plans_of(&world)
+            .iter()
+            .map(|plan| run(&db, &self::plan(plan, 10_000)))
+            .collect();
+        // Another store with every record of this one, renamed where a name shows.
+        let mut other = world.clone();
+        for account in &mut other.accounts {
+            account.name = format!("{} of store B", account.name);
+        }
+        let mut changes = Vec::new();
+        changes.extend(other.accounts.iter().cloned().map(Change::PutAccount));
+        changes.extend(other.licenses.iter().cloned().map(Change::PutLicense));
+        changes.extend(other.projects.iter().cloned().map(Change::PutProject));
+        changes.extend(other.shares.iter().cloned().map(Change::PutShare));
+        changes.extend(other.contracts.iter().cloned().map(Change::PutContract));
+        changes.extend(other.delegates.iter().cloned().map(Change::PutDelegate));
+        changes.extend(other.invitations.iter().cloned().map(Change::PutInvitation));
+        changes.extend(other.transfers.iter().cloned().map(Change::PutTransfer));
+        changes.extend(other.orders.iter().cloned().map(Change::PutOrder));
+        write_as(&db, &changes, "store-b");
+        let plans = plans_of(&world);
+        assert!(plans.len() > 50, "{} plans", plans.len());
+        for (plan, before) in plans.iter().zip(before) {
+            assert_eq!(run(&db, &self::plan(plan, 10_000)), before, "{plan:?}");
+        }
+        // Store B's own reads see its rows only.
+        let snapshot = plans::snapshot(&AccountId::new("client").unwrap());
+        let rows = run_as(&db, &self::plan(&snapshot, 10_000), "store-b");
+        assert!(
+            rows.iter().any(
+                |r| matches!(&r[3], rusqlite::types::Value::Text(t) if t.contains("of store B"))
+            )
+        );
+        assert!(!rows.iter().any(|r| matches!(&r[3], rusqlite::types::Value::Text(t) if t.contains("\"name\":\"client\""))));
+        // A guard of store A's reads passes whatever store B does to its own rows.
+        let guard = guards(&BTreeMap::from([(
+            Lookup::new(
+                <Account as entitle_rules::Record>::TABLE,
+                vec![("id", "client".to_owned())],
+            ),
+            vec![("client".to_owned(), 1)],
+        )]))
+        .unwrap();
+        write_as(
+            &db,
+            &[Change::PutAccount(other.accounts[6].clone())],
+            "store-b",
+        );
+        assert_eq!(execute(&db, &guard).unwrap(), 1);
+    }
+
+    /// Every plan the worker asks, for every account and resource of `world`.
+    fn plans_of(world: &State) -> Vec<Plan> {
+        let mut all = Vec::new();
+        for account in &world.accounts {
+            let actor = &account.id;
+            all.push(plans::snapshot(actor));
+            all.push(plans::licenses_page(actor, "", 100));
+            all.push(plans::projects_page(actor, "", 100));
+            all.push(plans::contracts_page(actor, "", 100));
+            all.push(plans::transfers_page(actor, "", 100));
+            all.push(plans::customers_page(actor, "", 100));
+            for p in &world.projects {
+                all.push(plans::project_licenses_page(actor, &p.id, "", 100));
+            }
+        }
+        all
     }
 }
