@@ -89,7 +89,7 @@ impl State {
         }
     }
 
-    /// Builds the [`Index`], so that every lookup by key (and of transfers by subject) costs
+    /// Builds the `Index` (the key index), so that every lookup by key (and of transfers by subject) costs
     /// the same whatever the number of records. Worth it for a state asked many questions.
     pub fn index(&mut self) {
         self.index = index_of(self);
