@@ -89,8 +89,8 @@ impl State {
         }
     }
 
-    /// Builds the `Index` (the key index), so that every lookup by key (and of transfers by subject) costs
-    /// the same whatever the number of records. Worth it for a state asked many questions.
+    /// Builds the key index, so that every lookup by key (and of transfers by subject) costs the
+    /// same whatever the number of records. Worth it for a state asked many questions.
     pub fn index(&mut self) {
         self.index = index_of(self);
     }
