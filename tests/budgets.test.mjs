@@ -55,6 +55,7 @@ const BUDGETS = {
   acceptInvitation: [2, 7],
   acceptInvitationByPath: [2, 7],
   revokeDelegate: [2, 6],
+  updateDelegate: [2, 6],
   requestProvisioning: [2, 5],
   createTicket: [2, 6],
   listTickets: [1, 1],
@@ -70,6 +71,7 @@ const BUDGETS = {
   assignLicense: [2, 6],
   unassignLicense: [2, 6],
   shareProject: [2, 6],
+  updateShare: [2, 7],
   unshareProject: [2, 7],
   transferProject: [2, 6],
   transferOrder: [2, 7],
@@ -169,6 +171,7 @@ test("every route asks of D1 what its budget says, one read round trip and one w
   await measure("requestProvisioning", "POST", "/v1/contracts/c1/provisioning", { token: dev, body: { action: "update_nameservers" } });
   await measure("createTicket", "POST", "/v1/contracts/c1/tickets", { token: dev, body: { subject: "Help", body: "Please" } }, 201);
   await measure("listTickets", "GET", "/v1/contracts/c1/tickets", { token: dev });
+  await measure("updateDelegate", "PATCH", "/v1/contracts/c1/delegates/dev", { token: client, body: { expiresAt: "2026-06-01T00:00:00Z" } });
   await measure("revokeDelegate", "DELETE", "/v1/contracts/c1/delegates/dev", { token: client });
   const second = await call("POST", "/v1/contracts/c1/delegates", { token: client, body: { email: "s@else.example" }, now: NOW });
   await measure("cancelInvitation", "DELETE", `/v1/contracts/c1/invitations/${second.body.invitationId}`, { token: client });
@@ -182,6 +185,8 @@ test("every route asks of D1 what its budget says, one read round trip and one w
   const project = created.body.projectId;
   await measure("shareProject", "POST", `/v1/projects/${project}/shares`, { token: client, body: { email: "dev@team.example" } }, 201);
   await measure("assignLicense", "POST", `/v1/projects/${project}/licenses`, { token: dev, body: { licenseKey: "L3" } });
+  // A change of the share's end moves the end of the recipient's license on it too.
+  await measure("updateShare", "PATCH", `/v1/projects/${project}/shares/dev`, { token: client, body: { expiresAt: "2026-06-01T00:00:00Z" } });
   await measure("listProjects", "GET", "/v1/projects", { token: client });
   await measure("listProjectLicenses", "GET", `/v1/projects/${project}/licenses`, { token: client });
   await measure("unassignLicense", "DELETE", `/v1/projects/${project}/licenses/L3`, { token: dev });

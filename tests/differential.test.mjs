@@ -3,7 +3,10 @@
 // the same events, or the same error code and status) and every permission check the same
 // decision, or the two runtimes disagree. Only steps both sides executed count (a step naming
 // what an earlier, refused step would have made is skipped on both), and every kind of step
-// must have run, and succeeded, a floor of times. Bounded: 12 sequences of 60 steps, one fixed seed.
+// must have run, and succeeded, a floor of times. Bounded: 16 sequences of 80 steps, one fixed seed.
+// Shares and invitations get windows around the step's time (issue 23), their owners change them,
+// time jumps by days, and the store's sweep runs (the worker's cron at the step's time; in Node,
+// the rules' sweepWindows on the grants `dueWindows` finds).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startWorker, client } from "./support/worker.mjs";
@@ -12,13 +15,13 @@ import { runHttp } from "./support/run-http.mjs";
 import { rng } from "./support/rng.mjs";
 
 const SEED = 7_2026;
-const SEQUENCES = 12;
-const STEPS = 60;
+const SEQUENCES = 16;
+const STEPS = 80;
 /** Every kind of step the generator makes, and how many of each must run (and succeed) on both sides. */
 const KINDS = ["createProject", "shareProject", "unshareProject", "assignLicense", "unassignLicense", "transferOrder",
   "inviteDelegate", "acceptInvitation", "cancelInvitation", "resendInvitation", "revokeDelegate", "createTicket",
   "requestProvisioning", "requestLicenseTransfer", "requestProjectTransfer", "acceptTransfer", "cancelTransfer",
-  "createLicenses", "updateLicensePayment", "store", "check"];
+  "createLicenses", "updateLicensePayment", "store", "check", "updateShare", "updateDelegate", "sweep"];
 const FLOOR = { executed: 5, succeeded: 1 };
 
 const account = (id, kind, extra = {}) => ({ id, email: `${id}@d.example`, name: id, kind, ...extra });
@@ -77,29 +80,44 @@ function scenario(seed) {
   };
   const licenseRef = () => (made.l > 0 && r() < 0.3 ? alias("l") : pick(records.licenses).licenseKey);
   const steps = [];
-  let day = 5;
+  // The time of the step being made, as the runners give it: its `at`, or a second after the last.
+  let clock = Date.UTC(2026, 0, 5, 9);
+  const hours = (h) => new Date(clock + 1000 + h * 3_600_000).toISOString();
+  /** A window around now, or none; some are no window at all (an end already past). */
+  const window = (often) => {
+    if (r() >= often) return {};
+    const w = {};
+    const start = pick([null, null, null, 1, 30]);
+    const end = pick([null, 2, 2, 50, 200, -1]);
+    if (start !== null) w.startsAt = hours(start);
+    if (end !== null) w.expiresAt = hours(end);
+    return w;
+  };
   // Follow-up steps a step calls for (an invitee accepting, the owner revoking), run next.
   const next = [];
   while (steps.length < STEPS) {
     if (next.length) {
       steps.push(next.shift());
+      clock += 1000;
       continue;
     }
     const as = pick(people);
-    const k = Math.floor(r() * 25);
+    const k = Math.floor(r() * 28);
     let step;
     if (k === 0) {
       // Mostly an account that owns licenses, so that they can go on the project.
       const creator = r() < 0.6 ? pick(["owner", "rec", "partner", "diy", "employee"]) : as;
       who.p[made.p] = creator;
       step = { as: creator, do: { type: "createProject", name: `p${made.p}`, kind: pick(["standard", "server", "lite", "serverless_pro"]) }, save: { [`p${made.p++}`]: "projectId" } };
-    } else if (k === 1) {
+    } else if (k === 1 || k === 24) {
       const p = related("p", as);
       const email = pick(emails);
       (shared[p.ref] ??= []).push(accountOf(email));
-      step = { as: p.as, do: { type: "shareProject", projectId: `$${p.ref}`, email } };
+      step = { as: p.as, do: { type: "shareProject", projectId: `$${p.ref}`, email, ...window(0.7) } };
+      // Its owner changes its window at times, right away or after time passed.
+      if (r() < 0.35) next.push({ as: p.as, do: { type: "updateShare", projectId: `$${p.ref}`, accountId: accountOf(email), expiresAt: pick([null, hours(4), hours(90)]) } });
     }
-    else if (k === 2 || k === 24) {
+    else if (k === 2) {
       const p = related("p", as);
       const accountId = shared[p.ref] && r() < 0.7 ? pick(shared[p.ref]) : pick(people);
       step = { as: p.as, do: { type: "unshareProject", projectId: `$${p.ref}`, accountId } };
@@ -120,9 +138,10 @@ function scenario(seed) {
       const email = pick(emails);
       who.i[made.i] = accountOf(email);
       const ref = `i${made.i++}`;
-      step = { as: r() < 0.8 ? "owner" : as, do: { type: "inviteDelegate", contractId: r() < 0.8 ? "c1" : "c2", email }, save: { [ref]: "invitationId" } };
+      step = { as: r() < 0.8 ? "owner" : as, do: { type: "inviteDelegate", contractId: r() < 0.8 ? "c1" : "c2", email, ...window(0.35) }, save: { [ref]: "invitationId" } };
       if (r() < 0.5) {
         next.push({ as: accountOf(email), do: { type: "acceptInvitation", token: `$token:${ref}` } });
+        if (r() < 0.6) next.push({ as: "owner", do: { type: "updateDelegate", contractId: "c1", accountId: accountOf(email), expiresAt: pick([null, hours(4), hours(90)]) } });
         if (r() < 0.5) next.push({ as: "owner", do: { type: "revokeDelegate", contractId: "c1", accountId: accountOf(email) } });
       } else if (r() < 0.5) {
         next.push({ as: "owner", do: { type: pick(["cancelInvitation", "resendInvitation"]), contractId: "c1", invitationId: `$${ref}` } });
@@ -158,16 +177,26 @@ function scenario(seed) {
     else if (k === 15) step = { as: pick(["reseller", as]), do: { type: "createLicenses", productId: pick(["m2", "ps"]), customerId: "cust", quantity: 1 + Math.floor(r() * 4), licenseType: pick(["permanent", "trial"]), tier: pick(["primary", "additional"]), customerPaid: r() < 0.3 }, save: { [`l${made.l++}`]: "licenseKey" } };
     else if (k === 16) step = { as: r() < 0.8 ? "reseller" : as, do: { type: "updateLicensePayment", licenseKey: made.l > 0 && r() < 0.8 ? alias("l") : licenseRef(), customerPaid: r() < 0.5 } };
     else if (k === 17) step = { store: { type: "setProjectRuntime", record: { projectId: alias("p"), serverActive: r() < 0.5, activePanels: Math.floor(r() * 3) } } };
+    else if (k === 25) {
+      const p = related("p", as);
+      const accountId = shared[p.ref] && r() < 0.8 ? pick(shared[p.ref]) : pick(people);
+      step = { as: p.as, do: { type: "updateShare", projectId: `$${p.ref}`, accountId, expiresAt: pick([null, hours(3), hours(80), hours(-2)]) } };
+      if (r() < 0.3) step.do.startsAt = pick([null, hours(5)]);
+    } else if (k === 26) {
+      const accountId = accepted.length && r() < 0.8 ? pick(accepted) : pick(people);
+      step = { as: r() < 0.8 ? "owner" : as, do: { type: "updateDelegate", contractId: "c1", accountId, expiresAt: pick([null, hours(3), hours(80), hours(-2)]) } };
+    } else if (k === 27) {
+      // The cron, some hours later: windows have started, reminders and ends are due.
+      step = { store: { type: "sweepWindows", record: null }, at: hours(1 + Math.floor(r() * 72)) };
+    }
     else {
       const action = pick(ACTIONS);
       const type = action.split(".")[0];
       const ids = { contract: ["c1", "c2", "nope"], project: [alias("p"), "nope"], license: [licenseRef(), "nope"], order: ["ord", "nope"], account: [...people, "nope"] }[type];
       step = { as, check: [action, type, pick(ids)] };
     }
-    if (r() < 0.08) {
-      day += 1 + Math.floor(r() * 5);
-      step.at = new Date(Date.UTC(2026, 0, day, 9)).toISOString();
-    }
+    if (!step.at && r() < 0.08) step.at = new Date(clock + (1 + Math.floor(r() * 5)) * 86_400_000).toISOString();
+    clock = step.at ? Date.parse(step.at) : clock + 1000;
     steps.push(step);
   }
   return { name: `random-${seed}`, start: "2026-01-05T09:00:00Z", records, steps };
@@ -198,7 +227,7 @@ before(async () => {
 after(() => worker?.stop());
 
 /** What a step is, for the floors below: its command's type, `store`, or `check`. */
-const kindOf = (step) => (step.do ? step.do.type : step.store ? "store" : "check");
+const kindOf = (step) => (step.do ? step.do.type : step.store?.type === "sweepWindows" ? "sweep" : step.store ? "store" : "check");
 
 test("the npm package and the worker agree on random sequences over all four seeds", async () => {
   const executed = {};
@@ -207,12 +236,12 @@ test("the npm package and the worker agree on random sequences over all four see
   for (let i = 0; i < SEQUENCES; i++) {
     const s = scenario(SEED + i);
     const wasm = runWasm(s);
-    const http = await runHttp(s, call, `sk_test_diff-${i}`);
+    const http = await runHttp(s, call, `sk_test_diff-${i}`, { sweep: worker.sweep });
     // Every actor's whole snapshot agrees too, with generated ids made comparable.
     for (const actor of people) {
       const fromWorker = await call("GET", "/v1/me/access", { token: await http.sessionFor(actor), now: http.now });
       assert.equal(fromWorker.status, 200);
-      assert.deepEqual(canonical(fromWorker.body.state), canonical(entitle.accessSnapshot(wasm.state, actor)), `sequence ${i}: snapshot of ${actor}`);
+      assert.deepEqual(canonical(fromWorker.body.state), canonical(entitle.accessSnapshot(wasm.state, actor, http.now)), `sequence ${i}: snapshot of ${actor}`);
     }
     s.steps.forEach((step, index) => {
       const where = `sequence ${i} step ${index}: ${JSON.stringify(step)}`;
@@ -226,17 +255,19 @@ test("the npm package and the worker agree on random sequences over all four see
       assert.deepEqual(canonical(http.actual[index]), canonical(wasm.actual[index]), where);
       const kind = kindOf(step);
       executed[kind] = (executed[kind] ?? 0) + 1;
-      if (wasm.actual[index].ok || wasm.actual[index].allowed) succeeded[kind] = (succeeded[kind] ?? 0) + 1;
+      // A sweep succeeds when it had something to do.
+      const did = kind === "sweep" ? wasm.actual[index].events?.length > 0 : wasm.actual[index].ok || wasm.actual[index].allowed;
+      if (did) succeeded[kind] = (succeeded[kind] ?? 0) + 1;
     });
   }
   // The sequences must exercise every kind of step, and real work, not only refusals.
   const total = Object.values(executed).reduce((a, b) => a + b, 0);
   assert.equal(total + skipped, SEQUENCES * STEPS);
+  console.log(`# differential: ${total} steps executed on both sides (${skipped} skipped), by kind ${JSON.stringify(executed)}, succeeded ${JSON.stringify(succeeded)}`);
   for (const kind of KINDS) {
     assert.ok((executed[kind] ?? 0) >= FLOOR.executed, `only ${executed[kind] ?? 0} ${kind} steps executed on both sides`);
     assert.ok((succeeded[kind] ?? 0) >= FLOOR.succeeded, `only ${succeeded[kind] ?? 0} ${kind} steps succeeded`);
   }
-  console.log(`# differential: ${total} steps executed on both sides (${skipped} skipped), by kind ${JSON.stringify(executed)}, succeeded ${JSON.stringify(succeeded)}`);
 });
 
 test("the generator is deterministic", () => {

@@ -79,24 +79,27 @@ test("the package keeps working after errors", () => {
 
 // Each export with good arguments, and what each argument must be.
 const TEXT = ["an id", undefined, null, 42, 7n, new Date(), {}, [], true, Symbol("s")];
+/** A time that may be left out (the current time then), but not given as anything but text. */
+const OPTIONAL_TEXT = ["a time", null, 42, 7n, new Date(), {}, [], true, Symbol("s")];
 const RECORD = ["a record", undefined, null, 42, "text", new Date(), [], true];
 const LIST = ["a list", undefined, null, {}, "text", 42];
 const calls = (api) => ({
   authorize: [api.authorize, [state, RECORD, "a", TEXT, "contract.view", TEXT, { type: "contract", id: "c" }, RECORD, NOW, TEXT]],
-  projects: [api.projects, [state, RECORD, "a", TEXT]],
-  projectLicenses: [api.projectLicenses, [state, RECORD, "a", TEXT, "p1", TEXT]],
-  licenses: [api.licenses, [state, RECORD, "a", TEXT]],
-  contracts: [api.contracts, [state, RECORD, "a", TEXT]],
-  contract: [api.contract, [state, RECORD, "a", TEXT, "c", TEXT]],
-  tickets: [api.tickets, [state, RECORD, "a", TEXT, "c", TEXT]],
+  projects: [api.projects, [state, RECORD, "a", TEXT, NOW, OPTIONAL_TEXT]],
+  projectLicenses: [api.projectLicenses, [state, RECORD, "a", TEXT, "p1", TEXT, NOW, OPTIONAL_TEXT]],
+  licenses: [api.licenses, [state, RECORD, "a", TEXT, NOW, OPTIONAL_TEXT]],
+  contracts: [api.contracts, [state, RECORD, "a", TEXT, NOW, OPTIONAL_TEXT]],
+  contract: [api.contract, [state, RECORD, "a", TEXT, "c", TEXT, NOW, OPTIONAL_TEXT]],
+  tickets: [api.tickets, [state, RECORD, "a", TEXT, "c", TEXT, NOW, OPTIONAL_TEXT]],
   delegates: [api.delegates, [state, RECORD, "a", TEXT, "c", TEXT, NOW, TEXT]],
   transfers: [api.transfers, [state, RECORD, "a", TEXT, NOW, TEXT]],
   customers: [api.customers, [state, RECORD, "a", TEXT]],
-  Access: [(...args) => new api.Access(...args), [state, RECORD, "a", TEXT]],
+  Access: [(...args) => new api.Access(...args), [state, RECORD, "a", TEXT, NOW, OPTIONAL_TEXT]],
   "Access.can": [(...args) => new api.Access(state, "a").can(...args), ["contract.view", TEXT, "contract", TEXT, "c", TEXT, NOW, TEXT]],
   "Access.decide": [(...args) => new api.Access(state, "a").decide(...args), ["contract.view", TEXT, "contract", TEXT, "c", TEXT, NOW, TEXT]],
   ...(api.execute && {
-    accessSnapshot: [api.accessSnapshot, [state, RECORD, "a", TEXT]],
+    accessSnapshot: [api.accessSnapshot, [state, RECORD, "a", TEXT, NOW, OPTIONAL_TEXT]],
+    dueWindows: [api.dueWindows, [state, RECORD, NOW, TEXT]],
     execute: [api.execute, [state, RECORD, { type: "createProject", name: "P" }, RECORD, { actor: "a", now: NOW, fresh: ["f".repeat(22)] }, RECORD]],
     executeStore: [api.executeStore, [state, RECORD, { type: "importAccount", record: state.accounts[0] }, RECORD, NOW, TEXT]],
     applyChanges: [api.applyChanges, [state, RECORD, [], LIST]],
@@ -129,6 +132,40 @@ for (const [name, api] of [["check-only", check], ["full", full]]) {
     assert.equal(new api.Access(state, "a").can("contract.view", "contract", "c", NOW), true);
   });
 }
+
+test("Access.validUntil is the next start or end of a window after the snapshot's time, the same in both builds", () => {
+  const T = (day) => `2026-03-${String(day).padStart(2, "0")}T10:00:00.000Z`;
+  const windowed = {
+    ...state,
+    projects: [{ id: "p1", ownerId: "a", name: "P", createdAt: T(1) }, { id: "p2", ownerId: "a", name: "Q", createdAt: T(1) }],
+    accounts: [...state.accounts, { id: "b", email: "b@example.com", name: "B", kind: "customer" }],
+    shares: [
+      { projectId: "p1", accountId: "b", sharedAt: T(1), startsAt: T(5), expiresAt: T(20), nextNoticeAt: T(13) },
+      { projectId: "p2", accountId: "b", sharedAt: T(1), expiresAt: T(9), nextNoticeAt: T(8) },
+    ],
+  };
+  for (const api of [check, full]) {
+    const at = (when) => {
+      const access = new api.Access(windowed, "b", when);
+      const until = access.validUntil;
+      access.free();
+      return until;
+    };
+    assert.equal(at(T(2)), T(5), "the first start");
+    assert.equal(at(T(5)), T(9), "then the first end");
+    assert.equal(at(T(9)), T(20));
+    assert.equal(at(T(20)), null, "nothing starts or ends later");
+    // Without `at`, the time of loading; with no window at all, nothing changes by time.
+    assert.equal(new api.Access({ ...windowed, shares: [] }, "b").validUntil, null);
+    // Between the start and the end the recipient may view the project, then not.
+    const access = new api.Access(windowed, "b", T(2));
+    assert.deepEqual([T(4), T(5), T(19), T(20)].map((now) => access.can("project.view", "project", "p1", now)), [false, true, true, false]);
+    access.free();
+    assert.deepEqual(api.projects(windowed, "b", T(6)).map((p) => [p.id, p.access.status]), [["p1", "active"], ["p2", "active"]]);
+    assert.deepEqual(api.projects(windowed, "b", T(10)).map((p) => p.id), ["p1"]);
+  }
+  assert.deepEqual(full.dueWindows(windowed, T(8)), { shares: [{ projectId: "p2", accountId: "b" }], delegates: [] });
+});
 
 test("a record JSON cannot hold or nested past any limit throws invalid_input in both builds, and the module still answers", () => {
   const nested = (depth) => {

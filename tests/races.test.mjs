@@ -52,17 +52,29 @@ async function liveShares(projectId) {
     .map((r) => r.account_id);
 }
 
+/** The stored share rows of a project (ended ones stay until unshared), by recipient. */
+async function shareRows(projectId) {
+  const found = await rows("SELECT account_id, data FROM shares WHERE store_id = 'store-a' AND project_id = ? AND deleted = 0", projectId);
+  return new Map(found.map((r) => [r.account_id, JSON.parse(r.data)]));
+}
+
 /** Nothing on a project its owner cannot see: every license on it belongs to the owner or to a
- * recipient the project is still shared with. */
+ * recipient the project is still shared with, and leaves the project when that share ends (its
+ * assignment ends when the share's window does: issue 23). */
 async function assertNothingStranded(projectId) {
   const owner = await projectOwner(projectId);
   const shares = await liveShares(projectId);
+  const windows = await shareRows(projectId);
   assert.ok(!shares.includes(owner), "the owner is not a recipient of its own project");
   for (const license of await licensesOn(projectId)) {
     assert.ok(
       license.ownerId === owner || shares.includes(license.ownerId),
       `license ${license.licenseKey} of ${license.ownerId} is stranded on ${projectId} (owner ${owner}, shared with ${shares})`,
     );
+    if (license.assignedBy !== owner) {
+      assert.equal(license.assignedUntil ?? null, windows.get(license.assignedBy)?.expiresAt ?? null,
+        `license ${license.licenseKey} and its share end apart`);
+    }
   }
 }
 
@@ -137,6 +149,91 @@ test("assign racing unshare leaves no license of the former recipient on the pro
     assertOnly(results, ["project_not_found", "concurrent_modification"]);
     assert.deepEqual(await liveShares(projectId), []);
     assert.deepEqual((await licensesOn(projectId)).map((l) => l.licenseKey), [], `round ${round}: licenses stranded after unshare`);
+  }
+});
+
+/** A project of `owner` shared with `recipient` until `end`, with one license of the recipient on it. */
+async function windowedShare(prefix, round, end) {
+  const [owner, recipient] = ["owner", "rec"].map((p) => `${prefix}-${p}-${round}`);
+  await put(`/v1/accounts/${owner}`, { email: `${owner}@race.example`, name: "Owner", kind: "customer" });
+  await put(`/v1/accounts/${recipient}`, { email: `${recipient}@race.example`, name: "Recipient", kind: "customer" });
+  await put("/v1/products/race-ext", { name: "Extension", family: "magento2", billing: "one_off" });
+  const key = `${prefix.toUpperCase()}-${round}`;
+  await put(`/v1/licenses/${key}`, { productId: "race-ext", ownerId: recipient });
+  const ownerToken = await session(owner);
+  const recipientToken = await session(recipient);
+  const projectId = (await call("POST", "/v1/projects", { token: ownerToken, body: { name: "Shop" }, now: NOW })).body.projectId;
+  const shared = await call("POST", `/v1/projects/${projectId}/shares`, { token: ownerToken, body: { email: `${recipient}@race.example`, expiresAt: end }, now: NOW });
+  assert.equal(shared.status, 201, JSON.stringify(shared.body));
+  const assigned = await call("POST", `/v1/projects/${projectId}/licenses`, { token: recipientToken, body: { licenseKey: key }, now: NOW });
+  assert.equal(assigned.status, 201, JSON.stringify(assigned.body));
+  return { owner, recipient, key, ownerToken, recipientToken, projectId };
+}
+
+/** The events of the store's feed about one share. */
+async function shareEvents(projectId, recipient) {
+  const feed = (await call("GET", "/v1/events?limit=1000", { token: key })).body.events;
+  return feed.filter((e) => e.payload.projectId === projectId && e.payload.accountId === recipient).map((e) => e.type);
+}
+
+test("a PATCH extending a share's window as it ends, racing the recipient and the sweep: extended or ended, never both", async (t) => {
+  const outcomes = new Set();
+  for (let round = 0; round < ROUNDS; round++) {
+    // Within the sessions' hour: each round's share ends 5 minutes after the previous one's.
+    const end = new Date(Date.parse(NOW) + 300_000 * (round + 1)).toISOString();
+    const justBefore = new Date(Date.parse(end) - 1).toISOString();
+    const later = new Date(Date.parse(end) + 86_400_000).toISOString();
+    const s = await windowedShare("px", round, end);
+    const [patch, assign] = await Promise.all([
+      call("PATCH", `/v1/projects/${s.projectId}/shares/${s.recipient}`, { token: s.ownerToken, body: { expiresAt: later }, now: justBefore }),
+      call("POST", `/v1/projects/${s.projectId}/licenses`, { token: s.recipientToken, body: { licenseKey: s.key }, now: end }),
+      // The cron, 30 seconds after the end, records it if the PATCH has not extended the share yet.
+      worker.sweep(new Date(Date.parse(end) + 30_000).toISOString()).then(() => ({ status: 200 })),
+    ]);
+    assertOnly([patch, assign], ["grant_expired", "project_not_found", "license_already_assigned", "concurrent_modification"]);
+    const share = (await shareRows(s.projectId)).get(s.recipient);
+    const events = await shareEvents(s.projectId, s.recipient);
+    const [license] = await rows("SELECT project_id, data FROM licenses WHERE store_id = 'store-a' AND license_key = ?", s.key);
+    if (share.expiresAt === later) {
+      // Extended before the end was recorded: the share and its license go on; nothing ended.
+      assert.equal(patch.status, 200, JSON.stringify(patch.body));
+      assert.ok(share.nextNoticeAt, "an extended share awaits its next notice");
+      assert.equal(license.project_id, s.projectId, `round ${round}: the license left an extended share`);
+      assert.equal(JSON.parse(license.data).assignedUntil, later);
+      assert.ok(!events.includes("share.expired"), `round ${round}: an extended share was recorded as ended`);
+      outcomes.add("extended");
+    } else {
+      // The end was recorded first: it is over, the PATCH refused, the license off the project.
+      assert.equal(share.expiresAt, end);
+      assert.equal(share.nextNoticeAt, undefined);
+      assert.deepEqual([patch.status, patch.body.code], [409, "grant_expired"], `round ${round}`);
+      assert.equal(license.project_id, null, `round ${round}: the license stayed on an ended share`);
+      assert.deepEqual(events.filter((t) => t === "share.expired"), ["share.expired"]);
+      outcomes.add("ended");
+    }
+    // The recipient's request came after the end either way: refused, nothing written for it.
+    assert.equal(assign.status >= 400, true, JSON.stringify(assign.body));
+    await assertNothingStranded(s.projectId);
+  }
+  t.diagnostic(`outcomes: ${[...outcomes].join(", ")}`);
+});
+
+test("unshare racing a PATCH of the same share: the share is gone and the recipient's licenses with it", async () => {
+  for (let round = 0; round < ROUNDS; round++) {
+    const end = new Date(Date.parse(NOW) + 86_400_000).toISOString();
+    const s = await windowedShare("ux", round, end);
+    const [patch, unshare] = await Promise.all([
+      call("PATCH", `/v1/projects/${s.projectId}/shares/${s.recipient}`, { token: s.ownerToken, body: { expiresAt: null }, now: NOW }),
+      call("DELETE", `/v1/projects/${s.projectId}/shares/${s.recipient}`, { token: s.ownerToken, now: NOW }),
+    ]);
+    assertOnly([patch, unshare], ["share_not_found", "concurrent_modification"]);
+    assert.equal(unshare.status, 204, JSON.stringify(unshare.body));
+    assert.ok([200, 404].includes(patch.status), `round ${round}: ${patch.status}`);
+    assert.deepEqual(await liveShares(s.projectId), []);
+    assert.deepEqual((await licensesOn(s.projectId)).map((l) => l.licenseKey), [], `round ${round}: a license stranded`);
+    const [license] = await rows("SELECT data FROM licenses WHERE store_id = 'store-a' AND license_key = ?", s.key);
+    assert.equal(JSON.parse(license.data).assignedUntil, undefined, `round ${round}: an assignment's end outlived it`);
+    await assertNothingStranded(s.projectId);
   }
 });
 

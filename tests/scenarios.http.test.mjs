@@ -19,7 +19,7 @@ after(() => worker?.stop());
 
 for (const scenario of scenarios) {
   test(scenario.name, async () => {
-    const { actual, expected } = await runHttp(scenario, call, `sk_test_${storeOf(scenario.name)}`);
+    const { actual, expected } = await runHttp(scenario, call, `sk_test_${storeOf(scenario.name)}`, { sweep: worker.sweep });
     scenario.steps.forEach((step, index) => {
       assert.ok(!actual[index].skipped, `${scenario.name} step ${index} names an alias no step saved`);
       if (step.remember) return;

@@ -73,7 +73,7 @@ test("issue 8 item 5: POST /v1/invitations/accept takes the token in the body, o
   assertProblem(await call("POST", "/v1/invitations/accept", { token: stranger, body: { token }, now: NOW }), 403, "invitation_wrong_account");
   const accepted = await call("POST", "/v1/invitations/accept", { token: dev, body: { token }, now: NOW });
   assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
-  assert.deepEqual(accepted.body, { contractId: "c1", accountId: "dev", role: "delegate", addedAt: NOW });
+  assert.deepEqual(accepted.body, { contractId: "c1", accountId: "dev", role: "delegate", addedAt: NOW, startsAt: NOW, expiresAt: null, status: "active" });
   assertProblem(await call("POST", "/v1/invitations/accept", { token: dev, body: { token }, now: NOW }), 409, "invitation_already_used");
   assertProblem(await call("POST", "/v1/invitations/accept", { token: dev, body: { token: "not-a-real-token-aaaaaaaaaa" }, now: NOW }), 404, "invitation_not_found");
   assertProblem(await call("POST", "/v1/invitations/accept", { token: dev, now: NOW }), 400, "missing_body");
@@ -89,7 +89,7 @@ test("issue 8 item 5: the older path form POST /v1/invitations/{token}/accept st
   assertProblem(await call("POST", `/v1/invitations/${token}/accept`, { token: stranger, now: NOW }), 403, "invitation_wrong_account");
   const accepted = await call("POST", `/v1/invitations/${token}/accept`, { token: dev, now: NOW });
   assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
-  assert.deepEqual(accepted.body, { contractId: "c2", accountId: "dev", role: "delegate", addedAt: NOW });
+  assert.deepEqual(accepted.body, { contractId: "c2", accountId: "dev", role: "delegate", addedAt: NOW, startsAt: NOW, expiresAt: null, status: "active" });
   assertProblem(await call("POST", `/v1/invitations/${token}/accept`, { token: dev, now: NOW }), 409, "invitation_already_used");
 });
 

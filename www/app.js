@@ -26,6 +26,56 @@ const by = (keys) => (a, b) => {
 const now = () => new Date().toISOString();
 const enc = encodeURIComponent;
 
+// ------------------------------------------------------------ windows of access (issue 23) ----
+/** A time as people read it here: `12 Jan, 14:03`, in the browser's own time zone. */
+const when = (t) => new Date(t).toLocaleString("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+/** A share's or delegation's window in words: `until 12 Jan, 14:03`, `starts 3 Feb, 09:00`, `ended …`. */
+function windowWords(w) {
+  switch (w.status) {
+    case "scheduled": return `starts ${when(w.startsAt)}${w.expiresAt ? `, until ${when(w.expiresAt)}` : ""}`;
+    case "expired": return `ended ${when(w.expiresAt)}`;
+    case "revoked": return "revoked";
+    default: return w.expiresAt ? `until ${when(w.expiresAt)}` : "no end date";
+  }
+}
+/** The value of a `datetime-local` field (local time) as RFC 3339 in UTC; null when empty. */
+const utc = (value) => (value ? new Date(value).toISOString() : null);
+/** The fields of a window: from (optional) and until (optional), to the second. */
+const windowFields = (prefix = "") => [
+  el("label", { class: "when" }, `${prefix}From`, el("input", { name: "startsAt", type: "datetime-local", step: 1, "aria-label": "Access starts" })),
+  el("label", { class: "when" }, "Until", el("input", { name: "expiresAt", type: "datetime-local", step: 1, "aria-label": "Access ends" })),
+];
+/** The window a form asks for, as the API takes it (fields left empty are left out). */
+function windowOf(form) {
+  const f = new FormData(form);
+  const w = {};
+  if (f.get("startsAt")) w.startsAt = utc(f.get("startsAt"));
+  if (f.get("expiresAt")) w.expiresAt = utc(f.get("expiresAt"));
+  return w;
+}
+/** A panel to change a window's end (PATCH): a new end, or none. */
+function endPanel(label, path, done) {
+  return panel("end-panel", el("form", { class: "inline end-form", onsubmit: (e) => {
+    e.preventDefault();
+    const f = new FormData(e.target);
+    const expiresAt = f.get("noEnd") === "on" ? null : utc(f.get("expiresAt"));
+    act((s) => api(s, "PATCH", path, { expiresAt }), done(expiresAt));
+  } },
+    el("label", { class: "when" }, `${label} until`, el("input", { name: "expiresAt", type: "datetime-local", step: 1, "aria-label": "New end" })),
+    el("label", { class: "check" }, el("input", { name: "noEnd", type: "checkbox" }), "no end"),
+    el("button", { type: "submit", class: "primary" }, "Save")));
+}
+/** The timer set for the snapshot's `validUntil`: when a window starts or ends, fetch again. */
+let windowTimer;
+function refreshAt(validUntil) {
+  clearTimeout(windowTimer);
+  if (!validUntil) return;
+  // Timers cap at about 24.8 days; a later change is picked up by a later refresh anyway.
+  const wait = Math.min(Date.parse(validUntil) - Date.now() + 250, 2 ** 31 - 1);
+  const s = session;
+  windowTimer = setTimeout(() => s === session && refresh(), Math.max(0, wait));
+}
+
 /** The accept token of an e-mailed invitation link (`/?accept=<token>`) not yet used. */
 let acceptToken = null;
 
@@ -164,6 +214,7 @@ function toggle(container, key, build) {
 // ---------------------------------------------------------------- sign-in and refresh ----
 
 function clearView() {
+  clearTimeout(windowTimer);
   stopWatching?.();
   stopWatching = null;
   missed = null;
@@ -256,8 +307,10 @@ async function refresh({ onlyIfChanged = false } = {}) {
     return false;
   }
   view?.access.free();
-  view = { state: data.state, me: data.account, at: data.at, access: new Access(data.state, s.accountId), letters: mail.letters ?? [] };
+  view = { state: data.state, me: data.account, at: data.at, access: new Access(data.state, s.accountId, data.at), letters: mail.letters ?? [] };
   render();
+  // The answers on this snapshot change by themselves when a window starts or ends.
+  refreshAt(view.access.validUntil);
   return true;
 }
 
@@ -303,7 +356,7 @@ function renderMailbox() {
 // -------------------------------------------------------------------------- contracts ----
 
 function renderContracts() {
-  const list = contracts(view.state, session.accountId).sort(by((c) => [c.registeredAt, c.id]));
+  const list = contracts(view.state, session.accountId, now()).sort(by((c) => [c.registeredAt, c.id]));
   $("#contracts").replaceChildren(...(list.length ? list.map(contractCard) : [el("p", { class: "hint" }, "No subscriptions or purchases.")]));
 }
 
@@ -319,7 +372,7 @@ function contractCard(c) {
     el("h3", {}, c.productName ?? productName(c.productId)),
     el("p", { class: "role" }, owner
       ? (c.billing === "one_off" ? "Your one-off purchase" : "Your subscription")
-      : `Delegate access · owned by ${c.ownerEmail ?? "another customer"}`),
+      : `Delegate access · owned by ${c.ownerEmail ?? "another customer"}${c.access ? ` · ${windowWords(c.access)}` : ""}`),
     el("dl", { class: "facts" },
       el("dt", {}, "Status"), el("dd", {}, c.status),
       el("dt", {}, "Registered"), el("dd", {}, day(c.registeredAt)),
@@ -348,8 +401,8 @@ function contractOverview(c) {
 }
 
 function contractTickets(c) {
-  const list = can("contract.tickets.view", "contract", c.id) ? tickets(view.state, session.accountId, c.id) : [];
-  const since = view.state.delegates.find((d) => d.contractId === c.id && d.accountId === session.accountId && d.status === "active")?.addedAt;
+  const list = can("contract.tickets.view", "contract", c.id) ? tickets(view.state, session.accountId, c.id, now()) : [];
+  const since = c.access?.startsAt;
   const allowed = can("contract.tickets.create", "contract", c.id);
   return el("div", {},
     since ? el("p", { class: "hint" }, `As a delegate you see tickets opened since you were added (${day(since)}).`) : null,
@@ -378,7 +431,8 @@ function contractDelegates(c) {
   const revoke = ["contract.delegates.revoke", "contract", c.id];
   const d = delegates(view.state, session.accountId, c.id, now());
   const pending = d.invitations.filter((i) => i.status === "pending");
-  const active = d.delegates.filter((x) => x.status === "active");
+  // Scheduled, active and ended delegations; revoked ones are gone from the owner's view.
+  const active = d.delegates.filter((x) => x.status !== "revoked");
   const leftovers = !decision.allowed;
   return el("div", { class: "delegates" },
     leftovers
@@ -388,20 +442,29 @@ function contractDelegates(c) {
     leftovers ? null : el("form", { class: "inline invite-form", onsubmit: (e) => {
       e.preventDefault();
       const email = new FormData(e.target).get("email");
-      act((s) => api(s, "POST", `/v1/contracts/${enc(c.id)}/delegates`, { email }), `Invitation sent to ${email}.`);
+      act((s) => api(s, "POST", `/v1/contracts/${enc(c.id)}/delegates`, { email, ...windowOf(e.target) }), `Invitation sent to ${email}.`);
     } },
       el("input", { name: "email", type: "email", placeholder: "delegate@example.com", "aria-label": "Delegate e-mail", required: true }),
+      ...windowFields("Access "),
       el("button", { type: "submit" }, "Send invite")),
     el("h4", {}, "Invited"),
     el("ul", { class: "invitations plain" }, ...(pending.length ? pending.map((i) => el("li", { class: "invitation" },
-      `${i.email} · pending, the link works until ${day(i.expiresAt)}${i.resentAt ? ` (resent ${day(i.resentAt)})` : ""} `,
+      `${i.email} · pending, the link works until ${day(i.expiresAt)}${i.resentAt ? ` (resent ${day(i.resentAt)})` : ""}`,
+      i.accessExpiresAt || i.accessStartsAt ? ` · offers access ${i.accessStartsAt ? `from ${when(i.accessStartsAt)} ` : ""}${i.accessExpiresAt ? `until ${when(i.accessExpiresAt)}` : ""}` : "", " ",
       leftovers ? null : guarded("Resend", manage, () => act((s) => api(s, "POST", `/v1/contracts/${enc(c.id)}/invitations/${enc(i.invitationId)}/resend`), `Invitation sent again to ${i.email}.`)),
       guarded("Cancel", revoke, () => act((s) => api(s, "DELETE", `/v1/contracts/${enc(c.id)}/invitations/${enc(i.invitationId)}`), `Invitation to ${i.email} cancelled.`))))
       : [el("li", { class: "hint" }, "No pending invitations.")])),
     el("h4", {}, "Accepted"),
-    el("ul", { class: "delegate-list plain" }, ...(active.length ? active.map((x) => el("li", { class: "delegate" },
-      `${x.name ?? ""} ${x.email ?? x.accountId} · accepted ${day(x.addedAt)} `,
-      guarded(leftovers ? "Remove" : "Revoke access", revoke, () => act((s) => api(s, "DELETE", `/v1/contracts/${enc(c.id)}/delegates/${enc(x.accountId)}`), `${x.email} no longer has access.`))))
+    el("ul", { class: "delegate-list plain" }, ...(active.length ? active.map((x) => {
+      const path = `/v1/contracts/${enc(c.id)}/delegates/${enc(x.accountId)}`;
+      const row = el("li", { class: "delegate", "data-status": x.status },
+        `${x.name ?? ""} ${x.email ?? x.accountId} · accepted ${day(x.addedAt)} · `, el("span", { class: `window ${x.status}` }, windowWords(x)), " ");
+      if (x.status !== "expired") {
+        row.append(guarded("Change end", revoke, () => toggle(row, "end", () => endPanel("Access", path, (end) => `${x.email} has access ${end ? `until ${when(end)}` : "with no end date"}.`)), { class: "change-end" }),
+          guarded(leftovers ? "Remove" : "Revoke access", revoke, () => act((s) => api(s, "DELETE", path), `${x.email} no longer has access.`)));
+      }
+      return row;
+    })
       : [el("li", { class: "hint" }, "No delegates.")])));
 }
 
@@ -428,21 +491,28 @@ const RECEIVERS = {
 };
 
 function renderProjects() {
-  const list = projects(view.state, session.accountId).sort(by((p) => [p.createdAt, p.name]));
+  const list = projects(view.state, session.accountId, now()).sort(by((p) => [p.createdAt, p.name]));
   const mine = view.state.licenses.filter((l) => l.ownerId === session.accountId && can("license.assign", "license", l.licenseKey));
   $("#projects").replaceChildren(...(list.length ? list.map((p) => projectCard(p, mine)) : [el("p", { class: "hint" }, "No projects.")]));
 }
 
 function projectCard(p, mine) {
   const state = deviceState(p);
-  const onProject = projectLicenses(view.state, session.accountId, p.id);
+  const onProject = projectLicenses(view.state, session.accountId, p.id, now());
   const card = el("article", { class: "card project", "data-project": p.name },
     el("h3", {}, p.name),
-    el("p", { class: "role" }, p.role === "owner" ? `${PROJECT_KIND_WORDS[p.kind]} · yours` : `${PROJECT_KIND_WORDS[p.kind]} · shared with you by ${p.ownerEmail}`),
+    el("p", { class: "role" }, p.role === "owner" ? `${PROJECT_KIND_WORDS[p.kind]} · yours` : `${PROJECT_KIND_WORDS[p.kind]} · shared with you by ${p.ownerEmail}`,
+      p.access ? [" · ", el("span", { class: `window ${p.access.status}` }, windowWords(p.access))] : null),
     p.kind !== "standard" ? el("p", { class: `device ${state.ready ? "ready" : "blocked"}` }, state.text) : null,
     p.role === "owner" && p.sharedWith.length ? el("ul", { class: "recipients plain" }, ...p.sharedWith.map((r) => {
-      const row = el("li", { class: "recipient" }, `Shared with ${r.name} (${r.email}) since ${day(r.sharedAt)} `);
-      row.append(guarded("Unshare", ["project.share", "project", p.id], () => toggle(row, "unshare", () => panel("unshare-confirm",
+      const row = el("li", { class: "recipient", "data-status": r.status }, `Shared with ${r.name} (${r.email}) since ${day(r.sharedAt)} · `,
+        el("span", { class: `window ${r.status}` }, windowWords(r)), " ");
+      const path = `/v1/projects/${enc(p.id)}/shares/${enc(r.accountId)}`;
+      if (r.status !== "expired") {
+        row.append(guarded("Change end", ["project.share", "project", p.id], () => toggle(row, "end", () => endPanel("Shared", path,
+          (end) => `${p.name} is shared with ${r.email} ${end ? `until ${when(end)}` : "with no end date"}.`)), { class: "change-end" }));
+      }
+      row.append(guarded(r.status === "expired" ? "Remove" : "Unshare", ["project.share", "project", p.id], () => toggle(row, "unshare", () => panel("unshare-confirm",
         el("p", {}, `Unshare ${p.name} with ${r.email}? The project leaves their account, they can no longer assign licenses to it, and the licenses they assigned leave the project: you will no longer see them.`),
         el("button", { type: "button", class: "primary", onclick: () => act((s) => api(s, "DELETE", `/v1/projects/${enc(p.id)}/shares/${enc(r.accountId)}`), `${p.name} is no longer shared with ${r.email}.`) }, "Continue"),
         el("button", { type: "button", onclick: (e) => e.target.closest(".panel").remove() }, "Back"))), { class: "unshare" }));
@@ -475,14 +545,15 @@ function sharePanel(p) {
   const box = panel("share-panel");
   const ask = () => box.replaceChildren(el("form", { class: "inline share-form", onsubmit: (e) => {
     e.preventDefault();
-    confirm(new FormData(e.target).get("email"));
+    confirm(new FormData(e.target).get("email"), windowOf(e.target));
   } },
     el("label", {}, `Share ${p.name} with`),
     el("input", { name: "email", type: "email", placeholder: "customer@example.com", "aria-label": "Share with e-mail", required: true }),
+    ...windowFields(),
     el("button", { type: "submit" }, "Share")));
-  const confirm = (email) => box.replaceChildren(el("div", { class: "share-confirm" },
-    el("p", {}, `${p.name} will appear in the account of ${email} at once, without them confirming. They may view it and assign their own licenses to it, and you will see those licenses. They may not share, rename, transfer or change it. Make sure you are both on the same page.`),
-    el("button", { type: "button", class: "primary", onclick: () => act((s) => api(s, "POST", `/v1/projects/${enc(p.id)}/shares`, { email }), `${p.name} is now shared with ${email}.`) }, "Continue"),
+  const confirm = (email, w) => box.replaceChildren(el("div", { class: "share-confirm" },
+    el("p", {}, `${p.name} will appear in the account of ${email} ${w.startsAt ? `on ${when(w.startsAt)}` : "at once"}, without them confirming${w.expiresAt ? `, and leave it on ${when(w.expiresAt)}, with the licenses they assigned` : ""}. They may view it and assign their own licenses to it, and you will see those licenses. They may not share, rename, transfer or change it. Make sure you are both on the same page.`),
+    el("button", { type: "button", class: "primary", onclick: () => act((s) => api(s, "POST", `/v1/projects/${enc(p.id)}/shares`, { email, ...w }), `${p.name} is now shared with ${email}${w.expiresAt ? ` until ${when(w.expiresAt)}` : ""}.`) }, "Continue"),
     el("button", { type: "button", onclick: ask }, "Back")));
   ask();
   return box;
@@ -507,7 +578,7 @@ function transferPanel(p) {
 function licenseState(l) {
   const parts = [];
   const project = l.projectId ? projectName(l.projectId) : null;
-  if (l.projectId) parts.push(project ? `on project ${project}` : "on a project");
+  if (l.projectId) parts.push(`${project ? `on project ${project}` : "on a project"}${l.assignedUntil ? ` until ${when(l.assignedUntil)}` : ""}`);
   else parts.push("unassigned");
   if (l.activated) parts.push("activated");
   if (l.licenseType === "trial") parts.push(l.expiresAt && l.expiresAt <= now() ? "trial, expired" : `trial until ${day(l.expiresAt)}`);
@@ -516,7 +587,7 @@ function licenseState(l) {
 }
 
 function renderLicenses() {
-  const list = licenses(view.state, session.accountId).filter((l) => l.ownerId === session.accountId)
+  const list = licenses(view.state, session.accountId, now()).filter((l) => l.ownerId === session.accountId)
     .sort(by((l) => [productName(l.productId), l.licenseKey]));
   $("#licenses").replaceChildren(...(list.length ? list.map((l) => {
     const row = el("li", { class: "license", "data-license": l.licenseKey },

@@ -35,6 +35,7 @@ export const MESSAGES = {
   // Error codes: input.
   invalid_input: "Something in the form is not valid.",
   invalid_email: "That is not a valid e-mail address.",
+  invalid_window: "That is not a window of access: its end must come after its start and after now, at most two years ahead.",
   invalid_name: "The name is empty or too long.",
   invalid_text: "The text is empty or too long.",
   invalid_quantity: "The quantity must be a whole number from 1 to 100.",
@@ -91,6 +92,7 @@ export const MESSAGES = {
   primary_license_required: "An additional license needs the customer to hold a primary license of the same product: create a primary one first.",
   recipient_kind_not_allowed: "That account may not receive this project: server and Lite projects go only to integrators or DIY accounts; Serverless Pro projects also to end users.",
   already_shared: "The project is already shared with that account.",
+  grant_expired: "That access has ended and can no longer change: share or invite again.",
   already_delegate: "That account is already a delegate on this contract.",
   invitation_pending: "An invitation to that address is already waiting: resend it instead.",
   invitation_already_used: "This invitation has already been accepted.",
@@ -100,6 +102,7 @@ export const MESSAGES = {
   email_in_use: "That e-mail address already has an account at this store.",
   transfer_already_accepted: "This transfer has already been accepted.",
   invitation_expired: "This invitation has expired: ask for a new one.",
+  invitation_window_ended: "The access this invitation offered has ended: ask for a new invitation.",
   invitation_cancelled: "This invitation was cancelled.",
   transfer_expired: "This transfer has expired (after 7 days): ask for a new one.",
   transfer_cancelled: "This transfer was cancelled.",

@@ -243,6 +243,11 @@ export type License = {
    */
   assignedAt?: Timestamp | null,
   /**
+   * When it leaves the project by itself: the end of the window of the share through which a
+   * recipient assigned it. Only with `projectId`.
+   */
+  assignedUntil?: Timestamp | null,
+  /**
    * The reseller that created it, for reseller licenses; with `createdAt`.
    */
   createdBy?: AccountId | null,
@@ -349,7 +354,27 @@ export type Share = {
    * When it was shared.
    */
   sharedAt: Timestamp,
+  /**
+   * When the recipient's access starts, if later than `sharedAt`.
+   */
+  startsAt?: Timestamp | null,
+  /**
+   * When the recipient's access ends; none: no end.
+   */
+  expiresAt?: Timestamp | null,
+  /**
+   * When the store's sweep next has something to do for the window's end: a reminder 7
+   * days or 1 day before it, or recording it; none once the end is recorded, and for a
+   * window with no end (the store's bookkeeping of reminders).
+   */
+  nextNoticeAt?: Timestamp | null,
 };
+
+/**
+ * Where a share or a delegation stands at a given time: its window (`startsAt` to
+ * `expiresAt`) against that time, or its revocation.
+ */
+export type GrantStatus = "scheduled" | "active" | "expired" | "revoked";
 
 /**
  * A contract's life-cycle state, as the store reports it.
@@ -393,7 +418,7 @@ export type Contract = {
 /**
  * Whether a delegate may act.
  */
-export type DelegateStatus = "active" | "revoked";
+export type DelegateStatus = "active" | "revoked" | "expired";
 
 /**
  * An account with delegated access to a contract.
@@ -423,6 +448,20 @@ export type Delegate = {
    * The invitation it accepted.
    */
   invitationId: InvitationId,
+  /**
+   * When its access starts, if later than `addedAt`.
+   */
+  startsAt?: Timestamp | null,
+  /**
+   * When its access ends; none: no end.
+   */
+  expiresAt?: Timestamp | null,
+  /**
+   * When the store's sweep next has something to do for the window's end: a reminder 7
+   * days or 1 day before it, or recording it; none once the end is recorded, and for a
+   * window with no end (the store's bookkeeping of reminders).
+   */
+  nextNoticeAt?: Timestamp | null,
 };
 
 /**
@@ -474,6 +513,15 @@ export type Invitation = {
    * When it was accepted or cancelled.
    */
   settledAt?: Timestamp | null,
+  /**
+   * When the access it offers starts, if later than its acceptance.
+   */
+  accessStartsAt?: Timestamp | null,
+  /**
+   * When the access it offers ends (not `expiresAt`, when its token stops working); none:
+   * no end. Accepting after it is refused.
+   */
+  accessExpiresAt?: Timestamp | null,
 };
 
 /**
@@ -684,6 +732,33 @@ export type Command = {
    * The recipient's address.
    */
   email: string,
+  /**
+   * When the recipient's access starts (RFC 3339 in UTC); at once when absent or past.
+   */
+  startsAt?: string | null,
+  /**
+   * When it ends (RFC 3339 in UTC, later than the start and than now, at most 730 days
+   * ahead); no end when absent.
+   */
+  expiresAt?: string | null,
+} | {
+  "type": "updateShare",
+  /**
+   * The project.
+   */
+  projectId: ProjectId,
+  /**
+   * The recipient.
+   */
+  accountId: AccountId,
+  /**
+   * The new start, only while the access has not started (`null`: at once).
+   */
+  startsAt?: string | null,
+  /**
+   * The new end (`null`: no end).
+   */
+  expiresAt?: string | null,
 } | {
   "type": "unshareProject",
   /**
@@ -734,6 +809,16 @@ export type Command = {
    * The invitee's address.
    */
   email: string,
+  /**
+   * When the delegate's access starts (RFC 3339 in UTC); at its acceptance when absent
+   * or earlier.
+   */
+  startsAt?: string | null,
+  /**
+   * When it ends (RFC 3339 in UTC, later than the start and than now, at most 730 days
+   * ahead); no end when absent. Accepting the invitation after it is refused.
+   */
+  expiresAt?: string | null,
 } | {
   "type": "resendInvitation",
   /**
@@ -770,6 +855,24 @@ export type Command = {
    * The delegate.
    */
   accountId: AccountId,
+} | {
+  "type": "updateDelegate",
+  /**
+   * The contract.
+   */
+  contractId: ContractId,
+  /**
+   * The delegate.
+   */
+  accountId: AccountId,
+  /**
+   * The new start, only while the access has not started (`null`: at once).
+   */
+  startsAt?: string | null,
+  /**
+   * The new end (`null`: no end).
+   */
+  expiresAt?: string | null,
 } | {
   "type": "requestProvisioning",
   /**
@@ -917,6 +1020,9 @@ export type StoreCommand = {
 } | {
   "type": "setProjectRuntime",
   "record": ProjectRuntime
+} | {
+  "type": "sweepWindows",
+  "record": Sweep
 };
 
 /**
@@ -935,6 +1041,49 @@ export type ProjectRuntime = {
    * How many panels are signed in.
    */
   activePanels: number,
+};
+
+/**
+ * The grants one run of the sweep looks at: those the store found due. A grant that is not
+ * due (any more) when the sweep runs is left as it is.
+ */
+export type Sweep = {
+  /**
+   * Shares.
+   */
+  shares: Array<ShareKey>,
+  /**
+   * Delegations.
+   */
+  delegates: Array<DelegateKey>,
+};
+
+/**
+ * A share, by its key.
+ */
+export type ShareKey = {
+  /**
+   * The project.
+   */
+  projectId: ProjectId,
+  /**
+   * The recipient.
+   */
+  accountId: AccountId,
+};
+
+/**
+ * A delegation, by its key.
+ */
+export type DelegateKey = {
+  /**
+   * The contract.
+   */
+  contractId: ContractId,
+  /**
+   * The delegate.
+   */
+  accountId: AccountId,
 };
 
 /**
@@ -1027,6 +1176,31 @@ export type Event = {
       projectId: ProjectId,
       accountId: AccountId,
       email: Email,
+      startsAt: Timestamp | null,
+      expiresAt: Timestamp | null,
+    }
+  } | {
+    "type": "share.updated",
+    "payload": {
+      projectId: ProjectId,
+      accountId: AccountId,
+      startsAt: Timestamp,
+      expiresAt: Timestamp | null,
+    }
+  } | {
+    "type": "share.expiring",
+    "payload": {
+      projectId: ProjectId,
+      accountId: AccountId,
+      expiresAt: Timestamp,
+    }
+  } | {
+    "type": "share.expired",
+    "payload": {
+      projectId: ProjectId,
+      accountId: AccountId,
+      expiresAt: Timestamp,
+      removedLicenseKeys: Array<LicenseKey>,
     }
   } | {
     "type": "project.unshared",
@@ -1067,6 +1241,8 @@ export type Event = {
       accountId: AccountId,
       acceptToken: string,
       expiresAt: Timestamp,
+      accessStartsAt: Timestamp | null,
+      accessExpiresAt: Timestamp | null,
     }
   } | {
     "type": "invitation.resent",
@@ -1095,6 +1271,28 @@ export type Event = {
     "payload": {
       contractId: ContractId,
       accountId: AccountId,
+    }
+  } | {
+    "type": "delegate.updated",
+    "payload": {
+      contractId: ContractId,
+      accountId: AccountId,
+      startsAt: Timestamp,
+      expiresAt: Timestamp | null,
+    }
+  } | {
+    "type": "delegate.expiring",
+    "payload": {
+      contractId: ContractId,
+      accountId: AccountId,
+      expiresAt: Timestamp,
+    }
+  } | {
+    "type": "delegate.expired",
+    "payload": {
+      contractId: ContractId,
+      accountId: AccountId,
+      expiresAt: Timestamp,
     }
   } | {
     "type": "contract.provisioning_requested",
@@ -1228,6 +1426,31 @@ export type EventPayload = {
     projectId: ProjectId,
     accountId: AccountId,
     email: Email,
+    startsAt: Timestamp | null,
+    expiresAt: Timestamp | null,
+  }
+} | {
+  "type": "share.updated",
+  "payload": {
+    projectId: ProjectId,
+    accountId: AccountId,
+    startsAt: Timestamp,
+    expiresAt: Timestamp | null,
+  }
+} | {
+  "type": "share.expiring",
+  "payload": {
+    projectId: ProjectId,
+    accountId: AccountId,
+    expiresAt: Timestamp,
+  }
+} | {
+  "type": "share.expired",
+  "payload": {
+    projectId: ProjectId,
+    accountId: AccountId,
+    expiresAt: Timestamp,
+    removedLicenseKeys: Array<LicenseKey>,
   }
 } | {
   "type": "project.unshared",
@@ -1268,6 +1491,8 @@ export type EventPayload = {
     accountId: AccountId,
     acceptToken: string,
     expiresAt: Timestamp,
+    accessStartsAt: Timestamp | null,
+    accessExpiresAt: Timestamp | null,
   }
 } | {
   "type": "invitation.resent",
@@ -1296,6 +1521,28 @@ export type EventPayload = {
   "payload": {
     contractId: ContractId,
     accountId: AccountId,
+  }
+} | {
+  "type": "delegate.updated",
+  "payload": {
+    contractId: ContractId,
+    accountId: AccountId,
+    startsAt: Timestamp,
+    expiresAt: Timestamp | null,
+  }
+} | {
+  "type": "delegate.expiring",
+  "payload": {
+    contractId: ContractId,
+    accountId: AccountId,
+    expiresAt: Timestamp,
+  }
+} | {
+  "type": "delegate.expired",
+  "payload": {
+    contractId: ContractId,
+    accountId: AccountId,
+    expiresAt: Timestamp,
   }
 } | {
   "type": "contract.provisioning_requested",
@@ -1410,6 +1657,36 @@ export type Recipient = {
    * When it was shared.
    */
   sharedAt: Timestamp,
+  /**
+   * When its access starts.
+   */
+  startsAt: Timestamp,
+  /**
+   * When its access ends; none: no end.
+   */
+  expiresAt: Timestamp | null,
+  /**
+   * Where its share stands now: an ended share stays in its owner's list as `expired`.
+   */
+  status: GrantStatus,
+};
+
+/**
+ * A recipient's or a delegate's own window of access, as it sees it.
+ */
+export type AccessWindow = {
+  /**
+   * When the access starts.
+   */
+  startsAt: Timestamp,
+  /**
+   * When it ends; none: no end.
+   */
+  expiresAt: Timestamp | null,
+  /**
+   * Where it stands now (a list shows only what is `active`).
+   */
+  status: GrantStatus,
 };
 
 /**
@@ -1425,9 +1702,13 @@ export type ProjectView = {
    */
   ownerEmail: Email | null,
   /**
-   * Who it is shared with; only the owner sees this.
+   * Who it is shared with, scheduled, active and expired; only the owner sees this.
    */
   sharedWith: Array<Recipient>,
+  /**
+   * The caller's own window of access, for a recipient; none for the owner.
+   */
+  access: AccessWindow | null,
   /**
    * The project's id.
    */
@@ -1498,6 +1779,10 @@ export type ContractView = {
    * The owner's address.
    */
   ownerEmail: Email | null,
+  /**
+   * The caller's own window of access, for a delegate; none for the owner.
+   */
+  access: AccessWindow | null,
 };
 
 /**
@@ -1517,9 +1802,9 @@ export type DelegateView = {
    */
   name: string | null,
   /**
-   * Active or revoked.
+   * Where it stands now: scheduled, active, expired or revoked.
    */
-  status: DelegateStatus,
+  status: GrantStatus,
   /**
    * When it became a delegate.
    */
@@ -1528,6 +1813,14 @@ export type DelegateView = {
    * When it was revoked.
    */
   revokedAt: Timestamp | null,
+  /**
+   * When its access starts.
+   */
+  startsAt: Timestamp,
+  /**
+   * When its access ends; none: no end.
+   */
+  expiresAt: Timestamp | null,
 };
 
 /**
@@ -1558,6 +1851,14 @@ export type InvitationView = {
    * When it was last sent again.
    */
   resentAt: Timestamp | null,
+  /**
+   * When the access it offers starts, if later than its acceptance.
+   */
+  accessStartsAt: Timestamp | null,
+  /**
+   * When the access it offers ends; none: no end.
+   */
+  accessExpiresAt: Timestamp | null,
 };
 
 /**
@@ -1680,6 +1981,7 @@ export type CommandErrorCode =
   | "invalid_text"
   | "invalid_quantity"
   | "invalid_provisioning_action"
+  | "invalid_window"
   | "invalid_record"
   | "unknown_actor"
   | "account_not_found"
@@ -1716,9 +2018,11 @@ export type CommandErrorCode =
   | "panels_active"
   | "email_in_use"
   | "transfer_pending"
+  | "grant_expired"
   | "transfer_already_accepted"
   | "invitation_expired"
   | "invitation_cancelled"
+  | "invitation_window_ended"
   | "transfer_expired"
   | "transfer_cancelled"
   | "invitation_wrong_account"

@@ -5,17 +5,22 @@ import { importOrder, beginStep, endStep, queryPath, queries, shapeAnswer, flatE
 
 const enc = encodeURIComponent;
 
+/** The window fields of a command, as its body carries them (absent ones left out). */
+const windowOf = (c) => Object.fromEntries(["startsAt", "expiresAt"].filter((k) => k in c).map((k) => [k, c[k]]));
+
 /** The HTTP request for each command type of the rules. */
 export function request(command) {
   const { type, ...c } = command;
   switch (type) {
     case "createProject": return ["POST", "/v1/projects", { name: c.name, ...(c.kind ? { kind: c.kind } : {}) }];
-    case "shareProject": return ["POST", `/v1/projects/${enc(c.projectId)}/shares`, { email: c.email }];
+    case "shareProject": return ["POST", `/v1/projects/${enc(c.projectId)}/shares`, { email: c.email, ...windowOf(c) }];
+    case "updateShare": return ["PATCH", `/v1/projects/${enc(c.projectId)}/shares/${enc(c.accountId)}`, windowOf(c)];
     case "unshareProject": return ["DELETE", `/v1/projects/${enc(c.projectId)}/shares/${enc(c.accountId)}`];
     case "assignLicense": return ["POST", `/v1/projects/${enc(c.projectId)}/licenses`, { licenseKey: c.licenseKey }];
     case "unassignLicense": return ["DELETE", `/v1/projects/${enc(c.projectId)}/licenses/${enc(c.licenseKey)}`];
     case "transferOrder": return ["POST", `/v1/orders/${enc(c.orderId)}/transfer`, { toEmail: c.toEmail }];
-    case "inviteDelegate": return ["POST", `/v1/contracts/${enc(c.contractId)}/delegates`, { email: c.email }];
+    case "inviteDelegate": return ["POST", `/v1/contracts/${enc(c.contractId)}/delegates`, { email: c.email, ...windowOf(c) }];
+    case "updateDelegate": return ["PATCH", `/v1/contracts/${enc(c.contractId)}/delegates/${enc(c.accountId)}`, windowOf(c)];
     case "resendInvitation": return ["POST", `/v1/contracts/${enc(c.contractId)}/invitations/${enc(c.invitationId)}/resend`];
     case "cancelInvitation": return ["DELETE", `/v1/contracts/${enc(c.contractId)}/invitations/${enc(c.invitationId)}`];
     case "acceptInvitation": return ["POST", "/v1/invitations/accept", { token: c.token }];
@@ -74,8 +79,12 @@ async function query(call, q, token, now) {
   return shapeAnswer(q.type, key === undefined ? r.body : r.body[key]);
 }
 
-/** Runs `scenario` in the store whose key is `storeKey`; returns `{ actual, expected, saved }` (expectations with aliases resolved). */
-export async function runHttp(scenario, call, storeKey) {
+/**
+ * Runs `scenario` in the store whose key is `storeKey`; returns `{ actual, expected, saved }`
+ * (expectations with aliases resolved). `sweep(now)` runs the worker's cron at that time: a
+ * `sweepWindows` store step is the cron's sweep, which finds the grants due by itself.
+ */
+export async function runHttp(scenario, call, storeKey, { sweep } = {}) {
   let now = new Date(scenario.start ?? "2026-01-05T09:00:00Z").toISOString();
   const saved = {};
   const tokens = {};
@@ -131,6 +140,10 @@ export async function runHttp(scenario, call, storeKey) {
         if (events.length) throw new Error(`${scenario.name} step ${index}: a refused command wrote ${JSON.stringify(events)}`);
         actual = failure(r);
       }
+    } else if (step.store?.type === "sweepWindows") {
+      if (!sweep) throw new Error(`${scenario.name} step ${index}: no cron to run the sweep with`);
+      await sweep(now);
+      actual = { ok: true, events: (await newEvents()).map(flatEvent) };
     } else if (step.store) {
       const [method, path, body] = storeRequest(step.store);
       const r = await call(method, path, { token: storeKey, body, now });

@@ -67,7 +67,11 @@ export function runWasm(scenario) {
       }
     } else if (step.store) {
       try {
-        const outcome = entitle.executeStore(state, step.store, now);
+        // A sweep that names no grants is the store's cron: it sweeps every grant due now.
+        const command = step.store.type === "sweepWindows" && step.store.record === null
+          ? { type: "sweepWindows", record: entitle.dueWindows(state, now) }
+          : step.store;
+        const outcome = entitle.executeStore(state, command, now);
         state = entitle.applyChanges(state, outcome.changes);
         actual = { ok: true, events: outcome.events.map(flatEvent) };
       } catch (error) {
@@ -75,7 +79,7 @@ export function runWasm(scenario) {
       }
     } else if (step.check) {
       const [action, type, id] = step.check;
-      const snapshot = entitle.accessSnapshot(state, actor);
+      const snapshot = entitle.accessSnapshot(state, actor, now);
       const decision = entitle.authorize(snapshot, actor, action, { type, id }, now);
       // The loaded-handle fast path gives the same answer.
       const access = new entitle.Access(snapshot, actor);

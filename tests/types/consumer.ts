@@ -8,10 +8,13 @@ export async function storefront(state: State, accountId: string): Promise<boole
   await init();
   const decision: Decision = authorize(state, accountId, "contract.view", { type: "contract", id: "c1" }, new Date().toISOString());
   const reasons: ReasonCode[] = decision.reasons;
-  const access = new Access(accessSnapshot(state, accountId), accountId);
+  const access = new Access(accessSnapshot(state, accountId), accountId, new Date().toISOString());
   const fast: boolean = access.can("project.share", "project", "p1", new Date().toISOString());
+  // When a window starts or ends, fetch the snapshot again (or re-render).
+  const until: string | null = access.validUntil;
+  if (until) setTimeout(() => storefront(state, accountId), Date.parse(until) - Date.now());
   access.free();
-  const command: Command = { type: "inviteDelegate", contractId: "c1", email: "dev@example.com" };
+  const command: Command = { type: "inviteDelegate", contractId: "c1", email: "dev@example.com", expiresAt: "2026-02-01T00:00:00Z" };
   const outcome: Outcome = execute(state, command, { actor: accountId, now: new Date().toISOString(), fresh: ["a".repeat(22)] });
   const names: string[] = projects(state, accountId).map((p) => p.name);
   return decision.allowed && fast && reasons.length > 0 && outcome.events.length >= 0 && names.length >= 0;

@@ -7,7 +7,6 @@
 //! full state and on `access_snapshot(state, actor)`.
 
 use crate::action::{Action, Resource, ResourceType};
-use crate::decision::ContractRole;
 use crate::decision::{
     authorize, contract_role, is_company_admin_of, license_relations, project_role,
 };
@@ -16,14 +15,14 @@ use crate::error::{CommandError, ErrorCode};
 use crate::ids::{AccountId, ContractId, ProjectId};
 use crate::list;
 use crate::model::{
-    Account, DelegateStatus, License, Ticket, Transfer, TransferStatus, TransferSubject,
+    Account, Billing, GrantStatus, License, Ticket, Transfer, TransferStatus, TransferSubject,
 };
 use crate::state::State;
 use crate::time::Timestamp;
 use crate::views::invisible;
 pub use crate::views::{
-    ContractView, DelegateView, DelegatesView, InvitationView, ProjectView, Recipient,
-    TransferView, contract_view, delegates_for, project_view,
+    AccessWindow, ContractView, DelegateView, DelegatesView, InvitationView, ProjectView,
+    Recipient, TransferView, contract_view, delegate_view, delegates_for, project_view, recipient,
 };
 use std::collections::BTreeSet;
 
@@ -33,8 +32,8 @@ pub use crate::affected::affected_accounts;
 /// invitation token hashes never leave the worker. Its size grows with the actor's account;
 /// a page that shows a few resources asks for [`scoped_snapshot`] instead. A store loads what
 /// it draws on with [`crate::plans::snapshot`].
-pub fn access_snapshot(state: &State, actor: &AccountId) -> State {
-    visible_slice(state, actor)
+pub fn access_snapshot(state: &State, actor: &AccountId, now: Timestamp) -> State {
+    visible_slice(state, actor, now)
 }
 
 /// The slice of `actor`'s snapshot that decides every action on `resources` at `now`: the same
@@ -61,23 +60,26 @@ pub fn scoped_snapshot(
             let _ = state.licenses_on(&id);
         }
     }
-    visible_slice(state, actor)
+    visible_slice(state, actor, now)
 }
 
-/// The records of `state` that `actor` may see, secrets of others removed: the one
-/// definition of who sees what, which the snapshots, scoped or whole, are cut by.
-fn visible_slice(state: &State, actor: &AccountId) -> State {
+/// The records of `state` that `actor` may see at `now`, secrets of others removed: the one
+/// definition of who sees what, which the snapshots, scoped or whole, are cut by. A grant
+/// scheduled to start is in it (the npm package answers for a later `now` too), an ended one
+/// is not, except in its owner's records; a license whose assignment has ended is off its
+/// project.
+fn visible_slice(state: &State, actor: &AccountId, now: Timestamp) -> State {
     let Some(me) = state.account(actor) else {
         return State::default();
     };
     let mut snapshot = State::default();
-    visible_contracts(state, actor, &mut snapshot);
-    visible_projects(state, actor, &mut snapshot);
+    visible_contracts(state, actor, now, &mut snapshot);
+    visible_projects(state, actor, now, &mut snapshot);
     snapshot.licenses = state
         .licenses
         .iter()
-        .filter(|l| !license_relations(state, me, l).is_empty())
-        .map(|l| list::hide_notes(l, actor))
+        .filter(|l| !license_relations(state, me, l, now).is_empty())
+        .map(|l| list::hide_notes(l, actor, now))
         .collect();
     snapshot.orders = state
         .orders
@@ -107,17 +109,22 @@ fn visible_slice(state: &State, actor: &AccountId) -> State {
     snapshot.canonical()
 }
 
-/// The contracts `actor` owns or is an active delegate on (subscriptions only: a delegate has
-/// no access to a one-off contract), with their delegates, invitations (never a token hash)
-/// and the tickets it may read.
-fn visible_contracts(state: &State, actor: &AccountId, snapshot: &mut State) {
+/// The contracts `actor` owns or is a delegate on, in force or scheduled (subscriptions only: a
+/// delegate has no access to a one-off contract), with their delegates, invitations (never a
+/// token hash) and the tickets it may read.
+fn visible_contracts(state: &State, actor: &AccountId, now: Timestamp, snapshot: &mut State) {
     let owned: BTreeSet<&ContractId> = (state.contracts.iter())
         .filter(|c| &c.owner_id == actor)
         .map(|c| &c.id)
         .collect();
     let delegated: BTreeSet<&ContractId> = (state.delegates.iter())
-        .filter(|d| &d.account_id == actor && d.status == DelegateStatus::Active)
-        .filter(|d| contract_role(state, actor, &d.contract_id) == Some(ContractRole::Delegate))
+        .filter(|d| &d.account_id == actor)
+        .filter(|d| state.live_delegate(&d.contract_id, actor, now).is_some())
+        .filter(|d| {
+            state
+                .contract(&d.contract_id)
+                .is_some_and(|c| c.billing == Billing::Recurring)
+        })
         .map(|d| &d.contract_id)
         .collect();
     snapshot.contracts = (state.contracts.iter())
@@ -139,21 +146,21 @@ fn visible_contracts(state: &State, actor: &AccountId, snapshot: &mut State) {
         })
         .collect();
     snapshot.tickets = (snapshot.contracts.iter())
-        .filter_map(|c| visible_tickets(state, actor, &c.id))
+        .filter_map(|c| visible_tickets(state, actor, &c.id, now))
         .flatten()
         .cloned()
         .collect();
 }
 
-/// The projects `actor` owns or that are shared with it, and their shares: all of them for an
-/// owner, its own for a recipient.
-fn visible_projects(state: &State, actor: &AccountId, snapshot: &mut State) {
+/// The projects `actor` owns or that are shared with it (in force or scheduled), and their
+/// shares: all of them for an owner, its own for a recipient.
+fn visible_projects(state: &State, actor: &AccountId, now: Timestamp, snapshot: &mut State) {
     let owned: BTreeSet<&ProjectId> = (state.projects.iter())
         .filter(|p| &p.owner_id == actor)
         .map(|p| &p.id)
         .collect();
     let shared: BTreeSet<&ProjectId> = (state.shares.iter())
-        .filter(|s| &s.account_id == actor)
+        .filter(|s| &s.account_id == actor && s.status_at(now) != GrantStatus::Expired)
         .map(|s| &s.project_id)
         .collect();
     snapshot.projects = (state.projects.iter())
@@ -161,7 +168,10 @@ fn visible_projects(state: &State, actor: &AccountId, snapshot: &mut State) {
         .cloned()
         .collect();
     snapshot.shares = (state.shares.iter())
-        .filter(|s| owned.contains(&s.project_id) || &s.account_id == actor)
+        .filter(|s| {
+            owned.contains(&s.project_id)
+                || (&s.account_id == actor && shared.contains(&s.project_id))
+        })
         .cloned()
         .collect();
 }
@@ -212,52 +222,55 @@ pub fn may_act_on_transfer(state: &State, actor: &Account, transfer: &Transfer) 
         .is_some_and(|owner| owner == &actor.id || is_company_admin_of(actor, state.account(owner)))
 }
 
-/// The projects the caller owns or that are shared with it, by id.
-pub fn projects_for(state: &State, actor: &AccountId) -> Vec<ProjectView> {
+/// The projects the caller owns or that are shared with it at `now`, by id.
+pub fn projects_for(state: &State, actor: &AccountId, now: Timestamp) -> Vec<ProjectView> {
     list::whole(state, &list::projects(actor), |s, k| {
-        list::project_item(s, actor, k)
+        list::project_item(s, actor, now, k)
     })
 }
 
-/// The licenses on a project the caller may see: all for the owner, its own for a recipient.
+/// The licenses on a project the caller may see at `now`: all for the owner, its own for a
+/// recipient.
 pub fn project_licenses(
     state: &State,
     actor: &AccountId,
     id: &ProjectId,
+    now: Timestamp,
 ) -> Result<Vec<License>, CommandError> {
-    project_role(state, actor, id)
+    project_role(state, actor, id, now)
         .ok_or_else(|| invisible(ErrorCode::ProjectNotFound, "project", id.as_str()))?;
     Ok(list::whole(state, &list::project_licenses(id), |s, k| {
-        list::project_license_item(s, actor, id, k)
+        list::project_license_item(s, actor, id, now, k)
     }))
 }
 
 /// Every license the caller owns, and for a reseller also those it created and every license
 /// of the customers it manages, with notes only where the caller created the
-/// license; by key.
-pub fn licenses_for(state: &State, actor: &AccountId) -> Vec<License> {
+/// license; by key, as they stand at `now`.
+pub fn licenses_for(state: &State, actor: &AccountId, now: Timestamp) -> Vec<License> {
     list::whole(state, &list::licenses(actor), |s, k| {
-        list::license_item(s, actor, k)
+        list::license_item(s, actor, now, k)
     })
 }
 
-/// The contracts the caller owns or is an active delegate on, by id.
-pub fn contracts_for(state: &State, actor: &AccountId) -> Vec<ContractView> {
+/// The contracts the caller owns or is a delegate on at `now`, by id.
+pub fn contracts_for(state: &State, actor: &AccountId, now: Timestamp) -> Vec<ContractView> {
     list::whole(state, &list::contracts(actor), |s, k| {
-        list::contract_item(s, actor, k)
+        list::contract_item(s, actor, now, k)
     })
 }
 
-/// The tickets of a contract the caller may read, by id.
+/// The tickets of a contract the caller may read at `now`, by id.
 pub fn tickets_for(
     state: &State,
     actor: &AccountId,
     id: &ContractId,
+    now: Timestamp,
 ) -> Result<Vec<Ticket>, CommandError> {
-    contract_role(state, actor, id)
+    contract_role(state, actor, id, now)
         .ok_or_else(|| invisible(ErrorCode::ContractNotFound, "contract", id.as_str()))?;
     Ok(list::whole(state, &list::tickets(id), |s, k| {
-        list::ticket_item(s, actor, id, k)
+        list::ticket_item(s, actor, id, now, k)
     }))
 }
 

@@ -9,12 +9,13 @@ use crate::read::Read;
 use crate::state::State;
 use crate::text::Email;
 use crate::time::Timestamp;
-use crate::{delegates, imports, orders, projects, reseller, transfer};
+use crate::{delegates, imports, orders, projects, reseller, sweep, transfer};
 use serde::{Deserialize, Serialize};
 
 pub use crate::context::{Context, Outcome};
 pub use crate::imports::ProjectRuntime;
 pub use crate::reseller::NewLicenses;
+pub use crate::sweep::{DelegateKey, ShareKey, Sweep};
 
 /// A change an account asks for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,12 +36,45 @@ pub enum Command {
         #[serde(default)]
         kind: Option<ProjectKind>,
     },
-    /// Share a project with the account behind an e-mail address.
+    /// Share a project with the account behind an e-mail address, for a time when a window is
+    /// given.
     ShareProject {
         /// The project.
         project_id: ProjectId,
         /// The recipient's address.
         email: String,
+        /// When the recipient's access starts (RFC 3339 in UTC); at once when absent or past.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        starts_at: Option<String>,
+        /// When it ends (RFC 3339 in UTC, later than the start and than now, at most 730 days
+        /// ahead); no end when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expires_at: Option<String>,
+    },
+    /// Change the window of a share (its owner only). A field left out keeps its value.
+    UpdateShare {
+        /// The project.
+        project_id: ProjectId,
+        /// The recipient.
+        account_id: AccountId,
+        /// The new start, only while the access has not started (`null`: at once).
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::window::edit"
+        )]
+        #[cfg_attr(feature = "ts", ts(type = "string | null", optional))]
+        #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
+        starts_at: Option<Option<String>>,
+        /// The new end (`null`: no end).
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::window::edit"
+        )]
+        #[cfg_attr(feature = "ts", ts(type = "string | null", optional))]
+        #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
+        expires_at: Option<Option<String>>,
     },
     /// Stop sharing a project with an account; its licenses leave the project.
     UnshareProject {
@@ -70,12 +104,20 @@ pub enum Command {
         /// The target's address.
         to_email: String,
     },
-    /// Invite a delegate to a subscription contract.
+    /// Invite a delegate to a subscription contract, for a time when a window is given.
     InviteDelegate {
         /// The contract.
         contract_id: ContractId,
         /// The invitee's address.
         email: String,
+        /// When the delegate's access starts (RFC 3339 in UTC); at its acceptance when absent
+        /// or earlier.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        starts_at: Option<String>,
+        /// When it ends (RFC 3339 in UTC, later than the start and than now, at most 730 days
+        /// ahead); no end when absent. Accepting the invitation after it is refused.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expires_at: Option<String>,
     },
     /// Send a pending invitation again with a new token; the old token dies.
     ResendInvitation {
@@ -102,6 +144,32 @@ pub enum Command {
         contract_id: ContractId,
         /// The delegate.
         account_id: AccountId,
+    },
+    /// Change the window of a delegation (the contract's owner only). A field left out keeps
+    /// its value.
+    UpdateDelegate {
+        /// The contract.
+        contract_id: ContractId,
+        /// The delegate.
+        account_id: AccountId,
+        /// The new start, only while the access has not started (`null`: at once).
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::window::edit"
+        )]
+        #[cfg_attr(feature = "ts", ts(type = "string | null", optional))]
+        #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
+        starts_at: Option<Option<String>>,
+        /// The new end (`null`: no end).
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::window::edit"
+        )]
+        #[cfg_attr(feature = "ts", ts(type = "string | null", optional))]
+        #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
+        expires_at: Option<Option<String>>,
     },
     /// Ask the store to carry out a provisioning action on a contract.
     RequestProvisioning {
@@ -182,19 +250,22 @@ pub enum StoreCommand {
     ImportContract(Contract),
     /// Report a project's device state.
     SetProjectRuntime(ProjectRuntime),
+    /// Do what is due for the windows of these grants (the store's cron sweep): send the
+    /// reminders before their end, record what their end implies.
+    SweepWindows(Sweep),
 }
 
 /// Runs an account's command against `state`.
 pub fn execute(state: &State, command: &Command, ctx: &Context) -> Result<Outcome, CommandError> {
     let mut fresh = Fresh::new(&ctx.fresh);
     let mut out = Outcome::default();
-    sharing_and_delegates(state, command, ctx, &mut fresh, &mut out)?;
+    sharing(state, command, ctx, &mut fresh, &mut out)?;
     Ok(out)
 }
 
-/// The commands of project sharing, order transfer and contract delegates (seeds 000, 003);
-/// the others go on to [`resale_and_transfers`].
-fn sharing_and_delegates(
+/// The commands of project sharing and order transfer (seed 000); the others go on to
+/// [`delegation`].
+fn sharing(
     state: &State,
     command: &Command,
     ctx: &Context,
@@ -205,9 +276,31 @@ fn sharing_and_delegates(
         Command::CreateProject { name, kind } => {
             projects::create_project(state, ctx, fresh, out, name, *kind)
         }
-        Command::ShareProject { project_id, email } => {
-            projects::share(state, ctx, out, project_id, email)
-        }
+        Command::ShareProject {
+            project_id,
+            email,
+            starts_at,
+            expires_at,
+        } => projects::share(
+            state,
+            ctx,
+            out,
+            project_id,
+            email,
+            (starts_at.as_deref(), expires_at.as_deref()),
+        ),
+        Command::UpdateShare {
+            project_id,
+            account_id,
+            starts_at,
+            expires_at,
+        } => projects::update_share(
+            state,
+            ctx,
+            out,
+            (project_id, account_id),
+            (edit(starts_at), edit(expires_at)),
+        ),
         Command::UnshareProject {
             project_id,
             account_id,
@@ -223,9 +316,33 @@ fn sharing_and_delegates(
         Command::TransferOrder { order_id, to_email } => {
             orders::transfer(state, ctx, out, order_id, to_email)
         }
-        Command::InviteDelegate { contract_id, email } => {
-            delegates::invite(state, ctx, fresh, out, contract_id, email)
-        }
+        _ => delegation(state, command, ctx, fresh, out),
+    }
+}
+
+/// The commands of contract delegates (seed 003); the others go on to
+/// [`resale_and_transfers`].
+fn delegation(
+    state: &State,
+    command: &Command,
+    ctx: &Context,
+    fresh: &mut Fresh,
+    out: &mut Outcome,
+) -> Result<(), CommandError> {
+    match command {
+        Command::InviteDelegate {
+            contract_id,
+            email,
+            starts_at,
+            expires_at,
+        } => delegates::invite(
+            state,
+            ctx,
+            fresh,
+            out,
+            (contract_id, email),
+            (starts_at.as_deref(), expires_at.as_deref()),
+        ),
         Command::ResendInvitation {
             contract_id,
             invitation_id,
@@ -248,8 +365,25 @@ fn sharing_and_delegates(
             subject,
             body,
         } => delegates::create_ticket(state, ctx, fresh, out, contract_id, subject, body),
+        Command::UpdateDelegate {
+            contract_id,
+            account_id,
+            starts_at,
+            expires_at,
+        } => delegates::update(
+            state,
+            ctx,
+            out,
+            (contract_id, account_id),
+            (edit(starts_at), edit(expires_at)),
+        ),
         _ => resale_and_transfers(state, command, ctx, fresh, out),
     }
+}
+
+/// A window's field as a command edits it: `None` kept, `Some(None)` cleared.
+fn edit(value: &Option<Option<String>>) -> Option<Option<&str>> {
+    value.as_ref().map(Option::as_deref)
 }
 
 /// The commands of reseller licenses and license and project transfer (seeds 001, 002).
@@ -289,10 +423,11 @@ fn resale_and_transfers(
         } => transfer::request_project(state, ctx, fresh, out, project_id, to_email),
         Command::AcceptTransfer { transfer_id } => transfer::accept(state, ctx, out, transfer_id),
         Command::CancelTransfer { transfer_id } => transfer::cancel(state, ctx, out, transfer_id),
-        // Handled by `sharing_and_delegates`, which passes on only what it does not handle:
+        // Handled by `sharing` and `delegation`, which pass on only what they do not handle:
         // listing them keeps this match exhaustive, so a new command must be placed.
         Command::CreateProject { .. }
         | Command::ShareProject { .. }
+        | Command::UpdateShare { .. }
         | Command::UnshareProject { .. }
         | Command::AssignLicense { .. }
         | Command::UnassignLicense { .. }
@@ -302,6 +437,7 @@ fn resale_and_transfers(
         | Command::CancelInvitation { .. }
         | Command::AcceptInvitation { .. }
         | Command::RevokeDelegate { .. }
+        | Command::UpdateDelegate { .. }
         | Command::RequestProvisioning { .. }
         | Command::CreateTicket { .. } => Err(CommandError::new(
             crate::error::ErrorCode::InvalidInput,
@@ -346,6 +482,7 @@ impl StoreCommand {
             StoreCommand::SetProjectRuntime(runtime) => {
                 vec![Read::Project(runtime.project_id.clone())]
             }
+            StoreCommand::SweepWindows(sweep) => sweep.reads(),
         }
     }
 }
@@ -382,6 +519,10 @@ pub fn execute_store(
         StoreCommand::ImportOrder(record) => imports::order(state, now, &mut out, record),
         StoreCommand::ImportContract(record) => imports::contract(state, now, &mut out, record),
         StoreCommand::SetProjectRuntime(runtime) => imports::runtime(state, now, &mut out, runtime),
+        StoreCommand::SweepWindows(sweep) => {
+            sweep::sweep(state, now, &mut out, sweep);
+            Ok(())
+        }
     }?;
     Ok(out)
 }

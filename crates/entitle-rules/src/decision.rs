@@ -4,7 +4,7 @@
 use crate::action::{Action, Resource, ResourceType};
 use crate::ids::{AccountId, ContractId, LicenseKey, OrderId, ProjectId};
 use crate::model::{
-    Account, AccountKind, Billing, CompanyRole, DelegateStatus, InvitationStatus, License, Project,
+    Account, AccountKind, Billing, CompanyRole, GrantStatus, InvitationStatus, License, Project,
     ProjectKind, TransferStatus, TransferSubject,
 };
 use crate::state::State;
@@ -300,16 +300,22 @@ pub enum ContractRole {
     Delegate,
 }
 
-/// The actor's relation to a contract, if it has one. Delegates exist only on subscriptions:
-/// on a one-off contract (such as one the store re-imported as `one_off` after a plan change)
-/// a delegate has no relation at all, whatever its record says.
-pub fn contract_role(state: &State, actor: &AccountId, id: &ContractId) -> Option<ContractRole> {
+/// The actor's relation to a contract at `now`, if it has one. Delegates exist only on
+/// subscriptions: on a one-off contract (such as one the store re-imported as `one_off` after a
+/// plan change) a delegate has no relation at all, whatever its record says; and only within
+/// their window: before its start and from its end, none either.
+pub fn contract_role(
+    state: &State,
+    actor: &AccountId,
+    id: &ContractId,
+    now: Timestamp,
+) -> Option<ContractRole> {
     let contract = state.contract(id)?;
     if &contract.owner_id == actor {
         Some(ContractRole::Owner)
     } else if contract.billing == Billing::Recurring {
         state
-            .active_delegate(id, actor)
+            .active_delegate(id, actor, now)
             .map(|_| ContractRole::Delegate)
     } else {
         None
@@ -326,7 +332,7 @@ fn contract(
     let Some(contract) = state.contract(id) else {
         return Decision::deny(Reason::NotFound);
     };
-    match contract_role(state, &actor.id, id) {
+    match contract_role(state, &actor.id, id, now) {
         Some(ContractRole::Owner) => match action {
             Action::ContractDelegatesManage if contract.billing == Billing::OneOff => {
                 Decision::deny(Reason::ContractNotSubscription)
@@ -347,18 +353,19 @@ fn contract(
     }
 }
 
-/// Whether an active delegate or a pending invitation is left on the contract: what the owner
-/// may still remove, whatever the contract's billing (a contract re-imported as one-off keeps
-/// its delegate rows, which give no access but are the owner's to clear).
+/// Whether a delegate in force or scheduled, or a pending invitation, is left on the contract:
+/// what the owner may still remove, whatever the contract's billing (a contract re-imported as
+/// one-off keeps its delegate rows, which give no access but are the owner's to clear).
 pub fn has_delegates_left(state: &State, id: &ContractId, now: Timestamp) -> bool {
-    state
-        .delegates_of(id)
+    state.delegates_of(id).iter().any(|d| {
+        matches!(
+            d.status_at(now),
+            GrantStatus::Active | GrantStatus::Scheduled
+        )
+    }) || state
+        .invitations_of(id)
         .iter()
-        .any(|d| d.status == DelegateStatus::Active)
-        || state
-            .invitations_of(id)
-            .iter()
-            .any(|i| i.status_at(now) == InvitationStatus::Pending)
+        .any(|i| i.status_at(now) == InvitationStatus::Pending)
 }
 
 /// The actor's relation to a project.
@@ -373,13 +380,21 @@ pub enum ProjectRole {
     Recipient,
 }
 
-/// The actor's relation to a project, if it has one.
-pub fn project_role(state: &State, actor: &AccountId, id: &ProjectId) -> Option<ProjectRole> {
+/// The actor's relation to a project at `now`, if it has one: a recipient only within its
+/// share's window.
+pub fn project_role(
+    state: &State,
+    actor: &AccountId,
+    id: &ProjectId,
+    now: Timestamp,
+) -> Option<ProjectRole> {
     let project = state.project(id)?;
     if &project.owner_id == actor {
         Some(ProjectRole::Owner)
     } else {
-        state.share(id, actor).map(|_| ProjectRole::Recipient)
+        state
+            .active_share(id, actor, now)
+            .map(|_| ProjectRole::Recipient)
     }
 }
 
@@ -390,7 +405,7 @@ fn project(
     id: &ProjectId,
     now: Timestamp,
 ) -> Decision {
-    match project_role(state, &actor.id, id) {
+    match project_role(state, &actor.id, id, now) {
         Some(ProjectRole::Owner) => match action {
             Action::ProjectModify | Action::ProjectRename if actor.kind == AccountKind::EndUser => {
                 Decision::deny(Reason::EndUserCannotModify)
@@ -456,8 +471,13 @@ pub fn is_company_admin_of(actor: &Account, owner: Option<&Account>) -> bool {
     })
 }
 
-/// The grant reasons that relate `actor` to `license`; empty when it may not see it.
-pub fn license_relations(state: &State, actor: &Account, license: &License) -> Vec<Reason> {
+/// The grant reasons that relate `actor` to `license` at `now`; empty when it may not see it.
+pub fn license_relations(
+    state: &State,
+    actor: &Account,
+    license: &License,
+    now: Timestamp,
+) -> Vec<Reason> {
     let mut relations = Vec::new();
     if license.owner_id == actor.id {
         relations.push(Reason::Owner);
@@ -476,7 +496,7 @@ pub fn license_relations(state: &State, actor: &Account, license: &License) -> V
         relations.push(Reason::AccountManager);
     }
     let on_own_project = license
-        .project_id()
+        .project_at(now)
         .and_then(|p| state.project(p))
         .is_some_and(|p| p.owner_id == actor.id);
     if on_own_project && license.owner_id != actor.id {
@@ -495,7 +515,7 @@ fn license(
     let Some(license) = state.license(key) else {
         return Decision::deny(Reason::NotFound);
     };
-    let Some(relations) = Grants::new(license_relations(state, actor, license)) else {
+    let Some(relations) = Grants::new(license_relations(state, actor, license, now)) else {
         return Decision::deny(Reason::NotFound);
     };
     let has = |r: Reason| relations.contains(r);
@@ -503,7 +523,7 @@ fn license(
         Action::LicenseView => Decision::Allow(relations),
         Action::LicenseAssign if !has(Reason::Owner) => Decision::deny(Reason::NotLicenseOwner),
         Action::LicenseAssign if license.is_expired(now) => Decision::deny(Reason::LicenseExpired),
-        Action::LicenseAssign if license.assignment.is_some() => {
+        Action::LicenseAssign if license.assignment_at(now).is_some() => {
             Decision::deny(Reason::LicenseAlreadyAssigned)
         }
         Action::LicenseAssign => Decision::allow(Reason::Owner),
@@ -517,7 +537,7 @@ fn license(
             let Some(grants) = grants else {
                 return Decision::deny(Reason::NotLicenseOwner);
             };
-            if license.is_in_use() {
+            if license.is_in_use(now) {
                 Decision::deny(Reason::LicenseInUse)
             } else if has_pending_transfer(
                 state,

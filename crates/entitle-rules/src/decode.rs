@@ -318,9 +318,12 @@ fn list<T>(value: Json, item: fn(Json) -> Result<T, Invalid>) -> Result<Vec<T>, 
     let Json::Array(items) = value else {
         return Err(invalid_type(&value, "a list"));
     };
-    (items.into_iter().enumerate())
-        .map(|(i, value)| item(value).map_err(|e| at_index(e, i)))
-        .collect()
+    // A plain loop: collecting into a `Result` instantiates an adapter per record type.
+    let mut read = Vec::with_capacity(items.len());
+    for (i, value) in items.into_iter().enumerate() {
+        read.push(item(value).map_err(|e| at_index(e, i))?);
+    }
+    Ok(read)
 }
 
 /// The result of a record's `TryFrom` check, as a decoding error.
@@ -369,6 +372,7 @@ fn license(value: Json) -> Result<License, Invalid> {
         project_id: f.optional("projectId")?,
         assigned_by: f.optional("assignedBy")?,
         assigned_at: f.optional("assignedAt")?,
+        assigned_until: f.optional("assignedUntil")?,
         created_by: f.optional("createdBy")?,
         created_at: f.optional("createdAt")?,
         reseller_notes: f.optional("resellerNotes")?,
@@ -411,12 +415,32 @@ fn project(value: Json) -> Result<Project, Invalid> {
     Ok(project)
 }
 
+/// The fields of a grant's window: its start, its end, what the sweep does next.
+#[inline(never)]
+fn window(f: &mut Fields) -> Result<Window, Invalid> {
+    Ok((
+        f.optional("startsAt")?,
+        f.optional("expiresAt")?,
+        f.optional("nextNoticeAt")?,
+    ))
+}
+
+/// A grant's window as [`window`] reads it.
+type Window = (Option<Timestamp>, Option<Timestamp>, Option<Timestamp>);
+
 fn share(value: Json) -> Result<Share, Invalid> {
     let mut f = Fields::of(value)?;
+    let project_id = f.required("projectId")?;
+    let account_id = f.required("accountId")?;
+    let shared_at = f.required("sharedAt")?;
+    let (starts_at, expires_at, next_notice_at) = window(&mut f)?;
     let share = Share {
-        project_id: f.required("projectId")?,
-        account_id: f.required("accountId")?,
-        shared_at: f.required("sharedAt")?,
+        project_id,
+        account_id,
+        shared_at,
+        starts_at,
+        expires_at,
+        next_notice_at,
     };
     f.end()?;
     Ok(share)
@@ -439,13 +463,23 @@ fn contract(value: Json) -> Result<Contract, Invalid> {
 
 fn delegate(value: Json) -> Result<Delegate, Invalid> {
     let mut f = Fields::of(value)?;
+    let contract_id = f.required("contractId")?;
+    let account_id = f.required("accountId")?;
+    let status = f.required("status")?;
+    let added_at = f.required("addedAt")?;
+    let revoked_at = f.optional("revokedAt")?;
+    let invitation_id = f.required("invitationId")?;
+    let (starts_at, expires_at, next_notice_at) = window(&mut f)?;
     let delegate = Delegate {
-        contract_id: f.required("contractId")?,
-        account_id: f.required("accountId")?,
-        status: f.required("status")?,
-        added_at: f.required("addedAt")?,
-        revoked_at: f.optional("revokedAt")?,
-        invitation_id: f.required("invitationId")?,
+        contract_id,
+        account_id,
+        status,
+        added_at,
+        revoked_at,
+        invitation_id,
+        starts_at,
+        expires_at,
+        next_notice_at,
     };
     f.end()?;
     Ok(delegate)
@@ -464,6 +498,8 @@ fn invitation(value: Json) -> Result<Invitation, Invalid> {
         expires_at: f.required("expiresAt")?,
         resent_at: f.optional("resentAt")?,
         settled_at: f.optional("settledAt")?,
+        access_starts_at: f.optional("accessStartsAt")?,
+        access_expires_at: f.optional("accessExpiresAt")?,
     };
     f.end()?;
     Ok(invitation)

@@ -13,11 +13,14 @@ use crate::error::{CommandError, ErrorCode};
 use crate::event::EventPayload;
 use crate::ids::{AccountId, ContractId, InvitationId};
 use crate::model::{
-    Billing, Contract, Delegate, DelegateStatus, Invitation, InvitationStatus, Ticket,
+    Billing, Contract, Delegate, DelegateStatus, GrantStatus, Invitation, InvitationStatus, Ticket,
 };
 use crate::state::{Change, State};
+use crate::sweep;
 use crate::text::{NameProblem, bounded, checked_name};
+use crate::time::Timestamp;
 use crate::token::token_hash;
+use crate::window;
 
 /// Days an invitation's token stays valid.
 pub const INVITATION_TTL_DAYS: i64 = 7;
@@ -40,8 +43,8 @@ pub(crate) fn invite(
     ctx: &Context,
     fresh: &mut Fresh,
     out: &mut Outcome,
-    contract_id: &ContractId,
-    address: &str,
+    (contract_id, address): (&ContractId, &str),
+    window: (Option<&str>, Option<&str>),
 ) -> Result<(), CommandError> {
     let actor = actor_account(state, ctx)?;
     contract_for(state, ctx, contract_id, Action::ContractDelegatesManage)?;
@@ -58,7 +61,8 @@ pub(crate) fn invite(
             format!("`{address}` has no account at this store: a delegate needs one"),
         )
     })?;
-    if state.active_delegate(contract_id, &invitee.id).is_some() {
+    let (access_starts_at, access_expires_at) = window::given(window.0, window.1, ctx.now)?;
+    if (state.live_delegate(contract_id, &invitee.id, ctx.now)).is_some() {
         return Err(CommandError::new(
             ErrorCode::AlreadyDelegate,
             format!("`{address}` is already a delegate on this contract"),
@@ -97,6 +101,8 @@ pub(crate) fn invite(
         expires_at: ctx.now.plus_days(INVITATION_TTL_DAYS),
         resent_at: None,
         settled_at: None,
+        access_starts_at,
+        access_expires_at,
     };
     out.event(ctx.event(EventPayload::DelegateInvited {
         invitation_id: id,
@@ -105,6 +111,8 @@ pub(crate) fn invite(
         account_id: invitee.id.clone(),
         accept_token: token,
         expires_at: invitation.expires_at,
+        access_starts_at,
+        access_expires_at,
     }));
     out.change(Change::PutInvitation(invitation));
     Ok(())
@@ -158,10 +166,15 @@ pub(crate) fn resend(
             format!("invitation `{invitation_id}` is no longer pending"),
         ));
     }
-    if state
-        .active_delegate(contract_id, &invitation.account_id)
-        .is_some()
+    if invitation
+        .access_expires_at
+        .is_some_and(|end| ctx.now >= end)
     {
+        return Err(window::grant_expired(
+            "the window of access this invitation offers",
+        ));
+    }
+    if (state.live_delegate(contract_id, &invitation.account_id, ctx.now)).is_some() {
         return Err(CommandError::new(
             ErrorCode::AlreadyDelegate,
             format!(
@@ -216,6 +229,33 @@ pub(crate) fn cancel(
     Ok(())
 }
 
+/// Whether `invitation` may be accepted at `now`: pending, and offering access that has not
+/// ended.
+fn still_open(invitation: &Invitation, now: Timestamp) -> Result<(), CommandError> {
+    let (code, detail) = match invitation.status_at(now) {
+        InvitationStatus::Pending if invitation.access_expires_at.is_some_and(|end| now >= end) => {
+            (
+                ErrorCode::InvitationWindowEnded,
+                "the access this invitation offers has ended: ask for a new invitation",
+            )
+        }
+        InvitationStatus::Pending => return Ok(()),
+        InvitationStatus::Accepted => (
+            ErrorCode::InvitationAlreadyUsed,
+            "this invitation was already accepted",
+        ),
+        InvitationStatus::Cancelled => (
+            ErrorCode::InvitationCancelled,
+            "this invitation was cancelled",
+        ),
+        InvitationStatus::Expired => (
+            ErrorCode::InvitationExpired,
+            "this invitation has expired: ask for a new one",
+        ),
+    };
+    Err(CommandError::new(code, detail))
+}
+
 pub(crate) fn accept(
     state: &State,
     ctx: &Context,
@@ -238,27 +278,7 @@ pub(crate) fn accept(
             "this invitation was made for another account",
         ));
     }
-    match invitation.status_at(ctx.now) {
-        InvitationStatus::Pending => {}
-        InvitationStatus::Accepted => {
-            return Err(CommandError::new(
-                ErrorCode::InvitationAlreadyUsed,
-                "this invitation was already accepted",
-            ));
-        }
-        InvitationStatus::Cancelled => {
-            return Err(CommandError::new(
-                ErrorCode::InvitationCancelled,
-                "this invitation was cancelled",
-            ));
-        }
-        InvitationStatus::Expired => {
-            return Err(CommandError::new(
-                ErrorCode::InvitationExpired,
-                "this invitation has expired: ask for a new one",
-            ));
-        }
-    }
+    still_open(invitation, ctx.now)?;
     let contract = state.contract(&invitation.contract_id).ok_or_else(|| {
         not_found(
             ErrorCode::ContractNotFound,
@@ -272,6 +292,14 @@ pub(crate) fn accept(
             "delegates exist only on subscription contracts",
         ));
     }
+    let expires_at = invitation.access_expires_at;
+    if let Some(old) = state.delegate(&contract.id, &actor.id)
+        && sweep::end_unrecorded(old.expires_at, old.next_notice_at, ctx.now)
+        && old.status == DelegateStatus::Active
+    {
+        // An ended delegation gives way to the new one, its end recorded first.
+        sweep::delegate_expired(ctx.now, out, old);
+    }
     out.change(Change::PutInvitation(Invitation {
         status: InvitationStatus::Accepted,
         settled_at: Some(ctx.now),
@@ -284,6 +312,9 @@ pub(crate) fn accept(
         added_at: ctx.now,
         revoked_at: None,
         invitation_id: invitation.id.clone(),
+        starts_at: invitation.access_starts_at.filter(|s| *s > ctx.now),
+        expires_at,
+        next_notice_at: window::first_notice(expires_at, ctx.now),
     }));
     out.event(ctx.event(EventPayload::DelegateAccepted {
         invitation_id: invitation.id.clone(),
@@ -302,17 +333,56 @@ pub(crate) fn revoke(
 ) -> Result<(), CommandError> {
     revocable_contract(state, ctx, contract_id)?;
     let delegate = state
-        .active_delegate(contract_id, account_id)
+        .live_delegate(contract_id, account_id, ctx.now)
         .ok_or_else(|| not_found(ErrorCode::DelegateNotFound, "delegate", account_id.as_str()))?;
     out.change(Change::PutDelegate(Delegate {
         status: DelegateStatus::Revoked,
         revoked_at: Some(ctx.now),
+        next_notice_at: None,
         ..delegate.clone()
     }));
     out.event(ctx.event(EventPayload::DelegateRevoked {
         contract_id: contract_id.clone(),
         account_id: account_id.clone(),
     }));
+    Ok(())
+}
+
+pub(crate) fn update(
+    state: &State,
+    ctx: &Context,
+    out: &mut Outcome,
+    (contract_id, account_id): (&ContractId, &AccountId),
+    edit: (Option<Option<&str>>, Option<Option<&str>>),
+) -> Result<(), CommandError> {
+    revocable_contract(state, ctx, contract_id)?;
+    let delegate = (state.delegate(contract_id, account_id))
+        .filter(|d| d.status != DelegateStatus::Revoked)
+        .ok_or_else(|| not_found(ErrorCode::DelegateNotFound, "delegate", account_id.as_str()))?;
+    let status = delegate.status_at(ctx.now);
+    if status == GrantStatus::Expired {
+        return Err(window::grant_expired("this delegation"));
+    }
+    let stored = (delegate.starts_at, delegate.expires_at);
+    let (starts_at, expires_at) =
+        window::changed(stored, delegate.added_at, status, edit, ctx.now)?;
+    let next = Delegate {
+        starts_at,
+        expires_at,
+        next_notice_at: if expires_at == delegate.expires_at {
+            delegate.next_notice_at
+        } else {
+            window::first_notice(expires_at, ctx.now)
+        },
+        ..delegate.clone()
+    };
+    out.event(ctx.event(EventPayload::DelegateUpdated {
+        contract_id: contract_id.clone(),
+        account_id: account_id.clone(),
+        starts_at: next.start(),
+        expires_at,
+    }));
+    out.change(Change::PutDelegate(next));
     Ok(())
 }
 
@@ -391,16 +461,17 @@ pub(crate) fn create_ticket(
     Ok(())
 }
 
-/// The tickets of a contract the actor may read: all for the owner, those created at or after
-/// the moment it became a delegate for a delegate.
+/// The tickets of a contract the actor may read at `now`: all for the owner, those created at
+/// or after the start of its access for a delegate (none before it starts or once it ends).
 pub fn visible_tickets<'a>(
     state: &'a State,
     actor: &AccountId,
     contract_id: &ContractId,
+    now: Timestamp,
 ) -> Option<Vec<&'a Ticket>> {
-    let since = match contract_role(state, actor, contract_id)? {
+    let since = match contract_role(state, actor, contract_id, now)? {
         ContractRole::Owner => None,
-        ContractRole::Delegate => Some(state.active_delegate(contract_id, actor)?.added_at),
+        ContractRole::Delegate => Some(state.active_delegate(contract_id, actor, now)?.start()),
     };
     let mut tickets: Vec<&Ticket> = state
         .tickets_of(contract_id)

@@ -99,6 +99,7 @@ codes! {
     InvalidText = "invalid_text", Unprocessable: "A free text (notes, details, ticket subject or body) is empty where required, too long, or holds control characters." => "Shorten or clean the text as the detail says.";
     InvalidQuantity = "invalid_quantity", Unprocessable: "A license quantity is not a whole number from 1 to 100." => "Send a quantity from 1 to 100.";
     InvalidProvisioningAction = "invalid_provisioning_action", Unprocessable: "The provisioning action is not one the contract's product offers." => "Send an action the store's product supports.";
+    InvalidWindow = "invalid_window", Unprocessable: "A window of access (`startsAt`, `expiresAt`) is not RFC 3339 in UTC, ends in the past or not after its start, or reaches more than 730 days ahead." => "Send UTC times such as `2026-11-21T09:30:00.000Z`, an end later than the start and than now, at most 730 days ahead.";
     InvalidRecord = "invalid_record", Unprocessable: "An imported record breaks a rule of its type (a field's value, a reference, a limit)." => "Fix the record the detail, `list` and `index` name.";
     UnknownActor = "unknown_actor", Forbidden: "The caller's account is not known to the store." => "Import the account before creating its session.";
     AccountNotFound = "account_not_found", NotFound: "The account does not exist in the store." => "Import the account first, or check its id.";
@@ -135,9 +136,11 @@ codes! {
     PanelsActive = "panels_active", Conflict: "Panels of the project are still active." => "Deactivate the project's panels before the transfer.";
     EmailInUse = "email_in_use", Conflict: "Another account of the store already has this address." => "Use another address, or the existing account.";
     TransferPending = "transfer_pending", Conflict: "A pending transfer of the same license or project already exists." => "Cancel it or wait for it to be settled.";
+    GrantExpired = "grant_expired", Conflict: "The share's or delegation's window has ended: it is over and can no longer change." => "Share the project or invite the delegate again.";
     TransferAlreadyAccepted = "transfer_already_accepted", Conflict: "The transfer was already accepted." => "Nothing to do.";
     InvitationExpired = "invitation_expired", Gone: "The invitation's link has expired." => "Ask the client to resend the invitation.";
     InvitationCancelled = "invitation_cancelled", Gone: "The invitation was cancelled by the client." => "Ask the client for a new invitation.";
+    InvitationWindowEnded = "invitation_window_ended", Gone: "The window of access the invitation offers has ended." => "Ask the client for a new invitation.";
     TransferExpired = "transfer_expired", Gone: "The transfer was not accepted in time." => "Request the transfer again.";
     TransferCancelled = "transfer_cancelled", Gone: "The transfer was cancelled." => "Request the transfer again if it is still wanted.";
     InvitationWrongAccount = "invitation_wrong_account", Forbidden: "The invitation was sent to another address than the signed-in account's." => "Sign in with the invited address.";

@@ -84,11 +84,37 @@ events! {
         name: String,
         kind: ProjectKind,
     },
-    /// A project was shared.
+    /// A project was shared, for a time when it has a window (`startsAt`: the access starts
+    /// later than now).
     ProjectShared = "project.shared" {
         project_id: ProjectId,
         account_id: AccountId,
         email: Email,
+        starts_at: Option<Timestamp>,
+        expires_at: Option<Timestamp>,
+    },
+    /// The owner changed the window of a share; the recipient's licenses on the project follow
+    /// its end.
+    ShareUpdated = "share.updated" {
+        project_id: ProjectId,
+        account_id: AccountId,
+        starts_at: Timestamp,
+        expires_at: Option<Timestamp>,
+    },
+    /// A share ends soon (7 days and 1 day before its end; from the sweep), so the store can
+    /// remind people.
+    ShareExpiring = "share.expiring" {
+        project_id: ProjectId,
+        account_id: AccountId,
+        expires_at: Timestamp,
+    },
+    /// A share's window ended (from the sweep, within two minutes): the recipient lost the
+    /// project at `expiresAt`, and the licenses it assigned left it.
+    ShareExpired = "share.expired" {
+        project_id: ProjectId,
+        account_id: AccountId,
+        expires_at: Timestamp,
+        removed_license_keys: Vec<LicenseKey>,
     },
     /// A project was unshared; the recipient's licenses left it.
     ProjectUnshared = "project.unshared" {
@@ -119,7 +145,8 @@ events! {
         license_keys: Vec<LicenseKey>,
         unassigned_license_keys: Vec<LicenseKey>,
     },
-    /// A delegate was invited; the store e-mails the accept link.
+    /// A delegate was invited; the store e-mails the accept link. `expiresAt` is when the link
+    /// stops working; `accessStartsAt` and `accessExpiresAt` the window of the access it offers.
     DelegateInvited = "delegate.invited" {
         invitation_id: InvitationId,
         contract_id: ContractId,
@@ -127,6 +154,8 @@ events! {
         account_id: AccountId,
         accept_token: String,
         expires_at: Timestamp,
+        access_starts_at: Option<Timestamp>,
+        access_expires_at: Option<Timestamp>,
     },
     /// An invitation was sent again with a new token.
     InvitationResent = "invitation.resent" {
@@ -151,6 +180,26 @@ events! {
     DelegateRevoked = "delegate.revoked" {
         contract_id: ContractId,
         account_id: AccountId,
+    },
+    /// The owner changed the window of a delegation.
+    DelegateUpdated = "delegate.updated" {
+        contract_id: ContractId,
+        account_id: AccountId,
+        starts_at: Timestamp,
+        expires_at: Option<Timestamp>,
+    },
+    /// A delegation ends soon (7 days and 1 day before its end; from the sweep).
+    DelegateExpiring = "delegate.expiring" {
+        contract_id: ContractId,
+        account_id: AccountId,
+        expires_at: Timestamp,
+    },
+    /// A delegation's window ended (from the sweep, within two minutes): the delegate lost the
+    /// contract at `expiresAt`.
+    DelegateExpired = "delegate.expired" {
+        contract_id: ContractId,
+        account_id: AccountId,
+        expires_at: Timestamp,
     },
     /// Someone asked the store to carry out a provisioning action.
     ProvisioningRequested = "contract.provisioning_requested" {
@@ -238,7 +287,7 @@ mod tests {
                     .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_')
             );
         }
-        assert_eq!(seen.len(), 28);
+        assert_eq!(seen.len(), 34);
     }
 
     #[test]

@@ -41,12 +41,14 @@ pub mod reseller;
 #[cfg(feature = "schema")]
 mod schema;
 pub mod state;
+pub mod sweep;
 pub mod text;
 pub mod time;
 pub mod token;
 pub mod transfer;
 pub mod views;
 pub mod webhook;
+pub mod window;
 
 pub use access::access_snapshot;
 pub use action::{Action, Resource, ResourceType};

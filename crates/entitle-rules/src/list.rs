@@ -125,26 +125,37 @@ pub fn licenses(actor: &AccountId) -> Source {
     ])
 }
 
-/// A license as the caller sees it in its list: notes only where it created the license.
-pub fn license_item(state: &State, actor: &AccountId, key: &str) -> Option<License> {
+/// A license as the caller sees it in its list at `now`: notes only where it created the
+/// license, off its project once its assignment has ended.
+pub fn license_item(
+    state: &State,
+    actor: &AccountId,
+    now: Timestamp,
+    key: &str,
+) -> Option<License> {
     let license = state.license(&LicenseKey::new(key).ok()?)?;
     let me = state.account(actor)?;
     let managed = state
         .account(&license.owner_id)
         .is_some_and(|owner| owner.managed_by.as_ref() == Some(actor));
     let listed = &license.owner_id == actor || license.reseller_id() == Some(actor) || managed;
-    if !listed || license_relations(state, me, license).is_empty() {
+    if !listed || license_relations(state, me, license, now).is_empty() {
         return None;
     }
-    Some(hide_notes(license, actor))
+    Some(hide_notes(license, actor, now))
 }
 
-/// A license with the reseller's notes removed unless `actor` created it.
-pub fn hide_notes(license: &License, actor: &AccountId) -> License {
+/// A license as `actor` sees it at `now`: its reseller's notes removed unless `actor` created
+/// it, off its project once its assignment has ended.
+pub fn hide_notes(license: &License, actor: &AccountId, now: Timestamp) -> License {
+    let mut seen = license.clone();
+    if seen.assignment_at(now).is_none() {
+        seen.assignment = None;
+    }
     if license.reseller_id() == Some(actor) {
-        license.clone()
+        seen
     } else {
-        license.clone().without_reseller_notes()
+        seen.without_reseller_notes()
     }
 }
 
@@ -156,9 +167,14 @@ pub fn projects(actor: &AccountId) -> Source {
     ])
 }
 
-/// A project in the caller's list.
-pub fn project_item(state: &State, actor: &AccountId, key: &str) -> Option<ProjectView> {
-    project_view(state, actor, &ProjectId::new(key).ok()?)
+/// A project in the caller's list at `now`: a recipient's only while its share is in force.
+pub fn project_item(
+    state: &State,
+    actor: &AccountId,
+    now: Timestamp,
+    key: &str,
+) -> Option<ProjectView> {
+    project_view(state, actor, &ProjectId::new(key).ok()?, now)
 }
 
 /// `GET /v1/contracts`: the contracts the caller owns or is a delegate on.
@@ -169,9 +185,15 @@ pub fn contracts(actor: &AccountId) -> Source {
     ])
 }
 
-/// A contract in the caller's list; a revoked delegation lists nothing.
-pub fn contract_item(state: &State, actor: &AccountId, key: &str) -> Option<ContractView> {
-    contract_view(state, actor, &ContractId::new(key).ok()?).ok()
+/// A contract in the caller's list at `now`; a delegation that is revoked, not started or
+/// ended lists nothing.
+pub fn contract_item(
+    state: &State,
+    actor: &AccountId,
+    now: Timestamp,
+    key: &str,
+) -> Option<ContractView> {
+    contract_view(state, actor, &ContractId::new(key).ok()?, now).ok()
 }
 
 /// `GET /v1/customers`: the accounts a reseller manages.
@@ -228,17 +250,18 @@ pub fn tickets(contract: &ContractId) -> Source {
     )])
 }
 
-/// A ticket as the caller may read it: all for the owner, those created at or after the moment
-/// it became a delegate for a delegate.
+/// A ticket as the caller may read it at `now`: all for the owner, those created at or after
+/// the start of its access for a delegate.
 pub fn ticket_item(
     state: &State,
     actor: &AccountId,
     contract: &ContractId,
+    now: Timestamp,
     key: &str,
 ) -> Option<Ticket> {
-    let since = match contract_role(state, actor, contract)? {
+    let since = match contract_role(state, actor, contract, now)? {
         ContractRole::Owner => None,
-        ContractRole::Delegate => Some(state.active_delegate(contract, actor)?.added_at),
+        ContractRole::Delegate => Some(state.active_delegate(contract, actor, now)?.start()),
     };
     state
         .ticket(&TicketId::new(key).ok()?)
@@ -254,17 +277,19 @@ pub fn project_licenses(project: &ProjectId) -> Source {
     )])
 }
 
-/// A license on a project as the caller sees it: all for the owner, its own for a recipient.
+/// A license on a project as the caller sees it at `now`: all for the owner, its own for a
+/// recipient; none once its assignment has ended.
 pub fn project_license_item(
     state: &State,
     actor: &AccountId,
     project: &ProjectId,
+    now: Timestamp,
     key: &str,
 ) -> Option<License> {
-    let role = project_role(state, actor, project)?;
+    let role = project_role(state, actor, project, now)?;
     state
         .license(&LicenseKey::new(key).ok()?)
-        .filter(|l| l.project_id() == Some(project))
+        .filter(|l| l.project_at(now) == Some(project))
         .filter(|l| role == ProjectRole::Owner || l.assigned_by() == Some(actor))
-        .map(|l| hide_notes(l, actor))
+        .map(|l| hide_notes(l, actor, now))
 }

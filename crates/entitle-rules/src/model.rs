@@ -236,6 +236,17 @@ pub struct Assignment {
     pub assigned_by: AccountId,
     /// When.
     pub assigned_at: Timestamp,
+    /// When it leaves the project by itself: the end of the window of the share through which
+    /// a recipient assigned it; none for the owner's own assignments and shares with no end.
+    pub until: Option<Timestamp>,
+}
+
+impl Assignment {
+    /// Whether it still holds at `now`: from its `until` on, the license is off the project in
+    /// every decision and view, as if its share had been removed.
+    pub fn holds_at(&self, now: Timestamp) -> bool {
+        self.until.is_none_or(|until| now < until)
+    }
 }
 
 /// What a reseller recorded about a license it created for a customer.
@@ -325,6 +336,10 @@ pub(crate) struct LicenseRecord {
     /// When it was assigned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) assigned_at: Option<Timestamp>,
+    /// When it leaves the project by itself: the end of the window of the share through which a
+    /// recipient assigned it. Only with `projectId`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) assigned_until: Option<Timestamp>,
     /// The reseller that created it, for reseller licenses; with `createdAt`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) created_by: Option<AccountId>,
@@ -347,9 +362,14 @@ pub(crate) struct LicenseRecord {
 
 impl From<License> for LicenseRecord {
     fn from(license: License) -> Self {
-        let (project_id, assigned_by, assigned_at) = match license.assignment {
-            Some(a) => (Some(a.project_id), Some(a.assigned_by), Some(a.assigned_at)),
-            None => (None, None, None),
+        let (project_id, assigned_by, assigned_at, assigned_until) = match license.assignment {
+            Some(a) => (
+                Some(a.project_id),
+                Some(a.assigned_by),
+                Some(a.assigned_at),
+                a.until,
+            ),
+            None => (None, None, None, None),
         };
         let resale = license.resale;
         Self {
@@ -364,6 +384,7 @@ impl From<License> for LicenseRecord {
             project_id,
             assigned_by,
             assigned_at,
+            assigned_until,
             created_by: resale.as_ref().map(|r| r.reseller_id.clone()),
             created_at: resale.as_ref().map(|r| r.created_at),
             customer_paid: resale.as_ref().is_some_and(Resale::is_paid),
@@ -383,8 +404,10 @@ impl TryFrom<LicenseRecord> for License {
                 project_id,
                 assigned_by,
                 assigned_at,
+                until: record.assigned_until,
             }),
-            (None, None, None) => None,
+            (None, None, None) if record.assigned_until.is_none() => None,
+            (None, None, None) => return Err("`assignedUntil` belongs to an assignment"),
             _ => return Err("`projectId`, `assignedBy` and `assignedAt` go together"),
         };
         let paid_at = match (record.customer_paid, record.customer_paid_at) {
@@ -451,14 +474,25 @@ impl License {
         self.expires_at.is_some_and(|at| now >= at)
     }
 
-    /// Whether it is on a project or activated, so it cannot move alone.
-    pub fn is_in_use(&self) -> bool {
-        self.assignment.is_some() || self.activated
+    /// Whether it is on a project or activated at `now`, so it cannot move alone.
+    pub fn is_in_use(&self, now: Timestamp) -> bool {
+        self.assignment_at(now).is_some() || self.activated
     }
 
-    /// The project it is on, if any.
+    /// The project it is stored on, if any, whether or not its assignment still holds: the
+    /// column the store indexes, until the sweep records the end of a window.
     pub fn project_id(&self) -> Option<&ProjectId> {
         self.assignment.as_ref().map(|a| &a.project_id)
+    }
+
+    /// Its assignment, if it holds at `now` ([`Assignment::holds_at`]).
+    pub fn assignment_at(&self, now: Timestamp) -> Option<&Assignment> {
+        self.assignment.as_ref().filter(|a| a.holds_at(now))
+    }
+
+    /// The project it is on at `now`, if any.
+    pub fn project_at(&self, now: Timestamp) -> Option<&ProjectId> {
+        self.assignment_at(now).map(|a| &a.project_id)
     }
 
     /// Who put it on its project, if it is on one.
@@ -554,6 +588,32 @@ pub struct Project {
     pub created_at: Timestamp,
 }
 
+named! {
+    /// Where a share or a delegation stands at a given time: its window (`startsAt` to
+    /// `expiresAt`) against that time, or its revocation.
+    pub enum GrantStatus {
+        /// Its window has not started: it gives nothing yet.
+        Scheduled = "scheduled",
+        /// In force.
+        Active = "active",
+        /// Its window has ended: it gives nothing, as if it had been removed.
+        Expired = "expired",
+        /// Revoked by the owner (delegations only; an unshared project is simply gone).
+        Revoked = "revoked",
+    }
+}
+
+/// The status at `now` of a window from `start` to `end` (none: no end).
+pub fn window_status(start: Timestamp, end: Option<Timestamp>, now: Timestamp) -> GrantStatus {
+    if now < start {
+        GrantStatus::Scheduled
+    } else if end.is_some_and(|end| now >= end) {
+        GrantStatus::Expired
+    } else {
+        GrantStatus::Active
+    }
+}
+
 /// A project shared with one recipient. It needs no acceptance.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -566,6 +626,35 @@ pub struct Share {
     pub account_id: AccountId,
     /// When it was shared.
     pub shared_at: Timestamp,
+    /// When the recipient's access starts, if later than `sharedAt`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts_at: Option<Timestamp>,
+    /// When the recipient's access ends; none: no end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Timestamp>,
+    /// When the store's sweep next has something to do for the window's end: a reminder 7
+    /// days or 1 day before it, or recording it; none once the end is recorded, and for a
+    /// window with no end (the store's bookkeeping of reminders).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_notice_at: Option<Timestamp>,
+}
+
+impl Share {
+    /// When the recipient's access starts.
+    pub fn start(&self) -> Timestamp {
+        self.starts_at
+            .map_or(self.shared_at, |s| s.max(self.shared_at))
+    }
+
+    /// Its status at `now`: scheduled, active or expired. A share whose end the sweep recorded
+    /// (an end, and nothing more for the sweep to do) is expired whatever `now` says: a change
+    /// decided at an earlier time and committed after the sweep cannot bring it back.
+    pub fn status_at(&self, now: Timestamp) -> GrantStatus {
+        if self.expires_at.is_some() && self.next_notice_at.is_none() {
+            return GrantStatus::Expired;
+        }
+        window_status(self.start(), self.expires_at, now)
+    }
 }
 
 named! {
@@ -614,6 +703,8 @@ named! {
         Active = "active",
         /// Revoked by the client; can do nothing.
         Revoked = "revoked",
+        /// Its window ended (recorded by the sweep); can do nothing.
+        Expired = "expired",
     }
 }
 
@@ -636,6 +727,34 @@ pub struct Delegate {
     pub revoked_at: Option<Timestamp>,
     /// The invitation it accepted.
     pub invitation_id: InvitationId,
+    /// When its access starts, if later than `addedAt`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts_at: Option<Timestamp>,
+    /// When its access ends; none: no end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Timestamp>,
+    /// When the store's sweep next has something to do for the window's end: a reminder 7
+    /// days or 1 day before it, or recording it; none once the end is recorded, and for a
+    /// window with no end (the store's bookkeeping of reminders).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_notice_at: Option<Timestamp>,
+}
+
+impl Delegate {
+    /// When its access starts; it sees the contract's tickets from this moment on.
+    pub fn start(&self) -> Timestamp {
+        self.starts_at
+            .map_or(self.added_at, |s| s.max(self.added_at))
+    }
+
+    /// Its status at `now`: revoked, or where its window stands.
+    pub fn status_at(&self, now: Timestamp) -> GrantStatus {
+        match self.status {
+            DelegateStatus::Revoked => GrantStatus::Revoked,
+            DelegateStatus::Expired => GrantStatus::Expired,
+            DelegateStatus::Active => window_status(self.start(), self.expires_at, now),
+        }
+    }
 }
 
 named! {
@@ -680,6 +799,13 @@ pub struct Invitation {
     /// When it was accepted or cancelled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settled_at: Option<Timestamp>,
+    /// When the access it offers starts, if later than its acceptance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_starts_at: Option<Timestamp>,
+    /// When the access it offers ends (not `expiresAt`, when its token stops working); none:
+    /// no end. Accepting after it is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_expires_at: Option<Timestamp>,
 }
 
 impl Invitation {
@@ -869,13 +995,14 @@ mod tests {
         );
         check(
             &format!(
-                r#"{{"licenseKey":"L-1","productId":"p","ownerId":"a","licenseType":"permanent","tier":"primary","activated":false,"projectId":"prj","assignedBy":"a","assignedAt":"{T1}","createdBy":"r","createdAt":"{T1}","resellerNotes":"n","customerDetails":"d","customerPaid":true,"customerPaidAt":"{T1}"}}"#
+                r#"{{"licenseKey":"L-1","productId":"p","ownerId":"a","licenseType":"permanent","tier":"primary","activated":false,"projectId":"prj","assignedBy":"a","assignedAt":"{T1}","assignedUntil":"{T1}","createdBy":"r","createdAt":"{T1}","resellerNotes":"n","customerDetails":"d","customerPaid":true,"customerPaidAt":"{T1}"}}"#
             ),
             Ok(license(
                 Some(Assignment {
                     project_id: "prj".try_into().unwrap(),
                     assigned_by: "a".try_into().unwrap(),
                     assigned_at: at,
+                    until: Some(at),
                 }),
                 Some(Resale {
                     reseller_id: "r".try_into().unwrap(),
@@ -899,6 +1026,10 @@ mod tests {
             (
                 format!(r#""projectId":"prj","assignedAt":"{T1}""#),
                 "`projectId`, `assignedBy` and `assignedAt` go together",
+            ),
+            (
+                format!(r#""assignedUntil":"{T1}""#),
+                "`assignedUntil` belongs to an assignment",
             ),
             (
                 r#""createdBy":"r""#.to_owned(),

@@ -319,16 +319,18 @@ fn snapshot_transfers(
 pub fn command(actor_id: &AccountId, command: &Command) -> Plan {
     let mut plan = Plan::new();
     actor(&mut plan, actor_id);
-    sharing_and_delegates(&mut plan, actor_id, command);
+    sharing(&mut plan, actor_id, command);
     plan
 }
 
-/// The reads of the commands of project sharing, order transfer and contract delegates; the
-/// others go on to [`resale_and_transfers`].
-fn sharing_and_delegates(p: &mut Plan, actor_id: &AccountId, command: &Command) {
+/// The reads of the commands of project sharing and order transfer; the others go on to
+/// [`delegation`].
+fn sharing(p: &mut Plan, actor_id: &AccountId, command: &Command) {
     match command {
         Command::CreateProject { .. } => {}
-        Command::ShareProject { project_id, email } => {
+        Command::ShareProject {
+            project_id, email, ..
+        } => {
             projects(p, actor_id, &Arg::is(project_id));
             if let Some(recipient) = by_email(p, email) {
                 p.step::<Share>(vec![
@@ -336,6 +338,17 @@ fn sharing_and_delegates(p: &mut Plan, actor_id: &AccountId, command: &Command) 
                     ("project_id", Arg::is(project_id)),
                 ]);
             }
+            // An ended share it replaces takes its recipient's licenses off the project.
+            p.read(&Read::LicensesOnProject(project_id.clone()));
+        }
+        Command::UpdateShare {
+            project_id,
+            account_id,
+            ..
+        } => {
+            projects(p, actor_id, &Arg::is(project_id));
+            p.read(&Read::Share(project_id.clone(), account_id.clone()));
+            p.read(&Read::LicensesOnProject(project_id.clone()));
         }
         Command::UnshareProject {
             project_id,
@@ -368,7 +381,17 @@ fn sharing_and_delegates(p: &mut Plan, actor_id: &AccountId, command: &Command) 
                 Arg::from(from(order, "license_keys")),
             )]);
         }
-        Command::InviteDelegate { contract_id, email } => {
+        _ => delegation(p, actor_id, command),
+    }
+}
+
+/// The reads of the commands of contract delegates; the others go on to
+/// [`resale_and_transfers`].
+fn delegation(p: &mut Plan, actor_id: &AccountId, command: &Command) {
+    match command {
+        Command::InviteDelegate {
+            contract_id, email, ..
+        } => {
             contracts(p, &Arg::is(contract_id));
             by_email(p, email);
         }
@@ -385,9 +408,15 @@ fn sharing_and_delegates(p: &mut Plan, actor_id: &AccountId, command: &Command) 
         }
         Command::AcceptInvitation { token } => {
             let invitation = p.read(&Read::InvitationByTokenHash(token_hash(token)));
-            p.step::<Contract>(vec![("id", Arg::from(from(invitation, "contract_id")))]);
+            let contract_id = Arg::from(from(invitation, "contract_id"));
+            p.step::<Contract>(vec![("id", contract_id.clone())]);
+            p.step::<Delegate>(vec![
+                ("account_id", Arg::is(actor_id)),
+                ("contract_id", contract_id),
+            ]);
         }
         Command::RevokeDelegate { contract_id, .. }
+        | Command::UpdateDelegate { contract_id, .. }
         | Command::RequestProvisioning { contract_id, .. }
         | Command::CreateTicket { contract_id, .. } => {
             contracts(p, &Arg::is(contract_id));
@@ -448,9 +477,10 @@ fn resale_and_transfers(p: &mut Plan, actor_id: &AccountId, command: &Command) {
                 ]),
             )]);
         }
-        // Read by `sharing_and_delegates`; listed so that a new command must be placed.
+        // Read by `sharing` and `delegation`; listed so that a new command must be placed.
         Command::CreateProject { .. }
         | Command::ShareProject { .. }
+        | Command::UpdateShare { .. }
         | Command::UnshareProject { .. }
         | Command::AssignLicense { .. }
         | Command::UnassignLicense { .. }
@@ -460,6 +490,7 @@ fn resale_and_transfers(p: &mut Plan, actor_id: &AccountId, command: &Command) {
         | Command::CancelInvitation { .. }
         | Command::AcceptInvitation { .. }
         | Command::RevokeDelegate { .. }
+        | Command::UpdateDelegate { .. }
         | Command::RequestProvisioning { .. }
         | Command::CreateTicket { .. } => {}
     }

@@ -8,8 +8,10 @@ use crate::decision::{ProjectRole, project_role};
 use crate::error::{CommandError, ErrorCode};
 use crate::event::EventPayload;
 use crate::ids::{AccountId, LicenseKey, ProjectId};
-use crate::model::{Assignment, License, Project, ProjectKind, Share};
+use crate::model::{Assignment, GrantStatus, License, Project, ProjectKind, Share};
 use crate::state::{Change, State};
+use crate::sweep;
+use crate::window;
 
 /// The longest project name, in characters.
 pub const MAX_PROJECT_NAME: usize = 100;
@@ -48,6 +50,7 @@ pub(crate) fn share(
     out: &mut Outcome,
     project_id: &ProjectId,
     address: &str,
+    window: (Option<&str>, Option<&str>),
 ) -> Result<(), CommandError> {
     let actor = actor_account(state, ctx)?;
     permit(state, ctx, Action::ProjectShare, project_id.as_str())?;
@@ -64,22 +67,89 @@ pub(crate) fn share(
             format!("`{address}` has no account at this store"),
         )
     })?;
-    if state.share(project_id, &recipient.id).is_some() {
-        return Err(CommandError::new(
-            ErrorCode::AlreadyShared,
-            format!("the project is already shared with `{address}`"),
-        ));
+    let (starts_at, expires_at) = window::given(window.0, window.1, ctx.now)?;
+    if let Some(existing) = state.share(project_id, &recipient.id) {
+        if existing.status_at(ctx.now) != GrantStatus::Expired {
+            return Err(CommandError::new(
+                ErrorCode::AlreadyShared,
+                format!("the project is already shared with `{address}`"),
+            ));
+        }
+        // An ended share makes way for the new one, once what its end implies is written.
+        let removed = sweep::leave_with_share(state, out, existing);
+        sweep::share_expired(ctx.now, out, existing, removed);
     }
     out.change(Change::PutShare(Share {
         project_id: project_id.clone(),
         account_id: recipient.id.clone(),
         shared_at: ctx.now,
+        starts_at,
+        expires_at,
+        next_notice_at: window::first_notice(expires_at, ctx.now),
     }));
     out.event(ctx.event(EventPayload::ProjectShared {
         project_id: project_id.clone(),
         account_id: recipient.id.clone(),
         email: address,
+        starts_at,
+        expires_at,
     }));
+    Ok(())
+}
+
+pub(crate) fn update_share(
+    state: &State,
+    ctx: &Context,
+    out: &mut Outcome,
+    (project_id, account_id): (&ProjectId, &AccountId),
+    edit: (Option<Option<&str>>, Option<Option<&str>>),
+) -> Result<(), CommandError> {
+    permit(state, ctx, Action::ProjectShare, project_id.as_str())?;
+    let share = state.share(project_id, account_id).ok_or_else(|| {
+        not_found(
+            ErrorCode::ShareNotFound,
+            "share with account",
+            account_id.as_str(),
+        )
+    })?;
+    let status = share.status_at(ctx.now);
+    if status == GrantStatus::Expired {
+        return Err(window::grant_expired("this share"));
+    }
+    let stored = (share.starts_at, share.expires_at);
+    let (starts_at, expires_at) = window::changed(stored, share.shared_at, status, edit, ctx.now)?;
+    let next = Share {
+        starts_at,
+        expires_at,
+        next_notice_at: if expires_at == share.expires_at {
+            share.next_notice_at
+        } else {
+            window::first_notice(expires_at, ctx.now)
+        },
+        ..share.clone()
+    };
+    if expires_at != share.expires_at {
+        // The recipient's licenses leave the project with its share: at its new end.
+        for license in state.licenses_on(project_id) {
+            if let Some(assignment) =
+                (license.assignment.as_ref()).filter(|a| &a.assigned_by == account_id)
+            {
+                let mut moved = license.clone();
+                moved.assignment = Some(Assignment {
+                    until: expires_at,
+                    ..assignment.clone()
+                });
+                out.change(Change::PutLicense(moved));
+            }
+        }
+    }
+    out.event(ctx.event(EventPayload::ShareUpdated {
+        project_id: project_id.clone(),
+        account_id: account_id.clone(),
+        starts_at: next.start(),
+        expires_at,
+    }));
+    out.change(Change::PutShare(next));
     Ok(())
 }
 
@@ -98,16 +168,10 @@ pub(crate) fn unshare(
             account_id.as_str(),
         )
     })?;
-    let mut removed = Vec::new();
-    for license in state
-        .licenses_on(project_id)
-        .into_iter()
-        .filter(|l| l.assigned_by() == Some(account_id))
-    {
-        let mut freed = license.clone();
-        freed.unassign();
-        removed.push(freed.license_key.clone());
-        out.change(Change::PutLicense(freed));
+    let mut removed = sweep::leave_with_share(state, out, share);
+    if sweep::end_unrecorded(share.expires_at, share.next_notice_at, ctx.now) {
+        // Its window had ended: those licenses left the project then.
+        sweep::share_expired(ctx.now, out, share, std::mem::take(&mut removed));
     }
     out.change(Change::DeleteShare(share.clone()));
     out.event(ctx.event(EventPayload::ProjectUnshared {
@@ -142,17 +206,20 @@ pub(crate) fn assign(
             format!("license `{license_key}` has expired"),
         ));
     }
-    if let Some(current) = license.project_id() {
+    if let Some(current) = license.project_at(ctx.now) {
         return Err(CommandError::new(
             ErrorCode::LicenseAlreadyAssigned,
             format!("license `{license_key}` is already on project `{current}`"),
         ));
     }
+    // A recipient's license stays on the project as long as its share does.
+    let until = (state.active_share(project_id, &ctx.actor, ctx.now)).and_then(|s| s.expires_at);
     out.change(Change::PutLicense(License {
         assignment: Some(Assignment {
             project_id: project_id.clone(),
             assigned_by: ctx.actor.clone(),
             assigned_at: ctx.now,
+            until,
         }),
         ..license.clone()
     }));
@@ -170,12 +237,12 @@ pub(crate) fn unassign(
     project_id: &ProjectId,
     license_key: &LicenseKey,
 ) -> Result<(), CommandError> {
-    let role = project_role(state, &ctx.actor, project_id)
+    let role = project_role(state, &ctx.actor, project_id, ctx.now)
         .ok_or_else(|| not_found(ErrorCode::ProjectNotFound, "project", project_id.as_str()))?;
     // The owner may take any license off its project; a recipient only the ones it assigned.
     let license = state
         .license(license_key)
-        .filter(|l| l.project_id() == Some(project_id))
+        .filter(|l| l.project_at(ctx.now) == Some(project_id))
         .filter(|l| role == ProjectRole::Owner || l.assigned_by() == Some(&ctx.actor))
         .ok_or_else(|| {
             CommandError::new(

@@ -24,6 +24,19 @@ fn opt<T: ToString>(value: Option<&T>) -> Option<String> {
     value.map(ToString::to_string)
 }
 
+/// The `due` column of a grant: when the sweep is next due for its window. Only a store writes
+/// and reads it, and a store loads partial states: without the `partial` feature (the npm
+/// package) the column is left empty, so its code stays out of the browser's module.
+#[cfg(feature = "partial")]
+fn due<T>(due: fn(&T) -> Option<crate::time::Timestamp>, record: &T) -> Option<String> {
+    due(record).map(|t| t.to_string())
+}
+
+#[cfg(not(feature = "partial"))]
+fn due<T>(_: fn(&T) -> Option<crate::time::Timestamp>, _: &T) -> Option<String> {
+    None
+}
+
 fn company_role(role: CompanyRole) -> &'static str {
     match role {
         CompanyRole::Admin => "admin",
@@ -35,6 +48,7 @@ fn delegate_status(status: DelegateStatus) -> &'static str {
     match status {
         DelegateStatus::Active => "active",
         DelegateStatus::Revoked => "revoked",
+        DelegateStatus::Expired => "expired",
     }
 }
 
@@ -357,7 +371,8 @@ records! {
             project_id => |r| some(&r.project_id),
             account_id => |r| some(&r.account_id),
         ],
-        indexed: [],
+        // When the sweep is next due for its window: what the cron looks for.
+        indexed: [due => |r| due(crate::sweep::share_due, r)],
         follows: [],
         lists: [],
     }
@@ -374,7 +389,11 @@ records! {
             contract_id => |r| some(&r.contract_id),
             account_id => |r| some(&r.account_id),
         ],
-        indexed: [status => |r| Some(delegate_status(r.status).to_owned())],
+        indexed: [
+            status => |r| Some(delegate_status(r.status).to_owned()),
+            // When the sweep is next due for its window: what the cron looks for.
+            due => |r| due(crate::sweep::delegate_due, r),
+        ],
         follows: [],
         lists: [],
     }

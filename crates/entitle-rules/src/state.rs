@@ -7,8 +7,8 @@ use crate::ids::{
 };
 use crate::index::{EMPTY, Index, hash, keys};
 use crate::model::{
-    Account, Contract, Delegate, DelegateStatus, Invitation, License, Order, Product, Project,
-    Share, Ticket, Transfer, TransferSubject,
+    Account, Contract, Delegate, GrantStatus, Invitation, License, Order, Product, Project, Share,
+    Ticket, Transfer, TransferSubject,
 };
 #[cfg(feature = "partial")]
 use crate::read::Reads;
@@ -16,6 +16,7 @@ use crate::read::{Lookup, Read, Record};
 use crate::records::TableVisit;
 pub use crate::records::{Change, Row, State};
 use crate::text::Email;
+use crate::time::Timestamp;
 #[cfg(feature = "partial")]
 use std::collections::BTreeSet;
 
@@ -88,8 +89,8 @@ impl State {
         }
     }
 
-    /// Builds the [`Index`], so that every lookup by key (and of transfers by subject) costs
-    /// the same whatever the number of records. Worth it for a state asked many questions.
+    /// Builds the key index, so that every lookup by key (and of transfers by subject) costs the
+    /// same whatever the number of records. Worth it for a state asked many questions.
     pub fn index(&mut self) {
         self.index = index_of(self);
     }
@@ -278,6 +279,17 @@ impl State {
         })
     }
 
+    /// The share of this project with this account in force at `now`.
+    pub fn active_share(
+        &self,
+        project: &ProjectId,
+        account: &AccountId,
+        now: Timestamp,
+    ) -> Option<&Share> {
+        self.share(project, account)
+            .filter(|s| s.status_at(now) == GrantStatus::Active)
+    }
+
     /// The contract with this id.
     pub fn contract(&self, id: &ContractId) -> Option<&Contract> {
         self.reads.note(|| Read::Contract(id.clone()));
@@ -296,10 +308,31 @@ impl State {
         })
     }
 
-    /// The active delegate record of this account on this contract.
-    pub fn active_delegate(&self, contract: &ContractId, account: &AccountId) -> Option<&Delegate> {
+    /// The delegate record of this account on this contract that is neither revoked nor
+    /// ended at `now`: in force, or scheduled to start.
+    pub fn live_delegate(
+        &self,
+        contract: &ContractId,
+        account: &AccountId,
+        now: Timestamp,
+    ) -> Option<&Delegate> {
+        self.delegate(contract, account).filter(|d| {
+            matches!(
+                d.status_at(now),
+                GrantStatus::Active | GrantStatus::Scheduled
+            )
+        })
+    }
+
+    /// The delegate record of this account on this contract in force at `now`.
+    pub fn active_delegate(
+        &self,
+        contract: &ContractId,
+        account: &AccountId,
+        now: Timestamp,
+    ) -> Option<&Delegate> {
         self.delegate(contract, account)
-            .filter(|d| d.status == DelegateStatus::Active)
+            .filter(|d| d.status_at(now) == GrantStatus::Active)
     }
 
     /// The invitation with this id.

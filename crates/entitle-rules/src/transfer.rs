@@ -14,7 +14,9 @@ use crate::model::{
     Account, AccountKind, License, Project, ProjectKind, Transfer, TransferStatus, TransferSubject,
 };
 use crate::state::{Change, State};
+use crate::sweep;
 use crate::text::Email;
+use crate::time::Timestamp;
 
 /// Days a transfer waits for acceptance.
 pub const TRANSFER_TTL_DAYS: i64 = 7;
@@ -202,10 +204,10 @@ pub(crate) fn accept(
     let to = actor_account(state, ctx)?;
     let moves = match &transfer.subject {
         TransferSubject::License { license_key } => {
-            accept_license(state, out, transfer, to, license_key)?
+            accept_license(state, ctx.now, out, transfer, (to, license_key))?
         }
         TransferSubject::Project { project_id } => {
-            accept_project(state, out, transfer, to, project_id)?
+            accept_project(state, ctx.now, out, transfer, (to, project_id))?
         }
     };
     out.change(Change::PutTransfer(Transfer {
@@ -237,16 +239,16 @@ struct Moves {
 /// Moves a license to `to`, re-checked at acceptance: it may have been put to use meanwhile.
 fn accept_license(
     state: &State,
+    now: Timestamp,
     out: &mut Outcome,
     transfer: &Transfer,
-    to: &Account,
-    license_key: &LicenseKey,
+    (to, license_key): (&Account, &LicenseKey),
 ) -> Result<Moves, CommandError> {
     let license = state
         .license(license_key)
         .filter(|l| l.owner_id == transfer.from_id)
         .ok_or_else(|| not_found(ErrorCode::LicenseNotFound, "license", license_key.as_str()))?;
-    if license.is_in_use() {
+    if license.is_in_use(now) {
         return Err(CommandError::new(
             ErrorCode::LicenseInUse,
             format!("license `{license_key}` was put to use: it moves only with its project"),
@@ -266,10 +268,10 @@ fn accept_license(
 /// leave the project with their shares.
 fn accept_project(
     state: &State,
+    now: Timestamp,
     out: &mut Outcome,
     transfer: &Transfer,
-    to: &Account,
-    project_id: &ProjectId,
+    (to, project_id): (&Account, &ProjectId),
 ) -> Result<Moves, CommandError> {
     let project = state
         .project(project_id)
@@ -298,6 +300,14 @@ fn accept_project(
         out.change(Change::PutLicense(next));
     }
     for share in state.shares_of(project_id) {
+        if sweep::end_unrecorded(share.expires_at, share.next_notice_at, now) {
+            // Its window had ended: its recipient's licenses left the project then.
+            let removed = (state.licenses_on(project_id).into_iter())
+                .filter(|l| l.assigned_by() == Some(&share.account_id))
+                .map(|l| l.license_key.clone())
+                .collect();
+            sweep::share_expired(now, out, share, removed);
+        }
         moves.removed_shares.push(share.account_id.clone());
         out.change(Change::DeleteShare(share.clone()));
     }

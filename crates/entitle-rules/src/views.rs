@@ -7,8 +7,8 @@ use crate::decision::{ContractRole, ProjectRole, Reason, contract_role, project_
 use crate::error::{CommandError, ErrorCode};
 use crate::ids::{AccountId, ContractId, InvitationId, ProjectId};
 use crate::model::{
-    Account, Billing, Contract, ContractStatus, DelegateStatus, InvitationStatus, Project,
-    TransferStatus, TransferSubject,
+    Account, Billing, Contract, ContractStatus, Delegate, GrantStatus, InvitationStatus, Project,
+    Share, TransferStatus, TransferSubject,
 };
 use crate::state::State;
 use crate::text::Email;
@@ -29,6 +29,36 @@ pub struct Recipient {
     pub name: String,
     /// When it was shared.
     pub shared_at: Timestamp,
+    /// When its access starts.
+    pub starts_at: Timestamp,
+    /// When its access ends; none: no end.
+    pub expires_at: Option<Timestamp>,
+    /// Where its share stands now: an ended share stays in its owner's list as `expired`.
+    pub status: GrantStatus,
+}
+
+/// A recipient's or a delegate's own window of access, as it sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct AccessWindow {
+    /// When the access starts.
+    pub starts_at: Timestamp,
+    /// When it ends; none: no end.
+    pub expires_at: Option<Timestamp>,
+    /// Where it stands now (a list shows only what is `active`).
+    pub status: GrantStatus,
+}
+
+impl AccessWindow {
+    fn of_share(share: &Share, now: Timestamp) -> Self {
+        Self {
+            starts_at: share.start(),
+            expires_at: share.expires_at,
+            status: share.status_at(now),
+        }
+    }
 }
 
 /// A project in the caller's list.
@@ -44,35 +74,53 @@ pub struct ProjectView {
     pub role: ProjectRole,
     /// The owner's address.
     pub owner_email: Option<Email>,
-    /// Who it is shared with; only the owner sees this.
+    /// Who it is shared with, scheduled, active and expired; only the owner sees this.
     pub shared_with: Vec<Recipient>,
+    /// The caller's own window of access, for a recipient; none for the owner.
+    pub access: Option<AccessWindow>,
 }
 
-/// One project as the caller sees it.
-pub fn project_view(state: &State, actor: &AccountId, id: &ProjectId) -> Option<ProjectView> {
+/// A recipient of a project as its owner sees it, `None` for an unknown account.
+pub fn recipient(state: &State, share: &Share, now: Timestamp) -> Option<Recipient> {
+    let who = state.account(&share.account_id)?;
+    Some(Recipient {
+        account_id: who.id.clone(),
+        email: who.email.clone(),
+        name: who.name.clone(),
+        shared_at: share.shared_at,
+        starts_at: share.start(),
+        expires_at: share.expires_at,
+        status: share.status_at(now),
+    })
+}
+
+/// One project as the caller sees it at `now`.
+pub fn project_view(
+    state: &State,
+    actor: &AccountId,
+    id: &ProjectId,
+    now: Timestamp,
+) -> Option<ProjectView> {
     let project = state.project(id)?;
-    let role = project_role(state, actor, id)?;
-    let shared_with = match role {
-        ProjectRole::Owner => state
-            .shares_of(id)
-            .into_iter()
-            .filter_map(|s| {
-                let who = state.account(&s.account_id)?;
-                Some(Recipient {
-                    account_id: who.id.clone(),
-                    email: who.email.clone(),
-                    name: who.name.clone(),
-                    shared_at: s.shared_at,
-                })
-            })
-            .collect(),
-        ProjectRole::Recipient => Vec::new(),
+    let role = project_role(state, actor, id, now)?;
+    let (shared_with, access) = match role {
+        ProjectRole::Owner => (
+            (state.shares_of(id).into_iter())
+                .filter_map(|s| recipient(state, s, now))
+                .collect(),
+            None,
+        ),
+        ProjectRole::Recipient => (
+            Vec::new(),
+            (state.share(id, actor)).map(|s| AccessWindow::of_share(s, now)),
+        ),
     };
     Some(ProjectView {
         project: project.clone(),
         role,
         owner_email: state.account(&project.owner_id).map(|a| a.email.clone()),
         shared_with,
+        access,
     })
 }
 
@@ -108,17 +156,28 @@ pub struct ContractView {
     pub billing: Option<Billing>,
     /// The owner's address.
     pub owner_email: Option<Email>,
+    /// The caller's own window of access, for a delegate; none for the owner.
+    pub access: Option<AccessWindow>,
 }
 
-/// One contract as the caller sees it.
+/// One contract as the caller sees it at `now`.
 pub fn contract_view(
     state: &State,
     actor: &AccountId,
     id: &ContractId,
+    now: Timestamp,
 ) -> Result<ContractView, CommandError> {
     let not_found = || invisible(ErrorCode::ContractNotFound, "contract", id.as_str());
     let contract: &Contract = state.contract(id).ok_or_else(not_found)?;
-    let role = contract_role(state, actor, id).ok_or_else(not_found)?;
+    let role = contract_role(state, actor, id, now).ok_or_else(not_found)?;
+    let access = match role {
+        ContractRole::Owner => None,
+        ContractRole::Delegate => state.delegate(id, actor).map(|d| AccessWindow {
+            starts_at: d.start(),
+            expires_at: d.expires_at,
+            status: d.status_at(now),
+        }),
+    };
     Ok(ContractView {
         id: contract.id.clone(),
         product_id: contract.product_id.clone(),
@@ -129,6 +188,7 @@ pub fn contract_view(
         role,
         billing: (role == ContractRole::Owner).then_some(contract.billing),
         owner_email: state.account(&contract.owner_id).map(|a| a.email.clone()),
+        access,
     })
 }
 
@@ -144,12 +204,16 @@ pub struct DelegateView {
     pub email: Option<Email>,
     /// Its name.
     pub name: Option<String>,
-    /// Active or revoked.
-    pub status: DelegateStatus,
+    /// Where it stands now: scheduled, active, expired or revoked.
+    pub status: GrantStatus,
     /// When it became a delegate.
     pub added_at: Timestamp,
     /// When it was revoked.
     pub revoked_at: Option<Timestamp>,
+    /// When its access starts.
+    pub starts_at: Timestamp,
+    /// When its access ends; none: no end.
+    pub expires_at: Option<Timestamp>,
 }
 
 /// An invitation as the contract's owner sees it (never its token).
@@ -170,6 +234,25 @@ pub struct InvitationView {
     pub expires_at: Timestamp,
     /// When it was last sent again.
     pub resent_at: Option<Timestamp>,
+    /// When the access it offers starts, if later than its acceptance.
+    pub access_starts_at: Option<Timestamp>,
+    /// When the access it offers ends; none: no end.
+    pub access_expires_at: Option<Timestamp>,
+}
+
+/// A delegate as the contract's owner sees it at `now`.
+pub fn delegate_view(state: &State, delegate: &Delegate, now: Timestamp) -> DelegateView {
+    let who: Option<&Account> = state.account(&delegate.account_id);
+    DelegateView {
+        account_id: delegate.account_id.clone(),
+        email: who.map(|a| a.email.clone()),
+        name: who.map(|a| a.name.clone()),
+        status: delegate.status_at(now),
+        added_at: delegate.added_at,
+        revoked_at: delegate.revoked_at,
+        starts_at: delegate.start(),
+        expires_at: delegate.expires_at,
+    }
 }
 
 /// A contract's delegates and invitations.
@@ -192,7 +275,7 @@ pub fn delegates_for(
     id: &ContractId,
     now: Timestamp,
 ) -> Result<DelegatesView, CommandError> {
-    match contract_role(state, actor, id) {
+    match contract_role(state, actor, id, now) {
         None => {
             return Err(invisible(
                 ErrorCode::ContractNotFound,
@@ -208,17 +291,7 @@ pub fn delegates_for(
     let delegates = state
         .delegates_of(id)
         .into_iter()
-        .map(|d| {
-            let who: Option<&Account> = state.account(&d.account_id);
-            DelegateView {
-                account_id: d.account_id.clone(),
-                email: who.map(|a| a.email.clone()),
-                name: who.map(|a| a.name.clone()),
-                status: d.status,
-                added_at: d.added_at,
-                revoked_at: d.revoked_at,
-            }
-        })
+        .map(|d| delegate_view(state, d, now))
         .collect();
     let mut invitations: Vec<InvitationView> = state
         .invitations_of(id)
@@ -230,6 +303,8 @@ pub fn delegates_for(
             created_at: i.created_at,
             expires_at: i.expires_at,
             resent_at: i.resent_at,
+            access_starts_at: i.access_starts_at,
+            access_expires_at: i.access_expires_at,
         })
         .collect();
     // A store's invitation ids are unique (the worker's key), so no two compare equal there and

@@ -38,6 +38,13 @@ struct Runner {
     state: State,
     now: Timestamp,
     counter: u32,
+    /// How far ahead (in hours) a snapshot taken now must still decide as the full state does
+    /// then: the npm package answers for a later `now` on the snapshot it holds.
+    later: &'static [i64],
+}
+
+fn hours(at: Timestamp, hours: i64) -> Timestamp {
+    Timestamp::from_unix_millis(at.unix_millis() + hours * 3_600_000)
 }
 
 impl Runner {
@@ -76,7 +83,12 @@ impl Runner {
         if let Ok(outcome) = &result {
             let before = self.state.clone();
             self.state.apply_all(&outcome.changes);
-            everyone_whose_snapshot_changed_is_told(&before, &self.state, &outcome.changes);
+            everyone_whose_snapshot_changed_is_told(
+                &before,
+                &self.state,
+                &outcome.changes,
+                self.now,
+            );
         }
         result
     }
@@ -87,7 +99,7 @@ impl Runner {
             id: resource_id.to_owned(),
         };
         let full = authorize(&self.state, &id(actor), action, &resource, self.now).unwrap();
-        let mut snapshot_state = access_snapshot(&self.state, &id(actor));
+        let mut snapshot_state = access_snapshot(&self.state, &id(actor), self.now);
         let snapshot = authorize(&snapshot_state, &id(actor), action, &resource, self.now).unwrap();
         assert_eq!(
             full, snapshot,
@@ -100,9 +112,72 @@ impl Runner {
             full,
             "the indexed snapshot must give the same answer as the full state"
         );
+        // Later, with nothing changed meanwhile, it still answers as the full state then does:
+        // windows start and end on the snapshot as they do on the records.
+        for ahead in self.later {
+            let later = hours(self.now, *ahead);
+            assert_eq!(
+                authorize(&snapshot_state, &id(actor), action, &resource, later).unwrap(),
+                authorize(&self.state, &id(actor), action, &resource, later).unwrap(),
+                "a snapshot taken at {} decides `{}` on `{}` otherwise than the records at {later}",
+                self.now,
+                action.name(),
+                resource_id
+            );
+        }
         full
     }
 
+    /// Runs the sweep on every grant due now, as the store's cron does, checking that it wants
+    /// nothing beyond its plan and changes no decision; returns its events.
+    fn sweep(&mut self) -> Vec<entitle_rules::Event> {
+        let command = entitle_rules::StoreCommand::SweepWindows(entitle_rules::sweep::due(
+            &self.state,
+            self.now,
+        ));
+        let run = |s: &State| entitle_rules::execute_store(s, &command, self.now);
+        let outcome = run(&self.state).unwrap();
+        let (planned, missing) =
+            plans::store_commands(std::slice::from_ref(&command)).run(&self.state, run);
+        assert_eq!(planned.unwrap(), outcome, "the planned sweep differs");
+        assert!(
+            missing.is_empty(),
+            "the sweep read beyond its plan: {missing:?}"
+        );
+        let before: Vec<State> = (self.state.accounts.iter())
+            .map(|a| access_snapshot(&self.state, &a.id, self.now))
+            .collect();
+        self.state.apply_all(&outcome.changes);
+        for (account, snapshot) in self.state.accounts.iter().zip(before) {
+            let after = access_snapshot(&self.state, &account.id, self.now);
+            // What the end implies was already so: only the bookkeeping of the grants differs.
+            assert_eq!(
+                forget_notices(after),
+                forget_notices(snapshot),
+                "the sweep changed what `{}` sees",
+                account.id
+            );
+        }
+        outcome.events
+    }
+}
+
+/// A state without the sweep's bookkeeping (what it does next for each window, the stored
+/// status of a delegation it recorded as ended, the assignments whose end it recorded).
+fn forget_notices(mut state: State) -> State {
+    for share in &mut state.shares {
+        share.next_notice_at = None;
+    }
+    for delegate in &mut state.delegates {
+        delegate.next_notice_at = None;
+        if delegate.status == DelegateStatus::Expired {
+            delegate.status = DelegateStatus::Active;
+        }
+    }
+    state
+}
+
+impl Runner {
     /// The scoped snapshot of `resource`, loaded by its plan as the worker loads it, decides
     /// every action on the resource as the full state does, and wants nothing beyond the plan.
     fn scoped_agrees(&self, actor: &str, resource: &Resource) {
@@ -134,6 +209,7 @@ fn everyone_whose_snapshot_changed_is_told(
     before: &State,
     after: &State,
     changes: &[entitle_rules::Change],
+    now: Timestamp,
 ) {
     let told = affected_accounts(before, changes);
     let (loaded, _) = State::resolve(before, |s| affected_accounts(s, changes));
@@ -145,8 +221,8 @@ fn everyone_whose_snapshot_changed_is_told(
         .map(|a| &a.id)
         .collect();
     for account in accounts {
-        let mut was = access_snapshot(before, account);
-        let mut is = access_snapshot(after, account);
+        let mut was = access_snapshot(before, account, now);
+        let mut is = access_snapshot(after, account, now);
         was.products.clear();
         is.products.clear();
         assert!(
@@ -202,10 +278,10 @@ fn snapshot_agrees_everywhere(run: &Runner) {
     for actor in &run.state.accounts {
         // The snapshot's plan loads everything the snapshot shows.
         let (planned, _) =
-            plans::snapshot(&actor.id).run(&run.state, |s| access_snapshot(s, &actor.id));
+            plans::snapshot(&actor.id).run(&run.state, |s| access_snapshot(s, &actor.id, run.now));
         assert_eq!(
             planned,
-            access_snapshot(&run.state, &actor.id),
+            access_snapshot(&run.state, &actor.id, run.now),
             "the planned snapshot of `{}` differs",
             actor.id
         );
@@ -240,39 +316,114 @@ const FORBIDDEN_TO_DELEGATES: [Action; 7] = [
     Action::ContractDelegatesRevoke,
 ];
 
+/// A window given to a command, in hours from now: a start and an end, each optional. Some
+/// are no window at all (an end now or before the start, or more than 730 days ahead).
+type Window = (Option<i64>, Option<i64>);
+
+fn window() -> impl Strategy<Value = Window> {
+    (
+        prop_oneof![Just(None), Just(Some(-24)), Just(Some(12)), Just(Some(48))],
+        prop_oneof![
+            Just(None),
+            Just(Some(6)),
+            Just(Some(36)),
+            Just(Some(200)),
+            Just(Some(0)),
+            Just(Some(-3)),
+            Just(Some(730 * 24 + 1)),
+        ],
+    )
+}
+
+/// A window as a command takes it: its start and end as RFC 3339 text.
+type WindowText = (Option<String>, Option<String>);
+
+/// A window's start and end instants (none: no end).
+type Instants = (Timestamp, Option<Timestamp>);
+
+/// A window as a command takes it (RFC 3339 text), and as the rules check it: the start and
+/// end instants, or `None` when it is no window.
+fn given(window: Window, now: Timestamp) -> (WindowText, Option<Instants>) {
+    let start = window.0.map(|h| hours(now, h));
+    let end = window.1.map(|h| hours(now, h));
+    let text = (start.map(|t| t.to_string()), end.map(|t| t.to_string()));
+    let from = start.map_or(now, |s| s.max(now));
+    let valid = end.is_none_or(|e| e > now && e > from && e <= now.plus_days(730));
+    (text, valid.then_some((from, end)))
+}
+
+/// A grant's window in the models: from `start` until `end` (none: no end).
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    start: Timestamp,
+    end: Option<Timestamp>,
+}
+
+impl Span {
+    fn active(&self, now: Timestamp) -> bool {
+        self.start <= now && self.end.is_none_or(|e| now < e)
+    }
+
+    fn ended(&self, now: Timestamp) -> bool {
+        self.end.is_some_and(|e| now >= e)
+    }
+}
+
 #[derive(Clone, Debug)]
 enum DelegateStep {
-    Invite(usize),
+    Invite(usize, Window),
     Accept { actor: usize, token: usize },
     Revoke(usize),
     Resend(usize),
     Cancel(usize),
     Ticket(usize),
+    Update(usize, Option<i64>),
+    Sweep,
     Wait(i64),
 }
 
 fn delegate_step() -> impl Strategy<Value = DelegateStep> {
     prop_oneof![
-        (0..4usize).prop_map(DelegateStep::Invite),
+        (0..4usize, window()).prop_map(|(p, w)| DelegateStep::Invite(p, w)),
         (0..4usize, 0..12usize).prop_map(|(actor, token)| DelegateStep::Accept { actor, token }),
         (0..4usize).prop_map(DelegateStep::Revoke),
         (0..4usize).prop_map(DelegateStep::Resend),
         (0..4usize).prop_map(DelegateStep::Cancel),
         (0..5usize).prop_map(DelegateStep::Ticket),
-        (1..5i64).prop_map(DelegateStep::Wait),
+        (
+            0..4usize,
+            prop_oneof![Just(None), Just(Some(-1)), Just(Some(20)), Just(Some(300))]
+        )
+            .prop_map(|(p, end)| DelegateStep::Update(p, end)),
+        Just(DelegateStep::Sweep),
+        (1..120i64).prop_map(DelegateStep::Wait),
     ]
 }
 
-/// The naive model: who is a delegate, and which token is live for whom until when.
+/// The window an invitation offers: its start (if later than its acceptance) and its end.
+type Offered = (Option<Timestamp>, Option<Timestamp>);
+
+/// The naive model: who is a delegate for which window, and which token is live for whom until
+/// when, offering which window.
 #[derive(Default)]
 struct DelegateModel {
-    delegates: BTreeSet<&'static str>,
-    /// Live tokens: token → (invitee, expiry).
-    live: BTreeMap<String, (&'static str, Timestamp)>,
-    /// Invitation id per invitee, while one is pending or expired.
-    invitation: BTreeMap<&'static str, String>,
+    /// Delegations neither revoked nor replaced: ended ones stay until they are.
+    delegates: BTreeMap<&'static str, Span>,
+    /// Live tokens: token → (invitee, expiry, the window offered: start and end).
+    live: BTreeMap<String, (&'static str, Timestamp, Offered)>,
+    /// Invitation id per invitee, while one is pending or expired, and the end it offers.
+    invitation: BTreeMap<&'static str, (String, Option<Timestamp>)>,
 }
 
+impl DelegateModel {
+    fn live_delegate(&self, who: &str, now: Timestamp) -> bool {
+        self.delegates.get(who).is_some_and(|s| !s.ended(now))
+    }
+
+    fn active(&self, who: &str, now: Timestamp) -> bool {
+        self.delegates.get(who).is_some_and(|s| s.active(now))
+    }
+}
 fn delegates_setup() -> Runner {
     let mut state = State::default();
     state.accounts.push(account("owner", AccountKind::Customer));
@@ -298,7 +449,30 @@ fn delegates_setup() -> Runner {
         state,
         now: Timestamp::parse("2026-02-01T00:00:00Z").unwrap(),
         counter: 0,
+        later: &[36, 200],
     }
+}
+
+fn code_of<T>(result: &Result<T, entitle_rules::CommandError>) -> &str {
+    result.as_ref().map_or_else(|e| e.code(), |_| "ok")
+}
+
+/// Checks a sweep's events against the windows of a model (`ended`: whether the grant of
+/// those ids has ended now; `left`: how long it has left), then that a second sweep right
+/// after it has nothing to do.
+fn sweep_checked(
+    run: &mut Runner,
+    mut check: impl FnMut(&entitle_rules::EventPayload) -> Result<(), TestCaseError>,
+) -> Result<(), TestCaseError> {
+    for event in run.sweep() {
+        prop_assert_eq!(event.actor_id, None);
+        check(&event.payload)?;
+    }
+    prop_assert!(
+        run.sweep().is_empty(),
+        "a second sweep found something to do"
+    );
+    Ok(())
 }
 
 proptest! {
@@ -311,20 +485,31 @@ proptest! {
         let mut tokens: Vec<String> = Vec::new();
         let contract = ContractId::new("c").unwrap();
         for step in steps {
-            match step {
-                DelegateStep::Wait(days) => run.now = run.now.plus_days(days),
-                DelegateStep::Invite(p) => {
+            let now = run.now;
+            match step.clone() {
+                DelegateStep::Wait(h) => run.now = hours(run.now, h),
+                DelegateStep::Invite(p, window) => {
                     let who = PEOPLE[p];
-                    let pending = model.invitation.get(who).is_some_and(|inv| model.live.values().any(|(w, exp)| *w == who && run.now < *exp) && !inv.is_empty());
-                    let expected_ok = !model.delegates.contains(who) && !pending;
-                    let result = run.run("owner", Command::InviteDelegate { contract_id: contract.clone(), email: format!("{who}@example.com") });
-                    prop_assert_eq!(result.is_ok(), expected_ok, "invite {} {:?}", who, result);
+                    let pending = model.live.values().any(|(w, exp, _)| *w == who && now < *exp);
+                    let ((starts_at, expires_at), valid) = given(window, now);
+                    let expected = if valid.is_none() {
+                        "invalid_window"
+                    } else if model.live_delegate(who, now) {
+                        "already_delegate"
+                    } else if pending {
+                        "invitation_pending"
+                    } else {
+                        "ok"
+                    };
+                    let result = run.run("owner", Command::InviteDelegate { contract_id: contract.clone(), email: format!("{who}@example.com"), starts_at, expires_at });
+                    prop_assert_eq!(code_of(&result), expected, "invite {} {:?}", who, step);
                     if let Ok(outcome) = result {
                         for e in &outcome.events {
-                            if let entitle_rules::EventPayload::DelegateInvited { accept_token, invitation_id, expires_at, .. } = &e.payload {
-                                model.live.retain(|_, (w, _)| *w != who);
-                                model.live.insert(accept_token.clone(), (who, *expires_at));
-                                model.invitation.insert(who, invitation_id.to_string());
+                            if let entitle_rules::EventPayload::DelegateInvited { accept_token, invitation_id, expires_at, access_starts_at, access_expires_at, .. } = &e.payload {
+                                let offered = (*access_starts_at, *access_expires_at);
+                                model.live.retain(|_, (w, _, _)| *w != who);
+                                model.live.insert(accept_token.clone(), (who, *expires_at, offered));
+                                model.invitation.insert(who, (invitation_id.to_string(), offered.1));
                                 tokens.push(accept_token.clone());
                             }
                         }
@@ -333,35 +518,45 @@ proptest! {
                 DelegateStep::Accept { actor, token } => {
                     let Some(token) = tokens.get(token).cloned() else { continue };
                     let actor = PEOPLE[actor];
-                    let expected_ok = model.live.get(&token).is_some_and(|(w, exp)| *w == actor && run.now < *exp);
+                    let offered = model.live.get(&token).filter(|(w, exp, _)| *w == actor && now < *exp).map(|l| l.2);
                     let result = run.run(actor, Command::AcceptInvitation { token: token.clone() });
-                    prop_assert_eq!(result.is_ok(), expected_ok, "accept by {}: {:?}", actor, result);
-                    if result.is_ok() {
+                    match offered {
+                        Some((_, Some(end))) if now >= end => prop_assert_eq!(code_of(&result), "invitation_window_ended"),
+                        Some(_) => prop_assert_eq!(code_of(&result), "ok", "accept by {}", actor),
+                        None => prop_assert!(result.is_err(), "accept by {}: {:?}", actor, result),
+                    }
+                    if let (Ok(_), Some((start, end))) = (&result, offered) {
                         model.live.remove(&token);
                         model.invitation.remove(actor);
-                        model.delegates.insert(actor);
+                        model.delegates.insert(actor, Span { start: start.filter(|s| *s > now).unwrap_or(now), end });
                     }
                 }
                 DelegateStep::Revoke(p) => {
                     let who = PEOPLE[p];
                     let result = run.run("owner", Command::RevokeDelegate { contract_id: contract.clone(), account_id: id(who) });
-                    prop_assert_eq!(result.is_ok(), model.delegates.contains(who));
-                    model.delegates.remove(who);
+                    prop_assert_eq!(result.is_ok(), model.live_delegate(who, now), "revoke {}: {:?}", who, result);
+                    if result.is_ok() {
+                        model.delegates.remove(who);
+                    }
                     // A delegate cannot revoke anyone.
-                    if let Some(d) = model.delegates.iter().next() {
+                    if let Some(d) = PEOPLE.iter().find(|d| model.active(d, now)) {
                         let denied = run.run(d, Command::RevokeDelegate { contract_id: contract.clone(), account_id: id(d) });
                         prop_assert_eq!(denied.unwrap_err().code(), "delegate_action_forbidden");
                     }
                 }
                 DelegateStep::Resend(p) => {
                     let who = PEOPLE[p];
-                    let Some(invitation) = model.invitation.get(who).cloned() else { continue };
+                    let Some((invitation, end)) = model.invitation.get(who).cloned() else { continue };
                     let result = run.run("owner", Command::ResendInvitation { contract_id: contract.clone(), invitation_id: invitation.as_str().try_into().unwrap() });
+                    if end.is_some_and(|e| now >= e) {
+                        prop_assert_eq!(code_of(&result), "grant_expired");
+                    }
                     if let Ok(outcome) = result {
                         for e in &outcome.events {
                             if let entitle_rules::EventPayload::InvitationResent { accept_token, expires_at, .. } = &e.payload {
-                                model.live.retain(|_, (w, _)| *w != who);
-                                model.live.insert(accept_token.clone(), (who, *expires_at));
+                                let offered = model.live.values().find(|(w, _, _)| *w == who).map_or((None, end), |l| l.2);
+                                model.live.retain(|_, (w, _, _)| *w != who);
+                                model.live.insert(accept_token.clone(), (who, *expires_at, offered));
                                 tokens.push(accept_token.clone());
                             }
                         }
@@ -369,24 +564,57 @@ proptest! {
                 }
                 DelegateStep::Cancel(p) => {
                     let who = PEOPLE[p];
-                    let Some(invitation) = model.invitation.get(who).cloned() else { continue };
-                    let live = model.live.values().any(|(w, exp)| *w == who && run.now < *exp);
+                    let Some((invitation, _)) = model.invitation.get(who).cloned() else { continue };
+                    let live = model.live.values().any(|(w, exp, _)| *w == who && now < *exp);
                     let result = run.run("owner", Command::CancelInvitation { contract_id: contract.clone(), invitation_id: invitation.as_str().try_into().unwrap() });
                     prop_assert_eq!(result.is_ok(), live);
                     if result.is_ok() {
-                        model.live.retain(|_, (w, _)| *w != who);
+                        model.live.retain(|_, (w, _, _)| *w != who);
                         model.invitation.remove(who);
                     }
                 }
                 DelegateStep::Ticket(p) => {
                     let who = if p == 4 { "owner" } else { PEOPLE[p] };
                     let result = run.run(who, Command::CreateTicket { contract_id: contract.clone(), subject: "s".into(), body: "b".into() });
-                    prop_assert_eq!(result.is_ok(), who == "owner" || model.delegates.contains(who));
+                    prop_assert_eq!(result.is_ok(), who == "owner" || model.active(who, now));
+                }
+                DelegateStep::Update(p, end) => {
+                    let who = PEOPLE[p];
+                    let new_end = end.map(|h| hours(now, h));
+                    let expected = match model.delegates.get(who) {
+                        None => "delegate_not_found",
+                        Some(span) if span.ended(now) => "grant_expired",
+                        Some(span) if new_end.is_some_and(|e| e <= now || e <= span.start) => "invalid_window",
+                        Some(_) => "ok",
+                    };
+                    let result = run.run("owner", Command::UpdateDelegate { contract_id: contract.clone(), account_id: id(who), starts_at: None, expires_at: Some(new_end.map(|e| e.to_string())) });
+                    prop_assert_eq!(code_of(&result), expected, "{:?}", step);
+                    if let (Ok(_), Some(span)) = (&result, model.delegates.get_mut(who)) {
+                        span.end = new_end;
+                    }
+                }
+                DelegateStep::Sweep => {
+                    let delegates = model.delegates.clone();
+                    sweep_checked(&mut run, |payload| {
+                        match payload {
+                            entitle_rules::EventPayload::DelegateExpired { account_id, expires_at, .. } => {
+                                let span = delegates.get(account_id.as_str()).copied();
+                                prop_assert!(span.is_some_and(|s| s.ended(now) && s.end == Some(*expires_at)), "{} expired: {:?}", account_id, span);
+                            }
+                            entitle_rules::EventPayload::DelegateExpiring { account_id, expires_at, .. } => {
+                                let span = delegates.get(account_id.as_str()).copied();
+                                prop_assert!(span.is_some_and(|s| !s.ended(now) && s.end == Some(*expires_at) && now.plus_days(7) >= *expires_at), "{} expiring: {:?}", account_id, span);
+                            }
+                            other => prop_assert!(false, "the sweep wrote {:?}", other),
+                        }
+                        Ok(())
+                    })?;
                 }
             }
             // Invariants.
+            let now = run.now;
             for who in PEOPLE {
-                let is_delegate = model.delegates.contains(who);
+                let is_delegate = model.active(who, now);
                 for action in Action::ALL.iter().copied().filter(|a| a.resource_type() == ResourceType::Contract) {
                     let decision = run.decide(who, action, "c");
                     if !is_delegate {
@@ -399,17 +627,21 @@ proptest! {
                 }
             }
             // The owner may remove delegates exactly while some are left (issue 20).
-            let left = !model.delegates.is_empty() || model.live.values().any(|(_, exp)| run.now < *exp);
+            let left = PEOPLE.iter().any(|p| model.live_delegate(p, now)) || model.live.values().any(|(_, exp, _)| now < *exp);
             prop_assert_eq!(run.decide("owner", Action::ContractDelegatesRevoke, "c").is_allowed(), left);
             snapshot_agrees_everywhere(&run);
             let mut pending_per_email = BTreeMap::new();
-            for i in run.state.invitations.iter().filter(|i| i.status_at(run.now) == InvitationStatus::Pending) {
+            for i in run.state.invitations.iter().filter(|i| i.status_at(now) == InvitationStatus::Pending) {
                 *pending_per_email.entry(i.email.clone()).or_insert(0) += 1;
             }
             prop_assert!(pending_per_email.values().all(|n| *n <= 1), "one pending invitation per e-mail: {:?}", pending_per_email);
-            let real: BTreeSet<String> = run.state.delegates.iter().filter(|d| d.status == DelegateStatus::Active).map(|d| d.account_id.to_string()).collect();
-            let modelled: BTreeSet<String> = model.delegates.iter().map(|s| s.to_string()).collect();
+            let real: BTreeSet<String> = run.state.delegates.iter().filter(|d| d.status_at(now) == GrantStatus::Active).map(|d| d.account_id.to_string()).collect();
+            let modelled: BTreeSet<String> = PEOPLE.iter().filter(|p| model.active(p, now)).map(|s| s.to_string()).collect();
             prop_assert_eq!(real, modelled);
+            for d in &run.state.delegates {
+                let live = matches!(d.status_at(now), GrantStatus::Active | GrantStatus::Scheduled);
+                prop_assert_eq!(live, model.live_delegate(d.account_id.as_str(), now), "{:?}", d);
+            }
         }
     }
 }
@@ -424,6 +656,7 @@ enum ShareStep {
     Share {
         project: usize,
         to: usize,
+        window: Window,
     },
     Unshare {
         project: usize,
@@ -439,27 +672,45 @@ enum ShareStep {
         project: usize,
         license: usize,
     },
+    Update {
+        project: usize,
+        to: usize,
+        end: Option<i64>,
+    },
     TransferOrder,
+    Sweep,
+    Wait(i64),
 }
 
 fn share_step() -> impl Strategy<Value = ShareStep> {
     prop_oneof![
-        Just(ShareStep::Create),
-        (0..3usize, 0..3usize).prop_map(|(project, to)| ShareStep::Share { project, to }),
-        (0..3usize, 0..3usize).prop_map(|(project, to)| ShareStep::Unshare { project, to }),
-        (0..3usize, 0..3usize, 0..8usize).prop_map(|(actor, project, license)| ShareStep::Assign {
-            actor,
-            project,
-            license
+        1 => Just(ShareStep::Create),
+        3 => (0..2usize, 0..3usize, window())
+            .prop_map(|(project, to, window)| ShareStep::Share { project, to, window }),
+        1 => (0..2usize, 0..3usize).prop_map(|(project, to)| ShareStep::Unshare { project, to }),
+        5 => (0..3usize, 0..2usize, 0..8usize).prop_map(|(actor, project, license)| {
+            ShareStep::Assign {
+                actor,
+                project,
+                license,
+            }
         }),
-        (0..3usize, 0..3usize, 0..8usize).prop_map(|(actor, project, license)| {
+        1 => (0..3usize, 0..2usize, 0..8usize).prop_map(|(actor, project, license)| {
             ShareStep::Unassign {
                 actor,
                 project,
                 license,
             }
         }),
-        Just(ShareStep::TransferOrder),
+        3 => (
+            0..2usize,
+            0..3usize,
+            prop_oneof![Just(None), Just(Some(-1)), Just(Some(20)), Just(Some(300))]
+        )
+            .prop_map(|(project, to, end)| ShareStep::Update { project, to, end }),
+        1 => Just(ShareStep::TransferOrder),
+        2 => Just(ShareStep::Sweep),
+        2 => (1..120i64).prop_map(ShareStep::Wait),
     ]
 }
 
@@ -502,6 +753,7 @@ fn sharing_setup() -> (Runner, Vec<(String, String)>) {
             state,
             now: Timestamp::parse("2026-02-01T00:00:00Z").unwrap(),
             counter: 0,
+            later: &[36, 200],
         },
         owners,
     )
@@ -515,44 +767,66 @@ proptest! {
         let (mut run, owners) = sharing_setup();
         let mut license_owner: BTreeMap<String, String> = owners.into_iter().collect();
         let mut projects: Vec<ProjectId> = Vec::new();
-        let mut shares: BTreeSet<(usize, &str)> = BTreeSet::new();
-        // license → (project index, assigner)
+        let mut shares: BTreeMap<(usize, &str), Span> = BTreeMap::new();
+        // license → (project index, assigner), as stored: a recipient's assignment holds while
+        // its share has not ended.
         let mut assigned: BTreeMap<String, (usize, String)> = BTreeMap::new();
         let mut transferred = false;
         for step in steps {
-            match step {
+            let now = run.now;
+            let holds = |shares: &BTreeMap<(usize, &str), Span>, (p, by): &(usize, String), now| {
+                by == "owner" || shares.get(&(*p, by.as_str())).is_some_and(|s: &Span| !s.ended(now))
+            };
+            let active = |shares: &BTreeMap<(usize, &str), Span>, p: usize, who: &str, now| {
+                who == "owner" || shares.get(&(p, who)).is_some_and(|s: &Span| s.active(now))
+            };
+            match step.clone() {
+                ShareStep::Wait(h) => run.now = hours(run.now, h),
                 ShareStep::Create => {
                     let outcome = run.run("owner", Command::CreateProject { name: "p".into(), kind: None }).unwrap();
                     let Some(entitle_rules::Change::PutProject(p)) = outcome.changes.first() else { panic!("no project") };
                     projects.push(p.id.clone());
                 }
-                ShareStep::Share { project, to } => {
+                ShareStep::Share { project, to, window } => {
                     let Some(pid) = projects.get(project).cloned() else { continue };
                     let to = SHARERS[to];
-                    let expected = to != "owner" && !shares.contains(&(project, to));
-                    let result = run.run("owner", Command::ShareProject { project_id: pid, email: format!("{to}@example.com") });
-                    prop_assert_eq!(result.is_ok(), expected, "{:?}", result);
-                    if expected { shares.insert((project, to)); }
+                    let ((starts_at, expires_at), valid) = given(window, now);
+                    let expected = if to == "owner" {
+                        "cannot_share_with_self"
+                    } else if valid.is_none() {
+                        "invalid_window"
+                    } else if shares.get(&(project, to)).is_some_and(|s| !s.ended(now)) {
+                        "already_shared"
+                    } else {
+                        "ok"
+                    };
+                    let result = run.run("owner", Command::ShareProject { project_id: pid, email: format!("{to}@example.com"), starts_at, expires_at });
+                    prop_assert_eq!(code_of(&result), expected, "{:?}", step);
+                    if let (Ok(_), Some((start, end))) = (&result, valid) {
+                        // An ended share it replaces took its recipient's licenses with it.
+                        assigned.retain(|_, (p, by)| !(*p == project && by == to));
+                        shares.insert((project, to), Span { start, end });
+                    }
                 }
                 ShareStep::Unshare { project, to } => {
                     let Some(pid) = projects.get(project).cloned() else { continue };
                     let to = SHARERS[to];
                     let result = run.run("owner", Command::UnshareProject { project_id: pid.clone(), account_id: id(to) });
-                    prop_assert_eq!(result.is_ok(), shares.remove(&(project, to)));
+                    prop_assert_eq!(result.is_ok(), shares.remove(&(project, to)).is_some());
                     if result.is_ok() {
                         assigned.retain(|_, (p, by)| !(*p == project && by == to));
                         // The recipient keeps nothing on the project and loses it.
-                        prop_assert!(project_licenses(&run.state, &id(to), &pid).is_err());
+                        prop_assert!(project_licenses(&run.state, &id(to), &pid, now).is_err());
                         prop_assert!(!run.state.licenses.iter().any(|l| l.project_id() == Some(&pid) && l.owner_id == id(to)));
-                        prop_assert!(!projects_for(&run.state, &id(to)).iter().any(|v| v.project.id == pid));
+                        prop_assert!(!projects_for(&run.state, &id(to), now).iter().any(|v| v.project.id == pid));
                     }
                 }
                 ShareStep::Assign { actor, project, license } => {
                     let Some(pid) = projects.get(project).cloned() else { continue };
                     let actor = SHARERS[actor];
                     let key = format!("L{license}");
-                    let access = actor == "owner" || shares.contains(&(project, actor));
-                    let expected = access && license_owner[&key] == actor && !assigned.contains_key(&key);
+                    let on_a_project = assigned.get(&key).is_some_and(|a| holds(&shares, a, now));
+                    let expected = active(&shares, project, actor, now) && license_owner[&key] == actor && !on_a_project;
                     let result = run.run(actor, Command::AssignLicense { project_id: pid, license_key: LicenseKey::new(key.clone()).unwrap() });
                     prop_assert_eq!(result.is_ok(), expected, "{} assigns {}: {:?}", actor, key, result);
                     if expected { assigned.insert(key, (project, actor.to_owned())); }
@@ -561,11 +835,26 @@ proptest! {
                     let Some(pid) = projects.get(project).cloned() else { continue };
                     let actor = SHARERS[actor];
                     let key = format!("L{license}");
-                    let access = actor == "owner" || shares.contains(&(project, actor));
-                    let expected = access && assigned.get(&key).is_some_and(|(p, by)| *p == project && (actor == "owner" || by == actor));
+                    let expected = active(&shares, project, actor, now) && assigned.get(&key).is_some_and(|a| holds(&shares, a, now) && a.0 == project && (actor == "owner" || a.1 == actor));
                     let result = run.run(actor, Command::UnassignLicense { project_id: pid, license_key: LicenseKey::new(key.clone()).unwrap() });
                     prop_assert_eq!(result.is_ok(), expected, "{} unassigns {}: {:?}", actor, key, result);
                     if expected { assigned.remove(&key); }
+                }
+                ShareStep::Update { project, to, end } => {
+                    let Some(pid) = projects.get(project).cloned() else { continue };
+                    let to = SHARERS[to];
+                    let new_end = end.map(|h| hours(now, h));
+                    let expected = match shares.get(&(project, to)) {
+                        None => "share_not_found",
+                        Some(span) if span.ended(now) => "grant_expired",
+                        Some(span) if new_end.is_some_and(|e| e <= now || e <= span.start) => "invalid_window",
+                        Some(_) => "ok",
+                    };
+                    let result = run.run("owner", Command::UpdateShare { project_id: pid, account_id: id(to), starts_at: None, expires_at: Some(new_end.map(|e| e.to_string())) });
+                    prop_assert_eq!(code_of(&result), expected, "{:?}", step);
+                    if let (Ok(_), Some(span)) = (&result, shares.get_mut(&(project, to))) {
+                        span.end = new_end;
+                    }
                 }
                 ShareStep::TransferOrder => {
                     let result = run.run("owner", Command::TransferOrder { order_id: "o".try_into().unwrap(), to_email: "target@example.com".into() });
@@ -578,25 +867,63 @@ proptest! {
                         transferred = true;
                     }
                 }
+                ShareStep::Sweep => {
+                    let mut recorded = Vec::new();
+                    sweep_checked(&mut run, |payload| {
+                        match payload {
+                            entitle_rules::EventPayload::ShareExpired { project_id, account_id, expires_at, removed_license_keys } => {
+                                let index = projects.iter().position(|p| p == project_id).unwrap();
+                                let span = shares.get(&(index, account_id.as_str())).copied();
+                                prop_assert!(span.is_some_and(|s| s.ended(now) && s.end == Some(*expires_at)), "{:?} expired: {:?}", payload, span);
+                                let mut theirs: Vec<String> = assigned.iter().filter(|(_, (p, by))| *p == index && by == account_id.as_str()).map(|(k, _)| k.clone()).collect();
+                                let mut removed: Vec<String> = removed_license_keys.iter().map(ToString::to_string).collect();
+                                theirs.sort();
+                                removed.sort();
+                                prop_assert_eq!(&removed, &theirs);
+                                recorded.extend(removed);
+                            }
+                            entitle_rules::EventPayload::ShareExpiring { project_id, account_id, expires_at } => {
+                                let index = projects.iter().position(|p| p == project_id).unwrap();
+                                let span = shares.get(&(index, account_id.as_str())).copied();
+                                prop_assert!(span.is_some_and(|s| !s.ended(now) && s.end == Some(*expires_at) && now.plus_days(7) >= *expires_at), "{:?}: {:?}", payload, span);
+                            }
+                            other => prop_assert!(false, "the sweep wrote {:?}", other),
+                        }
+                        Ok(())
+                    })?;
+                    for key in recorded {
+                        assigned.remove(&key);
+                    }
+                }
             }
             snapshot_agrees_everywhere(&run);
             // Invariants: nothing lost or duplicated; assignments as modelled; the owner sees all.
+            let now = run.now;
             prop_assert_eq!(run.state.licenses.len(), 8);
             let keys: BTreeSet<String> = run.state.licenses.iter().map(|l| l.license_key.to_string()).collect();
             prop_assert_eq!(keys.len(), 8);
             for license in &run.state.licenses {
                 let key = license.license_key.to_string();
                 prop_assert_eq!(license.owner_id.to_string(), license_owner[&key].clone());
-                let modelled = assigned.get(&key).map(|(p, _)| projects[*p].clone());
-                prop_assert_eq!(license.project_id().cloned(), modelled);
+                let stored = assigned.get(&key).map(|(p, _)| projects[*p].clone());
+                prop_assert_eq!(license.project_id().cloned(), stored, "{} as stored", key);
+                let modelled = assigned.get(&key).filter(|a| holds(&shares, a, now)).map(|(p, _)| projects[*p].clone());
+                prop_assert_eq!(license.project_at(now).cloned(), modelled, "{} at {}", key, now);
+                // A recipient's license leaves the project when its share ends: one fact, kept
+                // in the share and in the assignment.
+                if let Some(a) = &license.assignment
+                    && let Some(share) = run.state.share(&a.project_id, &a.assigned_by)
+                {
+                    prop_assert_eq!(a.until, share.expires_at, "the end of {} and of its share", key);
+                }
             }
             for (index, pid) in projects.iter().enumerate() {
-                let seen: BTreeSet<String> = project_licenses(&run.state, &id("owner"), pid).unwrap().iter().map(|l| l.license_key.to_string()).collect();
-                let expected: BTreeSet<String> = assigned.iter().filter(|(_, (p, _))| *p == index).map(|(k, _)| k.clone()).collect();
+                let seen: BTreeSet<String> = project_licenses(&run.state, &id("owner"), pid, now).unwrap().iter().map(|l| l.license_key.to_string()).collect();
+                let expected: BTreeSet<String> = assigned.iter().filter(|(_, a)| a.0 == index && holds(&shares, a, now)).map(|(k, _)| k.clone()).collect();
                 prop_assert_eq!(seen, expected);
                 for who in ["r1", "r2"] {
                     let decision = run.decide(who, Action::ProjectView, pid.as_str());
-                    prop_assert_eq!(decision.is_allowed(), shares.contains(&(index, who)));
+                    prop_assert_eq!(decision.is_allowed(), active(&shares, index, who, now));
                     prop_assert!(!run.decide(who, Action::ProjectShare, pid.as_str()).is_allowed());
                 }
             }
@@ -1106,6 +1433,7 @@ fn movers_setup() -> (Runner, MoveModel) {
             state,
             now: Timestamp::parse("2026-02-01T00:00:00Z").unwrap(),
             counter: 0,
+            later: &[],
         },
         model,
     )

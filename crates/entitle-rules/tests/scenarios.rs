@@ -127,7 +127,13 @@ fn queries() -> Value {
 }
 
 /// What the rules function a query row names answers, as JSON (an error as its code and status).
-fn call(state: &State, actor: &AccountId, name: &str, args: &[Value]) -> Result<Value, Value> {
+fn call(
+    state: &State,
+    actor: &AccountId,
+    name: &str,
+    args: &[Value],
+    now: Timestamp,
+) -> Result<Value, Value> {
     let text = |i: usize| args[i].as_str().unwrap_or_default().to_owned();
     let contract = |i| ContractId::new(text(i)).unwrap();
     let project = |i| ProjectId::new(text(i)).unwrap();
@@ -136,16 +142,16 @@ fn call(state: &State, actor: &AccountId, name: &str, args: &[Value]) -> Result<
         serde_json::to_value(value).unwrap()
     }
     match name {
-        "projects" => Ok(json(&projects_for(state, actor))),
-        "projectLicenses" => project_licenses(state, actor, &project(0)).map(|v| json(&v)),
-        "licenses" => Ok(json(&licenses_for(state, actor))),
-        "contracts" => Ok(json(&contracts_for(state, actor))),
-        "contract" => contract_view(state, actor, &contract(0)).map(|v| json(&v)),
-        "tickets" => tickets_for(state, actor, &contract(0)).map(|v| json(&v)),
+        "projects" => Ok(json(&projects_for(state, actor, now))),
+        "projectLicenses" => project_licenses(state, actor, &project(0), now).map(|v| json(&v)),
+        "licenses" => Ok(json(&licenses_for(state, actor, now))),
+        "contracts" => Ok(json(&contracts_for(state, actor, now))),
+        "contract" => contract_view(state, actor, &contract(0), now).map(|v| json(&v)),
+        "tickets" => tickets_for(state, actor, &contract(0), now).map(|v| json(&v)),
         "delegates" => delegates_for(state, actor, &contract(0), time(1)).map(|v| json(&v)),
         "customers" => Ok(json(&managed_customers(state, actor))),
         "transfers" => Ok(json(&transfers_for(state, actor, time(0)))),
-        "accessSnapshot" => Ok(json(&access_snapshot(state, actor))),
+        "accessSnapshot" => Ok(json(&access_snapshot(state, actor, now))),
         other => panic!("no rules function `{other}` for the query table"),
     }
     .map_err(|e| error_value(&e))
@@ -158,6 +164,7 @@ fn planned_call(
     actor: &AccountId,
     name: &str,
     args: &[Value],
+    now: Timestamp,
 ) -> Result<Value, Value> {
     let text = |i: usize| args[i].as_str().unwrap_or_default().to_owned();
     let contract = |i| ContractId::new(text(i)).unwrap();
@@ -174,38 +181,38 @@ fn planned_call(
     };
     let (loaded, answer) = match name {
         "projects" => page(plans::projects_page(actor, "", ALL), &|s, k| {
-            list::project_item(s, actor, k).map(|v| json(&v))
+            list::project_item(s, actor, now, k).map(|v| json(&v))
         }),
         "projectLicenses" => {
             let id = project(0);
             let (loaded, items) = page(
                 plans::project_licenses_page(actor, &id, "", ALL),
-                &|s, k| list::project_license_item(s, actor, &id, k).map(|v| json(&v)),
+                &|s, k| list::project_license_item(s, actor, &id, now, k).map(|v| json(&v)),
             );
-            match project_role(&loaded, actor, &id) {
+            match project_role(&loaded, actor, &id, now) {
                 Some(_) => (loaded, items),
                 None => {
-                    return project_licenses(state, actor, &id)
+                    return project_licenses(state, actor, &id, now)
                         .map(|v| json(&v))
                         .map_err(|e| error_value(&e));
                 }
             }
         }
         "licenses" => page(plans::licenses_page(actor, "", ALL), &|s, k| {
-            list::license_item(s, actor, k).map(|v| json(&v))
+            list::license_item(s, actor, now, k).map(|v| json(&v))
         }),
         "contracts" => page(plans::contracts_page(actor, "", ALL), &|s, k| {
-            list::contract_item(s, actor, k).map(|v| json(&v))
+            list::contract_item(s, actor, now, k).map(|v| json(&v))
         }),
         "tickets" => {
             let id = contract(0);
             let (loaded, items) = page(plans::tickets_page(actor, &id, "", ALL), &|s, k| {
-                list::ticket_item(s, actor, &id, k).map(|v| json(&v))
+                list::ticket_item(s, actor, &id, now, k).map(|v| json(&v))
             });
-            match contract_role(&loaded, actor, &id) {
+            match contract_role(&loaded, actor, &id, now) {
                 Some(_) => (loaded, items),
                 None => {
-                    return tickets_for(state, actor, &id)
+                    return tickets_for(state, actor, &id, now)
                         .map(|v| json(&v))
                         .map_err(|e| error_value(&e));
                 }
@@ -219,7 +226,7 @@ fn planned_call(
         }),
         "contract" => {
             let (loaded, _) = plans::contract(actor, &contract(0)).load(state);
-            let answer = contract_view(&loaded, actor, &contract(0)).map(|v| json(&v));
+            let answer = contract_view(&loaded, actor, &contract(0), now).map(|v| json(&v));
             (loaded, answer.unwrap_or_else(|e| error_value(&e)))
         }
         "delegates" => {
@@ -229,7 +236,7 @@ fn planned_call(
         }
         "accessSnapshot" => {
             let (loaded, _) = plans::snapshot(actor).load(state);
-            let answer = json(&access_snapshot(&loaded, actor));
+            let answer = json(&access_snapshot(&loaded, actor, now));
             (loaded, answer)
         }
         other => panic!("no plan for the rules function `{other}`"),
@@ -258,12 +265,12 @@ fn query(state: &State, actor: &AccountId, q: &Value, now: Timestamp, table: &Va
         })
         .collect();
     let name = row["call"].as_str().unwrap();
-    let answer = match call(state, actor, name, &args) {
+    let answer = match call(state, actor, name, &args, now) {
         Ok(answer) => answer,
         Err(error) => return error,
     };
     // The worker's way (its plan, then the view) answers the same.
-    let planned = planned_call(state, actor, name, &args);
+    let planned = planned_call(state, actor, name, &args, now);
     assert_eq!(
         planned,
         Ok(answer.clone()),
@@ -544,7 +551,8 @@ fn run_scenario(file: &str, scenario: &Value) {
                 serde_json::from_value(json!({ "type": check[1], "id": check[2] })).unwrap();
             // As the browser and the worker do: decide on the actor's access snapshot.
             let plan = plans::snapshot(&actor);
-            let snapshot = on_planned_state(&here, &state, &plan, |s| access_snapshot(s, &actor));
+            let snapshot =
+                on_planned_state(&here, &state, &plan, |s| access_snapshot(s, &actor, now));
             let decision = authorize(&snapshot, &actor, action, &resource, now).unwrap();
             let on_full_state = authorize(&state, &actor, action, &resource, now).unwrap();
             assert_eq!(
@@ -653,25 +661,28 @@ scenarios! {
     delegate_never_touches_billing_contract_or_delegates,
     delegate_sees_tickets_from_when_it_was_added,
     delegates_only_on_subscription_contracts,
+    delegation_for_a_time_ends_with_its_window,
     emails_and_names_refuse_invisible_characters,
     every_name_refuses_what_prints_as_nothing,
     expired_invitation_makes_way_for_a_new_one,
     imported_addresses_are_normalized_as_typed_ones,
     invitation_belongs_to_the_invited_account_not_its_address,
     invitation_expires_after_seven_days,
+    invitation_offers_a_window_and_is_refused_after_its_end,
     invitee_needs_a_store_account,
     license_in_use_moves_only_with_its_project,
     lite_panels_must_be_signed_out_before_transfer,
     marking_a_license_unpaid_counts_against_the_limit,
+    one_pending_transfer_per_license_whoever_asks,
     only_the_contract_owner_invites_delegates,
     order_transfer_is_for_partners_only,
     order_transfer_takes_licenses_off_projects_that_stay,
-    one_pending_transfer_per_license_whoever_asks,
     owner_creates_projects_and_assigns_own_licenses,
+    owner_extends_or_ends_a_share_early,
     owner_has_every_contract_action,
+    owner_may_remove_leftover_delegates_of_a_one_off_contract,
     owner_revokes_a_delegate_at_any_time,
     owner_sees_licenses_recipients_assigned,
-    owner_may_remove_leftover_delegates_of_a_one_off_contract,
     owner_still_revokes_and_cancels_on_a_one_off_contract,
     partner_transfers_a_whole_order_with_recurring_fees,
     pending_transfer_shows_only_to_those_who_may_act_on_it,
@@ -684,11 +695,16 @@ scenarios! {
     reseller_sees_its_customers_licenses_read_only,
     resend_replaces_the_token,
     server_must_be_deactivated_before_transfer,
+    share_for_a_time_ends_with_the_licenses_the_recipient_brought,
+    share_that_starts_later_gives_nothing_before_its_start,
     shared_project_appears_for_the_recipient_at_once,
     sharing_is_per_project_not_per_order,
     sharing_refuses_self_unknown_and_duplicates,
+    sweep_reminds_before_a_delegation_ends_and_records_its_end_once,
+    sweep_reminds_before_a_share_ends_and_records_its_end_once,
     transfer_moves_nothing_until_accepted_and_expires_after_seven_days,
     trial_licenses_last_14_days_30_for_prestashop,
     unsharing_removes_the_project_and_the_recipients_licenses,
     unused_license_moves_at_the_owners_request,
+    windows_refuse_times_that_are_not_a_window,
 }

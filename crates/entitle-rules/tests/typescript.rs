@@ -9,11 +9,13 @@
 )]
 
 use entitle_rules::access::{
-    ContractView, DelegateView, DelegatesView, InvitationView, ProjectView, Recipient, TransferView,
+    AccessWindow, ContractView, DelegateView, DelegatesView, InvitationView, ProjectView,
+    Recipient, TransferView,
 };
 use entitle_rules::action::{Action, Resource, ResourceType};
 use entitle_rules::command::{
-    Command, Context, NewLicenses, Outcome, ProjectRuntime, StoreCommand,
+    Command, Context, DelegateKey, NewLicenses, Outcome, ProjectRuntime, ShareKey, StoreCommand,
+    Sweep,
 };
 use entitle_rules::decision::{ContractRole, Decision, ProjectRole, Reason};
 use entitle_rules::error::ErrorCode;
@@ -137,9 +139,9 @@ fn typescript_declarations_are_up_to_date() {
         StoreId, AccountId, CompanyId, ProductId, LicenseKey, OrderId, ProjectId, ContractId, InvitationId, TicketId,
         TransferId, Timestamp, Email, Action, Reason, ResourceType, Resource, Decision, AccountKind, CompanyRole,
         Billing, Account, Product, LicenseType, LicenseTier, License, Order, ProjectKind, Project, Share,
-        ContractStatus, Contract, DelegateStatus, Delegate, InvitationStatus, Invitation, Ticket, TransferSubject,
-        TransferStatus, Transfer, State, Change, Command, NewLicenses, StoreCommand, ProjectRuntime, Context, Outcome,
-        Event, EventPayload, ContractRole, ProjectRole, Recipient, ProjectView, ContractView, DelegateView,
+        GrantStatus, ContractStatus, Contract, DelegateStatus, Delegate, InvitationStatus, Invitation, Ticket, TransferSubject,
+        TransferStatus, Transfer, State, Change, Command, NewLicenses, StoreCommand, ProjectRuntime, Sweep, ShareKey, DelegateKey, Context, Outcome,
+        Event, EventPayload, ContractRole, ProjectRole, Recipient, AccessWindow, ProjectView, ContractView, DelegateView,
         InvitationView, DelegatesView, TransferView,
     ];
     // Reason and Action are written as their codes; list them so TypeScript can check literals.

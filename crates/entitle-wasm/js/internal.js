@@ -27,6 +27,11 @@ export function text(value, what) {
   return value;
 }
 
+/** A time as the list views take it: RFC 3339 text, the current time when left out. */
+export function instant(value, what = "now") {
+  return value === undefined ? new Date().toISOString() : text(value, what);
+}
+
 /** JSON text of a record or list; a value JSON cannot hold (a BigInt, a cycle, nesting deeper than the engine's stack) is the caller's mistake too. */
 function json(value, what) {
   try {

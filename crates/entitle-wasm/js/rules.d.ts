@@ -82,23 +82,26 @@ export declare function authorize(
   now: string,
 ): Decision;
 
-/** The projects the account owns or that are shared with it. */
-export declare function projects(state: State, accountId: string): ProjectView[];
+/**
+ * The projects the account owns or that are shared with it at `now` (RFC 3339; the current
+ * time when left out): a recipient's only while its share's window is open.
+ */
+export declare function projects(state: State, accountId: string, now?: string): ProjectView[];
 
-/** The licenses on a project the account may see; throws `project_not_found` otherwise. */
-export declare function projectLicenses(state: State, accountId: string, projectId: string): License[];
+/** The licenses on a project the account may see at `now`; throws `project_not_found` otherwise. */
+export declare function projectLicenses(state: State, accountId: string, projectId: string, now?: string): License[];
 
-/** The licenses the account owns or created (as a reseller). */
-export declare function licenses(state: State, accountId: string): License[];
+/** The licenses the account owns or created (as a reseller), as they stand at `now`. */
+export declare function licenses(state: State, accountId: string, now?: string): License[];
 
-/** The contracts the account owns or is a delegate on. */
-export declare function contracts(state: State, accountId: string): ContractView[];
+/** The contracts the account owns or is a delegate on at `now`. */
+export declare function contracts(state: State, accountId: string, now?: string): ContractView[];
 
-/** One contract as the account sees it; throws `contract_not_found` otherwise. */
-export declare function contract(state: State, accountId: string, contractId: string): ContractView;
+/** One contract as the account sees it at `now`; throws `contract_not_found` otherwise. */
+export declare function contract(state: State, accountId: string, contractId: string, now?: string): ContractView;
 
-/** The contract's tickets the account may read; throws `contract_not_found` otherwise. */
-export declare function tickets(state: State, accountId: string, contractId: string): Ticket[];
+/** The contract's tickets the account may read at `now`; throws `contract_not_found` otherwise. */
+export declare function tickets(state: State, accountId: string, contractId: string, now?: string): Ticket[];
 
 /** The contract's delegates and invitations, for its owner; throws for anyone else. */
 export declare function delegates(state: State, accountId: string, contractId: string, now: string): DelegatesView;
@@ -148,8 +151,17 @@ export interface SignedExpectation {
  * many fast checks. Free it with {@link Access.free} when the page is done with it.
  */
 export declare class Access {
-  /** Loads `state` for `accountId`; throws `invalid_input` if it is not a valid snapshot. */
-  constructor(state: State, accountId: string);
+  /**
+   * Loads `state` for `accountId`, taken at `at` (the snapshot answer's `at`; the current time
+   * when left out); throws `invalid_input` if it is not a valid snapshot.
+   */
+  constructor(state: State, accountId: string, at?: string);
+  /**
+   * When the answers on this snapshot next change: the earliest start or end of a share's or
+   * delegation's window in it after `at` (RFC 3339), or `null` when none does. A page sets a
+   * timer for it, then re-renders or fetches the snapshot again.
+   */
+  readonly validUntil: string | null;
   /**
    * Checks a signed snapshot (the whole answer of `GET /v1/me/access/signed`) with the JWK set of
    * `GET /v1/keys` at `now` (RFC 3339), with WebCrypto's Ed25519, and loads it: it then decides

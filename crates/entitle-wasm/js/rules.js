@@ -4,8 +4,13 @@
 // The same file serves the web, bundler and Node entries; ./init.js differs per entry.
 import * as glue from "./entitle_rules.js";
 import { init as initModule, initSync as initModuleSync } from "./init.js";
-import { EntitleError, call, invoke, record, text } from "./internal.js";
+import { EntitleError, call, instant, invoke, record, text } from "./internal.js";
 import { verifySigned } from "./signed.js";
+
+/** Milliseconds since 1970 of `now` (the current time when left out), checked by the rules. */
+function millis(now, what = "now") {
+  return invoke(glue.parseTime, instant(now, what));
+}
 
 export { EntitleError };
 export { watch } from "./live.js";
@@ -26,34 +31,37 @@ export function authorize(state, accountId, action, resource, now) {
     record(resource, "resource"), text(now, "now"));
 }
 
-/** The projects the account owns or that are shared with it. */
-export function projects(state, accountId) {
-  return call(glue.projects, record(state, "state"), text(accountId, "accountId"));
+/** The projects the account owns or that are shared with it at `now`. */
+export function projects(state, accountId, now) {
+  return call(glue.projects, record(state, "state"), text(accountId, "accountId"), millis(now));
 }
 
-/** The licenses on a project the account may see. */
-export function projectLicenses(state, accountId, projectId) {
-  return call(glue.projectLicenses, record(state, "state"), text(accountId, "accountId"), text(projectId, "projectId"));
+/** The licenses on a project the account may see at `now`. */
+export function projectLicenses(state, accountId, projectId, now) {
+  return call(glue.projectLicenses, record(state, "state"), text(accountId, "accountId"), text(projectId, "projectId"),
+    millis(now));
 }
 
-/** The licenses the account owns or created (as a reseller). */
-export function licenses(state, accountId) {
-  return call(glue.licenses, record(state, "state"), text(accountId, "accountId"));
+/** The licenses the account owns or created (as a reseller), as they stand at `now`. */
+export function licenses(state, accountId, now) {
+  return call(glue.licenses, record(state, "state"), text(accountId, "accountId"), millis(now));
 }
 
-/** The contracts the account owns or is a delegate on. */
-export function contracts(state, accountId) {
-  return call(glue.contracts, record(state, "state"), text(accountId, "accountId"));
+/** The contracts the account owns or is a delegate on at `now`. */
+export function contracts(state, accountId, now) {
+  return call(glue.contracts, record(state, "state"), text(accountId, "accountId"), millis(now));
 }
 
-/** One contract as the account sees it. */
-export function contract(state, accountId, contractId) {
-  return call(glue.contract, record(state, "state"), text(accountId, "accountId"), text(contractId, "contractId"));
+/** One contract as the account sees it at `now`. */
+export function contract(state, accountId, contractId, now) {
+  return call(glue.contract, record(state, "state"), text(accountId, "accountId"), text(contractId, "contractId"),
+    millis(now));
 }
 
-/** The contract's tickets the account may read. */
-export function tickets(state, accountId, contractId) {
-  return call(glue.tickets, record(state, "state"), text(accountId, "accountId"), text(contractId, "contractId"));
+/** The contract's tickets the account may read at `now`. */
+export function tickets(state, accountId, contractId, now) {
+  return call(glue.tickets, record(state, "state"), text(accountId, "accountId"), text(contractId, "contractId"),
+    millis(now));
 }
 
 /** The contract's delegates and invitations, for its owner. */
@@ -90,6 +98,7 @@ export class Access {
   #numbers = new Map();
   #now = "";
   #millis = 0;
+  #validUntil = null;
   #accountId;
   #signed = null;
 
@@ -101,7 +110,8 @@ export class Access {
    */
   static async fromSigned(signed, keys, now, expected) {
     const payload = await verifySigned(signed, keys, now, expected, (time) => invoke(glue.parseTime, text(time, "now")));
-    const access = new Access(payload.state, payload.accountId);
+    // Taken when it was signed: its validUntil counts from then.
+    const access = new Access(payload.state, payload.accountId, payload.at ?? payload.issuedAt);
     access.#signed = { storeId: payload.storeId, keyId: payload.keyId, issuedAt: payload.issuedAt, expiresAt: payload.expiresAt };
     return access;
   }
@@ -131,16 +141,28 @@ export class Access {
     return this.#signed?.keyId ?? null;
   }
 
-  constructor(state, accountId) {
+  constructor(state, accountId, at) {
     const json = record(state, "state");
     const account = text(accountId, "accountId");
+    const taken = millis(at, "at");
     this.#accountId = account;
-    this.#handle = invoke(() => new glue.Access(json, account));
+    this.#handle = invoke(() => new glue.Access(json, account, taken));
+    const until = this.#handle.validUntil();
+    this.#validUntil = until < 0 ? null : new Date(until).toISOString();
     call(() => this.#handle.resources()).forEach(({ type, id }, i) => {
       let ids = this.#numbers.get(type);
       if (ids === undefined) this.#numbers.set(type, (ids = new Map()));
       ids.set(id, i);
     });
+  }
+
+  /**
+   * When the answers on this snapshot next change: the earliest start or end of a window of a
+   * share or delegation in it after `at` (RFC 3339), or `null` when none does. Set a timer for
+   * it: then re-render, or fetch the snapshot again.
+   */
+  get validUntil() {
+    return this.#validUntil;
   }
 
   #live() {

@@ -107,6 +107,13 @@ fn id<'a, T: TryFrom<&'a str>>(value: &'a str, what: &str) -> Result<T, JsValue>
         .map_err(|_| error("invalid_input", 400, &format!("{what} is not a valid id")))
 }
 
+/// An instant given as milliseconds since 1970 (the JavaScript layer checks and parses the text
+/// with `parseTime`, so the module passes a number, not a string, across the boundary).
+fn at(millis: f64) -> Timestamp {
+    #[expect(clippy::cast_possible_truncation, reason = "saturates, as intended")]
+    Timestamp::from_unix_millis(millis as i64)
+}
+
 fn time(value: &str) -> Result<Timestamp, JsValue> {
     Timestamp::parse(value).map_err(|e| error("invalid_input", 400, &e.to_string()))
 }
@@ -202,22 +209,40 @@ pub fn authorize(
 pub fn access_snapshot(
     state: &str,
     #[wasm_bindgen(js_name = accountId)] account_id: &str,
+    now: &str,
 ) -> Result<String, JsValue> {
     let state = state_of(state)?;
     encode(&entitle_rules::access_snapshot(
         &state,
         &id(account_id, "accountId")?,
+        time(now)?,
     ))
 }
 
-/// The projects the account owns or that are shared with it.
+/// The grants of a whole `state` whose window the sweep is due for at `now` (the record of a
+/// `sweepWindows` store command): what the worker's cron finds by its `due` column.
+///
+/// Only in the full build, for those who run the sweep on a whole state themselves.
+#[cfg(feature = "commands")]
+#[wasm_bindgen(js_name = dueWindows)]
+pub fn due_windows(state: &str, now: &str) -> Result<String, JsValue> {
+    let state = state_of(state)?;
+    encode(&entitle_rules::sweep::due(&state, time(now)?))
+}
+
+/// The projects the account owns or that are shared with it at `now`.
 #[wasm_bindgen]
 pub fn projects(
     state: &str,
     #[wasm_bindgen(js_name = accountId)] account_id: &str,
+    now: f64,
 ) -> Result<String, JsValue> {
     let state = state_of(state)?;
-    encode(&access::projects_for(&state, &id(account_id, "accountId")?))
+    encode(&access::projects_for(
+        &state,
+        &id(account_id, "accountId")?,
+        at(now),
+    ))
 }
 
 /// The licenses on a project the account may see; throws `project_not_found` otherwise.
@@ -226,6 +251,7 @@ pub fn project_licenses(
     state: &str,
     #[wasm_bindgen(js_name = accountId)] account_id: &str,
     #[wasm_bindgen(js_name = projectId)] project_id: &str,
+    now: f64,
 ) -> Result<String, JsValue> {
     let state = state_of(state)?;
     let project: ProjectId = id(project_id, "projectId")?;
@@ -233,29 +259,37 @@ pub fn project_licenses(
         &state,
         &id(account_id, "accountId")?,
         &project,
+        at(now),
     ))
 }
 
-/// The licenses the account owns or created (as a reseller).
+/// The licenses the account owns or created (as a reseller), as they stand at `now`.
 #[wasm_bindgen]
 pub fn licenses(
     state: &str,
     #[wasm_bindgen(js_name = accountId)] account_id: &str,
+    now: f64,
 ) -> Result<String, JsValue> {
     let state = state_of(state)?;
-    encode(&access::licenses_for(&state, &id(account_id, "accountId")?))
+    encode(&access::licenses_for(
+        &state,
+        &id(account_id, "accountId")?,
+        at(now),
+    ))
 }
 
-/// The contracts the account owns or is a delegate on.
+/// The contracts the account owns or is a delegate on at `now`.
 #[wasm_bindgen]
 pub fn contracts(
     state: &str,
     #[wasm_bindgen(js_name = accountId)] account_id: &str,
+    now: f64,
 ) -> Result<String, JsValue> {
     let state = state_of(state)?;
     encode(&access::contracts_for(
         &state,
         &id(account_id, "accountId")?,
+        at(now),
     ))
 }
 
@@ -265,6 +299,7 @@ pub fn contract(
     state: &str,
     #[wasm_bindgen(js_name = accountId)] account_id: &str,
     #[wasm_bindgen(js_name = contractId)] contract_id: &str,
+    now: f64,
 ) -> Result<String, JsValue> {
     let state = state_of(state)?;
     let contract: ContractId = id(contract_id, "contractId")?;
@@ -272,6 +307,7 @@ pub fn contract(
         &state,
         &id(account_id, "accountId")?,
         &contract,
+        at(now),
     ))
 }
 
@@ -281,6 +317,7 @@ pub fn tickets(
     state: &str,
     #[wasm_bindgen(js_name = accountId)] account_id: &str,
     #[wasm_bindgen(js_name = contractId)] contract_id: &str,
+    now: f64,
 ) -> Result<String, JsValue> {
     let state = state_of(state)?;
     let contract: ContractId = id(contract_id, "contractId")?;
@@ -288,6 +325,7 @@ pub fn tickets(
         &state,
         &id(account_id, "accountId")?,
         &contract,
+        at(now),
     ))
 }
 
@@ -344,6 +382,7 @@ pub struct Access {
     state: State,
     account_id: AccountId,
     resources: Vec<Resource>,
+    valid_until: Option<Timestamp>,
 }
 
 fn resource(resource_type: ResourceType, id: &str) -> Resource {
@@ -355,13 +394,16 @@ fn resource(resource_type: ResourceType, id: &str) -> Resource {
 
 #[wasm_bindgen]
 impl Access {
-    /// Loads the `state` (JSON) of `GET /v1/me/access` for `accountId`.
+    /// Loads the `state` (JSON) of `GET /v1/me/access` for `accountId`, taken at `taken`
+    /// (milliseconds since 1970).
     #[wasm_bindgen(constructor)]
     pub fn new(
         state: &str,
         #[wasm_bindgen(js_name = accountId)] account_id: &str,
+        taken: f64,
     ) -> Result<Access, JsValue> {
         let mut state = state_of(state)?;
+        let valid_until = entitle_rules::window::valid_until(&state, at(taken));
         // Every check looks records up by key: found at once, wherever they sit.
         state.index();
         let account_id = id(account_id, "accountId")?;
@@ -379,7 +421,20 @@ impl Access {
             state,
             account_id,
             resources,
+            valid_until,
         })
+    }
+
+    /// When the answers on this snapshot next change (the earliest start or end of a window in
+    /// it after the time it was taken), in milliseconds since 1970; -1 when none does.
+    #[wasm_bindgen(js_name = validUntil)]
+    pub fn valid_until(&self) -> f64 {
+        // Timestamps lie between 1970 and 9999: far inside the integers an f64 holds exactly.
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "at most 2.6e14, exact in an f64"
+        )]
+        self.valid_until.map_or(-1.0, |t| t.unix_millis() as f64)
     }
 
     /// The snapshot's resources as JSON `[[type, id], …]`; `check` takes their index.

@@ -64,21 +64,21 @@ fn copy(value: &JsValue, depth: u32) -> Result<Json, Unreadable> {
     } else if is_array(value) {
         let depth = inner()?;
         let items = values(value);
-        Json::Array(
-            items
-                .iter()
-                .map(|v| copy(v, depth))
-                .collect::<Result<_, _>>()?,
-        )
+        // Plain loops: collecting into a `Result` links an adapter per loop.
+        let mut copied = Vec::with_capacity(items.len());
+        for item in &items {
+            copied.push(copy(item, depth)?);
+        }
+        Json::Array(copied)
     } else if value.is_object() {
         let depth = inner()?;
         let (names, values) = (keys(value), values(value));
-        let names = names
-            .iter()
-            .map(|name| text(name).map(Option::unwrap_or_default));
-        let fields = values.iter().map(|v| copy(v, depth));
-        let fields = names.zip(fields).map(|(name, field)| Ok((name?, field?)));
-        Json::Object(fields.collect::<Result<_, _>>()?)
+        let mut fields = Vec::with_capacity(values.len());
+        for (name, field) in names.iter().zip(&values) {
+            let name = text(name)?.unwrap_or_default();
+            fields.push((name, copy(field, depth)?));
+        }
+        Json::Object(fields)
     } else {
         Json::Null
     })

@@ -29,6 +29,7 @@ mod signing;
 mod store;
 mod views;
 mod webhooks;
+mod windows;
 
 use entitle_rules::ids::StoreId;
 use handlers::Call;
@@ -152,12 +153,21 @@ async fn queue(batch: MessageBatch<webhooks::Job>, env: Env, _ctx: Context) -> w
     Ok(())
 }
 
-/// The cron trigger: a fan-out message for every store with an endpoint, on every database,
-/// which catches up with anything a lost fan-out message left behind, then the pruning of the
-/// delivery logs' old attempts.
+/// The cron trigger: the sweep of windows (reminders before a share's or delegation's end, and
+/// its end recorded), then a fan-out message for every store with an endpoint, on every
+/// database, which delivers the sweep's events and catches up with anything a lost fan-out
+/// message left behind, then the pruning of the delivery logs' old attempts.
 #[event(scheduled)]
-async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     let meter = Meter::new();
+    // The time the run was scheduled for: the cron's clock (a test schedules the time it means).
+    #[expect(clippy::cast_possible_truncation, reason = "milliseconds since 1970")]
+    let now = entitle_rules::Timestamp::from_unix_millis(event.schedule() as i64);
+    match windows::sweep(&env, &meter, now).await {
+        // The accounts that lost a grant hear it on their live sockets.
+        Ok(swept) => windows::notify(&env, swept, now).await,
+        Err(error) => worker::console_error!("windows sweep failed: {}", error.detail),
+    }
     if let Err(error) = webhooks::sweep(&env, &meter).await {
         worker::console_error!("webhook sweep failed: {}", error.detail);
     }

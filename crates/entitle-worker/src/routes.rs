@@ -462,22 +462,35 @@ routes! {
     /// Invites a delegate by e-mail to a subscription contract (the client only)
     ///
     /// The accept token goes to the store in the `delegate.invited` event, never to the client.
+    /// With `startsAt` and `expiresAt` the invitation offers access for a time: the delegate has
+    /// it from the later of `startsAt` and its acceptance until `expiresAt`, and accepting
+    /// after `expiresAt` is refused (410 `invitation_window_ended`). The answer's `expiresAt` is
+    /// when the link stops working; `accessStartsAt` and `accessExpiresAt` are the window.
     inviteDelegate = POST "/v1/contracts/{contractId}/delegates" by Session, tag "delegates",
         takes contracts::InviteBody, answers 201 views::InvitationAnswer,
         fails [R::ContractNotFound, Denied(Reason::DelegateActionForbidden),
             Denied(Reason::ContractNotSubscription), R::ContractNotSubscription,
             R::InvalidEmail, R::CannotInviteSelf, R::AlreadyDelegate, R::InvitationPending,
-            R::InviteeNotFound] => contracts::invite;
+            R::InviteeNotFound, R::InvalidWindow] => contracts::invite;
     /// A contract's delegates and pending invitations (the client only)
     listDelegates = GET "/v1/contracts/{contractId}/delegates" by Session, tag "delegates",
         answers 200 entitle_rules::access::DelegatesView,
         fails [R::ContractNotFound, Denied(Reason::DelegateActionForbidden),
             Denied(Reason::ContractNotSubscription)] => contracts::delegates;
-    /// Revokes a delegate at once
+    /// Revokes a delegate at once (one whose window has not started yet too)
     revokeDelegate = DELETE "/v1/contracts/{contractId}/delegates/{accountId}" by Session,
         tag "delegates", answers 204 crate::http::NoContent,
         fails [R::ContractNotFound, R::DelegateNotFound, Denied(Reason::DelegateActionForbidden),
             Denied(Reason::ContractNotSubscription)] => contracts::revoke;
+    /// Changes the window of a delegation (the client only): extends it, ends it earlier, lifts
+    /// its end (`null`), or moves its start while it has not started
+    ///
+    /// A field left out keeps its value. An ended delegation is over: 409 `grant_expired`
+    /// (invite again). Writes `delegate.updated`.
+    updateDelegate = PATCH "/v1/contracts/{contractId}/delegates/{accountId}" by Session,
+        tag "delegates", takes projects::WindowBody, answers 200 entitle_rules::access::DelegateView,
+        fails [R::ContractNotFound, R::DelegateNotFound, R::GrantExpired, R::InvalidWindow,
+            Denied(Reason::DelegateActionForbidden)] => contracts::update_delegate;
     /// Cancels a pending invitation
     cancelInvitation = DELETE "/v1/contracts/{contractId}/invitations/{invitationId}" by Session,
         tag "delegates", answers 204 crate::http::NoContent,
@@ -488,21 +501,21 @@ routes! {
     resendInvitation = POST "/v1/contracts/{contractId}/invitations/{invitationId}/resend"
         by Session, tag "delegates", answers 200 views::InvitationAnswer,
         fails [R::ContractNotFound, R::InvitationNotFound, R::InvitationNotPending,
-            R::AlreadyDelegate, R::ContractNotSubscription,
+            R::AlreadyDelegate, R::ContractNotSubscription, R::GrantExpired,
             Denied(Reason::DelegateActionForbidden), Denied(Reason::ContractNotSubscription)]
         => contracts::resend;
     /// Accepts an invitation with the token from its link, sent in the body
     acceptInvitation = POST "/v1/invitations/accept" by Session, tag "delegates",
         takes contracts::AcceptBody, answers 200 views::DelegateAnswer,
         fails [R::InvitationNotFound, R::InvitationExpired, R::InvitationCancelled,
-            R::InvitationAlreadyUsed, R::InvitationWrongAccount, R::AlreadyDelegate]
-        => contracts::accept_body;
+            R::InvitationAlreadyUsed, R::InvitationWrongAccount, R::AlreadyDelegate,
+            R::InvitationWindowEnded] => contracts::accept_body;
     /// Accepts an invitation with the token in the path (kept for older links)
     acceptInvitationByPath = POST "/v1/invitations/{token}/accept" by Session, tag "delegates",
         answers 200 views::DelegateAnswer,
         fails [R::InvitationNotFound, R::InvitationExpired, R::InvitationCancelled,
-            R::InvitationAlreadyUsed, R::InvitationWrongAccount, R::AlreadyDelegate]
-        => contracts::accept_path;
+            R::InvitationAlreadyUsed, R::InvitationWrongAccount, R::AlreadyDelegate,
+            R::InvitationWindowEnded] => contracts::accept_path;
     /// Requests a provisioning action on a contract (client or delegate)
     requestProvisioning = POST "/v1/contracts/{contractId}/provisioning" by Session,
         tag "delegates", takes contracts::ProvisionBody, answers 202 views::ProvisioningAnswer,
@@ -526,11 +539,26 @@ routes! {
     listProjects = GET "/v1/projects" by Session, tag "sharing", query PageQuery,
         answers 200 views::ProjectPage, fails [] => projects::list;
     /// Shares a project by e-mail (owner); it appears for the recipient at once
+    ///
+    /// With `startsAt` and `expiresAt` the share lasts a time: the recipient has the project
+    /// from `startsAt` until `expiresAt`, and from the end it is as unshared (every license it
+    /// assigned is off the project). A share whose window has ended may be given again.
     shareProject = POST "/v1/projects/{projectId}/shares" by Session, tag "sharing",
         takes projects::ShareBody, answers 201 views::ShareView,
         fails [R::ProjectNotFound, Denied(Reason::ShareRecipientForbidden),
             Denied(Reason::EndUserCannotModify), R::AlreadyShared, R::CannotShareWithSelf,
-            R::RecipientNotFound, R::InvalidEmail] => projects::share;
+            R::RecipientNotFound, R::InvalidEmail, R::InvalidWindow] => projects::share;
+    /// Changes the window of a share (owner): extends it, ends it earlier, lifts its end
+    /// (`null`), or moves its start while it has not started
+    ///
+    /// A field left out keeps its value; the recipient's licenses on the project follow the
+    /// share's end. An ended share is over: 409 `grant_expired` (share again). Writes
+    /// `share.updated`.
+    updateShare = PATCH "/v1/projects/{projectId}/shares/{accountId}" by Session, tag "sharing",
+        takes projects::WindowBody, answers 200 views::ShareView,
+        fails [R::ProjectNotFound, R::ShareNotFound, R::GrantExpired, R::InvalidWindow,
+            Denied(Reason::ShareRecipientForbidden), Denied(Reason::EndUserCannotModify)]
+        => projects::update_share;
     /// Unshares a project: it leaves the recipient's account with every license it assigned
     unshareProject = DELETE "/v1/projects/{projectId}/shares/{accountId}" by Session,
         tag "sharing", answers 204 crate::http::NoContent,

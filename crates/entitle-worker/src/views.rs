@@ -3,7 +3,7 @@
 
 use entitle_rules::access::{ContractView, ProjectView};
 use entitle_rules::ids::{AccountId, ContractId, InvitationId, LicenseKey, OrderId, ProjectId};
-use entitle_rules::model::{Account, AccountKind, License, Ticket, Transfer};
+use entitle_rules::model::{Account, AccountKind, GrantStatus, License, Ticket, Transfer};
 use entitle_rules::text::Email;
 use entitle_rules::{EventPayload, State, Timestamp};
 use schemars::JsonSchema;
@@ -87,6 +87,12 @@ pub struct ShareView {
     pub email: Option<Email>,
     /// When it was shared.
     pub shared_at: Timestamp,
+    /// When the recipient's access starts.
+    pub starts_at: Timestamp,
+    /// When it ends; none: no end.
+    pub expires_at: Option<Timestamp>,
+    /// Where it stands now: `scheduled`, `active` or `expired`.
+    pub status: GrantStatus,
 }
 
 /// A transfer as a command left it.
@@ -132,8 +138,14 @@ pub struct InvitationAnswer {
     pub email: Email,
     /// Always `pending`: the accept token goes to the store's event feed, not to the client.
     pub status: PendingStatus,
-    /// When the link stops working.
+    /// When the link stops working (not the end of the access it offers).
     pub expires_at: Timestamp,
+    /// When the access it offers starts, if later than its acceptance (absent: at once).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_starts_at: Option<Timestamp>,
+    /// When the access it offers ends (absent: no end).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_expires_at: Option<Timestamp>,
 }
 
 /// The only status of a new or resent invitation: `pending`, waiting for the invitee.
@@ -154,8 +166,14 @@ pub struct DelegateAnswer {
     pub account_id: AccountId,
     /// Always `delegate`.
     pub role: DelegateRole,
-    /// When it was added: it sees tickets from then on.
+    /// When it was added.
     pub added_at: Timestamp,
+    /// When its access starts: it sees tickets from then on.
+    pub starts_at: Timestamp,
+    /// When its access ends; none: no end.
+    pub expires_at: Option<Timestamp>,
+    /// Where it stands now: `active`, or `scheduled` until the start of its window.
+    pub status: GrantStatus,
 }
 
 /// The role an accepted invitation gives: `delegate`.
@@ -220,6 +238,10 @@ pub struct AccessSnapshot {
     pub account: Option<Account>,
     /// When the snapshot was taken.
     pub at: Timestamp,
+    /// When its answers next change by time alone: the earliest start or end of a share's or
+    /// delegation's window in it after `at` (the npm package's `Access.validUntil`); none when
+    /// no window starts or ends later. `Cache-Control: max-age` never reaches past it.
+    pub valid_until: Option<Timestamp>,
     /// The records that decide the caller's checks: pass it to `new Access(...)`.
     pub state: State,
 }

@@ -1,5 +1,6 @@
 //! Contract delegates (seed 003) over HTTP.
 
+use super::projects::WindowBody;
 use super::{Call, command, each, page, read, written};
 use crate::auth::Session;
 use crate::http::{ApiError, NoContent, Reply};
@@ -7,7 +8,9 @@ use crate::views::{
     ContractPage, DelegateAnswer, DelegateRole, InvitationAnswer, PendingStatus,
     ProvisioningAnswer, RequestedStatus, TicketPage,
 };
-use entitle_rules::access::{ContractView, DelegatesView, contract_view, delegates_for};
+use entitle_rules::access::{
+    ContractView, DelegateView, DelegatesView, contract_view, delegate_view, delegates_for,
+};
 use entitle_rules::decision::contract_role;
 use entitle_rules::ids::{AccountId, ContractId, InvitationId};
 use entitle_rules::list as lists;
@@ -23,11 +26,12 @@ fn contract_id(call: &Call) -> Result<ContractId, ApiError> {
 /// `GET /v1/contracts`
 pub async fn list(call: &mut Call, session: &Session) -> Result<Reply<ContractPage>, ApiError> {
     let me = &session.sub;
+    let now = call.now;
     page(
         call,
         session,
         |after, limit| plans::contracts_page(me, after, limit),
-        each(|s, k| lists::contract_item(s, me, k)),
+        each(|s, k| lists::contract_item(s, me, now, k)),
     )
     .await
 }
@@ -36,8 +40,9 @@ pub async fn list(call: &mut Call, session: &Session) -> Result<Reply<ContractPa
 pub async fn get(call: &mut Call, session: &Session) -> Result<Reply<ContractView>, ApiError> {
     let id = contract_id(call)?;
     let plan = plans::contract(&session.sub, &id);
+    let now = call.now;
     let view = read(call, session, &plan, |s| {
-        contract_view(s, &session.sub, &id)
+        contract_view(s, &session.sub, &id, now)
     })
     .await??;
     Ok(Reply::new(view))
@@ -45,10 +50,20 @@ pub async fn get(call: &mut Call, session: &Session) -> Result<Reply<ContractVie
 
 /// The body of an invitation.
 #[derive(Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InviteBody {
     /// The invitee's address; the store e-mails the accept link to it.
     email: String,
+    /// When the delegate's access starts (RFC 3339 in UTC, such as
+    /// `2026-11-21T09:30:00.000Z`); at its acceptance when absent or earlier. At most 730 days
+    /// ahead.
+    #[serde(default)]
+    starts_at: Option<String>,
+    /// When the delegate's access ends (RFC 3339 in UTC): later than the start and than now, at
+    /// most 730 days ahead; no end when absent. Accepting the invitation after it is refused
+    /// (410 `invitation_window_ended`).
+    #[serde(default)]
+    expires_at: Option<String>,
 }
 
 fn invitation_answer(invitation: Invitation) -> InvitationAnswer {
@@ -58,6 +73,8 @@ fn invitation_answer(invitation: Invitation) -> InvitationAnswer {
         email: invitation.email,
         status: PendingStatus::Pending,
         expires_at: invitation.expires_at,
+        access_starts_at: invitation.access_starts_at,
+        access_expires_at: invitation.access_expires_at,
     }
 }
 
@@ -83,6 +100,8 @@ pub async fn invite(
     let cmd = Command::InviteDelegate {
         contract_id: id,
         email: b.email,
+        starts_at: b.starts_at,
+        expires_at: b.expires_at,
     };
     command(call, session, &cmd, |outcome, _| {
         Ok(invitation_answer(last_invitation(outcome)?))
@@ -114,6 +133,32 @@ pub async fn revoke(call: &mut Call, session: &Session) -> Result<Reply<NoConten
         account_id: account,
     };
     command(call, session, &cmd, |_, _| Ok(NoContent)).await
+}
+
+/// `PATCH /v1/contracts/{contractId}/delegates/{accountId}`: the owner changes the window of
+/// a delegation.
+pub async fn update_delegate(
+    call: &mut Call,
+    session: &Session,
+    b: WindowBody,
+) -> Result<Reply<DelegateView>, ApiError> {
+    let id = contract_id(call)?;
+    let account: AccountId = call.id(1, ErrorCode::DelegateNotFound, "delegate")?;
+    let now = call.now;
+    let cmd = Command::UpdateDelegate {
+        contract_id: id,
+        account_id: account,
+        starts_at: b.starts_at,
+        expires_at: b.expires_at,
+    };
+    command(call, session, &cmd, |outcome, state| {
+        let delegate = written(outcome, |c| match c {
+            Change::PutDelegate(d) => Some(d),
+            _ => None,
+        })?;
+        Ok(delegate_view(state, &delegate, now))
+    })
+    .await
 }
 
 /// `DELETE /v1/contracts/{contractId}/invitations/{invitationId}`
@@ -184,16 +229,20 @@ async fn accept(
         ));
     }
     let cmd = Command::AcceptInvitation { token };
+    let now = call.now;
     command(call, session, &cmd, |outcome, _| {
         let delegate = written(outcome, |c| match c {
             Change::PutDelegate(d) => Some(d),
             _ => None,
         })?;
         Ok(DelegateAnswer {
-            contract_id: delegate.contract_id,
-            account_id: delegate.account_id,
             role: DelegateRole::Delegate,
             added_at: delegate.added_at,
+            starts_at: delegate.start(),
+            expires_at: delegate.expires_at,
+            status: delegate.status_at(now),
+            contract_id: delegate.contract_id,
+            account_id: delegate.account_id,
         })
     })
     .await
@@ -263,17 +312,18 @@ pub async fn create_ticket(
 pub async fn tickets(call: &mut Call, session: &Session) -> Result<Reply<TicketPage>, ApiError> {
     let id = contract_id(call)?;
     let me = &session.sub;
+    let now = call.now;
     // The caller's role and the page are read together; a stranger gets nothing of the page.
     page(
         call,
         session,
         |after, limit| plans::tickets_page(me, &id, after, limit),
-        |s, keys| match contract_role(s, me, &id) {
+        |s, keys| match contract_role(s, me, &id, now) {
             None => Err(ApiError::rules(
                 ErrorCode::ContractNotFound,
                 format!("contract `{id}` does not exist or is not visible to you"),
             )),
-            Some(_) => each(|s, k| lists::ticket_item(s, me, &id, k))(s, keys),
+            Some(_) => each(|s, k| lists::ticket_item(s, me, &id, now, k))(s, keys),
         },
     )
     .await

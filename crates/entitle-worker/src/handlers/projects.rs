@@ -12,7 +12,7 @@ use entitle_rules::decision::project_role;
 use entitle_rules::ids::{AccountId, LicenseKey, OrderId, ProjectId};
 use entitle_rules::list as lists;
 use entitle_rules::model::{License, ProjectKind};
-use entitle_rules::{Change, Command, ErrorCode, EventPayload, plans};
+use entitle_rules::{Change, Command, ErrorCode, EventPayload, Outcome, State, Timestamp, plans};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -46,7 +46,7 @@ pub async fn create(
             Change::PutProject(p) => Some(p),
             _ => None,
         })?;
-        let view = project_view(state, &session.sub, &project.id)
+        let view = project_view(state, &session.sub, &project.id, call.now)
             .ok_or_else(|| ApiError::internal("new project not visible"))?;
         Ok(CreatedProject {
             project_id: project.id,
@@ -59,46 +59,103 @@ pub async fn create(
 /// `GET /v1/projects`
 pub async fn list(call: &mut Call, session: &Session) -> Result<Reply<ProjectPage>, ApiError> {
     let me = &session.sub;
+    let now = call.now;
     page(
         call,
         session,
         |after, limit| plans::projects_page(me, after, limit),
-        each(|s, k| lists::project_item(s, me, k)),
+        each(|s, k| lists::project_item(s, me, now, k)),
     )
     .await
 }
 
 /// The body of a share.
 #[derive(Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ShareBody {
     /// The address of the account to share with; it must have an account at the store.
     email: String,
+    /// When the recipient's access starts (RFC 3339 in UTC, such as
+    /// `2026-11-21T09:30:00.000Z`); at once when absent or past. At most 730 days ahead.
+    #[serde(default)]
+    starts_at: Option<String>,
+    /// When the recipient's access ends (RFC 3339 in UTC): later than the start and than now, at
+    /// most 730 days ahead; no end when absent.
+    #[serde(default)]
+    expires_at: Option<String>,
 }
 
-/// `POST /v1/projects/{projectId}/shares`: the project appears for the recipient at once.
+/// The body of a change of window: a field left out keeps its value.
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WindowBody {
+    /// The new start (RFC 3339 in UTC), only while the access has not started; `null`: at once.
+    #[serde(default, with = "entitle_rules::window::edit")]
+    #[schemars(with = "Option<String>")]
+    pub(super) starts_at: Option<Option<String>>,
+    /// The new end (RFC 3339 in UTC, later than the start and than now, at most 730 days
+    /// ahead); `null`: no end.
+    #[serde(default, with = "entitle_rules::window::edit")]
+    #[schemars(with = "Option<String>")]
+    pub(super) expires_at: Option<Option<String>>,
+}
+
+/// The share a command wrote, as its owner sees it at `now`.
+fn share_answer(outcome: &Outcome, state: &State, now: Timestamp) -> Result<ShareView, ApiError> {
+    let share = written(outcome, |c| match c {
+        Change::PutShare(s) => Some(s),
+        _ => None,
+    })?;
+    let email = state.account(&share.account_id).map(|a| a.email.clone());
+    Ok(ShareView {
+        starts_at: share.start(),
+        expires_at: share.expires_at,
+        status: share.status_at(now),
+        project_id: share.project_id,
+        account_id: share.account_id,
+        email,
+        shared_at: share.shared_at,
+    })
+}
+
+/// `POST /v1/projects/{projectId}/shares`: the project appears for the recipient at once, or
+/// at the start of the window given.
 pub async fn share(
     call: &mut Call,
     session: &Session,
     b: ShareBody,
 ) -> Result<Reply<ShareView>, ApiError> {
     let id = project_id(call)?;
+    let now = call.now;
     let cmd = Command::ShareProject {
         project_id: id,
         email: b.email,
+        starts_at: b.starts_at,
+        expires_at: b.expires_at,
     };
     command(call, session, &cmd, |outcome, state| {
-        let share = written(outcome, |c| match c {
-            Change::PutShare(s) => Some(s),
-            _ => None,
-        })?;
-        let email = state.account(&share.account_id).map(|a| a.email.clone());
-        Ok(ShareView {
-            project_id: share.project_id,
-            account_id: share.account_id,
-            email,
-            shared_at: share.shared_at,
-        })
+        share_answer(outcome, state, now)
+    })
+    .await
+}
+
+/// `PATCH /v1/projects/{projectId}/shares/{accountId}`: the owner changes a share's window.
+pub async fn update_share(
+    call: &mut Call,
+    session: &Session,
+    b: WindowBody,
+) -> Result<Reply<ShareView>, ApiError> {
+    let id = project_id(call)?;
+    let account: AccountId = call.id(1, ErrorCode::ShareNotFound, "share with account")?;
+    let now = call.now;
+    let cmd = Command::UpdateShare {
+        project_id: id,
+        account_id: account,
+        starts_at: b.starts_at,
+        expires_at: b.expires_at,
+    };
+    command(call, session, &cmd, |outcome, state| {
+        share_answer(outcome, state, now)
     })
     .await
 }
@@ -149,17 +206,18 @@ pub async fn licenses(
 ) -> Result<Reply<ProjectLicensePage>, ApiError> {
     let id = project_id(call)?;
     let me = &session.sub;
+    let now = call.now;
     // The caller's role and the page are read together; a stranger gets nothing of the page.
     page(
         call,
         session,
         |after, limit| plans::project_licenses_page(me, &id, after, limit),
-        |s, keys| match project_role(s, me, &id) {
+        |s, keys| match project_role(s, me, &id, now) {
             None => Err(ApiError::rules(
                 ErrorCode::ProjectNotFound,
                 format!("project `{id}` does not exist or is not visible to you"),
             )),
-            Some(_) => each(|s, k| lists::project_license_item(s, me, &id, k))(s, keys),
+            Some(_) => each(|s, k| lists::project_license_item(s, me, &id, now, k))(s, keys),
         },
     )
     .await

@@ -8,9 +8,10 @@ use crate::views::{AccessSnapshot, EventPage, FeedEvent, Letter, Mailbox, Sessio
 use entitle_rules::access::scoped_snapshot;
 use entitle_rules::ids::{AccountId, ProjectId, StoreId};
 use entitle_rules::model::Project;
+use entitle_rules::window;
 use entitle_rules::{
-    Action, Decision, ErrorCode, ProjectRuntime, Resource, StoreCommand, access_snapshot,
-    authorize, plans,
+    Action, Decision, ErrorCode, ProjectRuntime, Resource, StoreCommand, Timestamp,
+    access_snapshot, authorize, plans,
 };
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
@@ -283,9 +284,12 @@ pub async fn me_access(
         .flatten()
         .is_some_and(|v| v == etag)
     {
-        return Ok(Reply::not_modified().header("etag", etag));
+        return Ok(
+            cacheable(Reply::not_modified(), snapshot.valid_until, call.now).header("etag", etag),
+        );
     }
-    Ok(Reply::new(snapshot).header("etag", etag))
+    let (valid_until, now) = (snapshot.valid_until, call.now);
+    Ok(cacheable(Reply::new(snapshot), valid_until, now).header("etag", etag))
 }
 
 /// The caller's snapshot as `GET /v1/me/access` answers it (whole, or scoped by its
@@ -301,7 +305,7 @@ pub async fn access_of(call: &Call, session: &Session) -> Result<AccessSnapshot,
             &plan,
             SNAPSHOT_BOUND,
             snapshot_too_large,
-            |s| access_snapshot(s, &session.sub),
+            |s| access_snapshot(s, &session.sub, now),
         )
         .await?
     } else {
@@ -316,8 +320,26 @@ pub async fn access_of(call: &Call, session: &Session) -> Result<AccessSnapshot,
         account_id: session.sub.clone(),
         account,
         at: call.now,
+        valid_until: window::valid_until(&snapshot, now),
         state: snapshot,
     })
+}
+
+/// The longest a snapshot may be kept before it is asked for again, in seconds: a change by a
+/// command (a revocation) is not announced by time, so the holder asks again soon anyway.
+const SNAPSHOT_MAX_AGE: i64 = 30;
+
+/// A snapshot's answer as caches may keep it: by the caller only (`private`, `Vary:
+/// Authorization`: one URL serves every account), at most [`SNAPSHOT_MAX_AGE`] seconds and
+/// never past the next start or end of a window in it (`window::valid_until`), when its answers
+/// change by time alone.
+fn cacheable<T>(reply: Reply<T>, valid_until: Option<Timestamp>, now: Timestamp) -> Reply<T> {
+    let age = valid_until.map_or(SNAPSHOT_MAX_AGE, |until| {
+        ((until.unix_millis() - now.unix_millis()) / 1_000).clamp(0, SNAPSHOT_MAX_AGE)
+    });
+    reply
+        .header("cache-control", format!("private, max-age={age}"))
+        .header("vary", "Authorization".to_owned())
 }
 
 /// `GET /v1/demo/mailbox` (local demo only): the accept links the store would e-mail to the

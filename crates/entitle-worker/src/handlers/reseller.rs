@@ -90,13 +90,14 @@ pub async fn create_licenses(
 /// `GET /v1/licenses`: owned licenses, and for a reseller those it created, with its notes.
 pub async fn licenses(call: &mut Call, session: &Session) -> Result<Reply<LicensePage>, ApiError> {
     let me = &session.sub;
+    let now = call.now;
     // A reseller's list also covers its customers' licenses: the page reads them by who they
     // are, in the same query.
     page(
         call,
         session,
         |after, limit| plans::licenses_page(me, after, limit),
-        each(|s, k| lists::license_item(s, me, k)),
+        each(|s, k| lists::license_item(s, me, now, k)),
     )
     .await
 }

@@ -12,6 +12,7 @@ pub mod idempotency;
 pub mod settings;
 pub mod sql;
 pub mod webhooks;
+pub mod windows;
 
 use crate::http::{ApiError, Stored, Transport};
 use db::{Db, Statement};

@@ -617,6 +617,9 @@ mod tests {
             project_id: ProjectId::new("p-gone").unwrap(),
             account_id: AccountId::new("dev").unwrap(),
             shared_at: entitle_rules::Timestamp::parse("2026-01-01T00:00:00Z").unwrap(),
+            starts_at: None,
+            expires_at: None,
+            next_notice_at: None,
         };
         write(&db, &[Change::PutShare(gone.clone())]);
         write(&db, &[Change::DeleteShare(gone)]);
@@ -884,6 +887,105 @@ mod tests {
             })
             .collect();
         assert_eq!(types, ["t0", "t1", "t2", "t3", "t4"]);
+    }
+
+    /// A grant with a window ending at `end` for `who`, as the rules write it on `at`.
+    fn windowed(store: &str, who: &str, end: &str, at: &str) -> (String, Change, Change) {
+        let t = |s: &str| entitle_rules::Timestamp::parse(s).unwrap();
+        let expires_at = Some(t(end));
+        let next_notice_at = entitle_rules::window::first_notice(expires_at, t(at));
+        let share = entitle_rules::model::Share {
+            project_id: ProjectId::new(format!("p-{who}")).unwrap(),
+            account_id: AccountId::new(who).unwrap(),
+            shared_at: t(at),
+            starts_at: None,
+            expires_at,
+            next_notice_at,
+        };
+        let delegate = entitle_rules::model::Delegate {
+            contract_id: ContractId::new(format!("c-{who}")).unwrap(),
+            account_id: AccountId::new(who).unwrap(),
+            status: entitle_rules::model::DelegateStatus::Active,
+            added_at: t(at),
+            revoked_at: None,
+            invitation_id: "inv-1".try_into().unwrap(),
+            starts_at: None,
+            expires_at,
+            next_notice_at,
+        };
+        (
+            store.to_owned(),
+            Change::PutShare(share),
+            Change::PutDelegate(delegate),
+        )
+    }
+
+    #[test]
+    fn the_sweep_finds_the_grants_due_across_stores_oldest_first_a_bounded_number() {
+        let db = database();
+        let at = "2026-01-01T00:00:00Z";
+        // `store-a` is the tests' store; another store's rows are written as it would write them.
+        for (who, end) in [
+            ("a1", "2026-01-20T00:00:00Z"),
+            ("a2", "2026-01-03T00:00:00Z"),
+        ] {
+            let (_, share, delegate) = windowed(STORE, who, end, at);
+            write(&db, &[share, delegate]);
+        }
+        let (_, share, _) = windowed(STORE, "later", "2026-06-01T00:00:00Z", at);
+        write(&db, &[share]);
+        // A revoked delegation is never due.
+        let (_, _, revoked) = windowed(STORE, "gone", "2026-01-02T00:00:00Z", at);
+        let Change::PutDelegate(mut revoked) = revoked else {
+            unreachable!()
+        };
+        revoked.status = entitle_rules::model::DelegateStatus::Revoked;
+        write(&db, &[Change::PutDelegate(revoked)]);
+        db.execute(
+            "UPDATE shares SET store_id = 'store-b' WHERE project_id = 'p-a1'",
+            [],
+        )
+        .unwrap();
+        let due = |now: &str, limit: u32| -> Vec<(String, String, String)> {
+            let mut statement = db.prepare(super::super::windows::DUE_SQL).unwrap();
+            let rows = statement
+                .query_map(rusqlite::params![now, limit], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                })
+                .unwrap();
+            rows.map(Result::unwrap).collect()
+        };
+        // a2 ends on the 3rd: its 1-day reminder is due on the 2nd; a1's 7-day one on the 13th.
+        assert_eq!(due("2026-01-01T12:00:00.000Z", 10), vec![]);
+        assert_eq!(
+            due("2026-01-02T00:00:00.000Z", 10),
+            vec![
+                (STORE.into(), "share".into(), "p-a2".into()),
+                (STORE.into(), "delegate".into(), "c-a2".into())
+            ]
+        );
+        let all = due("2026-01-13T00:00:00.000Z", 10);
+        assert_eq!(all.len(), 4, "{all:?}");
+        assert!(all.contains(&("store-b".into(), "share".into(), "p-a1".into())));
+        assert_eq!(due("2026-01-13T00:00:00.000Z", 3).len(), 3);
+        // The index is used: the sweep's cost does not grow with the grants not due.
+        let plan: Vec<String> = db
+            .prepare(&format!(
+                "EXPLAIN QUERY PLAN {}",
+                super::super::windows::DUE_SQL
+            ))
+            .unwrap()
+            .query_map(rusqlite::params!["2026-01-13T00:00:00.000Z", 3], |row| {
+                row.get(3)
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(
+            plan.iter().any(|p| p.contains("shares_due"))
+                && plan.iter().any(|p| p.contains("delegates_due")),
+            "{plan:?}"
+        );
     }
 
     /// Two stores in one database, with the same ids: every plan of one store reads exactly
