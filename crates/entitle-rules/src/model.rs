@@ -655,6 +655,12 @@ impl Share {
         }
         window_status(self.start(), self.expires_at, now)
     }
+
+    /// The instant the sweep is next due for it: none without an end, or once its end is
+    /// recorded. The store indexes it (`due`).
+    pub fn sweep_due(&self) -> Option<Timestamp> {
+        self.expires_at.and(self.next_notice_at)
+    }
 }
 
 named! {
@@ -754,6 +760,14 @@ impl Delegate {
             DelegateStatus::Expired => GrantStatus::Expired,
             DelegateStatus::Active => window_status(self.start(), self.expires_at, now),
         }
+    }
+
+    /// The instant the sweep is next due for it: none without an end, once its end is
+    /// recorded, or once it is revoked. The store indexes it (`due`).
+    pub fn sweep_due(&self) -> Option<Timestamp> {
+        (self.status == DelegateStatus::Active)
+            .then_some(self.expires_at.and(self.next_notice_at))
+            .flatten()
     }
 }
 

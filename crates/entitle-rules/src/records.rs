@@ -372,7 +372,7 @@ records! {
             account_id => |r| some(&r.account_id),
         ],
         // When the sweep is next due for its window: what the cron looks for.
-        indexed: [due => |r| due(crate::sweep::share_due, r)],
+        indexed: [due => |r| due(Share::sweep_due, r)],
         follows: [],
         lists: [],
     }
@@ -392,7 +392,7 @@ records! {
         indexed: [
             status => |r| Some(delegate_status(r.status).to_owned()),
             // When the sweep is next due for its window: what the cron looks for.
-            due => |r| due(crate::sweep::delegate_due, r),
+            due => |r| due(Delegate::sweep_due, r),
         ],
         follows: [],
         lists: [],

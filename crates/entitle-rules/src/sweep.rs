@@ -80,33 +80,19 @@ impl Sweep {
     }
 }
 
-/// The instant the sweep is next due for a share: none without an end, or once its end is
-/// recorded. The store indexes it (`due`).
-pub fn share_due(share: &Share) -> Option<Timestamp> {
-    share.expires_at.and(share.next_notice_at)
-}
-
-/// The instant the sweep is next due for a delegation: none without an end, once its end is
-/// recorded, or once it is revoked. The store indexes it (`due`).
-pub fn delegate_due(delegate: &Delegate) -> Option<Timestamp> {
-    (delegate.status == DelegateStatus::Active)
-        .then_some(delegate.expires_at.and(delegate.next_notice_at))
-        .flatten()
-}
-
 /// Every grant of a whole `state` that the sweep is due for at `now`: what a store finds with
 /// its `due` column (for tests, and for those who run the rules on a whole state).
 pub fn due(state: &State, now: Timestamp) -> Sweep {
     Sweep {
         shares: (state.shares.iter())
-            .filter(|s| share_due(s).is_some_and(|at| at <= now))
+            .filter(|s| s.sweep_due().is_some_and(|at| at <= now))
             .map(|s| ShareKey {
                 project_id: s.project_id.clone(),
                 account_id: s.account_id.clone(),
             })
             .collect(),
         delegates: (state.delegates.iter())
-            .filter(|d| delegate_due(d).is_some_and(|at| at <= now))
+            .filter(|d| d.sweep_due().is_some_and(|at| at <= now))
             .map(|d| DelegateKey {
                 contract_id: d.contract_id.clone(),
                 account_id: d.account_id.clone(),

@@ -1,6 +1,6 @@
 //! The SQL of the windows' sweep: the grants (shares and delegations) whose window the sweep is
 //! due for, across the stores of one database, oldest first. The rules say when a grant is due
-//! (`entitle_rules::sweep::share_due`, `delegate_due`); the store writes it with every row in
+//! (`Share::sweep_due`, `Delegate::sweep_due` in the rules' model); the store writes it with every row in
 //! the indexed column `due` (migration 0008), so finding the due ones is one range scan of an
 //! index per table, however many grants have no end or are not due yet.
 
