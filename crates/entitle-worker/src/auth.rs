@@ -1,7 +1,8 @@
 //! Who is calling: stores by their key, customers by a session token the worker signed.
 //! Also the request's clock and fresh random values, the two inputs the rules never make.
 
-use crate::http::{ApiError, Transport};
+use crate::errors::Transport;
+use crate::http::ApiError;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use entitle_rules::Timestamp;

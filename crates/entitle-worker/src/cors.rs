@@ -19,9 +19,6 @@ use crate::store::settings::Settings;
 use entitle_rules::ids::StoreId;
 use worker::{Env, Request, Response, Url};
 
-/// The most origins a store may list.
-pub const MAX_ORIGINS: usize = 20;
-
 /// The longest origin accepted, in characters.
 const MAX_ORIGIN_LEN: usize = 300;
 

@@ -10,7 +10,8 @@
 //! afresh each time. Answers given before the command runs (malformed header, body or
 //! credentials) and server faults are not stored: the key stays free for a corrected retry.
 
-use crate::http::{ApiError, Transport, declared_length};
+use crate::errors::Transport;
+use crate::http::{ApiError, declared_length};
 use sha2::{Digest, Sha256};
 use std::fmt::Write;
 use worker::Request;

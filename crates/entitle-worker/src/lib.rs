@@ -18,12 +18,15 @@
 //! KV is not used: D1 is the only truth, so a revocation holds from the very next request.
 
 mod auth;
+mod call;
 mod cors;
+mod errors;
 mod handlers;
 mod http;
 mod idempotency;
 mod live;
 pub mod openapi;
+mod route;
 mod routes;
 mod signing;
 mod store;
@@ -31,10 +34,11 @@ mod views;
 mod webhooks;
 mod windows;
 
+use call::Call;
 use entitle_rules::ids::StoreId;
-use handlers::Call;
-use http::{ApiError, Transport};
-use routes::{ROUTES, matches};
+use errors::Transport;
+use http::ApiError;
+use routes::methods_on;
 use store::db::Meter;
 use worker::{
     Context, Env, MessageBatch, Request, Response, ScheduleContext, ScheduledEvent, event,
@@ -176,15 +180,6 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     }
 }
 
-/// The methods served on `path`, for `Allow`; empty when no route has this path.
-fn methods_on(path: &str) -> Vec<&'static str> {
-    ROUTES
-        .iter()
-        .filter(|route| matches(route.pattern, path).is_some())
-        .map(|route| route.method)
-        .collect()
-}
-
 fn route_not_found(path: &str) -> ApiError {
     ApiError::transport(
         Transport::RouteNotFound,
@@ -249,13 +244,7 @@ async fn handle(
     if method == "OPTIONS" {
         return options(&path);
     }
-    for route in ROUTES {
-        if route.method != method {
-            continue;
-        }
-        let Some(params) = matches(route.pattern, &path) else {
-            continue;
-        };
+    if let Some((route, params)) = routes::find(&method, &path) {
         let now = auth::now(&req, &env)?;
         let mut call = Call {
             req,

@@ -22,8 +22,9 @@
 //! An account keeps at most [`MAX_SOCKETS_PER_ACCOUNT`] sockets open; one more is refused (429).
 
 use crate::auth::{self, Authenticate, CallerKind, Session};
-use crate::handlers::Call;
-use crate::http::{ApiError, Reply, Transport};
+use crate::call::Call;
+use crate::errors::Transport;
+use crate::http::{ApiError, Reply};
 use crate::store::{Loaded, Store};
 use entitle_rules::access::affected_accounts;
 use entitle_rules::ids::{AccountId, StoreId};
@@ -166,7 +167,7 @@ pub struct LiveQuery {
     since: Option<Timestamp>,
 }
 
-impl crate::routes::Query for LiveQuery {
+impl crate::route::Query for LiveQuery {
     const ERRORS: &'static [Transport] = &[Transport::InvalidQuery, Transport::TokenInUrl];
 }
 
@@ -174,8 +175,8 @@ impl crate::routes::Query for LiveQuery {
 /// socket, each `{"type": "changed", "at": "<RFC 3339>"}`.
 pub struct Upgrade;
 
-impl crate::routes::Answered for Upgrade {
-    fn answered() -> Option<(&'static str, crate::routes::SchemaFn)> {
+impl crate::route::Answered for Upgrade {
+    fn answered() -> Option<(&'static str, crate::route::SchemaFn)> {
         None
     }
 }

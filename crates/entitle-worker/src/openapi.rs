@@ -5,49 +5,15 @@
 //! `openapi.json` and `docs/errors.md`; a test fails when the committed files differ.
 
 use crate::auth::CallerKind;
-use crate::http::{Problem, Transport};
-use crate::routes::{Code, ROUTES, Route};
+use crate::errors::{Code, Transport, every_code};
+use crate::http::Problem;
+use crate::routes::{ROUTES, Route};
 use entitle_rules::ErrorCode;
 use entitle_rules::decision::Reason;
 use schemars::generate::SchemaSettings;
 use schemars::{Schema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// The reasons that only ever allow: they are never an error code.
-const GRANTS: &[Reason] = &[
-    Reason::Owner,
-    Reason::ContractDelegate,
-    Reason::ShareRecipient,
-    Reason::CompanyAdmin,
-    Reason::LicenseReseller,
-    Reason::ProjectOwner,
-    Reason::SelfAccount,
-    Reason::AccountManager,
-    Reason::BillingAccount,
-];
-
-/// Every error code the API may answer, with what it means and what to do: the transport's,
-/// the rules' fixed codes, and the rules' denials.
-pub fn every_code() -> Vec<(Code, (&'static str, &'static str))> {
-    let transport = Transport::ALL
-        .iter()
-        .map(|&t| (Code::Transport(t), (t.meaning(), t.help())));
-    let rules = ErrorCode::FIXED
-        .iter()
-        .copied()
-        .chain(
-            Reason::ALL
-                .iter()
-                .filter(|r| !GRANTS.contains(r))
-                .map(|&r| ErrorCode::Denied(r)),
-        )
-        .map(|c| (Code::Rules(c), (c.meaning(), c.help())));
-    let mut all: Vec<_> = transport.chain(rules).collect();
-    all.sort_by_key(|(code, _)| (code.code(), code.status()));
-    all.dedup_by_key(|(code, _)| (code.code(), code.status()));
-    all
-}
 
 /// The error reference, `docs/errors.md`: one line per code, with every status a route
 /// answers it with.

@@ -5,70 +5,23 @@
 //! the answer type are the handler's own.
 
 use crate::auth::{Authenticate, CallerKind, DemoSession, DemoStore, Public, Session};
+use crate::call::Call;
+use crate::errors::{Code, Transport, record};
 use crate::handlers::{
-    Call, contracts, imports, projects, records, reseller, settings, signed, transfers, webhooks,
+    contracts, imports, projects, records, reseller, settings, signed, transfers, webhooks,
 };
-use crate::http::{ApiError, Transport};
+use crate::http::ApiError;
+use crate::route::{
+    AccessQuery, Answered, EventQuery, PageQuery, Params, Query, SchemaFn, matches,
+};
 use crate::views;
 use entitle_rules::ErrorCode::{self, Denied};
 use entitle_rules::decision::Reason;
 use entitle_rules::ids::StoreId;
-use schemars::{JsonSchema, Schema, SchemaGenerator};
+use schemars::SchemaGenerator;
 use std::future::Future;
 use std::pin::Pin;
 use worker::Response;
-
-/// An error code a route may answer: from the rules' registry or the transport's.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Code {
-    /// A rules error (a denial or a broken rule).
-    Rules(ErrorCode),
-    /// A transport error.
-    Transport(Transport),
-    /// A rules error about one record of a bulk import: always 422.
-    Record(ErrorCode),
-    /// A transport error about one record of a bulk import: always 422.
-    RecordTransport(Transport),
-}
-
-/// The same code, about one record of a bulk import (422 whatever its usual status).
-pub fn record(code: impl Into<Code>) -> Code {
-    match code.into() {
-        Code::Rules(code) | Code::Record(code) => Code::Record(code),
-        Code::Transport(error) | Code::RecordTransport(error) => Code::RecordTransport(error),
-    }
-}
-
-impl Code {
-    /// The stable code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Code::Rules(code) | Code::Record(code) => code.code(),
-            Code::Transport(error) | Code::RecordTransport(error) => error.code(),
-        }
-    }
-
-    /// The HTTP status.
-    pub fn status(self) -> u16 {
-        match self {
-            Code::Rules(code) => code.kind().status(),
-            Code::Transport(error) => error.status(),
-            Code::Record(_) | Code::RecordTransport(_) => 422,
-        }
-    }
-}
-
-impl From<ErrorCode> for Code {
-    fn from(code: ErrorCode) -> Self {
-        Code::Rules(code)
-    }
-}
-
-impl From<Transport> for Code {
-    fn from(error: Transport) -> Self {
-        Code::Transport(error)
-    }
-}
 
 /// What a handler's future resolves to.
 pub type Answer<'a> = Pin<Box<dyn Future<Output = Result<Response, ApiError>> + 'a>>;
@@ -76,9 +29,6 @@ pub type Answer<'a> = Pin<Box<dyn Future<Output = Result<Response, ApiError>> + 
 /// A route's entry point: authenticates, reads the body, runs the handler, answers; it sets
 /// the caller's store, once known, for the CORS headers.
 pub type Handler = for<'a> fn(&'a mut Call, &'a mut Option<StoreId>) -> Answer<'a>;
-
-/// A schema for the document, made on demand.
-pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
 
 /// One route.
 pub struct Route {
@@ -109,106 +59,6 @@ pub struct Route {
     pub errors: fn() -> Vec<Code>,
     /// The entry point.
     pub handler: Handler,
-}
-
-/// The answer type of a route, as the document describes it.
-pub trait Answered {
-    /// The media type and schema, or `None` for an empty answer.
-    fn answered() -> Option<(&'static str, SchemaFn)>;
-}
-
-impl<T: JsonSchema> Answered for T {
-    fn answered() -> Option<(&'static str, SchemaFn)> {
-        Some(("application/json", |g| g.subschema_for::<T>()))
-    }
-}
-
-impl Answered for crate::http::NoContent {
-    fn answered() -> Option<(&'static str, SchemaFn)> {
-        None
-    }
-}
-
-impl Answered for crate::http::Markdown {
-    fn answered() -> Option<(&'static str, SchemaFn)> {
-        Some((
-            "text/markdown",
-            |_| schemars::json_schema!({ "type": "string" }),
-        ))
-    }
-}
-
-/// A query a route takes: the errors its parsing may answer.
-pub trait Query: JsonSchema {
-    /// The errors.
-    const ERRORS: &'static [Transport];
-}
-
-impl Query for PageQuery {
-    const ERRORS: &'static [Transport] = &[
-        Transport::InvalidLimit,
-        Transport::InvalidCursor,
-        Transport::InvalidQuery,
-    ];
-}
-
-impl Query for EventQuery {
-    const ERRORS: &'static [Transport] = &[
-        Transport::InvalidLimit,
-        Transport::InvalidCursor,
-        Transport::InvalidQuery,
-    ];
-}
-
-impl Query for AccessQuery {
-    const ERRORS: &'static [Transport] = &[
-        Transport::InvalidQuery,
-        Transport::InvalidResource,
-        Transport::TooManyResources,
-    ];
-}
-
-/// The query of a paged list.
-#[derive(JsonSchema)]
-#[allow(dead_code, reason = "documents the query that `handlers::page` reads")]
-pub struct PageQuery {
-    /// How many items, from 1 to 1000; 100 when absent.
-    #[schemars(range(min = 1, max = 1000))]
-    limit: Option<u32>,
-    /// The `nextCursor` of the previous page.
-    after: Option<String>,
-}
-
-/// The query of the event feed.
-#[derive(JsonSchema)]
-#[allow(dead_code, reason = "documents the query that `records::events` reads")]
-pub struct EventQuery {
-    /// How many events, from 1 to 1000; 100 when absent.
-    #[schemars(range(min = 1, max = 1000))]
-    limit: Option<u32>,
-    /// The `cursor` of the last event already read; the feed starts after it (empty or 0: from
-    /// the start).
-    #[schemars(regex(pattern = r"^[0-9]*$"))]
-    after: Option<String>,
-}
-
-/// The query of a scoped access snapshot.
-#[derive(JsonSchema)]
-#[allow(
-    dead_code,
-    reason = "documents the query that `records::me_access` reads"
-)]
-pub struct AccessQuery {
-    /// Up to 50 resources, each `<type>:<id>` (such as `project:p-1`): the snapshot holds what
-    /// decides every action on them. Without any, the snapshot covers the whole account (at
-    /// most 2,000 records).
-    #[schemars(
-        length(max = 50),
-        inner(regex(
-            pattern = r"^(contract|project|license|order|account):[A-Za-z0-9._:@-]{1,128}$"
-        ))
-    )]
-    resource: Option<Vec<String>>,
 }
 
 macro_rules! optional_schema {
@@ -638,26 +488,86 @@ routes! {
             R::TransferCancelled, R::TransferAlreadyAccepted] => transfers::cancel;
 }
 
-/// The path parameters of a matched route, in order.
-pub type Params = Vec<String>;
+/// The route that serves `method` on `path`, with its path parameters: the first declared that
+/// fits (a literal segment is declared before a parameter that would also fit it).
+pub fn find(method: &str, path: &str) -> Option<(&'static Route, Params)> {
+    ROUTES
+        .iter()
+        .filter(|route| route.method == method)
+        .find_map(|route| Some((route, matches(route.pattern, path)?)))
+}
 
-/// Whether `path` fits `pattern`; its parameters if so, percent-decoded (clients write an id's
-/// `:` and `@` as `%3A` and `%40`). A segment that is not UTF-8 once decoded is kept as sent,
-/// and its handler refuses it as an invalid id.
-pub fn matches(pattern: &str, path: &str) -> Option<Params> {
-    let mut params = Vec::new();
-    let mut want = pattern.split('/');
-    let mut got = path.split('/');
-    loop {
-        match (want.next(), got.next()) {
-            (None, None) => return Some(params),
-            (Some(w), Some(g)) if w.starts_with('{') && !g.is_empty() => params.push(
-                percent_encoding::percent_decode_str(g)
-                    .decode_utf8()
-                    .map_or_else(|_| g.to_owned(), |decoded| decoded.into_owned()),
-            ),
-            (Some(w), Some(g)) if w == g => {}
-            _ => return None,
+/// The methods served on `path`, for `Allow`; empty when no route has this path.
+pub fn methods_on(path: &str) -> Vec<&'static str> {
+    ROUTES
+        .iter()
+        .filter(|route| matches(route.pattern, path).is_some())
+        .map(|route| route.method)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// How many routes the table declares; a route added or removed changes it on purpose.
+    const ROUTE_COUNT: usize = 56;
+
+    /// `pattern` with every parameter filled in.
+    fn sample(pattern: &str) -> String {
+        pattern
+            .split('/')
+            .map(|segment| {
+                if segment.starts_with('{') {
+                    "x-1"
+                } else {
+                    segment
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    #[test]
+    fn every_route_is_found_for_its_own_path_and_method() {
+        let mut seen = 0;
+        for route in ROUTES {
+            let path = sample(route.pattern);
+            let (found, params) = find(route.method, &path).expect("a route for its own path");
+            assert_eq!(found.operation, route.operation, "{} {path}", route.method);
+            assert_eq!(params.len(), route.pattern.matches('{').count());
+            assert!(params.iter().all(|p| p == "x-1"));
+            assert!(methods_on(&path).contains(&route.method));
+            seen += 1;
         }
+        assert_eq!(seen, ROUTE_COUNT);
+    }
+
+    #[test]
+    fn no_two_routes_share_a_method_and_pattern_or_an_operation() {
+        let pairs: BTreeSet<_> = ROUTES.iter().map(|r| (r.method, r.pattern)).collect();
+        let operations: BTreeSet<_> = ROUTES.iter().map(|r| r.operation).collect();
+        assert_eq!(pairs.len(), ROUTE_COUNT);
+        assert_eq!(operations.len(), ROUTE_COUNT);
+        assert!(ROUTES.iter().all(|r| r.pattern.starts_with("/v1/")));
+    }
+
+    #[test]
+    fn a_path_no_route_has_finds_nothing_and_no_methods() {
+        for path in ["/", "/v1", "/v1/nothing", "/v1/projects/", "/v1//licenses"] {
+            assert!(find("GET", path).is_none(), "{path}");
+            assert!(methods_on(path).is_empty(), "{path}");
+        }
+        // A served path with another method: not found for it, its methods listed for `Allow`.
+        assert!(find("DELETE", "/v1/openapi.json").is_none());
+        assert_eq!(methods_on("/v1/openapi.json"), ["GET"]);
+    }
+
+    #[test]
+    fn a_literal_segment_wins_over_a_parameter_declared_after_it() {
+        let (route, params) = find("GET", "/v1/me/access/signed").expect("the signed snapshot");
+        assert_eq!(route.operation, "getSignedAccess");
+        assert!(params.is_empty());
     }
 }

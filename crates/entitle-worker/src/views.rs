@@ -1,5 +1,5 @@
 //! The bodies the API answers with, beyond the rules' own views. Each is a type, so the
-//! OpenAPI document describes exactly what is serialized (`crate::openapi`).
+//! OpenAPI document describes exactly what is serialized (the worker's `openapi` module).
 
 use entitle_rules::access::{ContractView, ProjectView};
 use entitle_rules::ids::{AccountId, ContractId, InvitationId, LicenseKey, OrderId, ProjectId};
@@ -8,6 +8,9 @@ use entitle_rules::text::Email;
 use entitle_rules::{EventPayload, State, Timestamp};
 use schemars::JsonSchema;
 use serde::Serialize;
+
+/// The most origins a store may list (`PUT /v1/settings`).
+pub const MAX_ORIGINS: usize = 20;
 
 /// A new session.
 #[derive(Serialize, JsonSchema)]
@@ -53,7 +56,7 @@ pub struct EventPage {
 pub struct Settings {
     /// The origins (`scheme://host[:port]`) the store's pages run on: browsers on them may call
     /// the API (CORS). At most 20.
-    #[schemars(length(max = crate::cors::MAX_ORIGINS))]
+    #[schemars(length(max = MAX_ORIGINS))]
     pub allowed_origins: Vec<String>,
 }
 
@@ -269,6 +272,14 @@ pub struct Letter {
     pub sent_at: Timestamp,
 }
 
+/// A page of a list: its items and the cursor of the next page.
+pub trait Page {
+    /// One item.
+    type Item;
+    /// The page.
+    fn new(items: Vec<Self::Item>, next_cursor: Option<String>) -> Self;
+}
+
 macro_rules! pages {
     ($($(#[doc = $doc:literal])* $name:ident { $field:ident: $item:ty })*) => {$(
         $(#[doc = $doc])*
@@ -281,7 +292,7 @@ macro_rules! pages {
             pub next_cursor: Option<String>,
         }
 
-        impl crate::handlers::Page for $name {
+        impl Page for $name {
             type Item = $item;
             fn new(items: Vec<$item>, next_cursor: Option<String>) -> Self {
                 Self { $field: items, next_cursor }

@@ -14,8 +14,9 @@
 //! stops starting stores once it has spent [`BUDGET`] statements, so its cost does not grow with
 //! the backlog; the next minute takes the rest, oldest first.
 
+use crate::errors::Transport;
 use crate::handlers::{self, ROW_CAP, too_large};
-use crate::http::{ApiError, Transport};
+use crate::http::ApiError;
 use crate::store::db::{Db, Meter};
 use crate::store::{Store, windows};
 use entitle_rules::ids::{AccountId, StoreId};

@@ -3,7 +3,8 @@
 //! validate and write events alike; each record type's body is declared once here.
 
 use super::{Call, run, store_command};
-use crate::http::{ApiError, Reply, Transport, body_limited};
+use crate::errors::Transport;
+use crate::http::{ApiError, Reply, body_limited};
 use crate::views::ImportSummary;
 use entitle_rules::ids::{AccountId, CompanyId, LicenseKey, OrderId, ProductId, StoreId};
 use entitle_rules::model::{

@@ -1,6 +1,8 @@
 //! Request handlers. Each one parses, loads the state slice, calls the rules, writes one
 //! batch and answers. None of them decides anything itself.
 
+pub use crate::call::Call;
+
 pub mod contracts;
 pub mod imports;
 pub mod projects;
@@ -12,79 +14,21 @@ pub mod transfers;
 pub mod webhooks;
 
 use crate::auth::{self, Session};
-use crate::http::{ApiError, Reply, Stored, Transport};
-use crate::idempotency::{self, Key};
-use crate::routes::Params;
-use crate::store::db::{Db, Meter, Statement};
+use crate::errors::Transport;
+use crate::http::{ApiError, Reply, Stored};
+use crate::idempotency::{self};
+use crate::store::db::Statement;
 use crate::store::idempotency::{Claim, Claimed};
 use crate::store::{Loaded, Store};
+use crate::views::Page;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use entitle_rules::ids::StoreId;
 use entitle_rules::plan::{Found, Plan};
 use entitle_rules::{
-    Change, Command, CommandError, Context, ErrorCode, Outcome, State, StoreCommand, Timestamp,
+    Change, Command, CommandError, Context, ErrorCode, Outcome, State, StoreCommand,
 };
-use worker::{D1Result, Env, Request};
-
-/// Everything a handler gets.
-pub struct Call {
-    /// The request.
-    pub req: Request,
-    /// The worker's bindings.
-    pub env: Env,
-    /// The path parameters, in pattern order.
-    pub params: Params,
-    /// The request's time.
-    pub now: Timestamp,
-    /// The route's success status.
-    pub status: u16,
-    /// The request's id (`Request-Id`), repeated in problem bodies.
-    pub request_id: String,
-    /// The request's idempotency key, scoped to its caller, if it sent one on a POST.
-    pub idempotency: Option<Key>,
-    /// What the request asked of D1 so far (`Server-Timing`, D1's limits).
-    pub meter: Meter,
-    /// The request's context, for work that runs after the answer (`wait_until`).
-    pub background: worker::Context,
-}
-
-impl Call {
-    /// The path parameter at `index`.
-    pub fn param(&self, index: usize) -> Result<&str, ApiError> {
-        self.params
-            .get(index)
-            .map(String::as_str)
-            .ok_or_else(|| ApiError::internal("route parameter missing"))
-    }
-
-    /// The path parameter at `index` as an id; an invalid id is as unknown as a missing one.
-    pub fn id<T: TryFrom<String>>(
-        &self,
-        index: usize,
-        code: ErrorCode,
-        what: &str,
-    ) -> Result<T, ApiError> {
-        let value = self.param(index)?;
-        T::try_from(value.to_owned()).map_err(|_| {
-            ApiError::rules(
-                code,
-                format!("{what} `{value}` does not exist or is not visible to you"),
-            )
-        })
-    }
-
-    /// The database `store` lives on (`STORE_DATABASES`; `DB` unless named), metered by this
-    /// request. A request only ever reaches the database of its caller's store.
-    pub fn db(&self, store: &StoreId) -> Result<Db, ApiError> {
-        Db::of_store(&self.env, &self.meter, store)
-    }
-
-    /// The store's records, on its database.
-    pub fn store(&self, store: &StoreId) -> Result<Store, ApiError> {
-        Ok(Store::new(self.db(store)?, store.clone()))
-    }
-}
+use worker::D1Result;
 
 /// How many times a command is tried when concurrent writers collide.
 const ATTEMPTS: usize = 4;
@@ -219,14 +163,6 @@ fn page_query(call: &Call) -> Result<(usize, String), ApiError> {
         }
     }
     Ok((limit, after))
-}
-
-/// A page of a list: its items and the cursor of the next page.
-pub trait Page {
-    /// One item.
-    type Item;
-    /// The page.
-    fn new(items: Vec<Self::Item>, next_cursor: Option<String>) -> Self;
 }
 
 /// Answers one page of a list, `{"<name>": [...], "nextCursor": string|null}`, in one round

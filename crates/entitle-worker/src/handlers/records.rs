@@ -3,7 +3,8 @@
 
 use super::{Call, read, read_store, store_command};
 use crate::auth::{self, DemoSession, DemoStore, Public, Session};
-use crate::http::{ApiError, Markdown, Reply, Transport};
+use crate::errors::Transport;
+use crate::http::{ApiError, Markdown, Reply};
 use crate::views::{AccessSnapshot, EventPage, FeedEvent, Letter, Mailbox, SessionView};
 use entitle_rules::access::scoped_snapshot;
 use entitle_rules::ids::{AccountId, ProjectId, StoreId};

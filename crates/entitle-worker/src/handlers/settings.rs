@@ -1,10 +1,11 @@
 //! The store's settings: the origins its pages run on, for CORS (`crate::cors`).
 
 use super::Call;
-use crate::cors::{MAX_ORIGINS, origin_problem};
-use crate::http::{ApiError, Reply, Transport};
+use crate::cors::origin_problem;
+use crate::errors::Transport;
+use crate::http::{ApiError, Reply};
 use crate::store::settings::Settings as Stored;
-use crate::views::Settings;
+use crate::views::{MAX_ORIGINS, Settings};
 use entitle_rules::ids::StoreId;
 
 /// `GET /v1/settings`

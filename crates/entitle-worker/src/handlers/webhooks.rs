@@ -2,9 +2,12 @@
 
 use super::{Call, page_query};
 use crate::auth;
-use crate::http::{ApiError, NoContent, Reply, Transport};
-use crate::store::webhooks::{Webhook, Webhooks};
-use crate::views::{CreatedWebhook, DeliveryPage, WebhookPage, WebhookView};
+use crate::errors::Transport;
+use crate::http::{ApiError, NoContent, Reply};
+use crate::store::webhooks::{LoggedAttempt, Webhook, Webhooks};
+use crate::views::{
+    CreatedWebhook, DeliveryPage, DeliveryStatus, DeliveryView, WebhookPage, WebhookView,
+};
 use crate::webhooks::secret;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -194,9 +197,29 @@ pub async fn deliveries(call: &mut Call, store: &StoreId) -> Result<Reply<Delive
     let next = attempts
         .last()
         .filter(|_| more)
-        .map(|a| URL_SAFE_NO_PAD.encode(a.id().to_string().as_bytes()));
+        .map(|a| URL_SAFE_NO_PAD.encode(a.id.to_string().as_bytes()));
     Ok(Reply::new(DeliveryPage {
-        deliveries: attempts.into_iter().map(|a| a.into_view()).collect(),
+        deliveries: attempts.into_iter().map(delivery_view).collect(),
         next_cursor: next,
     }))
+}
+
+/// A logged attempt as the API answers it.
+fn delivery_view(attempt: LoggedAttempt) -> DeliveryView {
+    DeliveryView {
+        delivery_id: attempt.id.to_string(),
+        event_cursor: attempt.event_cursor.to_string(),
+        event_type: attempt.event_type,
+        attempt: attempt.attempt,
+        status: if attempt.succeeded {
+            DeliveryStatus::Succeeded
+        } else {
+            DeliveryStatus::Failed
+        },
+        response_status: attempt.response_status,
+        error: attempt.error,
+        at: attempt.at,
+        duration_ms: attempt.duration_ms,
+        next_attempt_at: attempt.next_attempt_at,
+    }
 }

@@ -10,7 +10,8 @@
 //! refuses, with D1's own error text ([`Limits`]), so the local run is as strict as Cloudflare.
 //! `D1_DELAY_MS` adds a fixed delay to every round trip, to measure what a distant database costs.
 
-use crate::http::{ApiError, Transport};
+use crate::errors::Transport;
+use crate::http::ApiError;
 use entitle_rules::ids::StoreId;
 use serde::de::DeserializeOwned;
 use std::cell::Cell;
@@ -403,9 +404,6 @@ impl From<worker::Error> for DbError {
         }
     }
 }
-
-/// How long a client waits before retrying after `database_unavailable`, in seconds.
-pub const RETRY_AFTER_SECONDS: u32 = 1;
 
 impl From<DbError> for ApiError {
     /// A limit is a 500 `database_limit_exceeded` (the request asked more than D1 serves: ours to

@@ -14,7 +14,8 @@ pub mod sql;
 pub mod webhooks;
 pub mod windows;
 
-use crate::http::{ApiError, Stored, Transport};
+use crate::errors::Transport;
+use crate::http::{ApiError, Stored};
 use db::{Db, Statement};
 use entitle_rules::ids::StoreId;
 use entitle_rules::plan::{Found, Plan, Step, StepId};

@@ -6,7 +6,6 @@
 use super::EventRow;
 use super::db::{Db, Statement};
 use crate::http::ApiError;
-use crate::views::{DeliveryStatus, DeliveryView};
 use entitle_rules::EventPayload;
 use entitle_rules::Timestamp;
 use entitle_rules::ids::StoreId;
@@ -111,9 +110,9 @@ pub struct Attempt {
     pub next_attempt_at: Option<Timestamp>,
 }
 
-/// One row of the delivery log, as `GET /v1/webhooks/{webhookId}/deliveries` answers it.
+/// One row of the delivery log, as D1 gives it (numbers as floats).
 #[derive(Deserialize)]
-pub struct LoggedAttempt {
+struct AttemptRow {
     delivery_id: f64,
     event_cursor: f64,
     event_type: String,
@@ -126,31 +125,45 @@ pub struct LoggedAttempt {
     next_attempt_at: Option<String>,
 }
 
-impl LoggedAttempt {
+/// One attempt of the delivery log (`GET /v1/webhooks/{webhookId}/deliveries` answers it).
+pub struct LoggedAttempt {
     /// The row's id, the key of the log's order.
-    pub fn id(&self) -> i64 {
-        integer(self.delivery_id)
-    }
+    pub id: i64,
+    /// The event's cursor in the feed.
+    pub event_cursor: i64,
+    /// The event's type.
+    pub event_type: String,
+    /// 1 for the first attempt.
+    pub attempt: u32,
+    /// Whether the endpoint acknowledged it.
+    pub succeeded: bool,
+    /// The endpoint's HTTP status, if it answered.
+    pub response_status: Option<u16>,
+    /// Why there was no answer.
+    pub error: Option<String>,
+    /// When it started (RFC 3339).
+    pub at: String,
+    /// How long it took, in milliseconds.
+    pub duration_ms: u64,
+    /// When the next attempt is due, if one is (RFC 3339).
+    pub next_attempt_at: Option<String>,
+}
 
-    /// The attempt as the API answers it.
-    pub fn into_view(self) -> DeliveryView {
-        DeliveryView {
-            delivery_id: integer(self.delivery_id).to_string(),
-            event_cursor: integer(self.event_cursor).to_string(),
-            event_type: self.event_type,
-            attempt: u32::try_from(integer(self.attempt)).unwrap_or(u32::MAX),
-            status: if self.status == "succeeded" {
-                DeliveryStatus::Succeeded
-            } else {
-                DeliveryStatus::Failed
-            },
-            response_status: self
+impl From<AttemptRow> for LoggedAttempt {
+    fn from(row: AttemptRow) -> Self {
+        LoggedAttempt {
+            id: integer(row.delivery_id),
+            event_cursor: integer(row.event_cursor),
+            event_type: row.event_type,
+            attempt: u32::try_from(integer(row.attempt)).unwrap_or(u32::MAX),
+            succeeded: row.status == "succeeded",
+            response_status: row
                 .response_status
                 .and_then(|s| u16::try_from(integer(s)).ok()),
-            error: self.error,
-            at: self.at,
-            duration_ms: u64::try_from(integer(self.duration_ms)).unwrap_or(0),
-            next_attempt_at: self.next_attempt_at,
+            error: row.error,
+            at: row.at,
+            duration_ms: u64::try_from(integer(row.duration_ms)).unwrap_or(0),
+            next_attempt_at: row.next_attempt_at,
         }
     }
 }
@@ -568,7 +581,8 @@ impl Webhooks {
             .first()
             .is_some_and(|c| c.n > 0.0);
         Ok(found
-            .then(|| attempts.results::<LoggedAttempt>())
-            .transpose()?)
+            .then(|| attempts.results::<AttemptRow>())
+            .transpose()?
+            .map(|rows| rows.into_iter().map(LoggedAttempt::from).collect()))
     }
 }
