@@ -7,10 +7,22 @@ use std::fmt;
 /// The longest id accepted, in bytes.
 pub const MAX_ID_LEN: usize = 128;
 
+/// The characters of an id, as a literal for patterns (`concat!` and attributes take literals;
+/// the tests check it against the check the rules run).
+#[macro_export]
+macro_rules! id_chars {
+    () => {
+        "A-Za-z0-9._:@-"
+    };
+}
+
+/// The pattern of an id, for schemas (its length is `minLength` 1, `maxLength` [`MAX_ID_LEN`]).
+pub const ID_PATTERN: &str = concat!("^[", id_chars!(), "]+$");
+
 /// An id that is empty, too long, or holds characters outside `A-Z a-z 0-9 . _ : @ -`.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "`{value}` is not a valid id: use 1 to 128 characters from A-Z, a-z, 0-9, `.`, `_`, `:`, `@` and `-`"
+    "`{value}` is not a valid id: use 1 to {MAX_ID_LEN} characters from A-Z, a-z, 0-9, `.`, `_`, `:`, `@` and `-`"
 )]
 pub struct InvalidId {
     /// The rejected text, cut to 64 characters.
@@ -127,6 +139,26 @@ id_type!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_id_pattern_names_the_characters_the_check_accepts() {
+        let accepted: String = (0u8..128)
+            .map(char::from)
+            .filter(|c| check_id(&c.to_string()).is_ok())
+            .collect();
+        assert_eq!(accepted.len(), 67);
+        let class = format!("^[{}]+$", id_chars!());
+        assert_eq!(ID_PATTERN, class);
+        // The class spelled as ranges covers exactly the accepted characters.
+        let spelled = id_chars!().replace("A-Z", "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+        let spelled = spelled.replace("a-z", "abcdefghijklmnopqrstuvwxyz");
+        let spelled = spelled.replace("0-9", "0123456789");
+        let mut spelled: Vec<char> = spelled.chars().collect();
+        spelled.sort_unstable();
+        let mut accepted: Vec<char> = accepted.chars().collect();
+        accepted.sort_unstable();
+        assert_eq!(spelled, accepted);
+    }
 
     fn check(input: &str, valid: bool) {
         assert_eq!(AccountId::new(input).is_ok(), valid, "{input:?}");

@@ -29,7 +29,7 @@ macro_rules! id_schemas {
                     "type": "string",
                     "minLength": 1,
                     "maxLength": crate::ids::MAX_ID_LEN,
-                    "pattern": "^[A-Za-z0-9._:@-]+$",
+                    "pattern": crate::ids::ID_PATTERN,
                 })
             }
         }

@@ -252,7 +252,7 @@ fn path_parameter(name: &str) -> Value {
             "type": "string",
             "minLength": 1,
             "maxLength": entitle_rules::ids::MAX_ID_LEN,
-            "pattern": "^[A-Za-z0-9._:@-]+$",
+            "pattern": entitle_rules::ids::ID_PATTERN,
         })
     };
     json!({ "name": name, "in": "path", "required": true, "schema": schema })

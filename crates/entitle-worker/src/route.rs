@@ -7,6 +7,15 @@ use crate::errors::Transport;
 use crate::http::{Markdown, NoContent};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 
+/// The most items one page of a list holds.
+pub const MAX_PAGE: usize = 1_000;
+
+/// The number of items a page holds when the request names none.
+pub const DEFAULT_PAGE: usize = 100;
+
+/// The most resources one scoped snapshot may name.
+pub const MAX_SCOPED: usize = 50;
+
 /// The path parameters of a matched route, in order.
 pub type Params = Vec<String>;
 
@@ -96,7 +105,7 @@ impl Query for AccessQuery {
 #[allow(dead_code, reason = "documents the query that `handlers::page` reads")]
 pub struct PageQuery {
     /// How many items, from 1 to 1000; 100 when absent.
-    #[schemars(range(min = 1, max = 1000))]
+    #[schemars(range(min = 1, max = MAX_PAGE))]
     limit: Option<u32>,
     /// The `nextCursor` of the previous page.
     after: Option<String>,
@@ -107,7 +116,7 @@ pub struct PageQuery {
 #[allow(dead_code, reason = "documents the query that `records::events` reads")]
 pub struct EventQuery {
     /// How many events, from 1 to 1000; 100 when absent.
-    #[schemars(range(min = 1, max = 1000))]
+    #[schemars(range(min = 1, max = MAX_PAGE))]
     limit: Option<u32>,
     /// The `cursor` of the last event already read; the feed starts after it (empty or 0: from
     /// the start).
@@ -126,9 +135,13 @@ pub struct AccessQuery {
     /// decides every action on them. Without any, the snapshot covers the whole account (at
     /// most 2,000 records).
     #[schemars(
-        length(max = 50),
+        length(max = MAX_SCOPED),
         inner(regex(
-            pattern = r"^(contract|project|license|order|account):[A-Za-z0-9._:@-]{1,128}$"
+            pattern = concat!(
+                "^(contract|project|license|order|account):[",
+                entitle_rules::id_chars!(),
+                "]{1,128}$"
+            )
         ))
     )]
     resource: Option<Vec<String>>,

@@ -17,6 +17,7 @@ use crate::auth::{self, Session};
 use crate::errors::Transport;
 use crate::http::{ApiError, Reply, Stored};
 use crate::idempotency::{self};
+use crate::route::{DEFAULT_PAGE, MAX_PAGE};
 use crate::store::db::Statement;
 use crate::store::idempotency::{Claim, Claimed};
 use crate::store::{Loaded, Store};
@@ -115,12 +116,6 @@ pub async fn read<T>(
 ) -> Result<T, ApiError> {
     read_store(call, &session.store, plan, decide).await
 }
-
-/// The most items one page of a list holds; the default is 100.
-pub const MAX_PAGE: usize = 1_000;
-
-/// The number of items a page holds when the request names none.
-pub const DEFAULT_PAGE: usize = 100;
 
 /// The `limit` and `after` of a list request: how many items, after which key.
 fn page_query(call: &Call) -> Result<(usize, String), ApiError> {

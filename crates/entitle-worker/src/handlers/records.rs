@@ -5,6 +5,7 @@ use super::{Call, read, read_store, store_command};
 use crate::auth::{self, DemoSession, DemoStore, Public, Session};
 use crate::errors::Transport;
 use crate::http::{ApiError, Markdown, Reply};
+use crate::route::MAX_SCOPED;
 use crate::views::{AccessSnapshot, EventPage, FeedEvent, Letter, Mailbox, SessionView};
 use entitle_rules::access::scoped_snapshot;
 use entitle_rules::ids::{AccountId, ProjectId, StoreId};
@@ -214,9 +215,6 @@ pub async fn authorize_call(
 
 /// The most records an unscoped snapshot holds; past it, `snapshot_too_large`.
 pub const SNAPSHOT_BOUND: usize = 2_000;
-
-/// The most resources one scoped snapshot may name.
-const MAX_SCOPED: usize = 50;
 
 fn snapshot_too_large() -> ApiError {
     ApiError::transport(
