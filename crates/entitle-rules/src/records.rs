@@ -229,6 +229,15 @@ macro_rules! records {
             }
         }
 
+        $(impl Written for $ty {
+            fn written_by(change: &Change) -> Option<&Self> {
+                match change {
+                    Change::$put(r) => Some(r),
+                    _ => None,
+                }
+            }
+        })*
+
         impl Change {
             /// The row this change writes or removes, and whether it removes it.
             pub fn row(&self) -> (Row, bool) {
@@ -285,6 +294,13 @@ macro_rules! records {
     };
     (@tombstones) => { false };
     (@tombstones $remove:ident) => { true };
+}
+
+/// A record type a command writes: the record a change writes, if it writes one of this type
+/// (a command's answer is often the record it wrote).
+pub trait Written: Sized {
+    /// The record `change` puts, if it is of this type.
+    fn written_by(change: &Change) -> Option<&Self>;
 }
 
 /// Something done with the records of one table, whatever their type (`row` wraps one record

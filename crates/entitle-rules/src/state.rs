@@ -14,7 +14,7 @@ use crate::model::{
 use crate::read::Reads;
 use crate::read::{Lookup, Read, Record};
 use crate::records::TableVisit;
-pub use crate::records::{Change, Row, State};
+pub use crate::records::{Change, Row, State, Written};
 use crate::text::Email;
 use crate::time::Timestamp;
 #[cfg(feature = "partial")]

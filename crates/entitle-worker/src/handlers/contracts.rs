@@ -14,6 +14,7 @@ use entitle_rules::access::{
 use entitle_rules::decision::contract_role;
 use entitle_rules::ids::{AccountId, ContractId, InvitationId};
 use entitle_rules::list as lists;
+use entitle_rules::model;
 use entitle_rules::model::{Invitation, Ticket};
 use entitle_rules::{Change, Command, ErrorCode, Outcome, plans};
 use schemars::JsonSchema;
@@ -152,10 +153,7 @@ pub async fn update_delegate(
         expires_at: b.expires_at,
     };
     command(call, session, &cmd, |outcome, state| {
-        let delegate = written(outcome, |c| match c {
-            Change::PutDelegate(d) => Some(d),
-            _ => None,
-        })?;
+        let delegate = written::<model::Delegate>(outcome)?;
         Ok(delegate_view(state, &delegate, now))
     })
     .await
@@ -231,10 +229,7 @@ async fn accept(
     let cmd = Command::AcceptInvitation { token };
     let now = call.now;
     command(call, session, &cmd, |outcome, _| {
-        let delegate = written(outcome, |c| match c {
-            Change::PutDelegate(d) => Some(d),
-            _ => None,
-        })?;
+        let delegate = written::<model::Delegate>(outcome)?;
         Ok(DelegateAnswer {
             role: DelegateRole::Delegate,
             added_at: delegate.added_at,
@@ -300,10 +295,7 @@ pub async fn create_ticket(
         body: b.body,
     };
     command(call, session, &cmd, |outcome, _| {
-        written(outcome, |c| match c {
-            Change::PutTicket(t) => Some(t),
-            _ => None,
-        })
+        written::<model::Ticket>(outcome)
     })
     .await
 }

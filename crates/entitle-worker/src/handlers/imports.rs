@@ -12,7 +12,7 @@ use entitle_rules::model::{
     LicenseType, Membership, Order, Product,
 };
 use entitle_rules::text::Email;
-use entitle_rules::{Change, ErrorCode, State, StoreCommand, Timestamp, execute_store_batch};
+use entitle_rules::{ErrorCode, State, StoreCommand, Timestamp, execute_store_batch};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -34,11 +34,9 @@ pub trait ImportBody: DeserializeOwned {
     /// The name of its id field in a bulk import item.
     const ID: &'static str;
     /// The record it writes.
-    type Record: Clone + serde::Serialize;
+    type Record: Clone + serde::Serialize + entitle_rules::state::Written;
     /// The store command that imports it.
     fn command(self, id: String) -> Result<StoreCommand, ApiError>;
-    /// The record, among a command's changes.
-    fn written(change: &Change) -> Option<&Self::Record>;
 }
 
 fn id<T: TryFrom<String>>(id: String, what: &str) -> Result<T, ApiError> {
@@ -78,12 +76,6 @@ impl ImportBody for AccountBody {
     const LIST: &'static str = "accounts";
     const ID: &'static str = "id";
     type Record = Account;
-    fn written(change: &Change) -> Option<&Account> {
-        match change {
-            Change::PutAccount(a) => Some(a),
-            _ => None,
-        }
-    }
     fn command(self, account: String) -> Result<StoreCommand, ApiError> {
         Ok(StoreCommand::ImportAccount(Account {
             id: id(account, "account")?,
@@ -114,12 +106,6 @@ impl ImportBody for ProductBody {
     const LIST: &'static str = "products";
     const ID: &'static str = "id";
     type Record = Product;
-    fn written(change: &Change) -> Option<&Product> {
-        match change {
-            Change::PutProduct(p) => Some(p),
-            _ => None,
-        }
-    }
     fn command(self, product: String) -> Result<StoreCommand, ApiError> {
         Ok(StoreCommand::ImportProduct(Product {
             id: id::<ProductId>(product, "product")?,
@@ -159,12 +145,6 @@ impl ImportBody for LicenseBody {
     const LIST: &'static str = "licenses";
     const ID: &'static str = "licenseKey";
     type Record = License;
-    fn written(change: &Change) -> Option<&License> {
-        match change {
-            Change::PutLicense(l) => Some(l),
-            _ => None,
-        }
-    }
     fn command(self, key: String) -> Result<StoreCommand, ApiError> {
         let mut record = License::new(
             id::<LicenseKey>(key, "license")?,
@@ -199,12 +179,6 @@ impl ImportBody for OrderBody {
     const LIST: &'static str = "orders";
     const ID: &'static str = "id";
     type Record = Order;
-    fn written(change: &Change) -> Option<&Order> {
-        match change {
-            Change::PutOrder(o) => Some(o),
-            _ => None,
-        }
-    }
     fn command(self, order: String) -> Result<StoreCommand, ApiError> {
         if self.license_keys.len() > MAX_ORDER_LICENSES {
             return Err(ApiError::rules(
@@ -245,12 +219,6 @@ impl ImportBody for ContractBody {
     const LIST: &'static str = "contracts";
     const ID: &'static str = "id";
     type Record = Contract;
-    fn written(change: &Change) -> Option<&Contract> {
-        match change {
-            Change::PutContract(c) => Some(c),
-            _ => None,
-        }
-    }
     fn command(self, contract: String) -> Result<StoreCommand, ApiError> {
         Ok(StoreCommand::ImportContract(Contract {
             id: id(contract, "contract")?,
@@ -283,7 +251,7 @@ async fn put<B: ImportBody>(
         outcome
             .changes
             .iter()
-            .find_map(B::written)
+            .find_map(<B::Record as entitle_rules::state::Written>::written_by)
             .cloned()
             .ok_or_else(|| ApiError::internal("an import wrote no record"))
     })

@@ -26,9 +26,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use entitle_rules::ids::StoreId;
 use entitle_rules::plan::{Found, Plan};
-use entitle_rules::{
-    Change, Command, CommandError, Context, ErrorCode, Outcome, State, StoreCommand,
-};
+use entitle_rules::{Command, CommandError, Context, ErrorCode, Outcome, State, StoreCommand};
 use worker::D1Result;
 
 /// How many times a command is tried when concurrent writers collide.
@@ -417,14 +415,11 @@ pub async fn store_command<T: serde::Serialize>(
 }
 
 /// The first record of a kind that a command wrote.
-pub fn written<T: Clone>(
-    outcome: &Outcome,
-    pick: impl Fn(&Change) -> Option<&T>,
-) -> Result<T, ApiError> {
+pub fn written<T: entitle_rules::state::Written + Clone>(outcome: &Outcome) -> Result<T, ApiError> {
     outcome
         .changes
         .iter()
-        .find_map(pick)
+        .find_map(T::written_by)
         .cloned()
         .ok_or_else(|| ApiError::internal("the command wrote no record"))
 }

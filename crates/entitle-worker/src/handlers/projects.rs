@@ -11,8 +11,9 @@ use entitle_rules::access::project_view;
 use entitle_rules::decision::project_role;
 use entitle_rules::ids::{AccountId, LicenseKey, OrderId, ProjectId};
 use entitle_rules::list as lists;
+use entitle_rules::model;
 use entitle_rules::model::{License, ProjectKind};
-use entitle_rules::{Change, Command, ErrorCode, EventPayload, Outcome, State, Timestamp, plans};
+use entitle_rules::{Command, ErrorCode, EventPayload, Outcome, State, Timestamp, plans};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -42,10 +43,7 @@ pub async fn create(
         kind: b.kind,
     };
     command(call, session, &cmd, |outcome, state| {
-        let project = written(outcome, |c| match c {
-            Change::PutProject(p) => Some(p),
-            _ => None,
-        })?;
+        let project = written::<model::Project>(outcome)?;
         let view = project_view(state, &session.sub, &project.id, call.now)
             .ok_or_else(|| ApiError::internal("new project not visible"))?;
         Ok(CreatedProject {
@@ -102,10 +100,7 @@ pub struct WindowBody {
 
 /// The share a command wrote, as its owner sees it at `now`.
 fn share_answer(outcome: &Outcome, state: &State, now: Timestamp) -> Result<ShareView, ApiError> {
-    let share = written(outcome, |c| match c {
-        Change::PutShare(s) => Some(s),
-        _ => None,
-    })?;
+    let share = written::<model::Share>(outcome)?;
     let email = state.account(&share.account_id).map(|a| a.email.clone());
     Ok(ShareView {
         starts_at: share.start(),
@@ -191,10 +186,7 @@ pub async fn assign(
         license_key: b.license_key,
     };
     command(call, session, &cmd, |outcome, _| {
-        written(outcome, |c| match c {
-            Change::PutLicense(l) => Some(l),
-            _ => None,
-        })
+        written::<model::License>(outcome)
     })
     .await
 }

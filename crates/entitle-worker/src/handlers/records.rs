@@ -9,6 +9,7 @@ use crate::route::MAX_SCOPED;
 use crate::views::{AccessSnapshot, EventPage, FeedEvent, Letter, Mailbox, SessionView};
 use entitle_rules::access::scoped_snapshot;
 use entitle_rules::ids::{AccountId, ProjectId, StoreId};
+use entitle_rules::model;
 use entitle_rules::model::Project;
 use entitle_rules::window;
 use entitle_rules::{
@@ -73,10 +74,7 @@ pub async fn patch_runtime(
     };
     let cmd = StoreCommand::SetProjectRuntime(runtime);
     store_command(call, store, &cmd, |outcome, _| {
-        super::written(outcome, |c| match c {
-            entitle_rules::Change::PutProject(p) => Some(p),
-            _ => None,
-        })
+        super::written::<model::Project>(outcome)
     })
     .await
 }

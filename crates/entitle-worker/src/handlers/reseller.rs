@@ -6,6 +6,7 @@ use crate::http::{ApiError, Reply};
 use crate::views::{CreatedLicenses, CustomerAnswer, CustomerPage, LicensePage};
 use entitle_rules::ids::LicenseKey;
 use entitle_rules::list as lists;
+use entitle_rules::model;
 use entitle_rules::model::License;
 use entitle_rules::{Change, Command, ErrorCode, NewLicenses, Timestamp, plans};
 use schemars::JsonSchema;
@@ -32,10 +33,7 @@ pub async fn create_customer(
         name: b.name,
     };
     command(call, session, &cmd, |outcome, _| {
-        let account = written(outcome, |c| match c {
-            Change::PutAccount(a) => Some(a),
-            _ => None,
-        })?;
+        let account = written::<model::Account>(outcome)?;
         Ok(CustomerAnswer {
             account_id: account.id,
             email: account.email,
@@ -126,10 +124,7 @@ pub async fn update_payment(
         customer_paid_at: b.customer_paid_at,
     };
     command(call, session, &cmd, |outcome, _| {
-        written(outcome, |c| match c {
-            Change::PutLicense(l) => Some(l),
-            _ => None,
-        })
+        written::<model::License>(outcome)
     })
     .await
 }
