@@ -542,6 +542,18 @@ pub fn document() -> Value {
     })
 }
 
+/// The names of the routes' query schemas, as `generator` names them.
+fn query_schema_names(generator: &mut SchemaGenerator) -> BTreeSet<String> {
+    (ROUTES.iter())
+        .filter_map(|route| route.query)
+        .filter_map(|(schema, _)| {
+            let schema = schema(generator);
+            let target = schema.as_value().get("$ref")?.as_str()?;
+            Some(target.trim_start_matches("#/components/schemas/").to_owned())
+        })
+        .collect()
+}
+
 /// Every schema the operations name: the answers' (from the serializing side) and the
 /// requests' (from the deserializing side, where defaults make fields optional); a type whose
 /// two sides differ gets an `…Input` schema for requests, and the requests in `paths` are
@@ -551,10 +563,11 @@ fn schemas(
     mut input: SchemaGenerator,
     paths: &mut Value,
 ) -> BTreeMap<String, Value> {
+    let queries = query_schema_names(&mut input);
     let mut schemas = out.take_definitions(true);
     let mut inputs = input.take_definitions(true);
     // A query's schema is spelled out as parameters; its definition would be unused.
-    for query in ["PageQuery", "EventQuery", "AccessQuery"] {
+    for query in &queries {
         inputs.remove(query);
     }
     let mut renamed = BTreeMap::new();
