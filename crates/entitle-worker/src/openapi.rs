@@ -549,7 +549,11 @@ fn query_schema_names(generator: &mut SchemaGenerator) -> BTreeSet<String> {
         .filter_map(|(schema, _)| {
             let schema = schema(generator);
             let target = schema.as_value().get("$ref")?.as_str()?;
-            Some(target.trim_start_matches("#/components/schemas/").to_owned())
+            Some(
+                target
+                    .trim_start_matches("#/components/schemas/")
+                    .to_owned(),
+            )
         })
         .collect()
 }
