@@ -3,7 +3,8 @@
 // headless Chromium.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { createServer } from "node:http";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -296,7 +297,9 @@ test("in Chromium, a page on a listed origin reads /v1/me/access cross-origin; o
 });
 
 test("the seeded demo store allows Vite's dev and preview origins", async () => {
-  execFileSync("node", [join(root, "scripts/seed-demo.mjs"), worker.url, worker.keys.demo], { stdio: "pipe" });
+  // Asynchronously: the worker's output is read by this process's event loop, and a blocked loop
+  // lets its pipe fill until the worker, and the seeding waiting on it, stop (a deadlock).
+  await promisify(execFile)("node", [join(root, "scripts/seed-demo.mjs"), worker.url, worker.keys.demo]);
   const vite = ["http://localhost:5173", "http://127.0.0.1:5173", "http://localhost:4173", "http://127.0.0.1:4173"];
   const settings = await call("GET", "/v1/settings", { token: worker.keys.demo });
   assert.deepEqual(settings.body.allowedOrigins, vite);
