@@ -11,25 +11,25 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 
 # The two cargo tools are compiled once per machine. They run for a second per build, so they
-# are compiled for compile time (opt-level 1, no LTO, 16 codegen units) in one shared target
-# directory (their common dependencies compile once): about 4 minutes for both on 2 cores,
-# against 8 with cargo's release profile.
+# are compiled for compile time (opt-level 0, no LTO, 16 codegen units) in one shared target
+# directory (their common dependencies compile once): 54 s and 73 s on 2 cores, against about
+# 8 minutes with cargo's release profile; `scripts/build.sh` takes the same time with either.
 install_tool() {
   CARGO_TARGET_DIR="$ROOT/target/tools" \
-  CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_LTO=off \
+  CARGO_PROFILE_RELEASE_OPT_LEVEL=0 CARGO_PROFILE_RELEASE_LTO=off \
   CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_DEBUG=0 \
     cargo install "$@"
 }
 
 want="$(wasm_bindgen_version)"
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
-  log "installing wasm-bindgen-cli $want (about 2 minutes, once per machine)"
+  log "installing wasm-bindgen-cli $want (about a minute, once per machine)"
   # Not --locked: its lockfile pins a crate version the registry no longer serves.
   install_tool wasm-bindgen-cli --version "$want"
 fi
 
 if ! worker-build --version 2>/dev/null | grep -qw "0.8.7"; then
-  log "installing worker-build 0.8.7 (about 2 minutes, once per machine)"
+  log "installing worker-build 0.8.7 (about a minute, once per machine)"
   install_tool worker-build --version 0.8.7 --locked
 fi
 
