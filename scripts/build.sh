@@ -6,6 +6,9 @@
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 what="${1:-all}"
+# Release builds for wasm32 in their own target directory: nothing else builds release wasm32,
+# and `scripts/test.sh` runs this beside the host tests, which hold the default directory's lock.
+export CARGO_TARGET_DIR="$ROOT/target/build"
 
 # wasm-bindgen for one target, then wasm-opt (npm's binaryen), then the JavaScript layer (js/):
 # index.js checks arguments and throws EntitleError; init.js says how the module is loaded.
@@ -40,7 +43,7 @@ bindgen() { # <wasm> <target: web|bundler|nodejs> <out dir> <entry: rules|full>
 
 build_npm() {
   log "building the npm package"
-  local release="target/wasm32-unknown-unknown/release" dist="crates/entitle-wasm/npm/dist"
+  local release="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release" dist="crates/entitle-wasm/npm/dist"
   # Check-only (the default entries): decisions, access snapshots and list views, no command code.
   cargo build -p entitle-wasm --release --target wasm32-unknown-unknown --quiet
   cp "$release/entitle_wasm.wasm" "$release/entitle_wasm_check.wasm"
